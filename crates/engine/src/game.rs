@@ -1,0 +1,124 @@
+//! The [`Game`] trait and the small types around it.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// A seat number: 0 for the first player, 1 for the second, ...
+pub type Seat = usize;
+
+/// Who is looking at a game: a seated player, or a spectator (who sees only public information).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Viewer {
+    /// The player in this seat.
+    Seat(Seat),
+    /// Anyone without a seat: spectators, a big screen.
+    Spectator,
+}
+
+/// How a game ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The winning seat, or `None` for a draw.
+    pub winner: Option<Seat>,
+    /// A short snake_case reason, e.g. `"line"`, `"draw"`, `"forfeit"`.
+    pub reason: String,
+}
+
+impl Outcome {
+    /// `seat` won, for `reason`.
+    pub fn win(seat: Seat, reason: &str) -> Self {
+        Outcome { winner: Some(seat), reason: reason.to_owned() }
+    }
+
+    /// Nobody won.
+    pub fn draw(reason: &str) -> Self {
+        Outcome { winner: None, reason: reason.to_owned() }
+    }
+}
+
+/// Why a move (or a set of options) was refused. A refused move changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    /// The game is waiting for another seat.
+    #[error("it is not your turn")]
+    NotYourTurn,
+    /// The game has ended.
+    #[error("the game is over")]
+    GameOver,
+    /// The seat does not exist in this game.
+    #[error("there is no seat {0} in this game")]
+    NoSuchSeat(Seat),
+    /// The value is not a move of this game at all (wrong shape, out of range).
+    #[error("not a move of this game: {0}")]
+    BadMove(String),
+    /// A well-formed move the rules forbid right now (e.g. a taken cell).
+    #[error("{0}")]
+    Illegal(String),
+    /// The options are not valid for this game.
+    #[error("bad options: {0}")]
+    BadOptions(String),
+}
+
+/// A game's rules. Implementations are pure and deterministic: the same options and the same
+/// moves always give the same state.
+///
+/// The server calls [`Game::validate`] before [`Game::apply`], and only for a seat in
+/// [`Game::turn`] while [`Game::outcome`] is `None`; `apply` may assume all of that.
+pub trait Game: Send + Sized + 'static {
+    /// The kind used in `create_room`, e.g. `"tictactoe"`. Unique on a server.
+    const KIND: &'static str;
+    /// A human name, e.g. `"Tic-tac-toe"`.
+    const NAME: &'static str;
+    /// One line on how to play and what a move looks like.
+    const ABOUT: &'static str;
+
+    /// The options chosen when the room is created. `Default` gives the standard game; fields left
+    /// out of the JSON take their default values (use `#[serde(default)]`).
+    type Options: Serialize + DeserializeOwned + Default + Clone + Send;
+    /// One move, as the client sends it in `{"type": "move", "move": ...}`.
+    type Move: Serialize + DeserializeOwned;
+    /// What one viewer may see of the state.
+    type View: Serialize;
+
+    /// Checks options beyond their shape (ranges, combinations).
+    fn check_options(options: &Self::Options) -> Result<(), RuleError> {
+        let _ = options;
+        Ok(())
+    }
+
+    /// How many seats a game with these options has.
+    fn seats(options: &Self::Options) -> usize;
+
+    /// A new game at its first position.
+    fn new(options: &Self::Options) -> Self;
+
+    /// The seats whose move the game is waiting for now (several for simultaneous moves). Empty
+    /// once the game is over.
+    fn turn(&self) -> Vec<Seat>;
+
+    /// Whether `mv` by `seat` is legal now. Must not change anything.
+    fn validate(&self, seat: Seat, mv: &Self::Move) -> Result<(), RuleError>;
+
+    /// Plays a move that [`Game::validate`] accepted.
+    fn apply(&mut self, seat: Seat, mv: Self::Move);
+
+    /// The state as `viewer` may see it. The only way state leaves a game: leave out whatever
+    /// this viewer must not know.
+    fn view(&self, viewer: Viewer) -> Self::View;
+
+    /// How the game ended, or `None` while it goes on.
+    fn outcome(&self) -> Option<Outcome>;
+
+    /// For real-time games only: how often the server should call [`Game::tick`]. Turn-based games
+    /// keep the default, `None`, and are never ticked.
+    fn tick_interval(options: &Self::Options) -> Option<Duration> {
+        let _ = options;
+        None
+    }
+
+    /// For real-time games only: advance the world by one tick. Ticks are numbered by the server
+    /// and logged like moves, so a ticked game replays deterministically too.
+    fn tick(&mut self) {}
+}

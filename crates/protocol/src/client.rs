@@ -1,0 +1,214 @@
+//! Messages from a client to the server.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::{RequestId, RoomCode, Seq};
+
+/// One request frame: `{"id": 7, "type": "...", ...fields of the type}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Request {
+    /// Chosen by the client; the reply carries it back as `re`.
+    pub id: RequestId,
+    /// The request itself, tagged by `type`.
+    #[serde(flatten)]
+    pub body: ClientMsg,
+}
+
+/// How a player takes part in a room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Takes a seat and plays.
+    #[default]
+    Player,
+    /// Watches: sees the public state of the game, never a seat's hidden information.
+    Spectator,
+}
+
+/// Every request a client can make, tagged by `type`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMsg {
+    /// The first request on every connection. Without `token`: a new guest player named `name`.
+    /// With `token`: the player who was given that token (and `name`, if present, renames them).
+    /// Reply: `welcome`.
+    Hello {
+        /// Display name: 1 to 24 characters, no control characters.
+        #[serde(default)]
+        name: Option<String>,
+        /// A resume token from an earlier `welcome`.
+        #[serde(default)]
+        token: Option<String>,
+    },
+    /// The games this server offers and their options. Reply: `games`.
+    ListGames,
+    /// Create a room for `game` and take its first seat as host. Reply: `joined`.
+    CreateRoom {
+        /// Game kind, e.g. `"tictactoe"`.
+        game: String,
+        /// Game options, e.g. `{"best_of": 3}`; defaults apply to what is left out.
+        #[serde(default)]
+        options: Option<Value>,
+    },
+    /// Join a room by code, or come back to one after a dropped connection. Reply: `joined`.
+    JoinRoom {
+        /// The four-letter code (any case).
+        code: RoomCode,
+        /// Player (default) or spectator. Ignored when already a member.
+        #[serde(default, rename = "as")]
+        role: Option<Role>,
+        /// The last event `seq` this client saw in the room: the reply then carries only what
+        /// happened after it.
+        #[serde(default)]
+        since: Option<Seq>,
+    },
+    /// Leave a room (forfeits a game in progress). Reply: `ok`.
+    LeaveRoom {
+        /// The room.
+        code: RoomCode,
+    },
+    /// Host only: start the game once every seat is taken. Reply: `ok`.
+    Start {
+        /// The room.
+        code: RoomCode,
+    },
+    /// Make a move in the room's game; its shape depends on the game. Reply: `ok`.
+    Move {
+        /// The room.
+        code: RoomCode,
+        /// The move, e.g. `{"cell": 4}`.
+        #[serde(rename = "move")]
+        mv: Value,
+    },
+    /// After game over: bring the room back to the lobby with the same seats, first player
+    /// rotated. Reply: `ok`.
+    Rematch {
+        /// The room.
+        code: RoomCode,
+    },
+    /// Send a chat message to the room. Reply: `chat_sent`.
+    Chat {
+        /// The room.
+        code: RoomCode,
+        /// The text: 1 to the server's limit (default 500) characters.
+        text: String,
+        /// Chosen by the client, unique per message; a retry with the same id is stored and
+        /// delivered once.
+        client_msg_id: String,
+    },
+    /// Older chat messages of a room, newest first page first. Reply: `chat_page`.
+    ChatHistory {
+        /// The room.
+        code: RoomCode,
+        /// Only messages with `seq` below this (default: the newest).
+        #[serde(default)]
+        before: Option<Seq>,
+        /// At most this many (default 50, at most 200).
+        #[serde(default)]
+        limit: Option<u32>,
+    },
+    /// Keep-alive at the application level. Reply: `pong`.
+    Ping,
+}
+
+impl ClientMsg {
+    /// The `type` string of this request, for logs and metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ClientMsg::Hello { .. } => "hello",
+            ClientMsg::ListGames => "list_games",
+            ClientMsg::CreateRoom { .. } => "create_room",
+            ClientMsg::JoinRoom { .. } => "join_room",
+            ClientMsg::LeaveRoom { .. } => "leave_room",
+            ClientMsg::Start { .. } => "start",
+            ClientMsg::Move { .. } => "move",
+            ClientMsg::Rematch { .. } => "rematch",
+            ClientMsg::Chat { .. } => "chat",
+            ClientMsg::ChatHistory { .. } => "chat_history",
+            ClientMsg::Ping => "ping",
+        }
+    }
+}
+
+/// The request types the server knows, for telling "unknown type" from "bad fields".
+pub const REQUEST_TYPES: &[&str] = &[
+    "hello",
+    "list_games",
+    "create_room",
+    "join_room",
+    "leave_room",
+    "start",
+    "move",
+    "rematch",
+    "chat",
+    "chat_history",
+    "ping",
+];
+
+/// Why a frame could not be read as a [`Request`], with what is known of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadRequest {
+    /// The request's `id`, when it could be read; the error reply carries it as `re`.
+    pub id: Option<RequestId>,
+    /// `bad_json`, `bad_request` or `unknown_type`.
+    pub code: crate::ErrorCode,
+    /// What was wrong, for a human.
+    pub message: String,
+}
+
+/// Reads one text frame as a request. On failure, says as precisely as it can what was wrong and
+/// recovers the `id` when the frame had a readable one, so the error reply can name the request.
+pub fn parse_request(text: &str) -> Result<Request, BadRequest> {
+    match serde_json::from_str::<Request>(text) {
+        Ok(request) => Ok(request),
+        Err(err) => Err(explain(text, err)),
+    }
+}
+
+/// The slow path of [`parse_request`]: only taken for frames that are wrong.
+fn explain(text: &str, err: serde_json::Error) -> BadRequest {
+    use crate::ErrorCode;
+    let value: Value = match serde_json::from_str(text) {
+        Ok(value) => value,
+        Err(json_err) => {
+            return BadRequest {
+                id: None,
+                code: ErrorCode::BadJson,
+                message: format!("not valid JSON: {json_err}"),
+            };
+        }
+    };
+    let Some(object) = value.as_object() else {
+        return BadRequest {
+            id: None,
+            code: ErrorCode::BadRequest,
+            message: "a request must be a JSON object".into(),
+        };
+    };
+    let id = object.get("id").and_then(Value::as_u64);
+    if id.is_none() {
+        return BadRequest {
+            id: None,
+            code: ErrorCode::BadRequest,
+            message: "a request needs an \"id\": a non-negative integer".into(),
+        };
+    }
+    match object.get("type").and_then(Value::as_str) {
+        None => BadRequest {
+            id,
+            code: ErrorCode::BadRequest,
+            message: "a request needs a \"type\" string".into(),
+        },
+        Some(kind) if !REQUEST_TYPES.contains(&kind) => BadRequest {
+            id,
+            code: ErrorCode::UnknownType,
+            message: format!("unknown request type {kind:?}"),
+        },
+        Some(kind) => BadRequest {
+            id,
+            code: ErrorCode::BadRequest,
+            message: format!("bad fields for {kind:?}: {err}"),
+        },
+    }
+}

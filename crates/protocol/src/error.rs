@@ -1,0 +1,105 @@
+//! Error codes: the stable, machine-readable half of an error reply.
+//!
+//! An error reply is `{"re": id, "type": "error", "code": "<code>", "message": "<human text>"}`.
+//! Clients branch on `code`; `message` is for people and may change wording between versions.
+
+use serde::{Deserialize, Serialize};
+
+/// Every error code the server sends. Serialized in snake_case (`NotYourTurn` is
+/// `"not_your_turn"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The frame was not valid JSON.
+    BadJson,
+    /// Valid JSON, but not a valid request (missing `id`, missing or mistyped fields).
+    BadRequest,
+    /// The `type` is not one the server knows.
+    UnknownType,
+    /// A binary frame: the protocol uses text frames only.
+    BinaryNotSupported,
+    /// The first request on a connection must be `hello`.
+    HelloFirst,
+    /// `hello` was already sent on this connection.
+    AlreadyHello,
+    /// The display name is empty, too long, or has control characters.
+    BadName,
+    /// The resume token is not known (expired, or from another server).
+    BadToken,
+    /// No game of that kind on this server.
+    UnknownGame,
+    /// The game options are not valid for that game.
+    BadOptions,
+    /// No open room has that code.
+    NoSuchRoom,
+    /// Every seat is taken (join as a spectator instead).
+    RoomFull,
+    /// The player is not a member of that room.
+    NotMember,
+    /// Only the host can do that.
+    NotHost,
+    /// Only a seated player can do that (spectators watch).
+    NotPlayer,
+    /// The game cannot start until every seat is taken.
+    SeatsNotFilled,
+    /// Not possible in the room's current phase (e.g. `start` during a game, `rematch` before the end).
+    WrongPhase,
+    /// It is another seat's turn.
+    NotYourTurn,
+    /// The move is well formed but breaks the rules (e.g. the cell is taken).
+    IllegalMove,
+    /// The move is not a move of this game (wrong shape or out of range).
+    BadMove,
+    /// The game is over; no more moves.
+    GameOver,
+    /// Chat text is empty or longer than the limit.
+    BadText,
+    /// `client_msg_id` is empty or longer than 64 characters.
+    BadClientMsgId,
+    /// The server cannot take more of this right now (e.g. no free room codes).
+    Busy,
+    /// The server is shutting down; reconnect shortly.
+    ShuttingDown,
+    /// Something failed inside the server; the request changed nothing.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadJson => "bad_json",
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::UnknownType => "unknown_type",
+            ErrorCode::BinaryNotSupported => "binary_not_supported",
+            ErrorCode::HelloFirst => "hello_first",
+            ErrorCode::AlreadyHello => "already_hello",
+            ErrorCode::BadName => "bad_name",
+            ErrorCode::BadToken => "bad_token",
+            ErrorCode::UnknownGame => "unknown_game",
+            ErrorCode::BadOptions => "bad_options",
+            ErrorCode::NoSuchRoom => "no_such_room",
+            ErrorCode::RoomFull => "room_full",
+            ErrorCode::NotMember => "not_member",
+            ErrorCode::NotHost => "not_host",
+            ErrorCode::NotPlayer => "not_player",
+            ErrorCode::SeatsNotFilled => "seats_not_filled",
+            ErrorCode::WrongPhase => "wrong_phase",
+            ErrorCode::NotYourTurn => "not_your_turn",
+            ErrorCode::IllegalMove => "illegal_move",
+            ErrorCode::BadMove => "bad_move",
+            ErrorCode::GameOver => "game_over",
+            ErrorCode::BadText => "bad_text",
+            ErrorCode::BadClientMsgId => "bad_client_msg_id",
+            ErrorCode::Busy => "busy",
+            ErrorCode::ShuttingDown => "shutting_down",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

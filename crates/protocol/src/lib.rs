@@ -1,0 +1,47 @@
+//! Capital's wire protocol: the JSON messages that travel over the WebSocket at `/ws`.
+//!
+//! Every frame is a text frame holding one JSON object. A client sends requests; each request
+//! carries a client-chosen integer `id` and a `type`. The server answers every request exactly once
+//! with a message that carries `"re": <id>` (the reply, or an error), and pushes room events that
+//! carry a `type` but no `re`. `docs/protocol.md` is the human description of the same types, with
+//! an example of each and a full game transcript.
+//!
+//! This crate holds only the types and their serde mapping: no I/O, no async runtime, so that the
+//! server, the Rust client library and tests all agree on one definition.
+//!
+//! # Layout
+//! - [`client`]: what a client sends ([`Request`], [`ClientMsg`]).
+//! - [`server`]: what the server sends ([`Outgoing`], [`ServerMsg`], [`RoomEvent`], [`RoomView`]).
+//! - [`error`]: the stable, machine-readable [`ErrorCode`]s.
+
+pub mod client;
+pub mod error;
+pub mod server;
+
+pub use client::{ClientMsg, Request, Role};
+pub use error::ErrorCode;
+pub use server::{
+    ChatMessage, EventMsg, GameInfo, LeaveReason, MemberView, Outcome, Outgoing, Phase, RoomEvent,
+    RoomRef, RoomView, SeatView, ServerMsg, You,
+};
+
+/// The protocol version the server speaks; sent in `welcome`. Bumped on incompatible changes.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// A request id, chosen by the client and echoed back as `re`.
+pub type RequestId = u64;
+
+/// A player's public id: a short random string, stable for the life of the player.
+pub type PlayerId = String;
+
+/// A room's four-letter join code, upper case (e.g. `"KXMR"`).
+pub type RoomCode = String;
+
+/// A seat number in a game: 0 for the first player, 1 for the second, and so on.
+pub type Seat = usize;
+
+/// A per-room event sequence number. Every room event has one; they increase by one per event.
+pub type Seq = u64;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,185 @@
+//! Golden strings: the exact JSON shapes that docs/protocol.md shows and clients rely on.
+
+use serde_json::json;
+
+use crate::client::{BadRequest, parse_request};
+use crate::*;
+
+#[test]
+fn hello_parses_with_and_without_token() {
+    let r = parse_request(r#"{"id": 1, "type": "hello", "name": "Ana"}"#).unwrap();
+    assert_eq!(r.id, 1);
+    assert_eq!(r.body, ClientMsg::Hello { name: Some("Ana".into()), token: None });
+    let r = parse_request(r#"{"id": 2, "type": "hello", "token": "abc"}"#).unwrap();
+    assert_eq!(r.body, ClientMsg::Hello { name: None, token: Some("abc".into()) });
+}
+
+#[test]
+fn requests_parse_with_their_documented_field_names() {
+    let r = parse_request(r#"{"id":3,"type":"join_room","code":"kxmr","as":"spectator","since":9}"#)
+        .unwrap();
+    assert_eq!(
+        r.body,
+        ClientMsg::JoinRoom { code: "kxmr".into(), role: Some(Role::Spectator), since: Some(9) }
+    );
+    let r = parse_request(r#"{"id":4,"type":"move","code":"KXMR","move":{"cell":4}}"#).unwrap();
+    assert_eq!(r.body, ClientMsg::Move { code: "KXMR".into(), mv: json!({"cell": 4}) });
+    let r = parse_request(r#"{"id":5,"type":"ping"}"#).unwrap();
+    assert_eq!(r.body, ClientMsg::Ping);
+    let r = parse_request(r#"{"id":6,"type":"create_room","game":"rps","options":{"best_of":5}}"#)
+        .unwrap();
+    assert_eq!(
+        r.body,
+        ClientMsg::CreateRoom { game: "rps".into(), options: Some(json!({"best_of": 5})) }
+    );
+}
+
+#[test]
+fn every_request_type_round_trips() {
+    let msgs = vec![
+        ClientMsg::Hello { name: Some("Bo".into()), token: Some("t".into()) },
+        ClientMsg::ListGames,
+        ClientMsg::CreateRoom { game: "tictactoe".into(), options: None },
+        ClientMsg::JoinRoom { code: "ABCD".into(), role: None, since: None },
+        ClientMsg::LeaveRoom { code: "ABCD".into() },
+        ClientMsg::Start { code: "ABCD".into() },
+        ClientMsg::Move { code: "ABCD".into(), mv: json!({"column": 3}) },
+        ClientMsg::Rematch { code: "ABCD".into() },
+        ClientMsg::Chat { code: "ABCD".into(), text: "hi".into(), client_msg_id: "m1".into() },
+        ClientMsg::ChatHistory { code: "ABCD".into(), before: Some(10), limit: Some(5) },
+        ClientMsg::Ping,
+    ];
+    for body in msgs {
+        let kind = body.kind();
+        assert!(client::REQUEST_TYPES.contains(&kind), "{kind} missing from REQUEST_TYPES");
+        let text = serde_json::to_string(&Request { id: 7, body: body.clone() }).unwrap();
+        assert!(text.contains(&format!("\"type\":\"{kind}\"")), "{text}");
+        assert_eq!(parse_request(&text).unwrap().body, body);
+    }
+}
+
+#[test]
+fn malformed_json_is_bad_json_without_id() {
+    let err = parse_request("{not json").unwrap_err();
+    assert_eq!(err.code, ErrorCode::BadJson);
+    assert_eq!(err.id, None);
+}
+
+#[test]
+fn unknown_type_keeps_the_id() {
+    let err = parse_request(r#"{"id": 42, "type": "teleport"}"#).unwrap_err();
+    assert_eq!(
+        err,
+        BadRequest {
+            id: Some(42),
+            code: ErrorCode::UnknownType,
+            message: "unknown request type \"teleport\"".into()
+        }
+    );
+}
+
+#[test]
+fn missing_fields_and_ids_are_bad_requests() {
+    let err = parse_request(r#"{"id": 5, "type": "join_room"}"#).unwrap_err();
+    assert_eq!((err.id, err.code), (Some(5), ErrorCode::BadRequest));
+    assert!(err.message.contains("code"), "{}", err.message);
+    let err = parse_request(r#"{"type": "ping"}"#).unwrap_err();
+    assert_eq!((err.id, err.code), (None, ErrorCode::BadRequest));
+    let err = parse_request(r#"{"id": -1, "type": "ping"}"#).unwrap_err();
+    assert_eq!((err.id, err.code), (None, ErrorCode::BadRequest));
+    let err = parse_request(r#"[1, 2]"#).unwrap_err();
+    assert_eq!(err.code, ErrorCode::BadRequest);
+    let err = parse_request(r#"{"id": 9}"#).unwrap_err();
+    assert_eq!((err.id, err.code), (Some(9), ErrorCode::BadRequest));
+}
+
+#[test]
+fn error_reply_golden() {
+    let out = Outgoing::error(Some(3), ErrorCode::NotYourTurn, "it is O's turn");
+    assert_eq!(
+        out.to_json(),
+        r#"{"re":3,"type":"error","code":"not_your_turn","message":"it is O's turn"}"#
+    );
+}
+
+#[test]
+fn ok_and_pong_golden() {
+    assert_eq!(Outgoing::reply(8, ServerMsg::Ok).to_json(), r#"{"re":8,"type":"ok"}"#);
+    assert_eq!(Outgoing::reply(9, ServerMsg::Pong).to_json(), r#"{"re":9,"type":"pong"}"#);
+}
+
+#[test]
+fn chat_event_golden() {
+    let out = Outgoing::push(ServerMsg::Event(EventMsg {
+        code: "KXMR".into(),
+        seq: 12,
+        event: RoomEvent::Chat {
+            message: ChatMessage {
+                seq: 12,
+                ts: 1_700_000_000_000,
+                from: "p1".into(),
+                name: "Ana".into(),
+                text: "gg".into(),
+                client_msg_id: "c1".into(),
+            },
+        },
+    }));
+    assert_eq!(
+        out.to_json(),
+        r#"{"type":"event","code":"KXMR","seq":12,"kind":"chat","message":{"seq":12,"ts":1700000000000,"from":"p1","name":"Ana","text":"gg","client_msg_id":"c1"}}"#
+    );
+}
+
+fn sample_room() -> RoomView {
+    RoomView {
+        code: "KXMR".into(),
+        game: "tictactoe".into(),
+        options: json!({}),
+        host: "p1".into(),
+        phase: Phase::Playing,
+        seats: vec![
+            SeatView {
+                seat: 0,
+                player: Some(MemberView { id: "p1".into(), name: "Ana".into(), connected: true }),
+            },
+            SeatView { seat: 1, player: None },
+        ],
+        spectators: vec![],
+        you: Some(You { role: Role::Player, seat: Some(0) }),
+        game_no: 1,
+        state: Some(json!({"board": [null, null, null, null, "X", null, null, null, null]})),
+        turn: vec![1],
+        outcome: None,
+    }
+}
+
+#[test]
+fn state_event_round_trips_through_a_client() {
+    let out = Outgoing::push(ServerMsg::Event(EventMsg {
+        code: "KXMR".into(),
+        seq: 5,
+        event: RoomEvent::Moved { seat: 0, room: sample_room() },
+    }));
+    let text = out.to_json();
+    assert!(text.starts_with(r#"{"type":"event","code":"KXMR","seq":5,"kind":"moved","seat":0,"#));
+    let back: Outgoing = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, out);
+}
+
+#[test]
+fn welcome_round_trips() {
+    let out = Outgoing::reply(
+        1,
+        ServerMsg::Welcome {
+            player_id: "p1".into(),
+            name: "Ana".into(),
+            token: "t".into(),
+            protocol: PROTOCOL_VERSION,
+            rooms: vec![RoomRef { code: "KXMR".into(), game: "rps".into() }],
+            grace_seconds: 120,
+        },
+    );
+    let text = out.to_json();
+    assert!(text.starts_with(r#"{"re":1,"type":"welcome","player_id":"p1""#), "{text}");
+    assert_eq!(serde_json::from_str::<Outgoing>(&text).unwrap(), out);
+}

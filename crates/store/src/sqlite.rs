@@ -1,0 +1,586 @@
+//! The SQLite backend: one database file in WAL mode, one writer thread doing group commit, and
+//! a small pool of read connections.
+//!
+//! Durability: `synchronous = FULL` makes every commit fsync the write-ahead log, so a committed
+//! transaction survives a power cut. Fsyncing once per write would cap throughput at the disk's
+//! fsync rate, so the writer takes every write queued while the previous commit was syncing and
+//! commits them together in one transaction (group commit): one fsync for the whole batch. Each
+//! write's [`Ticket`] resolves only after the commit that holds it has returned.
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+use capital_protocol::{Outcome, Phase, Role};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use tokio::sync::oneshot;
+
+use crate::model::*;
+use crate::{ChatStore, GameStore, PlayerStore, RoomStore, Store, StoreError, Ticket};
+
+/// Most writes committed in one transaction. Bounds the latency one batch adds to the next.
+const MAX_BATCH: usize = 4096;
+
+/// The schema, one entry per version. A database at version N runs the entries after N.
+const MIGRATIONS: &[&str] = &[r#"
+    CREATE TABLE players (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        token_hash  BLOB NOT NULL UNIQUE,
+        created_ms  INTEGER NOT NULL
+    );
+    CREATE TABLE rooms (
+        id          INTEGER PRIMARY KEY,
+        code        TEXT NOT NULL,
+        game        TEXT NOT NULL,
+        options     TEXT NOT NULL,
+        host        TEXT NOT NULL,
+        phase       TEXT NOT NULL,
+        game_no     INTEGER NOT NULL,
+        seq         INTEGER NOT NULL,
+        outcome     TEXT,
+        created_ms  INTEGER NOT NULL,
+        closed      INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE UNIQUE INDEX rooms_open_code ON rooms(code) WHERE closed = 0;
+    CREATE TABLE members (
+        room_id     INTEGER NOT NULL,
+        player_id   TEXT NOT NULL,
+        role        TEXT NOT NULL,
+        seat        INTEGER,
+        joined_ms   INTEGER NOT NULL,
+        PRIMARY KEY (room_id, player_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX members_player ON members(player_id);
+    CREATE TABLE moves (
+        room_id     INTEGER NOT NULL,
+        game_no     INTEGER NOT NULL,
+        ply         INTEGER NOT NULL,
+        seat        INTEGER NOT NULL,
+        move        TEXT NOT NULL,
+        seq         INTEGER NOT NULL,
+        ts_ms       INTEGER NOT NULL,
+        PRIMARY KEY (room_id, game_no, ply)
+    ) WITHOUT ROWID;
+    CREATE TABLE chat (
+        room_id       INTEGER NOT NULL,
+        seq           INTEGER NOT NULL,
+        player_id     TEXT NOT NULL,
+        name          TEXT NOT NULL,
+        text          TEXT NOT NULL,
+        client_msg_id TEXT NOT NULL,
+        ts_ms         INTEGER NOT NULL,
+        PRIMARY KEY (room_id, seq)
+    ) WITHOUT ROWID;
+    CREATE UNIQUE INDEX chat_client_msg ON chat(room_id, player_id, client_msg_id);
+"#];
+
+/// One queued write.
+enum Op {
+    CreatePlayer(PlayerRecord),
+    RenamePlayer { id: String, name: String },
+    PutRoom(RoomRecord),
+    PutMember(MemberRecord),
+    RemoveMember { room_id: RoomId, player_id: String },
+    AppendMove(MoveRecord),
+    AppendChat(ChatRecord),
+    /// Writes nothing: its ticket resolves when everything queued before it is durable.
+    Flush,
+}
+
+/// A write and the sender of its ticket.
+struct Job {
+    op: Op,
+    done: oneshot::Sender<Result<(), StoreError>>,
+}
+
+/// The SQLite-backed [`Store`].
+pub struct SqliteStore {
+    /// To the writer thread, which owns the only write connection. `None` once dropping.
+    writer: Option<mpsc::Sender<Job>>,
+    /// The writer thread, joined on drop so the last commit finishes before the process moves on.
+    thread: Option<JoinHandle<()>>,
+    /// Idle read connections; a read takes one (or opens one) and puts it back.
+    readers: Mutex<Vec<Connection>>,
+    /// The database file, for opening more read connections.
+    path: std::path::PathBuf,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`, brings its schema up to date and starts
+    /// the writer thread.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrate(&mut conn)?;
+        let (tx, rx) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("capital-store-writer".into())
+            .spawn(move || write_loop(conn, rx))
+            .map_err(|e| StoreError::Database(format!("cannot start the writer thread: {e}")))?;
+        Ok(SqliteStore {
+            writer: Some(tx),
+            thread: Some(thread),
+            readers: Mutex::new(Vec::new()),
+            path: path.to_owned(),
+        })
+    }
+
+    fn submit(&self, op: Op) -> Ticket {
+        let (done, ticket) = Ticket::pending();
+        match &self.writer {
+            Some(writer) => {
+                if let Err(mpsc::SendError(job)) = writer.send(Job { op, done }) {
+                    let _ = job.done.send(Err(StoreError::Closed));
+                }
+            }
+            None => {
+                let _ = done.send(Err(StoreError::Closed));
+            }
+        }
+        ticket
+    }
+
+    /// Runs `f` on a read connection.
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let conn = self.readers.lock().expect("reader pool lock").pop();
+        let conn = match conn {
+            Some(conn) => conn,
+            None => {
+                let conn = Connection::open(&self.path)?;
+                conn.busy_timeout(std::time::Duration::from_secs(5))?;
+                conn
+            }
+        };
+        let result = f(&conn);
+        self.readers.lock().expect("reader pool lock").push(conn);
+        result
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        self.writer = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let version: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if version > MIGRATIONS.len() {
+        return Err(StoreError::Corrupt(format!(
+            "the database is at schema version {version}, newer than this server ({})",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// The writer thread: take a batch, commit it in one transaction, answer every ticket in it.
+fn write_loop(mut conn: Connection, jobs: mpsc::Receiver<Job>) {
+    let mut batch = Vec::with_capacity(64);
+    while let Ok(first) = jobs.recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let results = commit_batch(&mut conn, &batch);
+        for (job, result) in batch.drain(..).zip(results) {
+            let _ = job.done.send(result);
+        }
+    }
+}
+
+/// Applies every op of `batch` in one transaction. An op that fails (a constraint) fails alone;
+/// if the commit itself fails, every op fails.
+fn commit_batch(conn: &mut Connection, batch: &[Job]) -> Vec<Result<(), StoreError>> {
+    let tx = match conn.transaction() {
+        Ok(tx) => tx,
+        Err(e) => return batch.iter().map(|_| Err(e.clone_err())).collect(),
+    };
+    let mut results: Vec<Result<(), StoreError>> =
+        batch.iter().map(|job| apply(&tx, &job.op)).collect();
+    if let Err(e) = tx.commit() {
+        tracing::error!(error = %e, "commit failed");
+        results = batch.iter().map(|_| Err(e.clone_err())).collect();
+    }
+    for result in &results {
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "write refused");
+        }
+    }
+    results
+}
+
+trait CloneErr {
+    fn clone_err(&self) -> StoreError;
+}
+
+impl CloneErr for rusqlite::Error {
+    fn clone_err(&self) -> StoreError {
+        StoreError::Database(self.to_string())
+    }
+}
+
+fn apply(tx: &rusqlite::Transaction<'_>, op: &Op) -> Result<(), StoreError> {
+    match op {
+        Op::CreatePlayer(p) => {
+            tx.prepare_cached(
+                "INSERT INTO players (id, name, token_hash, created_ms) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![p.id, p.name, &p.token_hash[..], p.created_ms])?;
+        }
+        Op::RenamePlayer { id, name } => {
+            tx.prepare_cached("UPDATE players SET name = ?2 WHERE id = ?1")?
+                .execute(params![id, name])?;
+        }
+        Op::PutRoom(r) => {
+            let outcome = r.outcome.as_ref().map(|o| serde_json::to_string(o).expect("serialize"));
+            tx.prepare_cached(
+                "INSERT INTO rooms (id, code, game, options, host, phase, game_no, seq, outcome,
+                                    created_ms, closed)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                 ON CONFLICT (id) DO UPDATE SET host = ?5, phase = ?6, game_no = ?7, seq = ?8,
+                                                outcome = ?9, closed = ?11",
+            )?
+            .execute(params![
+                r.id,
+                r.code,
+                r.game,
+                r.options.to_string(),
+                r.host,
+                phase_str(r.phase),
+                r.game_no,
+                r.seq,
+                outcome,
+                r.created_ms,
+                r.closed,
+            ])?;
+        }
+        Op::PutMember(m) => {
+            tx.prepare_cached(
+                "INSERT INTO members (room_id, player_id, role, seat, joined_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (room_id, player_id) DO UPDATE SET role = ?3, seat = ?4",
+            )?
+            .execute(params![m.room_id, m.player_id, role_str(m.role), m.seat, m.joined_ms])?;
+        }
+        Op::RemoveMember { room_id, player_id } => {
+            tx.prepare_cached("DELETE FROM members WHERE room_id = ?1 AND player_id = ?2")?
+                .execute(params![room_id, player_id])?;
+        }
+        Op::AppendMove(m) => {
+            tx.prepare_cached(
+                "INSERT INTO moves (room_id, game_no, ply, seat, move, seq, ts_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                m.room_id,
+                m.game_no,
+                m.ply,
+                m.seat,
+                m.mv.to_string(),
+                m.seq,
+                m.ts_ms
+            ])?;
+        }
+        Op::AppendChat(c) => {
+            tx.prepare_cached(
+                "INSERT INTO chat (room_id, seq, player_id, name, text, client_msg_id, ts_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                c.room_id,
+                c.seq,
+                c.player_id,
+                c.name,
+                c.text,
+                c.client_msg_id,
+                c.ts_ms
+            ])?;
+        }
+        Op::Flush => {}
+    }
+    Ok(())
+}
+
+fn phase_str(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Lobby => "lobby",
+        Phase::Playing => "playing",
+        Phase::Over => "over",
+    }
+}
+
+fn parse_phase(s: &str) -> Result<Phase, StoreError> {
+    match s {
+        "lobby" => Ok(Phase::Lobby),
+        "playing" => Ok(Phase::Playing),
+        "over" => Ok(Phase::Over),
+        other => Err(StoreError::Corrupt(format!("unknown room phase {other:?}"))),
+    }
+}
+
+fn role_str(role: Role) -> &'static str {
+    match role {
+        Role::Player => "player",
+        Role::Spectator => "spectator",
+    }
+}
+
+fn parse_role(s: &str) -> Result<Role, StoreError> {
+    match s {
+        "player" => Ok(Role::Player),
+        "spectator" => Ok(Role::Spectator),
+        other => Err(StoreError::Corrupt(format!("unknown member role {other:?}"))),
+    }
+}
+
+fn parse_json(s: &str) -> Result<serde_json::Value, StoreError> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("stored JSON: {e}")))
+}
+
+const ROOM_COLUMNS: &str =
+    "id, code, game, options, host, phase, game_no, seq, outcome, created_ms, closed";
+
+fn room_from_row(row: &Row<'_>) -> Result<RoomRecord, StoreError> {
+    let options: String = row.get(3)?;
+    let phase: String = row.get(5)?;
+    let outcome: Option<String> = row.get(8)?;
+    let outcome = match outcome {
+        Some(text) => Some(
+            serde_json::from_str::<Outcome>(&text)
+                .map_err(|e| StoreError::Corrupt(format!("stored outcome: {e}")))?,
+        ),
+        None => None,
+    };
+    Ok(RoomRecord {
+        id: row.get(0)?,
+        code: row.get(1)?,
+        game: row.get(2)?,
+        options: parse_json(&options)?,
+        host: row.get(4)?,
+        phase: parse_phase(&phase)?,
+        game_no: row.get(6)?,
+        seq: row.get(7)?,
+        outcome,
+        created_ms: row.get(9)?,
+        closed: row.get(10)?,
+    })
+}
+
+fn chat_from_row(row: &Row<'_>) -> Result<ChatRecord, StoreError> {
+    Ok(ChatRecord {
+        room_id: row.get(0)?,
+        seq: row.get(1)?,
+        player_id: row.get(2)?,
+        name: row.get(3)?,
+        text: row.get(4)?,
+        client_msg_id: row.get(5)?,
+        ts_ms: row.get(6)?,
+    })
+}
+
+fn move_from_row(row: &Row<'_>) -> Result<MoveRecord, StoreError> {
+    let mv: String = row.get(4)?;
+    Ok(MoveRecord {
+        room_id: row.get(0)?,
+        game_no: row.get(1)?,
+        ply: row.get(2)?,
+        seat: row.get(3)?,
+        mv: parse_json(&mv)?,
+        seq: row.get(5)?,
+        ts_ms: row.get(6)?,
+    })
+}
+
+fn member_from_row(row: &Row<'_>) -> Result<(MemberRecord, String), StoreError> {
+    let role: String = row.get(2)?;
+    let member = MemberRecord {
+        room_id: row.get(0)?,
+        player_id: row.get(1)?,
+        role: parse_role(&role)?,
+        seat: row.get(3)?,
+        joined_ms: row.get(4)?,
+    };
+    Ok((member, row.get(5)?))
+}
+
+const CHAT_COLUMNS: &str = "room_id, seq, player_id, name, text, client_msg_id, ts_ms";
+
+fn collect<T>(
+    rows: impl Iterator<Item = Result<Result<T, StoreError>, rusqlite::Error>>,
+) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row??);
+    }
+    Ok(out)
+}
+
+fn moves_of(conn: &Connection, room: RoomId, game_no: u32) -> Result<Vec<MoveRecord>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT room_id, game_no, ply, seat, move, seq, ts_ms FROM moves
+         WHERE room_id = ?1 AND game_no = ?2 ORDER BY ply",
+    )?;
+    let rows = stmt.query_map(params![room, game_no], |row| Ok(move_from_row(row)))?;
+    collect(rows)
+}
+
+fn chat_before_on(
+    conn: &Connection,
+    room: RoomId,
+    before: Option<u64>,
+    limit: usize,
+) -> Result<Vec<ChatRecord>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {CHAT_COLUMNS} FROM chat WHERE room_id = ?1 AND seq < ?2
+         ORDER BY seq DESC LIMIT ?3"
+    ))?;
+    let before = before.map_or(i64::MAX, |b| i64::try_from(b).unwrap_or(i64::MAX));
+    let rows = stmt.query_map(params![room, before, limit as i64], |row| Ok(chat_from_row(row)))?;
+    let mut out = collect(rows)?;
+    out.reverse();
+    Ok(out)
+}
+
+impl PlayerStore for SqliteStore {
+    fn create_player(&self, player: &PlayerRecord) -> Ticket {
+        self.submit(Op::CreatePlayer(player.clone()))
+    }
+
+    fn rename_player(&self, player_id: &str, name: &str) -> Ticket {
+        self.submit(Op::RenamePlayer { id: player_id.to_owned(), name: name.to_owned() })
+    }
+
+    fn player_by_token(&self, token_hash: &[u8; 32]) -> Result<Option<PlayerRecord>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, name, token_hash, created_ms FROM players WHERE token_hash = ?1",
+            )?;
+            let found = stmt
+                .query_row(params![&token_hash[..]], |row| {
+                    Ok(PlayerRecord {
+                        id: row.get(0)?,
+                        name: row.get(1)?,
+                        token_hash: *token_hash,
+                        created_ms: row.get(3)?,
+                    })
+                })
+                .optional()?;
+            Ok(found)
+        })
+    }
+}
+
+impl RoomStore for SqliteStore {
+    fn put_room(&self, room: &RoomRecord) -> Ticket {
+        self.submit(Op::PutRoom(room.clone()))
+    }
+
+    fn put_member(&self, member: &MemberRecord) -> Ticket {
+        self.submit(Op::PutMember(member.clone()))
+    }
+
+    fn remove_member(&self, room: RoomId, player_id: &str) -> Ticket {
+        self.submit(Op::RemoveMember { room_id: room, player_id: player_id.to_owned() })
+    }
+
+    fn open_rooms(&self, recent_chat: usize) -> Result<Vec<StoredRoom>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn
+                .prepare(&format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE closed = 0 ORDER BY id"))?;
+            let rooms = collect(stmt.query_map([], |row| Ok(room_from_row(row)))?)?;
+            let mut members_stmt = conn.prepare(
+                "SELECT m.room_id, m.player_id, m.role, m.seat, m.joined_ms, p.name
+                 FROM members m JOIN players p ON p.id = m.player_id
+                 WHERE m.room_id = ?1 ORDER BY m.joined_ms, m.player_id",
+            )?;
+            let mut out = Vec::with_capacity(rooms.len());
+            for room in rooms {
+                let rows = members_stmt.query_map(params![room.id], |row| Ok(member_from_row(row)))?;
+                let members = collect(rows)?;
+                let moves =
+                    if room.game_no > 0 { moves_of(conn, room.id, room.game_no)? } else { vec![] };
+                let chat = chat_before_on(conn, room.id, None, recent_chat)?;
+                out.push(StoredRoom { room, members, moves, chat });
+            }
+            Ok(out)
+        })
+    }
+
+    fn rooms_of_player(&self, player_id: &str) -> Result<Vec<RoomRecord>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {} FROM rooms r JOIN members m ON m.room_id = r.id
+                 WHERE m.player_id = ?1 AND r.closed = 0 ORDER BY r.id",
+                ROOM_COLUMNS.split(", ").map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", ")
+            ))?;
+            collect(stmt.query_map(params![player_id], |row| Ok(room_from_row(row)))?)
+        })
+    }
+}
+
+impl GameStore for SqliteStore {
+    fn append_move(&self, mv: &MoveRecord) -> Ticket {
+        self.submit(Op::AppendMove(mv.clone()))
+    }
+
+    fn moves(&self, room: RoomId, game_no: u32) -> Result<Vec<MoveRecord>, StoreError> {
+        self.read(|conn| moves_of(conn, room, game_no))
+    }
+}
+
+impl ChatStore for SqliteStore {
+    fn append_chat(&self, msg: &ChatRecord) -> Ticket {
+        self.submit(Op::AppendChat(msg.clone()))
+    }
+
+    fn chat_before(
+        &self,
+        room: RoomId,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<ChatRecord>, StoreError> {
+        self.read(|conn| chat_before_on(conn, room, before, limit))
+    }
+
+    fn chat_after(
+        &self,
+        room: RoomId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<ChatRecord>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {CHAT_COLUMNS} FROM chat WHERE room_id = ?1 AND seq > ?2
+                 ORDER BY seq LIMIT ?3"
+            ))?;
+            let after = i64::try_from(after).unwrap_or(i64::MAX);
+            collect(stmt.query_map(params![room, after, limit as i64], |row| Ok(chat_from_row(row)))?)
+        })
+    }
+}
+
+impl Store for SqliteStore {
+    fn flush(&self) -> Ticket {
+        self.submit(Op::Flush)
+    }
+}
