@@ -38,8 +38,11 @@ pub struct GameEntry {
     pub about: &'static str,
     default_options: fn() -> Value,
     seats: fn(&Value) -> Result<usize, RuleError>,
-    create: fn(&Value) -> Result<(Box<dyn DynGame>, Value), RuleError>,
+    create: fn(&Value) -> Result<Created, RuleError>,
 }
+
+/// A new game and its options in canonical form.
+pub type Created = (Box<dyn DynGame>, Value);
 
 impl std::fmt::Debug for GameEntry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -83,7 +86,7 @@ impl GameEntry {
 
     /// A new game with `options` (`null` means the defaults), and the options in canonical form
     /// with every default filled in.
-    pub fn create(&self, options: &Value) -> Result<(Box<dyn DynGame>, Value), RuleError> {
+    pub fn create(&self, options: &Value) -> Result<Created, RuleError> {
         (self.create)(options)
     }
 }

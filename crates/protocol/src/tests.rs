@@ -16,8 +16,9 @@ fn hello_parses_with_and_without_token() {
 
 #[test]
 fn requests_parse_with_their_documented_field_names() {
-    let r = parse_request(r#"{"id":3,"type":"join_room","code":"kxmr","as":"spectator","since":9}"#)
-        .unwrap();
+    let r =
+        parse_request(r#"{"id":3,"type":"join_room","code":"kxmr","as":"spectator","since":9}"#)
+            .unwrap();
     assert_eq!(
         r.body,
         ClientMsg::JoinRoom { code: "kxmr".into(), role: Some(Role::Spectator), since: Some(9) }

@@ -23,7 +23,9 @@ pub mod sqlite;
 pub mod ticket;
 
 pub use memory::MemoryStore;
-pub use model::{ChatRecord, MemberRecord, MoveRecord, PlayerRecord, RoomId, RoomRecord, StoredRoom};
+pub use model::{
+    ChatRecord, MemberRecord, MoveRecord, PlayerRecord, RoomId, RoomRecord, StoredRoom,
+};
 pub use sqlite::SqliteStore;
 pub use ticket::Ticket;
 
@@ -68,6 +70,9 @@ pub trait RoomStore: Send + Sync {
     /// Every room not closed, with its members, the move log of its current game and its recent
     /// chat: what a server needs to carry on after a restart.
     fn open_rooms(&self, recent_chat: usize) -> Result<Vec<StoredRoom>, StoreError>;
+    /// One room (open or not) as [`RoomStore::open_rooms`] would return it.
+    fn load_room(&self, room: RoomId, recent_chat: usize)
+    -> Result<Option<StoredRoom>, StoreError>;
     /// The open rooms `player_id` is a member of.
     fn rooms_of_player(&self, player_id: &str) -> Result<Vec<RoomRecord>, StoreError>;
 }

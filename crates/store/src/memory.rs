@@ -51,8 +51,13 @@ fn chat_before_in(
     limit: usize,
 ) -> Vec<ChatRecord> {
     let end = before.unwrap_or(u64::MAX);
-    let mut page: Vec<ChatRecord> =
-        inner.chat.range((room, 0)..(room, end)).rev().take(limit).map(|(_, c)| c.clone()).collect();
+    let mut page: Vec<ChatRecord> = inner
+        .chat
+        .range((room, 0)..(room, end))
+        .rev()
+        .take(limit)
+        .map(|(_, c)| c.clone())
+        .collect();
     page.reverse();
     page
 }
@@ -138,37 +143,17 @@ impl RoomStore for MemoryStore {
                 .rooms
                 .values()
                 .filter(|r| !r.closed)
-                .map(|room| {
-                    let mut members: Vec<(MemberRecord, String)> = inner
-                        .members
-                        .values()
-                        .filter(|m| m.room_id == room.id)
-                        .map(|m| {
-                            let name = inner
-                                .players
-                                .get(&m.player_id)
-                                .map(|p| p.name.clone())
-                                .unwrap_or_default();
-                            (m.clone(), name)
-                        })
-                        .collect();
-                    members.sort_by(|(a, _), (b, _)| {
-                        (a.joined_ms, &a.player_id).cmp(&(b.joined_ms, &b.player_id))
-                    });
-                    let moves = if room.game_no > 0 {
-                        moves_in(inner, room.id, room.game_no)
-                    } else {
-                        vec![]
-                    };
-                    StoredRoom {
-                        room: room.clone(),
-                        members,
-                        moves,
-                        chat: chat_before_in(inner, room.id, None, recent_chat),
-                    }
-                })
+                .map(|room| stored_room(inner, room, recent_chat))
                 .collect()
         }))
+    }
+
+    fn load_room(
+        &self,
+        room: RoomId,
+        recent_chat: usize,
+    ) -> Result<Option<StoredRoom>, StoreError> {
+        Ok(self.read(|inner| inner.rooms.get(&room).map(|r| stored_room(inner, r, recent_chat))))
     }
 
     fn rooms_of_player(&self, player_id: &str) -> Result<Vec<RoomRecord>, StoreError> {
@@ -176,12 +161,30 @@ impl RoomStore for MemoryStore {
             inner
                 .rooms
                 .values()
-                .filter(|r| {
-                    !r.closed && inner.members.contains_key(&(r.id, player_id.to_owned()))
-                })
+                .filter(|r| !r.closed && inner.members.contains_key(&(r.id, player_id.to_owned())))
                 .cloned()
                 .collect()
         }))
+    }
+}
+
+fn stored_room(inner: &Inner, room: &RoomRecord, recent_chat: usize) -> StoredRoom {
+    let mut members: Vec<(MemberRecord, String)> = inner
+        .members
+        .values()
+        .filter(|m| m.room_id == room.id)
+        .map(|m| {
+            let name = inner.players.get(&m.player_id).map(|p| p.name.clone()).unwrap_or_default();
+            (m.clone(), name)
+        })
+        .collect();
+    members.sort_by(|(a, _), (b, _)| (a.joined_ms, &a.player_id).cmp(&(b.joined_ms, &b.player_id)));
+    let moves = if room.game_no > 0 { moves_in(inner, room.id, room.game_no) } else { vec![] };
+    StoredRoom {
+        room: room.clone(),
+        members,
+        moves,
+        chat: chat_before_in(inner, room.id, None, recent_chat),
     }
 }
 
@@ -214,9 +217,10 @@ impl ChatStore for MemoryStore {
     fn append_chat(&self, msg: &ChatRecord) -> Ticket {
         self.write(|inner| {
             let key = (msg.room_id, msg.seq);
-            let duplicate = inner.chat.range((msg.room_id, 0)..=(msg.room_id, u64::MAX)).any(
-                |(_, c)| c.player_id == msg.player_id && c.client_msg_id == msg.client_msg_id,
-            );
+            let duplicate = inner
+                .chat
+                .range((msg.room_id, 0)..=(msg.room_id, u64::MAX))
+                .any(|(_, c)| c.player_id == msg.player_id && c.client_msg_id == msg.client_msg_id);
             if duplicate || inner.chat.contains_key(&key) {
                 return Err(conflict("chat"));
             }

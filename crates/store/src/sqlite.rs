@@ -79,10 +79,16 @@ const MIGRATIONS: &[&str] = &[r#"
 /// One queued write.
 enum Op {
     CreatePlayer(PlayerRecord),
-    RenamePlayer { id: String, name: String },
+    RenamePlayer {
+        id: String,
+        name: String,
+    },
     PutRoom(RoomRecord),
     PutMember(MemberRecord),
-    RemoveMember { room_id: RoomId, player_id: String },
+    RemoveMember {
+        room_id: RoomId,
+        player_id: String,
+    },
     AppendMove(MoveRecord),
     AppendChat(ChatRecord),
     /// Writes nothing: its ticket resolves when everything queued before it is durable.
@@ -280,7 +286,13 @@ fn apply(tx: &rusqlite::Transaction<'_>, op: &Op) -> Result<(), StoreError> {
                  VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (room_id, player_id) DO UPDATE SET role = ?3, seat = ?4",
             )?
-            .execute(params![m.room_id, m.player_id, role_str(m.role), m.seat, m.joined_ms])?;
+            .execute(params![
+                m.room_id,
+                m.player_id,
+                role_str(m.role),
+                m.seat,
+                m.joined_ms
+            ])?;
         }
         Op::RemoveMember { room_id, player_id } => {
             tx.prepare_cached("DELETE FROM members WHERE room_id = ?1 AND player_id = ?2")?
@@ -461,6 +473,24 @@ fn chat_before_on(
     Ok(out)
 }
 
+/// A room's row completed with its members, current move log and recent chat.
+fn stored_room(
+    conn: &Connection,
+    room: RoomRecord,
+    recent_chat: usize,
+) -> Result<StoredRoom, StoreError> {
+    let mut members_stmt = conn.prepare_cached(
+        "SELECT m.room_id, m.player_id, m.role, m.seat, m.joined_ms, p.name
+         FROM members m JOIN players p ON p.id = m.player_id
+         WHERE m.room_id = ?1 ORDER BY m.joined_ms, m.player_id",
+    )?;
+    let members =
+        collect(members_stmt.query_map(params![room.id], |row| Ok(member_from_row(row)))?)?;
+    let moves = if room.game_no > 0 { moves_of(conn, room.id, room.game_no)? } else { vec![] };
+    let chat = chat_before_on(conn, room.id, None, recent_chat)?;
+    Ok(StoredRoom { room, members, moves, chat })
+}
+
 impl PlayerStore for SqliteStore {
     fn create_player(&self, player: &PlayerRecord) -> Ticket {
         self.submit(Op::CreatePlayer(player.clone()))
@@ -505,24 +535,24 @@ impl RoomStore for SqliteStore {
 
     fn open_rooms(&self, recent_chat: usize) -> Result<Vec<StoredRoom>, StoreError> {
         self.read(|conn| {
-            let mut stmt = conn
-                .prepare(&format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE closed = 0 ORDER BY id"))?;
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {ROOM_COLUMNS} FROM rooms WHERE closed = 0 ORDER BY id"
+            ))?;
             let rooms = collect(stmt.query_map([], |row| Ok(room_from_row(row)))?)?;
-            let mut members_stmt = conn.prepare(
-                "SELECT m.room_id, m.player_id, m.role, m.seat, m.joined_ms, p.name
-                 FROM members m JOIN players p ON p.id = m.player_id
-                 WHERE m.room_id = ?1 ORDER BY m.joined_ms, m.player_id",
-            )?;
-            let mut out = Vec::with_capacity(rooms.len());
-            for room in rooms {
-                let rows = members_stmt.query_map(params![room.id], |row| Ok(member_from_row(row)))?;
-                let members = collect(rows)?;
-                let moves =
-                    if room.game_no > 0 { moves_of(conn, room.id, room.game_no)? } else { vec![] };
-                let chat = chat_before_on(conn, room.id, None, recent_chat)?;
-                out.push(StoredRoom { room, members, moves, chat });
-            }
-            Ok(out)
+            rooms.into_iter().map(|room| stored_room(conn, room, recent_chat)).collect()
+        })
+    }
+
+    fn load_room(
+        &self,
+        room: RoomId,
+        recent_chat: usize,
+    ) -> Result<Option<StoredRoom>, StoreError> {
+        self.read(|conn| {
+            let mut stmt =
+                conn.prepare_cached(&format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE id = ?1"))?;
+            let found = collect(stmt.query_map(params![room], |row| Ok(room_from_row(row)))?)?;
+            found.into_iter().next().map(|room| stored_room(conn, room, recent_chat)).transpose()
         })
     }
 
@@ -574,7 +604,9 @@ impl ChatStore for SqliteStore {
                  ORDER BY seq LIMIT ?3"
             ))?;
             let after = i64::try_from(after).unwrap_or(i64::MAX);
-            collect(stmt.query_map(params![room, after, limit as i64], |row| Ok(chat_from_row(row)))?)
+            collect(
+                stmt.query_map(params![room, after, limit as i64], |row| Ok(chat_from_row(row)))?,
+            )
         })
     }
 }

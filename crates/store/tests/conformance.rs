@@ -5,7 +5,12 @@ use capital_store::*;
 use serde_json::json;
 
 fn player(id: &str, byte: u8) -> PlayerRecord {
-    PlayerRecord { id: id.into(), name: format!("name-{id}"), token_hash: [byte; 32], created_ms: 1 }
+    PlayerRecord {
+        id: id.into(),
+        name: format!("name-{id}"),
+        token_hash: [byte; 32],
+        created_ms: 1,
+    }
 }
 
 fn room(id: RoomId, code: &str) -> RoomRecord {
@@ -75,15 +80,8 @@ fn rooms_members_and_moves(store: &dyn Store) {
         };
         store.append_move(&mv).wait().unwrap();
     }
-    let dup = MoveRecord {
-        room_id: 7,
-        game_no: 1,
-        ply: 1,
-        seat: 0,
-        mv: json!({}),
-        seq: 99,
-        ts_ms: 0,
-    };
+    let dup =
+        MoveRecord { room_id: 7, game_no: 1, ply: 1, seat: 0, mv: json!({}), seq: 99, ts_ms: 0 };
     assert!(store.append_move(&dup).wait().is_err(), "a ply is written once");
 
     let open = store.open_rooms(10).unwrap();
@@ -100,6 +98,8 @@ fn rooms_members_and_moves(store: &dyn Store) {
     assert_eq!(stored.moves.iter().map(|m| m.ply).collect::<Vec<_>>(), [0, 1, 2]);
     assert_eq!(stored.moves[2].mv, json!({"cell": 2}));
     assert_eq!(store.moves(7, 1).unwrap(), stored.moves);
+    assert_eq!(store.load_room(7, 10).unwrap().as_ref(), Some(stored));
+    assert_eq!(store.load_room(8, 10).unwrap(), None);
     assert_eq!(store.moves(7, 2).unwrap(), vec![]);
     assert_eq!(store.rooms_of_player("p2").unwrap(), vec![r.clone()]);
 

@@ -1,0 +1,344 @@
+//! A Rust client for the Capital protocol, sharing its message types with the server.
+//!
+//! [`Client::connect`] opens the WebSocket; [`Client::request`] sends a request and waits for
+//! the reply that names it (`re`), while room events and anything else the server pushes queue
+//! up for [`Client::next_event`]. A background task owns the socket, so many requests may be in
+//! flight at once (the load generator relies on that).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), capital_client::ClientError> {
+//! use capital_client::Client;
+//! let mut client = Client::connect("ws://127.0.0.1:8080/ws").await?;
+//! let me = client.hello("Ana", None).await?;
+//! let room = client.create_room("tictactoe", None).await?;
+//! # Ok(()) }
+//! ```
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use capital_protocol::{
+    ChatMessage, ClientMsg, ErrorCode, EventMsg, Outgoing, Request, RequestId, Role, RoomCode,
+    RoomRef, RoomView, Seq, ServerMsg,
+};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::Value;
+use tokio::sync::{mpsc, oneshot};
+use tokio_tungstenite::tungstenite::Message;
+
+pub use capital_protocol as protocol;
+
+/// What can go wrong talking to a server.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// Could not connect, or the socket failed.
+    #[error("connection: {0}")]
+    Connection(String),
+    /// The connection closed before the reply came.
+    #[error("the connection closed")]
+    Closed,
+    /// The server answered with an error.
+    #[error("server error {code}: {message}")]
+    Server {
+        /// The error code.
+        code: ErrorCode,
+        /// The server's explanation.
+        message: String,
+    },
+    /// The server answered with a message of another type than expected.
+    #[error("unexpected reply: {0:?}")]
+    Unexpected(Box<ServerMsg>),
+    /// Nothing arrived in time.
+    #[error("timed out")]
+    Timeout,
+}
+
+impl ClientError {
+    /// The server's error code, if this is a server error.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            ClientError::Server { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+}
+
+/// Something the server sent that was not a reply to a pending request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Incoming {
+    /// A room event.
+    Event(EventMsg),
+    /// Any other frame (e.g. an error reply to a request sent with [`Client::send_raw`]).
+    Other(Outgoing),
+    /// The server closed the connection, with this code and reason.
+    Closed(Option<(u16, String)>),
+}
+
+/// What `welcome` said.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Welcome {
+    /// This player's id.
+    pub player_id: String,
+    /// The display name.
+    pub name: String,
+    /// The resume token.
+    pub token: String,
+    /// Open rooms this player is in.
+    pub rooms: Vec<RoomRef>,
+}
+
+/// What `joined` said.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Joined {
+    /// The room code.
+    pub code: RoomCode,
+    /// The room's latest seq.
+    pub seq: Seq,
+    /// The room, unless nothing changed since the `since` given.
+    pub room: Option<RoomView>,
+    /// Chat history or missed messages.
+    pub chat: Vec<ChatMessage>,
+    /// Whether older chat exists.
+    pub more_chat: bool,
+}
+
+type Pending = Arc<Mutex<HashMap<RequestId, oneshot::Sender<ServerMsg>>>>;
+
+/// A connection to a Capital server.
+pub struct Client {
+    /// Frames to the socket task.
+    out: mpsc::UnboundedSender<Message>,
+    /// Replies awaited, by request id; the socket task completes them.
+    pending: Pending,
+    /// Everything else the server sent, in order.
+    incoming: mpsc::UnboundedReceiver<Incoming>,
+    next_id: AtomicU64,
+    /// How long [`Client::request`] waits for a reply.
+    timeout: Duration,
+}
+
+impl Client {
+    /// Connects to a server's WebSocket URL, e.g. `ws://127.0.0.1:8080/ws`.
+    pub async fn connect(url: &str) -> Result<Self, ClientError> {
+        let (socket, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .map_err(|e| ClientError::Connection(e.to_string()))?;
+        let (mut sink, mut stream) = socket.split();
+        let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Message>();
+        let (in_tx, in_rx) = mpsc::unbounded_channel();
+        let pending: Pending = Arc::default();
+        tokio::spawn(async move {
+            while let Some(frame) = out_rx.recv().await {
+                let close = matches!(frame, Message::Close(_));
+                if sink.send(frame).await.is_err() || close {
+                    break;
+                }
+            }
+        });
+        let reader_pending = pending.clone();
+        tokio::spawn(async move {
+            while let Some(frame) = stream.next().await {
+                match frame {
+                    Ok(Message::Text(text)) => {
+                        let Ok(msg) = serde_json::from_str::<Outgoing>(&text) else {
+                            tracing::warn!(%text, "unreadable frame from the server");
+                            continue;
+                        };
+                        let waiter = msg.re.and_then(|re| {
+                            reader_pending.lock().expect("pending lock").remove(&re)
+                        });
+                        match (waiter, msg) {
+                            (Some(waiter), msg) => {
+                                let _ = waiter.send(msg.msg);
+                            }
+                            (None, Outgoing { re: None, msg: ServerMsg::Event(event) }) => {
+                                let _ = in_tx.send(Incoming::Event(event));
+                            }
+                            (None, other) => {
+                                let _ = in_tx.send(Incoming::Other(other));
+                            }
+                        }
+                    }
+                    Ok(Message::Close(frame)) => {
+                        let frame = frame.map(|f| (u16::from(f.code), f.reason.to_string()));
+                        let _ = in_tx.send(Incoming::Closed(frame));
+                        break;
+                    }
+                    Ok(_) => {}
+                    Err(_) => {
+                        let _ = in_tx.send(Incoming::Closed(None));
+                        break;
+                    }
+                }
+            }
+            reader_pending.lock().expect("pending lock").clear();
+        });
+        Ok(Client {
+            out: out_tx,
+            pending,
+            incoming: in_rx,
+            next_id: AtomicU64::new(1),
+            timeout: Duration::from_secs(10),
+        })
+    }
+
+    /// Sets how long requests wait for their reply (default 10 s).
+    pub fn set_timeout(&mut self, timeout: Duration) {
+        self.timeout = timeout;
+    }
+
+    /// Sends a request and waits for its reply. An error reply becomes [`ClientError::Server`].
+    pub async fn request(&self, body: ClientMsg) -> Result<ServerMsg, ClientError> {
+        let waiter = self.send(body)?;
+        match tokio::time::timeout(self.timeout, waiter).await {
+            Err(_) => Err(ClientError::Timeout),
+            Ok(Err(_)) => Err(ClientError::Closed),
+            Ok(Ok(ServerMsg::Error { code, message })) => {
+                Err(ClientError::Server { code, message })
+            }
+            Ok(Ok(reply)) => Ok(reply),
+        }
+    }
+
+    /// Sends a request without waiting; the returned receiver gets the reply.
+    pub fn send(&self, body: ClientMsg) -> Result<oneshot::Receiver<ServerMsg>, ClientError> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = oneshot::channel();
+        self.pending.lock().expect("pending lock").insert(id, tx);
+        let text = serde_json::to_string(&Request { id, body }).expect("requests serialize");
+        self.out.send(Message::text(text)).map_err(|_| ClientError::Closed)?;
+        Ok(rx)
+    }
+
+    /// Sends a raw text frame (for testing what the server does with bad input). Whatever the
+    /// server answers arrives through [`Client::next_event`] as [`Incoming::Other`].
+    pub fn send_raw(&self, text: &str) -> Result<(), ClientError> {
+        self.out.send(Message::text(text.to_owned())).map_err(|_| ClientError::Closed)
+    }
+
+    /// Sends a raw binary frame.
+    pub fn send_binary(&self, bytes: Vec<u8>) -> Result<(), ClientError> {
+        self.out.send(Message::binary(bytes)).map_err(|_| ClientError::Closed)
+    }
+
+    /// The next pushed message, waiting up to `timeout`.
+    pub async fn next_event(&mut self, timeout: Duration) -> Result<Incoming, ClientError> {
+        match tokio::time::timeout(timeout, self.incoming.recv()).await {
+            Err(_) => Err(ClientError::Timeout),
+            Ok(None) => Err(ClientError::Closed),
+            Ok(Some(incoming)) => Ok(incoming),
+        }
+    }
+
+    /// A pushed message if one is already here.
+    pub fn try_next_event(&mut self) -> Option<Incoming> {
+        self.incoming.try_recv().ok()
+    }
+
+    /// Closes the connection politely.
+    pub fn close(&self) {
+        let _ = self.out.send(Message::Close(None));
+    }
+
+    /// `hello`: a new player named `name`, or with `token`, a returning one.
+    pub async fn hello(&self, name: &str, token: Option<&str>) -> Result<Welcome, ClientError> {
+        let name = (!name.is_empty()).then(|| name.to_owned());
+        let body = ClientMsg::Hello { name, token: token.map(str::to_owned) };
+        match self.request(body).await? {
+            ServerMsg::Welcome { player_id, name, token, rooms, .. } => {
+                Ok(Welcome { player_id, name, token, rooms })
+            }
+            other => Err(ClientError::Unexpected(Box::new(other))),
+        }
+    }
+
+    /// `create_room`: a new room of `game`, joined as host.
+    pub async fn create_room(
+        &self,
+        game: &str,
+        options: Option<Value>,
+    ) -> Result<Joined, ClientError> {
+        joined(self.request(ClientMsg::CreateRoom { game: game.to_owned(), options }).await?)
+    }
+
+    /// `join_room` as `role`, optionally catching up after `since`.
+    pub async fn join_room(
+        &self,
+        code: &str,
+        role: Role,
+        since: Option<Seq>,
+    ) -> Result<Joined, ClientError> {
+        let body = ClientMsg::JoinRoom { code: code.to_owned(), role: Some(role), since };
+        joined(self.request(body).await?)
+    }
+
+    /// A request answered by `ok`: `leave_room`, `start`, `move`, `rematch`.
+    pub async fn expect_ok(&self, body: ClientMsg) -> Result<(), ClientError> {
+        match self.request(body).await? {
+            ServerMsg::Ok => Ok(()),
+            other => Err(ClientError::Unexpected(Box::new(other))),
+        }
+    }
+
+    /// `move` in room `code`.
+    pub async fn play(&self, code: &str, mv: Value) -> Result<(), ClientError> {
+        self.expect_ok(ClientMsg::Move { code: code.to_owned(), mv }).await
+    }
+
+    /// `start` in room `code`.
+    pub async fn start(&self, code: &str) -> Result<(), ClientError> {
+        self.expect_ok(ClientMsg::Start { code: code.to_owned() }).await
+    }
+
+    /// `chat` in room `code`; returns the message's seq.
+    pub async fn chat(
+        &self,
+        code: &str,
+        text: &str,
+        client_msg_id: &str,
+    ) -> Result<Seq, ClientError> {
+        let body = ClientMsg::Chat {
+            code: code.to_owned(),
+            text: text.to_owned(),
+            client_msg_id: client_msg_id.to_owned(),
+        };
+        match self.request(body).await? {
+            ServerMsg::ChatSent { seq, .. } => Ok(seq),
+            other => Err(ClientError::Unexpected(Box::new(other))),
+        }
+    }
+
+    /// `chat_history`: messages before `before`, and whether older ones exist.
+    pub async fn chat_history(
+        &self,
+        code: &str,
+        before: Option<Seq>,
+        limit: Option<u32>,
+    ) -> Result<(Vec<ChatMessage>, bool), ClientError> {
+        let body = ClientMsg::ChatHistory { code: code.to_owned(), before, limit };
+        match self.request(body).await? {
+            ServerMsg::ChatPage { messages, more, .. } => Ok((messages, more)),
+            other => Err(ClientError::Unexpected(Box::new(other))),
+        }
+    }
+
+    /// The next room event, skipping nothing: anything else pushed is an error.
+    pub async fn next_room_event(&mut self, timeout: Duration) -> Result<EventMsg, ClientError> {
+        match self.next_event(timeout).await? {
+            Incoming::Event(event) => Ok(event),
+            Incoming::Other(other) => Err(ClientError::Unexpected(Box::new(other.msg))),
+            Incoming::Closed(_) => Err(ClientError::Closed),
+        }
+    }
+}
+
+fn joined(reply: ServerMsg) -> Result<Joined, ClientError> {
+    match reply {
+        ServerMsg::Joined { code, seq, room, chat, more_chat } => {
+            Ok(Joined { code, seq, room, chat, more_chat })
+        }
+        other => Err(ClientError::Unexpected(Box::new(other))),
+    }
+}

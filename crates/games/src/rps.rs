@@ -1,0 +1,541 @@
+//! Rock paper scissors, best of N rounds. In each round both players choose in secret; when
+//! both have chosen, the choices are revealed: rock beats scissors, scissors beat paper, paper
+//! beats rock, and equal choices are a tie that scores nobody. The first seat to win a majority
+//! of `best_of` rounds (2 of 3 by default) wins the game.
+//!
+//! Options: `{"best_of": 3}`, an odd number from 1 to 9.
+//!
+//! A move is one choice for the current round:
+//!
+//! ```json
+//! {"choice": "rock"}
+//! ```
+//!
+//! Both seats are in turn at the start of a round; a seat that has chosen leaves the turn until
+//! the round resolves.
+//!
+//! # Hidden information
+//!
+//! A choice stays secret until the round resolves: the view shows only *whether* each seat has
+//! chosen (`chosen`), and a seat's own pending choice (`your_choice`, always `null` for
+//! spectators). Resolved rounds show both choices. Seat 0's view after it chose paper in round 2:
+//!
+//! ```json
+//! {"best_of": 3,
+//!  "score": [1, 0],
+//!  "round": 2,
+//!  "rounds": [{"choices": ["rock", "scissors"], "winner": 0}],
+//!  "chosen": [true, false],
+//!  "your_choice": "paper"}
+//! ```
+//!
+//! `round` is the 1-based number of the round being played; once the game is over it stays at
+//! the number of the last round.
+
+use capital_engine::{Game, Outcome, RuleError, Seat, Viewer};
+use serde::{Deserialize, Serialize};
+
+/// A game of rock paper scissors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RockPaperScissors {
+    /// How many rounds the match is "best of"; odd, 1 to 9.
+    best_of: u32,
+    /// Rounds won by each seat.
+    score: [u32; 2],
+    /// Every resolved round, in order.
+    rounds: Vec<RoundResult>,
+    /// Each seat's secret choice in the current round, until the round resolves.
+    pending: [Option<Choice>; 2],
+}
+
+/// Options: how many rounds the match is "best of".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RpsOptions {
+    /// An odd number from 1 to 9; the winner is the first to win more than half. Default 3.
+    pub best_of: u32,
+}
+
+impl Default for RpsOptions {
+    fn default() -> Self {
+        RpsOptions { best_of: 3 }
+    }
+}
+
+/// One of the three hands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Choice {
+    /// Beats scissors.
+    Rock,
+    /// Beats rock.
+    Paper,
+    /// Beats paper.
+    Scissors,
+}
+
+impl Choice {
+    /// Whether `self` beats `other`.
+    pub fn beats(self, other: Choice) -> bool {
+        matches!(
+            (self, other),
+            (Choice::Rock, Choice::Scissors)
+                | (Choice::Scissors, Choice::Paper)
+                | (Choice::Paper, Choice::Rock)
+        )
+    }
+}
+
+/// A move: this seat's choice for the current round, `{"choice": "rock"}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pick {
+    /// The hand.
+    pub choice: Choice,
+}
+
+/// A resolved round, as shown to everyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RoundResult {
+    /// What each seat chose, by seat.
+    pub choices: [Choice; 2],
+    /// The seat that won the round, or `null` for a tie.
+    pub winner: Option<Seat>,
+}
+
+/// What one viewer sees. Nothing here reveals a choice of the current round, except the
+/// viewer's own in `your_choice`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RpsView {
+    /// The match length from the options.
+    pub best_of: u32,
+    /// Rounds won by each seat.
+    pub score: [u32; 2],
+    /// The 1-based number of the current round (the last round once the game is over).
+    pub round: usize,
+    /// Every resolved round, with both choices.
+    pub rounds: Vec<RoundResult>,
+    /// Whether each seat has chosen in the current round (public; the choices are not).
+    pub chosen: [bool; 2],
+    /// The viewer's own choice in the current round; `null` before choosing and for spectators.
+    pub your_choice: Option<Choice>,
+}
+
+impl RockPaperScissors {
+    /// Round wins needed to win the match.
+    fn needed(&self) -> u32 {
+        self.best_of / 2 + 1
+    }
+
+    /// Records the current round once both seats have chosen and starts the next.
+    fn resolve_if_complete(&mut self) {
+        let [Some(a), Some(b)] = self.pending else {
+            return;
+        };
+        let winner = if a.beats(b) {
+            Some(0)
+        } else if b.beats(a) {
+            Some(1)
+        } else {
+            None
+        };
+        if let Some(seat) = winner {
+            self.score[seat] += 1;
+        }
+        self.rounds.push(RoundResult { choices: [a, b], winner });
+        self.pending = [None, None];
+    }
+}
+
+impl Game for RockPaperScissors {
+    const KIND: &'static str = "rps";
+    const NAME: &'static str = "Rock paper scissors";
+    const ABOUT: &'static str = "Both choose in secret each round; best of N. A move is \
+        {\"choice\": \"rock\" | \"paper\" | \"scissors\"}.";
+
+    type Options = RpsOptions;
+    type Move = Pick;
+    type View = RpsView;
+
+    fn check_options(options: &RpsOptions) -> Result<(), RuleError> {
+        let n = options.best_of;
+        if n % 2 == 1 && (1..=9).contains(&n) {
+            Ok(())
+        } else {
+            Err(RuleError::BadOptions(format!(
+                "best_of must be an odd number from 1 to 9 (1, 3, 5, 7 or 9), got {n}"
+            )))
+        }
+    }
+
+    fn seats(_: &RpsOptions) -> usize {
+        2
+    }
+
+    fn new(options: &RpsOptions) -> Self {
+        RockPaperScissors {
+            best_of: options.best_of,
+            score: [0, 0],
+            rounds: Vec::new(),
+            pending: [None, None],
+        }
+    }
+
+    fn turn(&self) -> Vec<Seat> {
+        if self.outcome().is_some() {
+            return vec![];
+        }
+        (0..2).filter(|&seat| self.pending[seat].is_none()).collect()
+    }
+
+    fn validate(&self, seat: Seat, _: &Pick) -> Result<(), RuleError> {
+        if self.outcome().is_some() {
+            return Err(RuleError::GameOver);
+        }
+        match self.pending.get(seat) {
+            None => Err(RuleError::NoSuchSeat(seat)),
+            Some(Some(_)) => Err(RuleError::NotYourTurn),
+            Some(None) => Ok(()),
+        }
+    }
+
+    fn apply(&mut self, seat: Seat, mv: Pick) {
+        self.pending[seat] = Some(mv.choice);
+        self.resolve_if_complete();
+    }
+
+    fn view(&self, viewer: Viewer) -> RpsView {
+        let your_choice = match viewer {
+            Viewer::Seat(seat) => self.pending.get(seat).copied().flatten(),
+            Viewer::Spectator => None,
+        };
+        let over = self.outcome().is_some();
+        RpsView {
+            best_of: self.best_of,
+            score: self.score,
+            round: if over { self.rounds.len() } else { self.rounds.len() + 1 },
+            rounds: self.rounds.clone(),
+            chosen: self.pending.map(|choice| choice.is_some()),
+            your_choice,
+        }
+    }
+
+    fn outcome(&self) -> Option<Outcome> {
+        let seat = (0..2).find(|&seat| self.score[seat] >= self.needed())?;
+        Some(Outcome::win(seat, "best_of"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use capital_engine::{DynGame, GameEntry, replay};
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    use Choice::{Paper, Rock, Scissors};
+
+    /// One round: (seat 0's choice, seat 1's choice).
+    type Round = (Choice, Choice);
+
+    fn new_game(options: Value) -> Box<dyn DynGame> {
+        GameEntry::of::<RockPaperScissors>().create(&options).unwrap().0
+    }
+
+    fn pick(choice: Choice) -> Value {
+        serde_json::to_value(Pick { choice }).unwrap()
+    }
+
+    /// Plays whole rounds: (seat 0's choice, seat 1's choice); panics on a refusal.
+    fn play_rounds(game: &mut dyn DynGame, rounds: &[Round]) {
+        for &(a, b) in rounds {
+            game.play(0, &pick(a)).unwrap();
+            game.play(1, &pick(b)).unwrap();
+        }
+    }
+
+    fn all_views(game: &dyn DynGame) -> [Value; 3] {
+        [Viewer::Seat(0), Viewer::Seat(1), Viewer::Spectator].map(|viewer| game.view(viewer))
+    }
+
+    /// Asserts that `mv` by `seat` is refused with `expected` and that nothing changed.
+    fn assert_refused(game: &mut dyn DynGame, seat: Seat, mv: Value, expected: &RuleError) {
+        let before = all_views(game);
+        let turn = game.turn();
+        let outcome = game.outcome();
+        let got = game.play(seat, &mv);
+        match (&got, expected) {
+            (Err(RuleError::BadMove(_)), RuleError::BadMove(_)) => {}
+            _ => assert_eq!(got.as_ref(), Err(expected), "move {mv} by seat {seat}"),
+        }
+        assert_eq!(all_views(game), before, "refused {mv} changed a view");
+        assert_eq!(game.turn(), turn, "refused {mv} changed the turn");
+        assert_eq!(game.outcome(), outcome, "refused {mv} changed the outcome");
+    }
+
+    #[test]
+    fn metadata_and_default_options() {
+        let entry = GameEntry::of::<RockPaperScissors>();
+        assert_eq!((entry.kind, entry.name), ("rps", "Rock paper scissors"));
+        assert_eq!(entry.default_options(), json!({"best_of": 3}));
+        assert_eq!(entry.create(&json!({})).unwrap().1, json!({"best_of": 3}));
+        assert_eq!(entry.create(&Value::Null).unwrap().1, json!({"best_of": 3}));
+        assert_eq!(entry.seats(&json!({"best_of": 5})), Ok(2));
+    }
+
+    #[test]
+    fn options_are_validated() {
+        let entry = GameEntry::of::<RockPaperScissors>();
+        for n in [1, 3, 5, 7, 9] {
+            let (_, options) = entry.create(&json!({ "best_of": n })).unwrap();
+            assert_eq!(options, json!({ "best_of": n }));
+        }
+        for n in [0, 2, 4, 8, 10, 11, 99] {
+            match entry.create(&json!({ "best_of": n })).err() {
+                Some(RuleError::BadOptions(message)) => {
+                    assert!(message.contains("best_of"), "{message}");
+                    assert!(message.contains("odd"), "{message}");
+                    assert!(message.contains(&format!("got {n}")), "{message}");
+                }
+                other => panic!("best_of {n}: expected BadOptions, got {other:?}"),
+            }
+        }
+        for options in [
+            json!({"best_of": 3, "rounds": 3}),
+            json!({"bestof": 3}),
+            json!({"best_of": -1}),
+            json!({"best_of": "3"}),
+            json!({"best_of": 2.5}),
+        ] {
+            assert!(
+                matches!(entry.create(&options), Err(RuleError::BadOptions(_))),
+                "{options} should be refused"
+            );
+        }
+        assert!(matches!(entry.seats(&json!({"best_of": 4})), Err(RuleError::BadOptions(_))));
+    }
+
+    #[test]
+    fn initial_state() {
+        let game = new_game(Value::Null);
+        assert_eq!(game.seats(), 2);
+        assert_eq!(game.turn(), vec![0, 1]);
+        assert_eq!(game.outcome(), None);
+        let start = json!({
+            "best_of": 3,
+            "score": [0, 0],
+            "round": 1,
+            "rounds": [],
+            "chosen": [false, false],
+            "your_choice": null,
+        });
+        for view in all_views(&*game) {
+            assert_eq!(view, start);
+        }
+    }
+
+    #[test]
+    fn either_seat_may_choose_first_but_only_once_per_round() {
+        for first in [0, 1] {
+            let second = 1 - first;
+            let mut game = new_game(Value::Null);
+            assert_eq!(game.play(first, &pick(Rock)), Ok(json!({"choice": "rock"})));
+            assert_eq!(game.turn(), vec![second]);
+            let mut chosen = [false, false];
+            chosen[first] = true;
+            assert_eq!(game.view(Viewer::Spectator)["chosen"], json!(chosen));
+            assert_refused(&mut *game, first, pick(Paper), &RuleError::NotYourTurn);
+            assert_refused(&mut *game, first, pick(Rock), &RuleError::NotYourTurn);
+            game.play(second, &pick(Rock)).unwrap();
+            assert_eq!(game.turn(), vec![0, 1], "a new round starts with both seats");
+            assert_eq!(game.view(Viewer::Spectator)["chosen"], json!([false, false]));
+        }
+    }
+
+    #[test]
+    fn a_pending_choice_is_secret() {
+        for secret in [Rock, Paper, Scissors] {
+            let name = serde_json::to_value(secret).unwrap();
+            let name = name.as_str().unwrap();
+            let mut game = new_game(Value::Null);
+            game.play(0, &pick(secret)).unwrap();
+
+            let own = game.view(Viewer::Seat(0));
+            assert_eq!(own["your_choice"], json!(name));
+            assert_eq!(own["chosen"], json!([true, false]));
+
+            for viewer in [Viewer::Seat(1), Viewer::Spectator] {
+                let view = game.view(viewer);
+                assert_eq!(view["your_choice"], Value::Null, "{viewer:?}");
+                assert_eq!(view["chosen"], json!([true, false]), "{viewer:?}");
+                assert_eq!(view["rounds"], json!([]), "{viewer:?}");
+                let text = serde_json::to_string(&view).unwrap();
+                assert!(!text.contains(name), "{viewer:?} sees {name}: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_pending_choice_stays_secret_in_later_rounds() {
+        let mut game = new_game(json!({"best_of": 5}));
+        // Round 1 is a tie with rock, so "scissors" appears nowhere yet.
+        play_rounds(&mut *game, &[(Rock, Rock)]);
+        game.play(1, &pick(Scissors)).unwrap();
+        assert_eq!(game.view(Viewer::Seat(1))["your_choice"], json!("scissors"));
+        for viewer in [Viewer::Seat(0), Viewer::Spectator] {
+            let text = serde_json::to_string(&game.view(viewer)).unwrap();
+            assert!(!text.contains("scissors"), "{viewer:?} sees the choice: {text}");
+            assert!(text.contains(r#""chosen":[false,true]"#), "{text}");
+        }
+        // Once seat 0 chooses too, the round resolves and both choices are public.
+        game.play(0, &pick(Paper)).unwrap();
+        for view in all_views(&*game) {
+            assert_eq!(view["rounds"][1], json!({"choices": ["paper", "scissors"], "winner": 1}));
+            assert_eq!(view["your_choice"], Value::Null);
+        }
+    }
+
+    #[test]
+    fn every_pair_of_choices_resolves_by_the_rules() {
+        // (seat 0, seat 1, round winner)
+        let table = [
+            (Rock, Rock, None),
+            (Rock, Paper, Some(1)),
+            (Rock, Scissors, Some(0)),
+            (Paper, Rock, Some(0)),
+            (Paper, Paper, None),
+            (Paper, Scissors, Some(1)),
+            (Scissors, Rock, Some(1)),
+            (Scissors, Paper, Some(0)),
+            (Scissors, Scissors, None),
+        ];
+        for (a, b, winner) in table {
+            assert_eq!(a.beats(b), winner == Some(0), "{a:?} vs {b:?}");
+            let mut game = new_game(json!({"best_of": 3}));
+            play_rounds(&mut *game, &[(a, b)]);
+            let mut score = [0, 0];
+            if let Some(seat) = winner {
+                score[seat] = 1;
+            }
+            let expected = json!({
+                "best_of": 3,
+                "score": score,
+                "round": 2,
+                "rounds": [{"choices": [a, b], "winner": winner}],
+                "chosen": [false, false],
+                "your_choice": null,
+            });
+            for view in all_views(&*game) {
+                assert_eq!(view, expected, "{a:?} vs {b:?}");
+            }
+            assert_eq!(game.outcome(), None);
+            assert_eq!(game.turn(), vec![0, 1]);
+        }
+    }
+
+    #[test]
+    fn ties_score_nobody_and_do_not_end_the_game() {
+        let mut game = new_game(json!({"best_of": 1}));
+        play_rounds(&mut *game, &[(Rock, Rock), (Paper, Paper), (Scissors, Scissors)]);
+        assert_eq!(game.outcome(), None);
+        let view = game.view(Viewer::Spectator);
+        assert_eq!(view["score"], json!([0, 0]));
+        assert_eq!(view["round"], json!(4));
+        assert_eq!(view["rounds"].as_array().unwrap().len(), 3);
+        assert!(view["rounds"].as_array().unwrap().iter().all(|r| r["winner"].is_null()));
+    }
+
+    #[test]
+    fn the_first_to_a_majority_of_best_of_wins() {
+        // (best_of, rounds, winner, final score)
+        let cases: [(u32, &[Round], Seat, [u32; 2]); 6] = [
+            (1, &[(Rock, Scissors)], 0, [1, 0]),
+            (1, &[(Rock, Rock), (Rock, Paper)], 1, [0, 1]),
+            (3, &[(Rock, Scissors), (Paper, Rock)], 0, [2, 0]),
+            (3, &[(Rock, Scissors), (Rock, Paper), (Paper, Paper), (Scissors, Rock)], 1, [1, 2]),
+            (5, &[(Rock, Scissors), (Rock, Paper), (Rock, Scissors), (Rock, Scissors)], 0, [3, 1]),
+            (
+                5,
+                &[(Paper, Rock), (Paper, Rock), (Rock, Paper), (Rock, Paper), (Rock, Paper)],
+                1,
+                [2, 3],
+            ),
+        ];
+        for (best_of, rounds, winner, score) in cases {
+            let mut game = new_game(json!({ "best_of": best_of }));
+            let (last, before) = rounds.split_last().unwrap();
+            play_rounds(&mut *game, before);
+            assert_eq!(game.outcome(), None, "best_of {best_of}: ended too early");
+            play_rounds(&mut *game, &[*last]);
+            assert_eq!(game.outcome(), Some(Outcome::win(winner, "best_of")), "best_of {best_of}");
+            assert_eq!(game.turn(), Vec::<Seat>::new());
+            for view in all_views(&*game) {
+                assert_eq!(view["score"], json!(score), "best_of {best_of}");
+                assert_eq!(view["round"], json!(rounds.len()), "stays at the last round");
+                assert_eq!(view["rounds"].as_array().unwrap().len(), rounds.len());
+                assert_eq!(view["chosen"], json!([false, false]));
+                assert_eq!(view["your_choice"], Value::Null);
+            }
+        }
+    }
+
+    #[test]
+    fn moves_after_the_end_are_refused() {
+        let mut game = new_game(json!({"best_of": 1}));
+        play_rounds(&mut *game, &[(Paper, Rock)]);
+        assert_refused(&mut *game, 0, pick(Rock), &RuleError::GameOver);
+        assert_refused(&mut *game, 1, pick(Rock), &RuleError::GameOver);
+    }
+
+    #[test]
+    fn malformed_moves_are_refused() {
+        let mut game = new_game(Value::Null);
+        game.play(0, &pick(Rock)).unwrap();
+        let bad = RuleError::BadMove(String::new());
+        for mv in [
+            json!({"choice": "lizard"}),
+            json!({"choice": "Rock"}),
+            json!({"choice": "ROCK"}),
+            json!({"choice": 0}),
+            json!({"choice": null}),
+            json!({"pick": "rock"}),
+            json!({"choice": "rock", "round": 1}),
+            json!({}),
+            json!("rock"),
+            Value::Null,
+        ] {
+            assert_refused(&mut *game, 1, mv, &bad);
+        }
+        assert_refused(&mut *game, 2, pick(Rock), &RuleError::NoSuchSeat(2));
+    }
+
+    #[test]
+    fn validate_checks_everything_by_itself() {
+        let mut game = RockPaperScissors::new(&RpsOptions { best_of: 1 });
+        let rock = Pick { choice: Rock };
+        assert_eq!(game.validate(2, &rock), Err(RuleError::NoSuchSeat(2)));
+        assert_eq!(game.validate(1, &rock), Ok(()));
+        game.apply(1, rock);
+        assert_eq!(game.validate(1, &rock), Err(RuleError::NotYourTurn));
+        game.apply(0, Pick { choice: Paper });
+        assert_eq!(game.outcome(), Some(Outcome::win(0, "best_of")));
+        assert_eq!(game.validate(1, &rock), Err(RuleError::GameOver));
+    }
+
+    #[test]
+    fn replaying_the_log_gives_the_same_game() {
+        let entry = GameEntry::of::<RockPaperScissors>();
+        let (mut game, options) = entry.create(&json!({"best_of": 5})).unwrap();
+        // Ends mid-round, with seat 1's choice still secret.
+        let moves = [(0, Rock), (1, Rock), (1, Paper), (0, Scissors), (1, Scissors)];
+        let mut log = Vec::new();
+        for (seat, choice) in moves {
+            log.push((seat, game.play(seat, &pick(choice)).unwrap()));
+        }
+        let replayed = replay(&entry, &options, log.iter().map(|(s, m)| (*s, m))).unwrap();
+        assert_eq!(all_views(&*replayed), all_views(&*game));
+        assert_eq!(replayed.turn(), vec![0]);
+        assert_eq!(replayed.view(Viewer::Seat(1))["your_choice"], json!("scissors"));
+        assert_eq!(replayed.outcome(), game.outcome());
+    }
+}

@@ -1,0 +1,107 @@
+//! The Capital server: every player's phone talks to it over one WebSocket; it checks every
+//! move against the game's rules, keeps every room's history durable, and relays events.
+//!
+//! [`Server::bind`] opens the data directory, brings back every open room, and binds the
+//! listener; [`Server::run`] serves until the shutdown future completes, then closes every
+//! WebSocket with a reason and waits for pending writes.
+//!
+//! # Layout
+//! - [`config`]: settings and limits.
+//! - [`app`]: shared state and the HTTP router (`/ws`, `/healthz`).
+//! - [`session`]: one WebSocket connection: parse, dispatch, reply, deliver events.
+//! - [`players`]: `hello`: guest identities, resume tokens, one live connection per player.
+//! - [`lobby`]: room codes and the directory of open rooms.
+//! - [`room`]: one actor per room: seats, the game, chat, presence, persistence.
+//! - [`shutdown`]: waiting for Ctrl-C / SIGTERM.
+
+pub mod app;
+pub mod config;
+pub mod lobby;
+pub mod players;
+pub mod room;
+pub mod session;
+pub mod shutdown;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use capital_store::{SqliteStore, Store};
+use tokio::net::TcpListener;
+
+pub use app::AppState;
+pub use config::Config;
+
+/// How long shutdown waits for connections and rooms to finish.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(4);
+
+/// A server with its listener bound and its rooms loaded, ready to [`Server::run`].
+pub struct Server {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Server {
+    /// Opens the data directory (creating it), loads every open room, and binds the listener.
+    pub async fn bind(config: Config) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&config.data).map_err(|e| {
+            anyhow::anyhow!("cannot create data directory {}: {e}", config.data.display())
+        })?;
+        let db = config.data.join("capital.db");
+        let store = tokio::task::spawn_blocking(move || SqliteStore::open(&db))
+            .await?
+            .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+        let store: Arc<dyn Store> = Arc::new(store);
+        let listener = TcpListener::bind(config.bind)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
+        let state = AppState::new(config, store);
+        let loaded = state.rooms().load(&state).await?;
+        tracing::info!(rooms = loaded, "rooms restored");
+        Ok(Server { listener, state })
+    }
+
+    /// The address the listener is bound to (the real port when asked for port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` completes, then: stops accepting, closes every WebSocket with
+    /// "server shutting down", lets rooms finish, and waits for every pending write.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let Server { listener, state } = self;
+        let token = state.shutdown_token().clone();
+        tokio::spawn({
+            let token = token.clone();
+            async move {
+                shutdown.await;
+                token.cancel();
+            }
+        });
+        let router = app::router(state.clone());
+        tracing::info!(addr = %listener.local_addr()?, "listening");
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(token.clone().cancelled_owned())
+            .await?;
+        token.cancel();
+        let tracker = state.tracker();
+        tracker.close();
+        if tokio::time::timeout(SHUTDOWN_GRACE, tracker.wait()).await.is_err() {
+            tracing::warn!("some connections or rooms did not finish in time");
+        }
+        state.store().flush().await.map_err(|e| anyhow::anyhow!("final flush failed: {e}"))?;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Milliseconds since the Unix epoch, for timestamps that clients see and the store keeps.
+pub(crate) fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}

@@ -1,0 +1,325 @@
+//! One WebSocket connection: read requests, answer them, and deliver what rooms send.
+//!
+//! A session is a single task that owns its socket. It waits on four things at once: a frame
+//! from the client, a frame in its outbox (queued by rooms), a request to close (replaced by a
+//! newer connection, or too slow), and server shutdown. Requests are parsed into
+//! [`capital_protocol::Request`]s; `hello`, `list_games`, `ping` and `create_room` are answered
+//! here, room requests are handed to the room's actor, which answers into the outbox.
+//!
+//! # Layout
+//! - [`conn`]: [`ConnHandle`], how rooms reach a connection, and [`CloseReason`].
+
+pub mod conn;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use capital_protocol::client::parse_request;
+use capital_protocol::{
+    ClientMsg, ErrorCode, GameInfo, Outgoing, PROTOCOL_VERSION, RequestId, Role, RoomRef, ServerMsg,
+};
+use futures_util::SinkExt;
+use tokio::sync::mpsc;
+use tracing::Instrument;
+
+pub use conn::{CloseReason, ConnHandle};
+
+use crate::app::AppState;
+use crate::config::limits::{HISTORY_PAGE, MAX_HISTORY_PAGE, OUTBOX};
+use crate::players::{self, HelloError, Player};
+use crate::room::{Request, RoomHandle, RoomRequest};
+
+/// Serves one WebSocket until the client leaves, the connection is closed by the server, or the
+/// server shuts down.
+pub async fn run(socket: WebSocket, state: AppState, peer: SocketAddr) {
+    let conn_id = state.next_conn_id();
+    let span = tracing::info_span!("conn", id = conn_id, %peer, player = tracing::field::Empty);
+    async move {
+        tracing::debug!("connected");
+        let (tx, rx) = mpsc::channel(OUTBOX);
+        let conn = ConnHandle::new(conn_id, tx);
+        let mut session = Session { state, conn, player: None, rooms: HashMap::new() };
+        let reason = session.serve(socket, rx).await;
+        session.finish().await;
+        tracing::debug!(?reason, "disconnected");
+    }
+    .instrument(span)
+    .await;
+}
+
+/// One connection's state.
+struct Session {
+    state: AppState,
+    /// This connection, as rooms see it.
+    conn: ConnHandle,
+    /// Set by `hello`.
+    player: Option<Player>,
+    /// Rooms this connection joined: told when it closes.
+    rooms: HashMap<String, RoomHandle>,
+}
+
+/// Why a session ended.
+#[derive(Debug)]
+enum Ended {
+    ClientClosed,
+    Closed(CloseReason),
+    SocketError,
+}
+
+impl Session {
+    async fn serve(
+        &mut self,
+        mut socket: WebSocket,
+        mut outbox: mpsc::Receiver<Utf8Bytes>,
+    ) -> Ended {
+        let shutdown = self.state.shutdown_token().clone();
+        let closer = self.conn.closer();
+        loop {
+            tokio::select! {
+                biased;
+                () = closer.cancelled() => {
+                    let reason = self.conn.close_reason().unwrap_or(CloseReason::ShuttingDown);
+                    close(&mut socket, reason).await;
+                    return Ended::Closed(reason);
+                }
+                () = shutdown.cancelled() => {
+                    close(&mut socket, CloseReason::ShuttingDown).await;
+                    return Ended::Closed(CloseReason::ShuttingDown);
+                }
+                Some(frame) = outbox.recv() => {
+                    if write_all(&mut socket, frame, &mut outbox).await.is_err() {
+                        return Ended::SocketError;
+                    }
+                }
+                received = socket.recv() => {
+                    let reply = match received {
+                        Some(Ok(Message::Text(text))) => self.on_text(&text).await,
+                        Some(Ok(Message::Binary(_))) => Some(Outgoing::error(
+                            None,
+                            ErrorCode::BinaryNotSupported,
+                            "send requests as text frames of JSON",
+                        )),
+                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => None,
+                        Some(Ok(Message::Close(_))) | None => return Ended::ClientClosed,
+                        Some(Err(e)) => {
+                            tracing::debug!(error = %e, "socket error");
+                            return Ended::SocketError;
+                        }
+                    };
+                    if let Some(reply) = reply {
+                        let frame = Message::Text(reply.to_json().into());
+                        if socket.send(frame).await.is_err() {
+                            return Ended::SocketError;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Handles one text frame; returns the reply to send now (room requests are answered by the
+    /// room, into the outbox).
+    async fn on_text(&mut self, text: &str) -> Option<Outgoing> {
+        let request = match parse_request(text) {
+            Ok(request) => request,
+            Err(bad) => return Some(Outgoing::error(bad.id, bad.code, bad.message)),
+        };
+        let id = request.id;
+        let result = match (&self.player, request.body) {
+            (None, ClientMsg::Hello { name, token }) => self.hello(name, token).await,
+            (Some(_), ClientMsg::Hello { .. }) => {
+                Err((ErrorCode::AlreadyHello, "hello was already sent on this connection".into()))
+            }
+            (None, _) => Err((ErrorCode::HelloFirst, "the first request must be hello".into())),
+            (Some(_), ClientMsg::Ping) => Ok(Some(ServerMsg::Pong)),
+            (Some(_), ClientMsg::ListGames) => Ok(Some(self.games())),
+            (Some(player), ClientMsg::CreateRoom { game, options }) => {
+                let player = player.clone();
+                self.create_room(id, player, &game, options).await
+            }
+            (Some(player), body) => {
+                let player = player.clone();
+                self.to_room(id, player, body)
+            }
+        };
+        match result {
+            Ok(Some(reply)) => Some(Outgoing::reply(id, reply)),
+            Ok(None) => None,
+            Err((code, message)) => Some(Outgoing::error(Some(id), code, message)),
+        }
+    }
+
+    async fn hello(
+        &mut self,
+        name: Option<String>,
+        token: Option<String>,
+    ) -> Result<Option<ServerMsg>, (ErrorCode, String)> {
+        let store = self.state.store().clone();
+        let name = name.map(|n| players::validate_name(&n)).transpose().map_err(hello_err)?;
+        let (player, token) = match token {
+            Some(token) => {
+                let hash = players::hash_token(&token);
+                let found = blocking(move || store.player_by_token(&hash)).await?;
+                let Some(mut record) = found else {
+                    return Err((
+                        ErrorCode::BadToken,
+                        "unknown token; say hello without one to start afresh".into(),
+                    ));
+                };
+                if let Some(name) = name.filter(|n| *n != record.name) {
+                    self.state.store().rename_player(&record.id, &name).await.map_err(internal)?;
+                    record.name = name;
+                }
+                (Player { id: record.id, name: record.name }, token)
+            }
+            None => {
+                let Some(name) = name else {
+                    return Err((ErrorCode::BadName, "a new player needs a name".into()));
+                };
+                let (record, token) = players::new_player(name, crate::now_ms());
+                store.create_player(&record).await.map_err(internal)?;
+                (Player { id: record.id, name: record.name }, token)
+            }
+        };
+        tracing::Span::current().record("player", player.id.as_str());
+        self.state.online().attach(&player.id, self.conn.clone());
+        let store = self.state.store().clone();
+        let player_id = player.id.clone();
+        let rooms = blocking(move || store.rooms_of_player(&player_id)).await?;
+        let reply = ServerMsg::Welcome {
+            player_id: player.id.clone(),
+            name: player.name.clone(),
+            token,
+            protocol: PROTOCOL_VERSION,
+            rooms: rooms.into_iter().map(|r| RoomRef { code: r.code, game: r.game }).collect(),
+            grace_seconds: self.state.config().grace_seconds,
+        };
+        self.player = Some(player);
+        Ok(Some(reply))
+    }
+
+    fn games(&self) -> ServerMsg {
+        let games = self
+            .state
+            .games()
+            .iter()
+            .map(|entry| {
+                let options = entry.default_options();
+                GameInfo {
+                    kind: entry.kind.to_owned(),
+                    name: entry.name.to_owned(),
+                    seats: entry.seats(&options).unwrap_or(0),
+                    options,
+                    about: entry.about.to_owned(),
+                }
+            })
+            .collect();
+        ServerMsg::Games { games }
+    }
+
+    async fn create_room(
+        &mut self,
+        id: RequestId,
+        player: Player,
+        game: &str,
+        options: Option<serde_json::Value>,
+    ) -> Result<Option<ServerMsg>, (ErrorCode, String)> {
+        let room = self.state.rooms().create(&self.state, &player, game, options).await?;
+        let cmd = RoomRequest::Join { role: Role::Player, since: None };
+        room.try_request(Request { conn: self.conn.clone(), id, player, cmd })
+            .map_err(|(code, message)| (code, message.to_owned()))?;
+        self.rooms.insert(room.code.clone(), room);
+        Ok(None)
+    }
+
+    /// Hands a room request to its room; the room replies.
+    fn to_room(
+        &mut self,
+        id: RequestId,
+        player: Player,
+        body: ClientMsg,
+    ) -> Result<Option<ServerMsg>, (ErrorCode, String)> {
+        let (code, cmd) = match body {
+            ClientMsg::JoinRoom { code, role, since } => {
+                (code, RoomRequest::Join { role: role.unwrap_or_default(), since })
+            }
+            ClientMsg::LeaveRoom { code } => (code, RoomRequest::Leave),
+            ClientMsg::Start { code } => (code, RoomRequest::Start),
+            ClientMsg::Move { code, mv } => (code, RoomRequest::Move(mv)),
+            ClientMsg::Rematch { code } => (code, RoomRequest::Rematch),
+            ClientMsg::Chat { code, text, client_msg_id } => {
+                (code, RoomRequest::Chat { text, client_msg_id })
+            }
+            ClientMsg::ChatHistory { code, before, limit } => {
+                let limit = limit.unwrap_or(HISTORY_PAGE).clamp(1, MAX_HISTORY_PAGE) as usize;
+                (code, RoomRequest::History { before, limit })
+            }
+            ClientMsg::Hello { .. }
+            | ClientMsg::ListGames
+            | ClientMsg::CreateRoom { .. }
+            | ClientMsg::Ping => unreachable!("answered by the session"),
+        };
+        let Some(room) = self.state.rooms().get(&code) else {
+            return Err((ErrorCode::NoSuchRoom, format!("no open room has the code {code:?}")));
+        };
+        let joining = matches!(cmd, RoomRequest::Join { .. });
+        room.try_request(Request { conn: self.conn.clone(), id, player, cmd })
+            .map_err(|(code, message)| (code, message.to_owned()))?;
+        if joining {
+            self.rooms.insert(room.code.clone(), room);
+        }
+        Ok(None)
+    }
+
+    /// The connection is gone: rooms hold the player's seats for the grace period.
+    async fn finish(&mut self) {
+        let Some(player) = &self.player else { return };
+        for room in self.rooms.values() {
+            room.detach(player.id.clone(), self.conn.id()).await;
+        }
+        self.state.online().detach(&player.id, self.conn.id());
+    }
+}
+
+/// Writes `first` and whatever else is queued, then flushes once.
+async fn write_all(
+    socket: &mut WebSocket,
+    first: Utf8Bytes,
+    outbox: &mut mpsc::Receiver<Utf8Bytes>,
+) -> Result<(), axum::Error> {
+    socket.feed(Message::Text(first)).await?;
+    let mut n = 1;
+    while n < 64 {
+        match outbox.try_recv() {
+            Ok(frame) => socket.feed(Message::Text(frame)).await?,
+            Err(_) => break,
+        }
+        n += 1;
+    }
+    socket.flush().await
+}
+
+async fn close(socket: &mut WebSocket, reason: CloseReason) {
+    let frame = CloseFrame { code: reason.code(), reason: reason.text().into() };
+    let _ = socket.send(Message::Close(Some(frame))).await;
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, capital_store::StoreError> + Send + 'static,
+) -> Result<T, (ErrorCode, String)> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(internal(e)),
+        Err(e) => Err(internal(e)),
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> (ErrorCode, String) {
+    tracing::error!(error = %e, "internal error");
+    (ErrorCode::Internal, "something failed inside the server; nothing changed".into())
+}
+
+fn hello_err(HelloError(code, message): HelloError) -> (ErrorCode, String) {
+    (code, message)
+}

@@ -1,0 +1,178 @@
+//! Test helpers: a real server on 127.0.0.1 port 0 with its own data directory, and clients.
+#![allow(dead_code, missing_docs)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use capital_client::{Client, Incoming, Welcome};
+use capital_protocol::{EventMsg, RoomEvent, RoomView};
+use capital_server::{Config, Server};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub const WAIT: Duration = Duration::from_secs(5);
+
+/// A running server. Dropping it without `stop` aborts it.
+pub struct TestServer {
+    pub addr: std::net::SocketAddr,
+    /// Kept alive as long as any server on it runs.
+    pub dir: Arc<tempfile::TempDir>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<anyhow::Result<()>>>,
+    pub config: Config,
+}
+
+impl TestServer {
+    /// A fresh server with an empty data directory and default settings.
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// A fresh server, with settings adjusted by `tweak`.
+    pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+        let mut config = Config::new("127.0.0.1:0".parse().unwrap(), dir.path().join("data"));
+        tweak(&mut config);
+        Self::start_in(dir, config).await
+    }
+
+    async fn start_in(dir: Arc<tempfile::TempDir>, config: Config) -> Self {
+        let server = Server::bind(config.clone()).await.expect("server binds");
+        let addr = server.local_addr();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(server.run(async move {
+            let _ = stopped.await;
+        }));
+        TestServer { addr, dir, stop: Some(stop), task: Some(task), config }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.config.data.clone()
+    }
+
+    pub fn url(&self) -> String {
+        format!("ws://{}/ws", self.addr)
+    }
+
+    /// Stops the server as SIGTERM would, and waits until it has finished.
+    pub async fn stop(mut self) -> (Arc<tempfile::TempDir>, Config) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("server task").expect("server stops cleanly");
+        }
+        (self.dir.clone(), self.config.clone())
+    }
+
+    /// Stops the server and starts a new one on the same data directory (a new port).
+    pub async fn restart(self) -> Self {
+        let (dir, mut config) = self.stop().await;
+        config.bind = "127.0.0.1:0".parse().unwrap();
+        Self::start_in(dir, config).await
+    }
+
+    /// A connected client that said hello as `name`.
+    pub async fn player(&self, name: &str) -> (Client, Welcome) {
+        let client = Client::connect(&self.url()).await.expect("connect");
+        let welcome = client.hello(name, None).await.expect("hello");
+        (client, welcome)
+    }
+
+    /// A connected client resuming with `token`.
+    pub async fn resume(&self, token: &str) -> (Client, Welcome) {
+        let client = Client::connect(&self.url()).await.expect("connect");
+        let welcome = client.hello("", Some(token)).await.expect("hello with token");
+        (client, welcome)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// The next room event, or a panic that says what came instead.
+pub async fn event(client: &mut Client) -> EventMsg {
+    match client.next_event(WAIT).await {
+        Ok(Incoming::Event(event)) => event,
+        other => panic!("expected a room event, got {other:?}"),
+    }
+}
+
+/// Skips events until one matches `pred`; returns it.
+pub async fn event_where(client: &mut Client, pred: impl Fn(&EventMsg) -> bool) -> EventMsg {
+    loop {
+        let e = event(client).await;
+        if pred(&e) {
+            return e;
+        }
+    }
+}
+
+/// Skips events until the next one of `kind` (e.g. "moved").
+pub async fn event_of(client: &mut Client, kind: &str) -> EventMsg {
+    event_where(client, |e| kind_of(&e.event) == kind).await
+}
+
+pub fn kind_of(event: &RoomEvent) -> &'static str {
+    match event {
+        RoomEvent::Joined { .. } => "joined",
+        RoomEvent::Left { .. } => "left",
+        RoomEvent::Disconnected { .. } => "disconnected",
+        RoomEvent::Reconnected { .. } => "reconnected",
+        RoomEvent::Started { .. } => "started",
+        RoomEvent::Moved { .. } => "moved",
+        RoomEvent::GameOver { .. } => "game_over",
+        RoomEvent::Rematch { .. } => "rematch",
+        RoomEvent::HostChanged { .. } => "host_changed",
+        RoomEvent::Chat { .. } => "chat",
+        RoomEvent::Closed { .. } => "closed",
+    }
+}
+
+/// The room carried by a state event.
+pub fn room_of(event: &EventMsg) -> &RoomView {
+    match &event.event {
+        RoomEvent::Joined { room, .. }
+        | RoomEvent::Left { room, .. }
+        | RoomEvent::Disconnected { room, .. }
+        | RoomEvent::Reconnected { room, .. }
+        | RoomEvent::Started { room }
+        | RoomEvent::Moved { room, .. }
+        | RoomEvent::GameOver { room, .. }
+        | RoomEvent::Rematch { room, .. }
+        | RoomEvent::HostChanged { room, .. } => room,
+        other => panic!("no room in {other:?}"),
+    }
+}
+
+/// No pushed message arrives within a short while.
+pub async fn assert_quiet(client: &mut Client) {
+    if let Ok(got) = client.next_event(Duration::from_millis(200)).await {
+        panic!("expected nothing, got {got:?}");
+    }
+}
+
+/// Two players in a started room of `game`: (host, guest, code). Events up to the start are
+/// consumed.
+pub async fn two_player_game(
+    server: &TestServer,
+    game: &str,
+    options: Option<serde_json::Value>,
+) -> (Client, Client, String) {
+    let (mut a, _) = server.player("Ana").await;
+    let (mut b, _) = server.player("Bo").await;
+    let joined = a.create_room(game, options).await.expect("create room");
+    let code = joined.code.clone();
+    b.join_room(&code, capital_protocol::Role::Player, None).await.expect("join");
+    event_of(&mut a, "joined").await;
+    a.start(&code).await.expect("start");
+    event_of(&mut a, "started").await;
+    event_of(&mut b, "started").await;
+    (a, b, code)
+}
