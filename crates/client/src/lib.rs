@@ -117,6 +117,17 @@ pub struct Client {
     next_id: AtomicU64,
     /// How long [`Client::request`] waits for a reply.
     timeout: Duration,
+    /// The socket's writer and reader tasks; aborted on drop, which drops the TCP connection
+    /// without a close handshake (as a phone that loses its network would).
+    tasks: [tokio::task::JoinHandle<()>; 2],
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
 }
 
 impl Client {
@@ -129,7 +140,7 @@ impl Client {
         let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Message>();
         let (in_tx, in_rx) = mpsc::unbounded_channel();
         let pending: Pending = Arc::default();
-        tokio::spawn(async move {
+        let writer = tokio::spawn(async move {
             while let Some(frame) = out_rx.recv().await {
                 let close = matches!(frame, Message::Close(_));
                 if sink.send(frame).await.is_err() || close {
@@ -138,7 +149,7 @@ impl Client {
             }
         });
         let reader_pending = pending.clone();
-        tokio::spawn(async move {
+        let reader = tokio::spawn(async move {
             while let Some(frame) = stream.next().await {
                 match frame {
                     Ok(Message::Text(text)) => {
@@ -181,6 +192,7 @@ impl Client {
             incoming: in_rx,
             next_id: AtomicU64::new(1),
             timeout: Duration::from_secs(10),
+            tasks: [writer, reader],
         })
     }
 
