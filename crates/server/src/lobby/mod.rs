@@ -10,7 +10,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use capital_protocol::ErrorCode;
-use capital_store::RoomId;
+use capital_protocol::Phase;
+use capital_store::{RoomId, RoomRecord};
 use rand::RngExt;
 use serde_json::Value;
 
@@ -78,16 +79,20 @@ impl Directory {
                 .map(|_| codes::random())
                 .find(|code| !rooms.contains_key(code))
                 .ok_or_else(|| (ErrorCode::Busy, "no free room code; try again later".into()))?;
-            let room = Room::create(
-                state,
+            let record = RoomRecord {
                 id,
-                code.clone(),
-                entry,
+                code: code.clone(),
+                game: entry.kind.to_owned(),
                 options,
-                seats,
-                host.id.clone(),
-                crate::now_ms(),
-            );
+                host: host.id.clone(),
+                phase: Phase::Lobby,
+                game_no: 0,
+                seq: 0,
+                outcome: None,
+                created_ms: crate::now_ms(),
+                closed: false,
+            };
+            let room = Room::create(state, record, entry, seats);
             let record = room.record();
             let handle = room.spawn();
             rooms.insert(code, handle.clone());

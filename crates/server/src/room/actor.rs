@@ -100,24 +100,15 @@ pub struct Room {
 }
 
 impl Room {
-    /// A new, empty room (the creator joins with a normal join request).
-    pub fn create(
-        state: &AppState,
-        id: RoomId,
-        code: String,
-        entry: GameEntry,
-        options: Value,
-        seats: usize,
-        host: PlayerId,
-        now_ms: u64,
-    ) -> Self {
+    /// A new, empty room from its first stored row (the creator then joins like anyone else).
+    pub fn create(state: &AppState, record: RoomRecord, entry: GameEntry, seats: usize) -> Self {
         Room {
-            id,
-            code,
+            id: record.id,
+            code: record.code,
             entry,
-            options,
+            options: record.options,
             seats,
-            host,
+            host: record.host,
             phase: Phase::Lobby,
             game_no: 0,
             seq: 0,
@@ -125,7 +116,7 @@ impl Room {
             game: None,
             ply: 0,
             forfeit: None,
-            created_ms: now_ms,
+            created_ms: record.created_ms,
             members: Vec::new(),
             chat: ChatLog::new(RECENT_CHAT, Vec::new(), false),
             empty_since: Some(Instant::now()),

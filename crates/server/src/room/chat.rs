@@ -31,11 +31,11 @@ impl ChatLog {
 
     /// Appends a message, forgetting the oldest beyond capacity.
     pub fn push(&mut self, msg: ChatMessage) {
-        if self.recent.len() == self.capacity {
-            if let Some(old) = self.recent.pop_front() {
-                self.ids.remove(&(old.from, old.client_msg_id));
-                self.has_older = true;
-            }
+        if self.recent.len() == self.capacity
+            && let Some(old) = self.recent.pop_front()
+        {
+            self.ids.remove(&(old.from, old.client_msg_id));
+            self.has_older = true;
         }
         self.ids.insert((msg.from.clone(), msg.client_msg_id.clone()), msg.seq);
         self.recent.push_back(msg);

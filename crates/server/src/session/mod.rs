@@ -63,7 +63,7 @@ struct Session {
 #[derive(Debug)]
 enum Ended {
     ClientClosed,
-    Closed(CloseReason),
+    Closed,
     SocketError,
 }
 
@@ -81,11 +81,12 @@ impl Session {
                 () = closer.cancelled() => {
                     let reason = self.conn.close_reason().unwrap_or(CloseReason::ShuttingDown);
                     close(&mut socket, reason).await;
-                    return Ended::Closed(reason);
+                    tracing::debug!(reason = reason.text(), "closing");
+                    return Ended::Closed;
                 }
                 () = shutdown.cancelled() => {
                     close(&mut socket, CloseReason::ShuttingDown).await;
-                    return Ended::Closed(CloseReason::ShuttingDown);
+                    return Ended::Closed;
                 }
                 Some(frame) = outbox.recv() => {
                     if write_all(&mut socket, frame, &mut outbox).await.is_err() {
@@ -140,7 +141,7 @@ impl Session {
             }
             (Some(player), body) => {
                 let player = player.clone();
-                self.to_room(id, player, body)
+                self.forward_to_room(id, player, body)
             }
         };
         match result {
@@ -234,7 +235,7 @@ impl Session {
     }
 
     /// Hands a room request to its room; the room replies.
-    fn to_room(
+    fn forward_to_room(
         &mut self,
         id: RequestId,
         player: Player,
