@@ -94,7 +94,7 @@ impl AppState {
     }
 }
 
-/// The routes: `/ws` (the protocol) and `/healthz`.
+/// The routes: `/ws` (the protocol), `/healthz`, and the web client (see [`crate::assets`]).
 pub fn router(state: AppState) -> Router {
     Router::new().route("/ws", get(ws_upgrade)).route("/healthz", get(healthz)).with_state(state)
 }

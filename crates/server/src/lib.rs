@@ -7,7 +7,8 @@
 //!
 //! # Layout
 //! - [`config`]: settings and limits.
-//! - [`app`]: shared state and the HTTP router (`/ws`, `/healthz`).
+//! - [`app`]: shared state and the HTTP router (`/ws`, `/healthz`, the web client).
+//! - [`assets`]: the embedded phone client and QR codes of join links.
 //! - [`session`]: one WebSocket connection: parse, dispatch, reply, deliver events.
 //! - [`players`]: `hello`: guest identities, resume tokens, one live connection per player.
 //! - [`lobby`]: room codes and the directory of open rooms.
@@ -15,6 +16,7 @@
 //! - [`shutdown`]: waiting for Ctrl-C / SIGTERM.
 
 pub mod app;
+pub mod assets;
 pub mod config;
 pub mod lobby;
 pub mod players;
