@@ -4,10 +4,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use axum::Router;
+use std::time::Duration;
+
 use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use axum::{Json, Router};
 use capital_games::Registry;
 use capital_store::Store;
 use tokio_util::sync::CancellationToken;
@@ -15,6 +18,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
 use crate::lobby::Directory;
+use crate::metrics::Metrics;
 use crate::players::Online;
 
 /// Cheap to clone; every clone is the same server.
@@ -29,6 +33,9 @@ struct Shared {
     store: Arc<dyn Store>,
     rooms: Directory,
     online: Online,
+    metrics: Metrics,
+    /// The URLs phones can open (LAN addresses), for QR codes and `/api/info`.
+    urls: Vec<String>,
     /// Cancelled when the server begins to shut down; sessions and rooms watch it.
     shutdown: CancellationToken,
     /// Every session and room task, so shutdown can wait for them.
@@ -37,8 +44,8 @@ struct Shared {
 }
 
 impl AppState {
-    /// Shared state over `store`, with the standard games.
-    pub fn new(config: Config, store: Arc<dyn Store>) -> Self {
+    /// Shared state over `store`, with the standard games; `urls` are where phones reach us.
+    pub fn new(config: Config, store: Arc<dyn Store>, urls: Vec<String>) -> Self {
         AppState {
             inner: Arc::new(Shared {
                 config,
@@ -46,6 +53,8 @@ impl AppState {
                 store,
                 rooms: Directory::default(),
                 online: Online::default(),
+                metrics: Metrics::default(),
+                urls,
                 shutdown: CancellationToken::new(),
                 tracker: TaskTracker::new(),
                 next_conn_id: AtomicU64::new(1),
@@ -78,6 +87,16 @@ impl AppState {
         &self.inner.online
     }
 
+    /// The metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    /// The URLs phones can open, main one first.
+    pub fn urls(&self) -> &[String] {
+        &self.inner.urls
+    }
+
     /// Cancelled at shutdown.
     pub fn shutdown_token(&self) -> &CancellationToken {
         &self.inner.shutdown
@@ -94,9 +113,21 @@ impl AppState {
     }
 }
 
-/// The routes: `/ws` (the protocol), `/healthz`, and the web client (see [`crate::assets`]).
+/// The routes: `/ws` (the protocol), health and metrics, and the web client (see
+/// [`crate::assets`]).
 pub fn router(state: AppState) -> Router {
-    Router::new().route("/ws", get(ws_upgrade)).route("/healthz", get(healthz)).with_state(state)
+    Router::new()
+        .route("/ws", get(ws_upgrade))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/api/info", get(info))
+        .route("/", get(crate::assets::app))
+        .route("/join/{code}", get(crate::assets::app))
+        .route("/screen/{code}", get(crate::assets::screen))
+        .route("/qr/{file}", get(crate::assets::join_qr))
+        .fallback(get(crate::assets::static_file))
+        .with_state(state)
 }
 
 /// Largest WebSocket message a client may send.
@@ -104,6 +135,37 @@ pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 
 async fn healthz() -> &'static str {
     "ok\n"
+}
+
+/// Ready when the database answers a read and commits a write.
+async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    let store = state.store().clone();
+    let read = tokio::task::spawn_blocking(move || store.check());
+    let write = tokio::time::timeout(Duration::from_secs(2), state.store().flush());
+    match (read.await, write.await) {
+        (Ok(Ok(())), Ok(Ok(()))) => (StatusCode::OK, "ready\n"),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "database not reachable\n"),
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    state.metrics().set_players_online(state.online().count());
+    let content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    ([(header::CONTENT_TYPE, content_type)], state.metrics().encode())
+}
+
+/// Where phones can reach the server, for the web client's "join" screens.
+async fn info(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let config = state.config();
+    let mdns = config.mdns.then(|| {
+        let scheme = if config.tls_enabled() { "https" } else { "http" };
+        format!("{scheme}://{}.local:{}/", config.mdns_name, config.bind.port())
+    });
+    Json(serde_json::json!({
+        "urls": state.urls(),
+        "mdns": mdns,
+        "version": env!("CARGO_PKG_VERSION"),
+    }))
 }
 
 async fn ws_upgrade(

@@ -7,7 +7,12 @@
 //!
 //! # Layout
 //! - [`config`]: settings and limits.
-//! - [`app`]: shared state and the HTTP router (`/ws`, `/healthz`, the web client).
+//! - [`app`]: shared state and the HTTP router (`/ws`, `/healthz`, `/readyz`, `/metrics`, the
+//!   web client).
+//! - [`http`]: accepting connections: TLS, header limits, HTTP/1.1 with upgrades.
+//! - [`tls`]: the certificate: given, or self-signed and kept in the data directory.
+//! - [`banner`], [`mdns`]: telling people and phones where the server is.
+//! - [`metrics`]: Prometheus metrics.
 //! - [`assets`]: the embedded phone client and QR codes of join links.
 //! - [`session`]: one WebSocket connection: parse, dispatch, reply, deliver events.
 //! - [`players`]: `hello`: guest identities, resume tokens, one live connection per player.
@@ -17,12 +22,17 @@
 
 pub mod app;
 pub mod assets;
+pub mod banner;
 pub mod config;
+pub mod http;
 pub mod lobby;
+pub mod mdns;
+pub mod metrics;
 pub mod players;
 pub mod room;
 pub mod session;
 pub mod shutdown;
+pub mod tls;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -42,31 +52,57 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(4);
 pub struct Server {
     listener: TcpListener,
     state: AppState,
+    tls: Option<tls::Tls>,
+    lan_ips: Vec<std::net::IpAddr>,
 }
 
 impl Server {
-    /// Opens the data directory (creating it), loads every open room, and binds the listener.
+    /// Checks the settings, opens the data directory (creating it), loads every open room, sets
+    /// up TLS if asked, and binds the listener.
     pub async fn bind(config: Config) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&config.data).map_err(|e| {
-            anyhow::anyhow!("cannot create data directory {}: {e}", config.data.display())
-        })?;
+        config.validate()?;
+        std::fs::create_dir_all(&config.data)
+            .map_err(|e| anyhow::anyhow!("data: cannot create {}: {e}", config.data.display()))?;
         let db = config.data.join("capital.db");
         let store = tokio::task::spawn_blocking(move || SqliteStore::open(&db))
             .await?
-            .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("data: cannot open the database: {e}"))?;
         let store: Arc<dyn Store> = Arc::new(store);
+        let lan_ips = banner::lan_ips();
+        let tls = tls::setup(&config, &lan_ips)?;
         let listener = TcpListener::bind(config.bind)
             .await
-            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
-        let state = AppState::new(config, store);
+            .map_err(|e| anyhow::anyhow!("bind: cannot listen on {}: {e}", config.bind))?;
+        let bound = listener.local_addr()?;
+        let urls = banner::urls(bound, tls.is_some(), &lan_ips);
+        let state = AppState::new(config, store, urls);
         let loaded = state.rooms().load(&state).await?;
         tracing::info!(rooms = loaded, "rooms restored");
-        Ok(Server { listener, state })
+        Ok(Server { listener, state, tls, lan_ips })
     }
 
     /// The address the listener is bound to (the real port when asked for port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// The URLs phones can open, main one first.
+    pub fn urls(&self) -> &[String] {
+        self.state.urls()
+    }
+
+    /// The TLS certificate's SHA-256 fingerprint, when serving TLS.
+    pub fn tls_fingerprint(&self) -> Option<&str> {
+        self.tls.as_ref().map(|t| t.fingerprint.as_str())
+    }
+
+    /// The mDNS name phones can open, when advertising.
+    pub fn mdns_url(&self) -> Option<String> {
+        let config = self.state.config();
+        config.mdns.then(|| {
+            let scheme = if self.tls.is_some() { "https" } else { "http" };
+            format!("{scheme}://{}.local:{}/", config.mdns_name, self.local_addr().port())
+        })
     }
 
     /// Serves until `shutdown` completes, then: stops accepting, closes every WebSocket with
@@ -75,7 +111,7 @@ impl Server {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let Server { listener, state } = self;
+        let Server { listener, state, tls, lan_ips } = self;
         let token = state.shutdown_token().clone();
         tokio::spawn({
             let token = token.clone();
@@ -84,11 +120,24 @@ impl Server {
                 token.cancel();
             }
         });
+        let addr = listener.local_addr()?;
+        let _mdns = state.config().mdns.then(|| {
+            let config = state.config();
+            match mdns::Advertisement::start(&config.mdns_name, &lan_ips, addr.port(), tls.is_some()) {
+                Ok(ad) => {
+                    tracing::info!(name = %format!("{}.local", config.mdns_name), "advertising on mDNS");
+                    Some(ad)
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot advertise on mDNS; phones need the address");
+                    None
+                }
+            }
+        });
+        let acceptor = tls.map(|t| tokio_rustls::TlsAcceptor::from(t.config));
         let router = app::router(state.clone());
-        tracing::info!(addr = %listener.local_addr()?, "listening");
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(token.clone().cancelled_owned())
-            .await?;
+        tracing::info!(%addr, tls = acceptor.is_some(), "listening");
+        http::serve(listener, router, acceptor, token.clone(), state.tracker().clone()).await;
         token.cancel();
         let tracker = state.tracker();
         tracker.close();

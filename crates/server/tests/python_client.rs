@@ -41,7 +41,8 @@ async fn two_python_clients_play_tictactoe_to_the_end() {
         .await
         .unwrap_or_else(|_| host.fail("printed no CODE line in time"))
         .unwrap_or_else(|| host.fail("ended without printing a CODE line"));
-    let mut guest = PyClient::spawn("guest", &["--url", &url, "--name", "PyGuest", "--join", &code]);
+    let mut guest =
+        PyClient::spawn("guest", &["--url", &url, "--name", "PyGuest", "--join", &code]);
 
     let finished =
         tokio::time::timeout(GAME_TIMEOUT, async { tokio::join!(host.finish(), guest.finish()) })
@@ -57,16 +58,16 @@ async fn two_python_clients_play_tictactoe_to_the_end() {
     host.assert_success(host_status);
     guest.assert_success(guest_status);
 
-    let results = (host.result(), guest.result());
+    let (host_result, guest_result) = (host.result(), guest.result());
+    let results = (host_result.as_deref(), guest_result.as_deref());
     let expected = [("win", "loss"), ("loss", "win"), ("draw", "draw")];
-    assert!(
-        expected.iter().any(|(h, g)| results == (Some(*h), Some(*g))),
-        "results do not match up: host {:?}, guest {:?}\n{}\n{}",
-        results.0,
-        results.1,
-        host.report(),
-        guest.report()
-    );
+    if !expected.iter().any(|(h, g)| results == (Some(*h), Some(*g))) {
+        panic!(
+            "the results do not match up: host {host_result:?}, guest {guest_result:?}\n{}\n{}",
+            host.report(),
+            guest.report()
+        );
+    }
     server.stop().await;
 }
 
@@ -81,10 +82,11 @@ fn python_ready() -> Result<(), String> {
                  sys.exit(0 if sys.version_info >= (3, 11) else 'Python is older than 3.11')";
     match Command::new("python3").args(["-c", check]).output() {
         Err(e) => Err(format!("cannot run python3 ({e})")),
-        Ok(out) if !out.status.success() => Err(format!(
-            "python3 cannot run the client (is `websockets>=13` installed?): {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )),
+        Ok(out) if !out.status.success() => {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let last = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+            Err(format!("python3 cannot run the client (is `websockets>=13` installed?): {last}"))
+        }
         Ok(_) => Ok(()),
     }
 }
@@ -158,8 +160,9 @@ impl PyClient {
     }
 
     /// What the client printed on its `RESULT` line.
-    fn result(&self) -> Option<&str> {
-        self.stdout.iter().find_map(|line| line.strip_prefix("RESULT ")).map(str::trim)
+    fn result(&self) -> Option<String> {
+        let line = self.stdout.iter().find_map(|line| line.strip_prefix("RESULT "));
+        line.map(|result| result.trim().to_owned())
     }
 
     /// Everything the client printed, for failure messages. Kills it first if still running.
@@ -183,7 +186,8 @@ impl PyClient {
     }
 
     fn fail(&mut self, what: &str) -> ! {
-        panic!("the {} client {what}\n{}", self.name, self.report())
+        let report = self.report();
+        panic!("the {} client {what}\n{report}", self.name)
     }
 }
 

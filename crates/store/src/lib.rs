@@ -111,4 +111,6 @@ pub trait ChatStore: Send + Sync {
 pub trait Store: PlayerStore + RoomStore + GameStore + ChatStore {
     /// Resolves once every write queued before it is durable.
     fn flush(&self) -> Ticket;
+    /// Whether the database answers a read.
+    fn check(&self) -> Result<(), StoreError>;
 }

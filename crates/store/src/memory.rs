@@ -259,4 +259,8 @@ impl Store for MemoryStore {
     fn flush(&self) -> Ticket {
         Ticket::ready(Ok(()))
     }
+
+    fn check(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }

@@ -615,4 +615,8 @@ impl Store for SqliteStore {
     fn flush(&self) -> Ticket {
         self.submit(Op::Flush)
     }
+
+    fn check(&self) -> Result<(), StoreError> {
+        self.read(|conn| Ok(conn.query_row("SELECT count(*) FROM rooms", [], |_| Ok(()))?))
+    }
 }

@@ -147,6 +147,7 @@ fn chat_pages_and_dedupes(store: &dyn Store) {
 fn flush_resolves(store: &dyn Store) {
     store.put_room(&room(4, "FLSH")).wait().unwrap();
     store.flush().wait().unwrap();
+    store.check().unwrap();
 }
 
 macro_rules! conformance {
