@@ -56,13 +56,39 @@ impl Member {
     }
 }
 
-/// The frames and writes one batch of commands produced.
+/// The frames, writes and reads one batch of commands produced.
 #[derive(Default)]
 pub(super) struct Batch {
     tickets: Vec<Ticket>,
-    pub(super) out: Vec<(ConnHandle, Utf8Bytes)>,
-    /// Requests that changed something: told `internal` if the writes fail.
-    writers: Vec<(ConnHandle, RequestId)>,
+    /// Frames to send once the writes are durable, in order.
+    pub(super) out: Vec<Out>,
+    /// Chat history pages to read once the writes are durable (so they include them).
+    reads: Vec<HistoryRead>,
+}
+
+/// A frame for one connection.
+pub(super) struct Out {
+    pub(super) conn: ConnHandle,
+    pub(super) frame: Utf8Bytes,
+    pub(super) kind: OutKind,
+}
+
+/// What a frame is, which decides its fate if the batch's writes fail.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum OutKind {
+    /// A room event: dropped (the change it announces did not happen).
+    Event,
+    /// The reply to request `id`; `wrote` if the request changed something, in which case the
+    /// requester is told `internal` instead.
+    Reply { id: RequestId, wrote: bool },
+}
+
+/// A `chat_history` request, answered after the batch.
+struct HistoryRead {
+    conn: ConnHandle,
+    id: RequestId,
+    before: Option<Seq>,
+    limit: usize,
 }
 
 /// Why a request was refused.
@@ -93,8 +119,8 @@ pub struct Room {
     created_ms: u64,
     pub(super) members: Vec<Member>,
     pub(super) chat: ChatLog,
-    /// Since when no member has been connected.
-    empty_since: Option<Instant>,
+    /// When a member last asked the room anything; the room closes after `room_idle` without.
+    last_activity: Instant,
     closed: bool,
     state: AppState,
 }
@@ -119,7 +145,7 @@ impl Room {
             created_ms: record.created_ms,
             members: Vec::new(),
             chat: ChatLog::new(RECENT_CHAT, Vec::new(), false),
-            empty_since: Some(Instant::now()),
+            last_activity: Instant::now(),
             closed: false,
             state: state.clone(),
         }
@@ -177,7 +203,7 @@ impl Room {
                 })
                 .collect(),
             chat: ChatLog::new(RECENT_CHAT, chat, has_older),
-            empty_since: Some(now),
+            last_activity: now,
             closed: false,
             state: state.clone(),
         })
@@ -205,6 +231,7 @@ impl Room {
         let (tx, rx) = mpsc::channel(ROOM_QUEUE);
         let handle = RoomHandle { id: self.id, code: self.code.clone(), tx };
         let tracker = self.state.tracker().clone();
+        self.state.metrics().room(self.entry.kind, 1);
         tracker.spawn(self.run(rx));
         handle
     }
@@ -241,36 +268,55 @@ impl Room {
                 break;
             }
         }
+        // Requests that were already queued when the room closed still get an answer.
+        rx.close();
+        while let Ok(cmd) = rx.try_recv() {
+            if let RoomCmd::Request(Request { conn, id, .. }) = cmd {
+                conn.send(self.error_frame(id, ErrorCode::NoSuchRoom, "the room has closed"));
+            }
+        }
         tracing::debug!(code = %self.code, "room actor ends");
     }
 
-    /// Waits for the batch's writes, then sends its frames; on a write failure, tells the
-    /// requesters and reloads from the store instead.
+    /// Waits for the batch's writes, then sends its frames and serves its reads. If a write
+    /// failed, the batch's events are dropped, requests that changed something are told
+    /// `internal`, and the room reloads from the store.
     async fn finish(&mut self, batch: Batch) {
-        let Batch { tickets, out, writers } = batch;
+        let Batch { tickets, out, reads } = batch;
+        let started = std::time::Instant::now();
+        let waited = !tickets.is_empty();
         let mut failed = None;
         for ticket in tickets {
             if let Err(e) = ticket.await {
                 failed = Some(e);
             }
         }
-        match failed {
-            None => {
-                for (conn, frame) in out {
+        if waited {
+            self.state.metrics().db_write(started.elapsed());
+        }
+        if let Some(e) = &failed {
+            tracing::error!(code = %self.code, error = %e, "room write failed; reloading");
+        }
+        for Out { conn, frame, kind } in out {
+            match (kind, failed.is_some()) {
+                (_, false) | (OutKind::Reply { wrote: false, .. }, true) => {
                     conn.send(frame);
                 }
-            }
-            Some(e) => {
-                tracing::error!(code = %self.code, error = %e, "room write failed; reloading");
-                for (conn, id) in writers {
-                    conn.send(error_frame(
+                (OutKind::Reply { id, wrote: true }, true) => {
+                    conn.send(self.error_frame(
                         id,
                         ErrorCode::Internal,
                         "the server could not save that; try again",
                     ));
                 }
-                self.reload().await;
+                (OutKind::Event, true) => {}
             }
+        }
+        if failed.is_some() {
+            self.reload().await;
+        }
+        for read in reads {
+            self.serve_history(read);
         }
     }
 
@@ -294,7 +340,7 @@ impl Room {
                         member.away_since = None;
                     }
                 }
-                fresh.update_empty_since();
+                fresh.last_activity = self.last_activity;
                 *self = fresh;
             }
             Err(e) => {
@@ -315,9 +361,11 @@ impl Room {
     fn on_request(&mut self, request: Request, batch: &mut Batch) {
         let Request { conn, id, player, cmd } = request;
         if self.closed {
-            batch.out.push((conn, error_frame(id, ErrorCode::NoSuchRoom, "the room has closed")));
+            let frame = self.error_frame(id, ErrorCode::NoSuchRoom, "the room has closed");
+            batch.out.push(Out { conn, frame, kind: OutKind::Reply { id, wrote: false } });
             return;
         }
+        self.last_activity = Instant::now();
         let writes_before = batch.tickets.len();
         let result = match cmd {
             RoomRequest::Join { role, since } => self.join(&conn, &player, role, since, batch),
@@ -329,19 +377,27 @@ impl Room {
                 self.say(&player, text, client_msg_id, batch)
             }
             RoomRequest::History { before, limit } => {
-                self.history(&conn, id, &player.id, before, limit).map(|()| None)
+                if self.member_index(&player.id).is_some() {
+                    let read = HistoryRead { conn: conn.clone(), id, before, limit };
+                    batch.reads.push(read);
+                    Ok(None)
+                } else {
+                    refuse(ErrorCode::NotMember, "you are not in this room")
+                }
             }
         };
-        if batch.tickets.len() > writes_before {
-            batch.writers.push((conn.clone(), id));
-        }
+        let wrote = batch.tickets.len() > writes_before;
+        let kind = OutKind::Reply { id, wrote };
         match result {
             Ok(Some(reply)) => {
                 let frame = Utf8Bytes::from(Outgoing::reply(id, reply).to_json());
-                batch.out.push((conn, frame));
+                batch.out.push(Out { conn, frame, kind });
             }
             Ok(None) => {}
-            Err((code, message)) => batch.out.push((conn, error_frame(id, code, &message))),
+            Err((code, message)) => {
+                let frame = self.error_frame(id, code, &message);
+                batch.out.push(Out { conn, frame, kind });
+            }
         }
     }
 
@@ -385,7 +441,6 @@ impl Room {
                 member.conn = Some(conn.clone());
                 member.away_since = None;
                 member.name.clone_from(&player.name);
-                self.empty_since = None;
                 if was_away {
                     self.next_seq(true);
                     self.persist_room(batch);
@@ -430,7 +485,6 @@ impl Room {
                 };
                 batch.tickets.push(self.state.store().put_member(&member.record(self.id)));
                 self.members.push(member);
-                self.empty_since = None;
                 self.next_seq(true);
                 self.persist_room(batch);
                 let who = player.id.clone();
@@ -475,6 +529,7 @@ impl Room {
             let outcome = Outcome { winner, reason: "forfeit".into() };
             self.forfeit = Some(outcome.clone());
             self.phase = Phase::Over;
+            self.state.metrics().game_finished(self.entry.kind);
             self.next_seq(true);
             self.persist_room(batch);
             self.broadcast(batch, None, |room| RoomEvent::GameOver {
@@ -509,7 +564,6 @@ impl Room {
                 });
             }
         }
-        self.update_empty_since();
         Ok(())
     }
 
@@ -541,6 +595,7 @@ impl Room {
         self.ply = 0;
         self.forfeit = None;
         self.phase = Phase::Playing;
+        self.state.metrics().game_started(self.entry.kind);
         self.next_seq(true);
         self.persist_room(batch);
         self.broadcast(batch, None, |room| RoomEvent::Started { room });
@@ -570,6 +625,7 @@ impl Room {
         self.broadcast(batch, None, |room| RoomEvent::Moved { seat, room });
         if let Some(outcome) = self.outcome() {
             self.phase = Phase::Over;
+            self.state.metrics().game_finished(self.entry.kind);
             self.next_seq(true);
             self.persist_room(batch);
             self.broadcast(batch, None, |room| RoomEvent::GameOver {
@@ -642,25 +698,17 @@ impl Room {
             ts_ms: message.ts,
         }));
         let reply = ServerMsg::ChatSent { code: self.code.clone(), seq, ts: message.ts };
+        self.state.metrics().chat_message();
         self.send_to_all(batch, seq, RoomEvent::Chat { message: message.clone() });
         self.chat.push(message);
         Ok(Some(reply))
     }
 
-    /// A page of older chat, read from the store off the actor's thread.
-    fn history(
-        &self,
-        conn: &ConnHandle,
-        id: RequestId,
-        player_id: &str,
-        before: Option<Seq>,
-        limit: usize,
-    ) -> Result<(), Refusal> {
-        if self.member_index(player_id).is_none() {
-            return refuse(ErrorCode::NotMember, "you are not in this room");
-        }
+    /// Answers a `chat_history` request from the store, off the actor's thread.
+    fn serve_history(&self, read: HistoryRead) {
+        let HistoryRead { conn, id, before, limit } = read;
         let store = self.state.store().clone();
-        let (room_id, code, conn) = (self.id, self.code.clone(), conn.clone());
+        let (room_id, code, state) = (self.id, self.code.clone(), self.state.clone());
         self.state.tracker().spawn(async move {
             let page =
                 tokio::task::spawn_blocking(move || store.chat_before(room_id, before, limit + 1))
@@ -672,15 +720,16 @@ impl Room {
                         messages.remove(0);
                     }
                     let messages = messages.into_iter().map(chat_message).collect();
-                    Utf8Bytes::from(
-                        Outgoing::reply(id, ServerMsg::ChatPage { code, messages, more }).to_json(),
-                    )
+                    let reply = ServerMsg::ChatPage { code, messages, more };
+                    Utf8Bytes::from(Outgoing::reply(id, reply).to_json())
                 }
-                _ => error_frame(id, ErrorCode::Internal, "could not read the chat history"),
+                _ => {
+                    state.metrics().error(ErrorCode::Internal);
+                    error_frame(id, ErrorCode::Internal, "could not read the chat history")
+                }
             };
             conn.send(frame);
         });
-        Ok(())
     }
 
     fn on_detach(&mut self, player_id: &str, conn_id: u64, batch: &mut Batch) {
@@ -691,28 +740,18 @@ impl Room {
         }
         member.conn = None;
         member.away_since = Some(Instant::now());
-        self.update_empty_since();
         self.next_seq(true);
         self.persist_room(batch);
         let who = player_id.to_owned();
         self.broadcast(batch, None, |room| RoomEvent::Disconnected { player: who.clone(), room });
     }
 
-    fn update_empty_since(&mut self) {
-        let anyone_here = self.members.iter().any(|m| m.conn.is_some());
-        match (anyone_here, self.empty_since) {
-            (true, _) => self.empty_since = None,
-            (false, None) => self.empty_since = Some(Instant::now()),
-            (false, Some(_)) => {}
-        }
-    }
-
     /// When the next timer is due: a held seat expiring, or the room going idle.
     fn next_deadline(&self) -> Option<Instant> {
         let grace = self.state.config().grace();
         let seats = self.members.iter().filter_map(|m| m.away_since).map(|t| t + grace);
-        let idle = self.empty_since.map(|t| t + self.state.config().room_idle());
-        seats.chain(idle).min()
+        let idle = self.last_activity + self.state.config().room_idle();
+        seats.chain(std::iter::once(idle)).min()
     }
 
     fn on_timers(&mut self, batch: &mut Batch) {
@@ -730,10 +769,8 @@ impl Room {
             }
             let _ = self.leave(&player_id, LeaveReason::Timeout, batch);
         }
-        if !self.closed
-            && self.empty_since.is_some_and(|t| t + self.state.config().room_idle() <= now)
-        {
-            self.close(batch, "nobody was here for a while");
+        if !self.closed && self.last_activity + self.state.config().room_idle() <= now {
+            self.close(batch, "nothing happened here for a while");
         }
     }
 
@@ -743,6 +780,7 @@ impl Room {
         self.persist_room(batch);
         self.send_to_all(batch, seq, RoomEvent::Closed { reason: reason.to_owned() });
         self.state.rooms().remove(&self.code, self.id);
+        self.state.metrics().room(self.entry.kind, -1);
         tracing::info!(code = %self.code, reason, "room closed");
     }
 }
@@ -758,7 +796,15 @@ fn ok(_: ()) -> Option<ServerMsg> {
     Some(ServerMsg::Ok)
 }
 
-pub(super) fn error_frame(id: RequestId, code: ErrorCode, message: &str) -> Utf8Bytes {
+impl Room {
+    /// An error reply, counted in the metrics.
+    fn error_frame(&self, id: RequestId, code: ErrorCode, message: &str) -> Utf8Bytes {
+        self.state.metrics().error(code);
+        error_frame(id, code, message)
+    }
+}
+
+fn error_frame(id: RequestId, code: ErrorCode, message: &str) -> Utf8Bytes {
     Utf8Bytes::from(Outgoing::error(Some(id), code, message).to_json())
 }
 

@@ -10,7 +10,7 @@ use capital_protocol::{
     EventMsg, MemberView, Outgoing, Phase, RoomEvent, RoomView, SeatView, Seq, ServerMsg, You,
 };
 
-use super::actor::{Batch, Member, Room, viewer};
+use super::actor::{Batch, Member, Out, OutKind, Room, viewer};
 
 impl Room {
     /// The room as `member` sees it (`None`: as a non-member would, which is a spectator's view).
@@ -74,7 +74,7 @@ impl Room {
                     self.event_frame(self.seq, event)
                 })
                 .clone();
-            batch.out.push((conn.clone(), frame));
+            batch.out.push(Out { conn: conn.clone(), frame, kind: OutKind::Event });
         }
     }
 
@@ -83,7 +83,11 @@ impl Room {
         let frame = self.event_frame(seq, event);
         for member in &self.members {
             if let Some(conn) = &member.conn {
-                batch.out.push((conn.clone(), frame.clone()));
+                batch.out.push(Out {
+                    conn: conn.clone(),
+                    frame: frame.clone(),
+                    kind: OutKind::Event,
+                });
             }
         }
     }

@@ -15,6 +15,8 @@ pub enum CloseReason {
     TooSlow,
     /// The server is stopping.
     ShuttingDown,
+    /// The client sent a message over the size limit.
+    TooBig,
 }
 
 impl CloseReason {
@@ -24,6 +26,7 @@ impl CloseReason {
             CloseReason::Replaced => 4000,
             CloseReason::TooSlow => 4001,
             CloseReason::ShuttingDown => 1001,
+            CloseReason::TooBig => 1009,
         }
     }
 
@@ -33,6 +36,7 @@ impl CloseReason {
             CloseReason::Replaced => "replaced by a newer connection",
             CloseReason::TooSlow => "too slow: too many unread messages",
             CloseReason::ShuttingDown => "server shutting down",
+            CloseReason::TooBig => "message too big",
         }
     }
 }

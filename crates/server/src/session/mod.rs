@@ -39,9 +39,11 @@ pub async fn run(socket: WebSocket, state: AppState, peer: SocketAddr) {
         tracing::debug!("connected");
         let (tx, rx) = mpsc::channel(OUTBOX);
         let conn = ConnHandle::new(conn_id, tx);
+        state.metrics().connection(1);
         let mut session = Session { state, conn, player: None, rooms: HashMap::new() };
         let reason = session.serve(socket, rx).await;
         session.finish().await;
+        session.state.metrics().connection(-1);
         tracing::debug!(?reason, "disconnected");
     }
     .instrument(span)
@@ -89,30 +91,48 @@ impl Session {
                     return Ended::Closed;
                 }
                 Some(frame) = outbox.recv() => {
-                    if write_all(&mut socket, frame, &mut outbox).await.is_err() {
-                        return Ended::SocketError;
+                    match write_all(&mut socket, frame, &mut outbox).await {
+                        Ok(n) => self.state.metrics().messages_out(n),
+                        Err(_) => return Ended::SocketError,
                     }
                 }
                 received = socket.recv() => {
                     let reply = match received {
-                        Some(Ok(Message::Text(text))) => self.on_text(&text).await,
-                        Some(Ok(Message::Binary(_))) => Some(Outgoing::error(
-                            None,
-                            ErrorCode::BinaryNotSupported,
-                            "send requests as text frames of JSON",
-                        )),
+                        Some(Ok(Message::Text(text))) => {
+                            self.state.metrics().message_in();
+                            self.on_text(&text).await
+                        }
+                        Some(Ok(Message::Binary(_))) => {
+                            self.state.metrics().message_in();
+                            Some(Outgoing::error(
+                                None,
+                                ErrorCode::BinaryNotSupported,
+                                "send requests as text frames of JSON",
+                            ))
+                        }
                         Some(Ok(Message::Ping(_) | Message::Pong(_))) => None,
-                        Some(Ok(Message::Close(_))) | None => return Ended::ClientClosed,
+                        Some(Ok(Message::Close(_))) | None => {
+                            // Completes the close handshake: the reply frame is already queued.
+                            let _ = socket.flush().await;
+                            return Ended::ClientClosed;
+                        }
                         Some(Err(e)) => {
                             tracing::debug!(error = %e, "socket error");
+                            if is_too_big(e) {
+                                close(&mut socket, CloseReason::TooBig).await;
+                            }
                             return Ended::SocketError;
                         }
                     };
                     if let Some(reply) = reply {
+                        if let ServerMsg::Error { code, .. } = &reply.msg {
+                            self.state.metrics().error(*code);
+                        }
                         let frame = Message::Text(reply.to_json().into());
                         if socket.send(frame).await.is_err() {
                             return Ended::SocketError;
                         }
+                        self.state.metrics().messages_out(1);
                     }
                 }
             }
@@ -157,7 +177,12 @@ impl Session {
         token: Option<String>,
     ) -> Result<Option<ServerMsg>, (ErrorCode, String)> {
         let store = self.state.store().clone();
-        let name = name.map(|n| players::validate_name(&n)).transpose().map_err(hello_err)?;
+        // A returning player may leave the name empty: it stays as it was.
+        let name = name
+            .filter(|n| token.is_none() || !n.trim().is_empty())
+            .map(|n| players::validate_name(&n))
+            .transpose()
+            .map_err(hello_err)?;
         let (player, token) = match token {
             Some(token) => {
                 let hash = players::hash_token(&token);
@@ -283,12 +308,21 @@ impl Session {
     }
 }
 
-/// Writes `first` and whatever else is queued, then flushes once.
+/// Whether a read failed because the client's message was over the size limit.
+fn is_too_big(err: axum::Error) -> bool {
+    matches!(
+        err.into_inner().downcast::<tungstenite::Error>().map(|e| *e),
+        Ok(tungstenite::Error::Capacity(_))
+    )
+}
+
+/// Writes `first` and whatever else is queued (up to 64 frames), then flushes once. Returns how
+/// many frames went out.
 async fn write_all(
     socket: &mut WebSocket,
     first: Utf8Bytes,
     outbox: &mut mpsc::Receiver<Utf8Bytes>,
-) -> Result<(), axum::Error> {
+) -> Result<u64, axum::Error> {
     socket.feed(Message::Text(first)).await?;
     let mut n = 1;
     while n < 64 {
@@ -298,7 +332,7 @@ async fn write_all(
         }
         n += 1;
     }
-    socket.flush().await
+    socket.flush().await.map(|()| n)
 }
 
 async fn close(socket: &mut WebSocket, reason: CloseReason) {
