@@ -136,6 +136,43 @@ impl Client {
         let (socket, _) = tokio_tungstenite::connect_async(url)
             .await
             .map_err(|e| ClientError::Connection(e.to_string()))?;
+        Ok(Self::over(socket))
+    }
+
+    /// Connects to a `wss://` URL, trusting what `tls` trusts (e.g. a root store holding the
+    /// server's self-signed certificate).
+    pub async fn connect_tls(
+        url: &str,
+        tls: Arc<rustls::ClientConfig>,
+    ) -> Result<Self, ClientError> {
+        let bad_url = || ClientError::Connection(format!("not a wss:// URL: {url}"));
+        let rest = url.strip_prefix("wss://").ok_or_else(bad_url)?;
+        let authority = rest.split('/').next().filter(|a| !a.is_empty()).ok_or_else(bad_url)?;
+        let (host, addr) = match authority.rsplit_once(':') {
+            Some((host, port)) if !port.contains(']') => (host, authority.to_owned()),
+            _ => (authority, format!("{authority}:443")),
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let name =
+            rustls_pki_types::ServerName::try_from(host.to_owned()).map_err(|_| bad_url())?;
+        let tcp = tokio::net::TcpStream::connect(&addr)
+            .await
+            .map_err(|e| ClientError::Connection(e.to_string()))?;
+        let stream = tokio_rustls::TlsConnector::from(tls)
+            .connect(name, tcp)
+            .await
+            .map_err(|e| ClientError::Connection(format!("TLS: {e}")))?;
+        let (socket, _) = tokio_tungstenite::client_async(url, stream)
+            .await
+            .map_err(|e| ClientError::Connection(e.to_string()))?;
+        Ok(Self::over(socket))
+    }
+
+    /// A client over an open WebSocket.
+    fn over<S>(socket: tokio_tungstenite::WebSocketStream<S>) -> Self
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
         let (mut sink, mut stream) = socket.split();
         let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Message>();
         let (in_tx, in_rx) = mpsc::unbounded_channel();
@@ -186,14 +223,14 @@ impl Client {
             }
             reader_pending.lock().expect("pending lock").clear();
         });
-        Ok(Client {
+        Client {
             out: out_tx,
             pending,
             incoming: in_rx,
             next_id: AtomicU64::new(1),
             timeout: Duration::from_secs(10),
             tasks: [writer, reader],
-        })
+        }
     }
 
     /// Sets how long requests wait for their reply (default 10 s).

@@ -116,6 +116,9 @@ pub enum Source {
     Default,
 }
 
+/// Each setting's name and where its value came from.
+pub type Sources = Vec<(&'static str, Source)>;
+
 impl Config {
     /// Defaults, listening on `bind` with data in `data`, no TLS, no mDNS: what tests start from.
     pub fn new(bind: SocketAddr, data: PathBuf) -> Self {
@@ -141,7 +144,7 @@ impl Config {
     pub fn resolve(
         &mut self,
         matches: &ArgMatches,
-    ) -> Result<Vec<(&'static str, Source)>, ConfigError> {
+    ) -> Result<Sources, ConfigError> {
         let file = match &self.config {
             Some(path) => read_file(path)?,
             None => FileConfig::default(),
@@ -319,7 +322,7 @@ mod tests {
         config: Config,
     }
 
-    fn parse(args: &[&str]) -> Result<(Config, Vec<(&'static str, Source)>), String> {
+    fn parse(args: &[&str]) -> Result<(Config, Sources), String> {
         let matches = Cli::command()
             .try_get_matches_from(std::iter::once("capital").chain(args.iter().copied()))
             .map_err(|e| e.to_string())?;

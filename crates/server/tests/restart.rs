@@ -145,7 +145,11 @@ async fn check_and_finish(url: &str, code: &str, ana: &str, bo: &str) {
     let joined = a.join_room(code, Role::Player, None).await.unwrap();
     let board = joined.room.unwrap().state.unwrap()["board"].clone();
     assert_eq!(board, json!(["X", "X", null, null, "O", null, null, null, null]));
-    assert_eq!(joined.chat.last().unwrap().text, "acknowledged means stored");
+    let texts: Vec<_> = joined.chat.iter().map(|m| m.text.as_str()).collect();
+    assert!(
+        texts.contains(&"acknowledged means stored") || texts.iter().any(|t| t.starts_with("line")),
+        "the chat survived: {texts:?}"
+    );
     b.join_room(code, Role::Player, None).await.unwrap();
     b.play(code, json!({"cell": 8})).await.unwrap();
     a.play(code, json!({"cell": 2})).await.unwrap();
@@ -153,18 +157,55 @@ async fn check_and_finish(url: &str, code: &str, ana: &str, bo: &str) {
     assert_eq!(room_of(&over).outcome.as_ref().unwrap().winner, Some(0));
 }
 
-#[tokio::test]
-async fn sigterm_exits_promptly_and_keeps_everything() {
+// Multi-threaded: the test blocks a thread waiting for the process while clients keep playing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_during_play_exits_promptly_and_keeps_everything_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
     let mut server = Process::start(dir.path());
     let (code, ana, bo) = play_some(&server.url).await;
+    // A third player keeps chatting as fast as the server answers while SIGTERM arrives.
+    let chatter = Client::connect(&server.url).await.unwrap();
+    chatter.hello("Cy", None).await.unwrap();
+    chatter.join_room(&code, Role::Spectator, None).await.unwrap();
+    let room = code.clone();
+    let talking = tokio::spawn(async move {
+        let mut acknowledged = Vec::new();
+        for i in 0.. {
+            match chatter.chat(&room, &format!("line {i}"), &format!("c{i}")).await {
+                Ok(_) => acknowledged.push(format!("line {i}")),
+                Err(_) => break,
+            }
+        }
+        acknowledged
+    });
     let mut watcher = Client::connect(&server.url).await.unwrap();
     watcher.hello("Watcher", None).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
     server.signal("-TERM");
+    let started = std::time::Instant::now();
     let status = server.wait(Duration::from_secs(5));
     assert!(status.success(), "clean exit on SIGTERM: {status}");
+    eprintln!("exited {:?} after SIGTERM", started.elapsed());
     assert_eq!(event_where_closed(&mut watcher).await.map(|f| f.0), Some(1001));
+    let acknowledged = talking.await.unwrap();
+    assert!(acknowledged.len() > 5, "the chatter was busy: {}", acknowledged.len());
+
     let server = Process::start(dir.path());
+    let reader = Client::connect(&server.url).await.unwrap();
+    reader.hello("", Some(&ana)).await.unwrap();
+    let mut stored = Vec::new();
+    let mut before = None;
+    loop {
+        let (page, more) = reader.chat_history(&code, before, Some(200)).await.unwrap();
+        before = page.first().map(|m| m.seq);
+        stored.splice(0..0, page.into_iter().map(|m| m.text));
+        if !more {
+            break;
+        }
+    }
+    for line in acknowledged.iter().chain(["acknowledged means stored".to_string()].iter()) {
+        assert!(stored.contains(line), "acknowledged {line:?} was lost");
+    }
     check_and_finish(&server.url, &code, &ana, &bo).await;
 }
 
