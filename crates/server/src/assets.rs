@@ -4,10 +4,11 @@
 //! Routes: `/` and `/join/{CODE}` serve the app, `/screen/{CODE}` the big-screen view, any other
 //! path the embedded file of that name, and `/qr/{CODE}.svg` a QR code of the room's join link.
 
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::app::AppState;
 use crate::lobby::codes;
 
 /// The files under `web/`.
@@ -60,21 +61,40 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
-/// `GET /qr/{CODE}.svg`: a QR code of `http://<the host the browser used>/join/{CODE}`.
-pub async fn join_qr(Path(file): Path<String>, headers: HeaderMap) -> Response {
+/// `GET /qr/{CODE}.svg`: a QR code of the room's join link. The link uses the host the browser
+/// used, unless that is this machine's loopback (a screen plugged into the server itself), which
+/// no phone could reach: then the server's main LAN address.
+pub async fn join_qr(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let Some(code) = file.strip_suffix(".svg").and_then(codes::normalize) else {
         return (StatusCode::NOT_FOUND, "not a room code\n").into_response();
     };
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-        .filter(|p| *p == "https")
-        .unwrap_or("http");
-    match qr_svg(&format!("{scheme}://{host}/join/{code}")) {
+    let base = match (is_loopback_host(host), state.urls().first()) {
+        (true, Some(lan)) => lan.trim_end_matches('/').to_owned(),
+        _ => {
+            let scheme = if state.config().tls_enabled() { "https" } else { "http" };
+            format!("{scheme}://{host}")
+        }
+    };
+    match qr_svg(&format!("{base}/join/{code}")) {
         Some(svg) => ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response(),
         None => StatusCode::BAD_REQUEST.into_response(),
     }
+}
+
+/// Whether a `Host` header names this machine's loopback.
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    };
+    let name = name.trim_start_matches('[').trim_end_matches(']');
+    name.eq_ignore_ascii_case("localhost")
+        || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// An SVG QR code of `text`, or `None` if it is too long for a QR code.
@@ -97,6 +117,16 @@ mod tests {
         assert_eq!(content_type("index.html"), "text/html; charset=utf-8");
         assert_eq!(content_type("js/app.js"), "text/javascript; charset=utf-8");
         assert_eq!(content_type("noext"), "application/octet-stream");
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for host in ["localhost:8080", "127.0.0.1:8080", "[::1]:8080", "LOCALHOST", "127.0.0.2"] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in ["192.168.1.20:8080", "capital.local:8080", "[fd00::2]:8080"] {
+            assert!(!is_loopback_host(host), "{host}");
+        }
     }
 
     #[test]

@@ -1,0 +1,686 @@
+//! Real-browser end-to-end tests: the phone client (`web/`) in headless Chromium, driven over
+//! WebDriver by chromedriver, against a real server on 127.0.0.1.
+//!
+//! Every page is its own browser (its own profile, so its own localStorage: a separate player).
+//! Phones are emulated at 360x640; the big screen is a 1280x720 window. Screenshots of the key
+//! moments go to `target/artifacts/browser/`, numbered in the order they were taken.
+//!
+//! Needs Debian's `chromium` and `chromium-driver`. Without them the tests skip with a message,
+//! except in CI (`CI` set), where a missing browser is a failure.
+//!
+//! Waits are explicit: every step polls the page until what it expects shows up, or fails with
+//! a screenshot and the page's text. Nothing waits a fixed time to synchronise.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use common::*;
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// How long a step may take to show up in a page.
+const UI_WAIT: Duration = Duration::from_secs(15);
+/// How often a waiting step looks again.
+const POLL: Duration = Duration::from_millis(50);
+
+/// Chromium is heavy on a small machine: the tests in this file take turns.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Screenshots are numbered across the whole run, so the files sort in the order taken.
+static SHOT_NO: AtomicUsize = AtomicUsize::new(1);
+
+/// Two phones play tic-tac-toe to a win, chat, survive a reload and a dropped connection; a
+/// spectator and a big screen follow, through the result and a rematch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_phones_play_tictactoe_with_chat_resume_spectator_and_big_screen() {
+    let Some(driver) = Driver::start_or_skip("tictactoe").await else { return };
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let started = Instant::now();
+    let server = TestServer::start().await;
+    let base = format!("http://{}", server.addr);
+
+    // Ana opens the app, picks a name, and creates a tic-tac-toe room.
+    let ana = driver.phone("ana", &base).await;
+    ana.open("/").await;
+    ana.wait_visible("[data-testid=screen-name]").await;
+    ana.shot("welcome").await;
+    ana.type_into("[data-testid=name-input]", "Ana").await;
+    ana.click("[data-testid=name-submit]").await;
+    ana.wait_visible("[data-testid=screen-home]").await;
+    ana.wait_text("[data-testid=me-name]", "Ana").await;
+    ana.click("[data-testid=game-tictactoe]").await;
+    ana.shot("home").await;
+    ana.click("[data-testid=create-room]").await;
+    let code = ana.wait_text("[data-testid=room-code]", "").await;
+    assert!(code.len() == 4 && code.chars().all(|c| c.is_ascii_uppercase()), "code {code:?}");
+    ana.wait_text("[data-testid=status]", "Waiting for 1 more player").await;
+    ana.wait_text("[data-testid=join-link]", &format!("/join/{code}")).await;
+    ana.wait_js(
+        "the QR code of the join link loaded",
+        &format!(
+            "const img = document.querySelector('[data-testid=qr]'); \
+             return !!img && img.getAttribute('src') === '/qr/{code}.svg' \
+                 && img.complete && img.naturalWidth > 0;"
+        ),
+    )
+    .await;
+    assert!(!ana.enabled("[data-testid=start]").await, "no start with an empty seat");
+
+    // Bo types a code that does not exist first: the server's refusal shows in words.
+    let bo = driver.phone("bo", &base).await;
+    bo.open("/").await;
+    bo.type_into("[data-testid=name-input]", "Bo").await;
+    bo.click("[data-testid=name-submit]").await;
+    bo.wait_visible("[data-testid=screen-home]").await;
+    let wrong = if code == "WXYA" { "WXYC" } else { "WXYA" };
+    bo.type_into("[data-testid=join-code]", wrong).await;
+    bo.click("[data-testid=join-submit]").await;
+    let error = bo.wait_text("[data-testid=join-error]", "no open room").await;
+    assert!(error.contains(wrong), "the error names the code: {error}");
+    bo.shot("join-error").await;
+    // Then the right code, typed in lower case.
+    bo.type_into("[data-testid=join-code]", &code.to_lowercase()).await;
+    bo.click("[data-testid=join-submit]").await;
+    bo.wait_text("[data-testid=room-code]", &code).await;
+    bo.wait_text("[data-testid=seat-0]", "Ana").await;
+    bo.wait_text("[data-testid=seat-1]", "Bo").await;
+    bo.wait_text("[data-testid=status]", "Waiting for Ana to start").await;
+
+    // Ana's lobby fills up; she can start.
+    ana.wait_text("[data-testid=seat-1]", "Bo").await;
+    ana.wait_text("[data-testid=status]", "Start when ready").await;
+    ana.wait_enabled("[data-testid=start]").await;
+    ana.shot("lobby").await;
+
+    // The big screen joins as its own spectator and shows the code, QR and players.
+    let screen = driver.big_screen("screen", &base).await;
+    screen.open(&format!("/screen/{code}")).await;
+    screen.wait_text("[data-testid=room-code]", &code).await;
+    screen.wait_text("[data-testid=players]", "Ana").await;
+    screen.wait_text("[data-testid=players]", "Bo").await;
+    screen.wait_js(
+        "the big screen's QR code loaded",
+        "const img = document.querySelector('[data-testid=qr]'); \
+         return !!img && img.complete && img.naturalWidth > 0;",
+    )
+    .await;
+    ana.wait_text("[data-testid=spectators]", "Big screen").await;
+    screen.shot("lobby").await;
+
+    // Ana starts; X (Ana) moves first.
+    ana.click("[data-testid=start]").await;
+    ana.wait_text("[data-testid=status]", "Your turn").await;
+    bo.wait_text("[data-testid=status]", "Ana's turn").await;
+    screen.wait_text("[data-testid=status]", "Ana's turn").await;
+    assert!(!bo.enabled("[data-testid=cell-4]").await, "Bo cannot move on Ana's turn");
+    ana.click("[data-testid=cell-4]").await;
+    bo.wait_mark(4, "X").await;
+    bo.wait_text("[data-testid=status]", "Your turn").await;
+    bo.wait_text("[data-testid=last-move]", "Ana (X) took the centre").await;
+    ana.wait_text("[data-testid=status]", "Bo's turn").await;
+    assert!(!ana.enabled("[data-testid=cell-0]").await, "Ana cannot move on Bo's turn");
+    assert!(!bo.enabled("[data-testid=cell-4]").await, "a taken cell cannot be tapped");
+    screen.wait_mark(4, "X").await;
+
+    // Chat: Ana writes; Bo sees an unread count on the closed drawer, then the message.
+    ana.click("[data-testid=chat-toggle]").await;
+    ana.type_into("[data-testid=chat-input]", "good luck, Bo!").await;
+    ana.click("[data-testid=chat-send]").await;
+    ana.wait_text("[data-testid=chat-log]", "good luck, Bo!").await;
+    bo.wait_text("[data-testid=chat-unread]", "1").await;
+    bo.wait_text("[data-testid=chat-preview]", "Ana: good luck, Bo!").await;
+    bo.shot("game-your-turn").await;
+    bo.click("[data-testid=chat-toggle]").await;
+    bo.wait_text("[data-testid=chat-log]", "good luck, Bo!").await;
+    let name = bo.text(".msg:last-child [data-testid=chat-name]").await;
+    assert_eq!(name, "Ana", "the sender's name is on the message");
+    bo.assert_board_above_chat().await;
+    bo.type_into("[data-testid=chat-input]", "thanks Ana :)").await;
+    bo.click("[data-testid=chat-send]").await;
+    ana.wait_text("[data-testid=chat-log]", "thanks Ana :)").await;
+    assert_eq!(ana.text(".msg:last-child [data-testid=chat-name]").await, "Bo");
+    ana.assert_board_above_chat().await;
+    ana.shot("chat-open").await;
+    screen.wait_text("[data-testid=chat-log]", "thanks Ana :)").await;
+    bo.click("[data-testid=chat-toggle]").await;
+    ana.click("[data-testid=chat-toggle]").await;
+
+    // A move the UI would not offer still gets a clear answer from the server, in words.
+    bo.force_click("[data-testid=cell-4]").await;
+    bo.wait_text("[data-testid=toast]", "cell 4 is taken").await;
+    bo.shot("server-error").await;
+
+    bo.click("[data-testid=cell-0]").await;
+    ana.wait_mark(0, "O").await;
+    ana.click("[data-testid=cell-3]").await;
+    bo.wait_mark(3, "X").await;
+    bo.wait_text("[data-testid=status]", "Your turn").await;
+
+    // Bo's phone reloads mid-game: same player, same seat, same board.
+    bo.client.refresh().await.expect("reload");
+    bo.wait_text("[data-testid=room-code-small]", &code).await;
+    bo.wait_text("[data-testid=status]", "Your turn (you are O)").await;
+    bo.wait_mark(4, "X").await;
+    bo.wait_mark(0, "O").await;
+    bo.wait_text("[data-testid=side-1]", "Bo (you)").await;
+    bo.wait_text("[data-testid=chat-preview]", "Bo: thanks Ana :)").await;
+    bo.shot("after-reload").await;
+    bo.click("[data-testid=cell-1]").await;
+    ana.wait_mark(1, "O").await;
+    ana.wait_text("[data-testid=status]", "Your turn").await;
+
+    // Ana's connection drops (a phone going through a tunnel). She sees that it is reconnecting;
+    // Bo sees her as away. Meanwhile Bo writes and a spectator arrives.
+    ana.js("window.capitalTest.dropConnection(120000); return true;").await;
+    ana.wait_visible("[data-testid=conn-banner]").await;
+    ana.wait_text("[data-testid=conn-banner]", "Reconnecting").await;
+    ana.wait_js("the board is locked offline", BOARD_LOCKED).await;
+    ana.shot("reconnecting").await;
+    bo.wait_text("[data-testid=side-0]", "reconnecting").await;
+    bo.click("[data-testid=chat-toggle]").await;
+    bo.type_into("[data-testid=chat-input]", "are you still there?").await;
+    bo.click("[data-testid=chat-send]").await;
+    bo.wait_text("[data-testid=chat-log]", "are you still there?").await;
+    bo.click("[data-testid=chat-toggle]").await;
+
+    // Cy opens the join link on a new phone: name prompt, then straight into the room. A game
+    // is on, so Cy watches.
+    let cy = driver.phone("cy", &base).await;
+    cy.open(&format!("/join/{code}")).await;
+    cy.wait_text("[data-testid=name-joining]", &code).await;
+    cy.shot("join-link-name").await;
+    cy.type_into("[data-testid=name-input]", "Cy").await;
+    cy.click("[data-testid=name-submit]").await;
+    cy.wait_text("[data-testid=watching]", "You are watching").await;
+    cy.wait_text("[data-testid=toast]", "you are watching").await;
+    cy.wait_mark(4, "X").await;
+    cy.wait_mark(1, "O").await;
+    cy.wait_text("[data-testid=status]", "Ana's turn").await;
+    assert!(!cy.enabled("[data-testid=cell-5]").await, "spectators cannot move");
+    cy.shot("spectator").await;
+
+    // Ana's network is back (the page would also retry by itself, with growing pauses): the
+    // banner goes, and she has caught up on what she missed.
+    ana.js("window.capitalTest.networkBack(); return true;").await;
+    ana.wait_hidden("[data-testid=conn-banner]").await;
+    ana.wait_text("[data-testid=status]", "Your turn").await;
+    ana.wait_text("[data-testid=chat-unread]", "1").await;
+    ana.wait_text("[data-testid=chat-preview]", "Bo: are you still there?").await;
+    ana.wait_text(".versus", "2 watching").await;
+    bo.wait_js(
+        "Ana shows as connected again",
+        "return !document.querySelector('[data-testid=side-0]').textContent.includes('reconnecting');",
+    )
+    .await;
+
+    // Ana completes the middle row and wins. Everyone sees it, in words.
+    ana.click("[data-testid=cell-5]").await;
+    ana.wait_text("[data-testid=status]", "You won with three in a row!").await;
+    bo.wait_text("[data-testid=status]", "Ana won with three in a row").await;
+    cy.wait_text("[data-testid=status]", "Ana won with three in a row").await;
+    screen.wait_text("[data-testid=status]", "Ana won with three in a row").await;
+    for page in [&ana, &bo, &cy, &screen] {
+        page.wait_js(
+            "the winning line is marked",
+            "return [3, 4, 5].every(i => document.querySelector(`[data-testid=cell-${i}]`)\
+                 .classList.contains('win'));",
+        )
+        .await;
+    }
+    ana.shot("won").await;
+    bo.shot("lost").await;
+    cy.shot("spectator-result").await;
+    screen.shot("result").await;
+    assert!(!cy.exists("[data-testid=rematch]").await, "spectators get no rematch button");
+
+    // Rematch: back to the lobby with seats swapped; the big screen follows into game 2.
+    bo.click("[data-testid=rematch]").await;
+    ana.wait_text("[data-testid=seat-0]", "Bo").await;
+    ana.wait_text("[data-testid=seat-1]", "Ana").await;
+    screen.wait_text("[data-testid=status]", "Waiting for Ana to start").await;
+    ana.click("[data-testid=start]").await;
+    bo.wait_text("[data-testid=status]", "Your turn (you are X)").await;
+    screen.wait_text("[data-testid=status]", "Bo's turn (X)").await;
+    screen.wait_text("[data-testid=room-game]", "game 2").await;
+    bo.click("[data-testid=cell-0]").await;
+    screen.wait_mark(0, "X").await;
+    cy.wait_mark(0, "X").await;
+    screen.shot("game-2").await;
+
+    for page in [&ana, &bo, &cy, &screen] {
+        page.assert_no_script_errors().await;
+    }
+    for page in [ana, bo, cy, screen] {
+        page.close().await;
+    }
+    eprintln!("browser test (tic-tac-toe) took {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// Rock paper scissors (secret choices) and connect four in the browser; a join link on a new
+/// phone; leaving a room; and a token the server no longer knows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rock_paper_scissors_and_connect_four_boards() {
+    let Some(driver) = Driver::start_or_skip("rps and connect four").await else { return };
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let started = Instant::now();
+    let server = TestServer::start().await;
+    let base = format!("http://{}", server.addr);
+
+    // Ana creates a best-of-1 rock paper scissors room, using the options from list_games.
+    let ana = driver.phone("ana2", &base).await;
+    ana.open("/").await;
+    ana.type_into("[data-testid=name-input]", "Ana").await;
+    ana.click("[data-testid=name-submit]").await;
+    ana.click("[data-testid=game-rps]").await;
+    ana.click("[data-testid=opt-best_of-1]").await;
+    ana.click("[data-testid=create-room]").await;
+    let code = ana.wait_text("[data-testid=room-code]", "").await;
+    ana.wait_text("[data-testid=room-game]", "Rock paper scissors").await;
+
+    // Bo opens the join link on a new phone: name prompt, then straight into the room.
+    let bo = driver.phone("bo2", &base).await;
+    bo.open(&format!("/join/{code}")).await;
+    bo.wait_text("[data-testid=name-joining]", &code).await;
+    bo.wait_text("[data-testid=name-submit]", &format!("Join room {code}")).await;
+    bo.type_into("[data-testid=name-input]", "Bo").await;
+    bo.click("[data-testid=name-submit]").await;
+    bo.wait_text("[data-testid=seat-1]", "Bo").await;
+    ana.click("[data-testid=start]").await;
+
+    // Ana chooses; Bo sees that she has, never what.
+    ana.click("[data-testid=choice-rock]").await;
+    ana.wait_text("[data-testid=board]", "You chose Rock").await;
+    bo.wait_text("[data-testid=score-0]", "has chosen").await;
+    assert!(!bo.exists("[data-testid=last-round]").await, "nothing is revealed yet");
+    assert!(!bo.text("[data-testid=board]").await.contains("chose"), "Bo does not see her choice");
+    bo.wait_text("[data-testid=status]", "Your move").await;
+    ana.wait_text("[data-testid=status]", "Waiting for Bo to choose").await;
+    assert!(!ana.enabled("[data-testid=choice-paper]").await, "one choice per round");
+    ana.shot("rps-chosen").await;
+    bo.click("[data-testid=choice-scissors]").await;
+    ana.wait_text("[data-testid=status]", "You won 1-0!").await;
+    bo.wait_text("[data-testid=status]", "Ana won 1-0").await;
+    bo.wait_text("[data-testid=last-round]", "Rock").await;
+    bo.wait_text("[data-testid=last-round]", "Scissors").await;
+    bo.shot("rps-result").await;
+
+    // Ana leaves (after the game, so nothing is forfeited) and creates a connect four room.
+    ana.click("[data-testid=leave]").await;
+    ana.click("[data-testid=leave-confirm]").await;
+    ana.wait_visible("[data-testid=screen-home]").await;
+    bo.wait_text("[data-testid=seat-0]", "Open seat").await;
+    ana.click("[data-testid=game-connect_four]").await;
+    ana.click("[data-testid=create-room]").await;
+    let code4 = ana.wait_text("[data-testid=room-code]", "").await;
+    ana.wait_text("[data-testid=room-game]", "Connect four").await;
+    bo.click("[data-testid=leave]").await;
+    bo.click("[data-testid=leave-confirm]").await;
+    bo.wait_visible("[data-testid=screen-home]").await;
+    bo.type_into("[data-testid=join-code]", &code4).await;
+    bo.click("[data-testid=join-submit]").await;
+    bo.wait_text("[data-testid=seat-1]", "Bo").await;
+    ana.click("[data-testid=start]").await;
+
+    // Four in a column for Ana (Coral), with Bo stacking next to her.
+    for (i, column) in [0, 1, 0, 1, 0, 1, 0].into_iter().enumerate() {
+        let (mover, other) = if i % 2 == 0 { (&ana, &bo) } else { (&bo, &ana) };
+        mover.wait_text("[data-testid=status]", "Your turn").await;
+        mover.click(&format!("[data-testid=col-{column}]")).await;
+        let discs = i + 1;
+        other
+            .wait_js(
+                &format!("{discs} discs on the board"),
+                &format!("return document.querySelectorAll('.c4 .disc').length === {discs};"),
+            )
+            .await;
+        if i == 4 {
+            ana.shot("connect-four").await;
+        }
+    }
+    ana.wait_text("[data-testid=status]", "You won with four in a row!").await;
+    bo.wait_text("[data-testid=status]", "Ana won with four in a row").await;
+    bo.wait_js("four winning discs", "return document.querySelectorAll('.c4 .win').length === 4;")
+        .await;
+    bo.shot("connect-four-result").await;
+    assert!(!bo.enabled("[data-testid=col-2]").await, "no moves after the end");
+
+    // A token the server does not know (say, its data was reset): the page asks for a name again.
+    bo.js("localStorage.setItem('capital.token', 'not-a-real-token'); return true;").await;
+    bo.client.refresh().await.expect("reload");
+    bo.wait_visible("[data-testid=screen-name]").await;
+    bo.wait_text("#name-error", "no longer knows you").await;
+    let token = bo.js("return localStorage.getItem('capital.token');").await;
+    assert_eq!(token, Value::Null, "the bad token is dropped");
+    bo.type_into("[data-testid=name-input]", "Bo again").await;
+    bo.click("[data-testid=name-submit]").await;
+    bo.wait_visible("[data-testid=screen-home]").await;
+    bo.wait_text("[data-testid=me-name]", "Bo again").await;
+
+    for page in [&ana, &bo] {
+        page.assert_no_script_errors().await;
+    }
+    for page in [ana, bo] {
+        page.close().await;
+    }
+    eprintln!("browser test (rps, connect four) took {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// JS: every board button is disabled (the page is offline or it is not this viewer's move).
+const BOARD_LOCKED: &str =
+    "return [...document.querySelectorAll('[data-testid=board] button')].every(b => b.disabled);";
+
+/// A chromedriver process on a free 127.0.0.1 port; killed (with its browsers) when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+    artifacts: PathBuf,
+}
+
+impl Driver {
+    /// Starts chromedriver, or returns `None` after saying why the test skips. In CI a missing
+    /// browser is a failure.
+    async fn start_or_skip(test: &str) -> Option<Driver> {
+        let missing: Vec<&str> =
+            [CHROMIUM, CHROMEDRIVER].into_iter().filter(|p| !Path::new(p).exists()).collect();
+        if !missing.is_empty() {
+            let why = format!(
+                "browser test ({test}) needs {} (Debian: apt-get install chromium chromium-driver)",
+                missing.join(" and ")
+            );
+            if std::env::var_os("CI").is_some() {
+                panic!("CI is set and the browser is missing: {why}");
+            }
+            eprintln!("SKIPPED: {why}");
+            return None;
+        }
+        let artifacts = artifacts_dir();
+        let port = free_port();
+        let mut command = Command::new(CHROMEDRIVER);
+        command
+            .arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", artifacts.join("chromedriver.log").display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        // Its own process group, so that dropping the driver also ends the browsers it started.
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let child = command.spawn().expect("chromedriver starts");
+        let driver = Driver { child, url: format!("http://127.0.0.1:{port}"), artifacts };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not listen on port {port}");
+            tokio::time::sleep(POLL).await;
+        }
+        Some(driver)
+    }
+
+    /// A phone: 360x640, touch, a mobile user agent.
+    async fn phone(&self, name: &'static str, base: &str) -> Page {
+        let mobile = json!({
+            "deviceMetrics": {"width": 360, "height": 640, "pixelRatio": 1.0, "touch": true},
+            "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 \
+                          (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36",
+        });
+        self.page(name, base, "--window-size=360,640", Some(mobile)).await
+    }
+
+    /// A big screen: a 1280x720 window.
+    async fn big_screen(&self, name: &'static str, base: &str) -> Page {
+        self.page(name, base, "--window-size=1280,720", None).await
+    }
+
+    async fn page(
+        &self,
+        name: &'static str,
+        base: &str,
+        window: &str,
+        mobile: Option<Value>,
+    ) -> Page {
+        let profile = tempfile::tempdir().expect("browser profile dir");
+        let args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--disable-background-timer-throttling",
+            "--disable-renderer-backgrounding",
+            "--hide-scrollbars",
+            window,
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .chain([format!("--user-data-dir={}", profile.path().display())])
+        .collect::<Vec<_>>();
+        let mut chrome = json!({"binary": CHROMIUM, "args": args});
+        if let Some(mobile) = mobile {
+            chrome["mobileEmulation"] = mobile;
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("chrome"));
+        caps.insert("goog:chromeOptions".into(), chrome);
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&self.url)
+            .await
+            .unwrap_or_else(|e| panic!("a browser session for {name}: {e}"));
+        Page { name, client, base: base.to_owned(), artifacts: self.artifacts.clone(), _profile: profile }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // The group id is chromedriver's pid (process_group(0) above): this ends chromedriver and
+        // any browser a failed test left open, and nothing else.
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", self.child.id())])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One browser session showing one page: a phone or the big screen.
+struct Page {
+    name: &'static str,
+    client: Client,
+    base: String,
+    artifacts: PathBuf,
+    /// The browser's own profile directory (its localStorage), removed when the page is dropped.
+    _profile: tempfile::TempDir,
+}
+
+impl Page {
+    async fn open(&self, path: &str) {
+        let url = format!("{}{path}", self.base);
+        self.client.goto(&url).await.unwrap_or_else(|e| panic!("{}: open {url}: {e}", self.name));
+    }
+
+    /// Polls `probe` until it returns `Some`, or fails the test with a screenshot.
+    async fn wait_for<T>(&self, what: &str, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
+        let deadline = Instant::now() + UI_WAIT;
+        loop {
+            if let Some(found) = probe().await {
+                return found;
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!("waited {UI_WAIT:?} for {what}")).await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    async fn find(&self, css: &str) -> Option<Element> {
+        self.client.find(Locator::Css(css)).await.ok()
+    }
+
+    /// Waits until `css` exists and its visible text contains `needle`; returns the text.
+    async fn wait_text(&self, css: &str, needle: &str) -> String {
+        let what = format!("{css} to contain {needle:?}");
+        let found = self
+            .wait_for(&what, async || {
+                let text = self.find(css).await?.text().await.ok()?;
+                let hit = text.contains(needle) && !(needle.is_empty() && text.trim().is_empty());
+                hit.then_some(text)
+            })
+            .await;
+        found.trim().to_owned()
+    }
+
+    /// The visible text of `css` right now (it must exist).
+    async fn text(&self, css: &str) -> String {
+        let what = format!("{css} to exist");
+        let text = self.wait_for(&what, async || self.find(css).await?.text().await.ok()).await;
+        text.trim().to_owned()
+    }
+
+    async fn exists(&self, css: &str) -> bool {
+        self.find(css).await.is_some()
+    }
+
+    async fn enabled(&self, css: &str) -> bool {
+        let el = self.wait_for(&format!("{css} to exist"), async || self.find(css).await).await;
+        el.is_enabled().await.unwrap_or(false)
+    }
+
+    async fn wait_enabled(&self, css: &str) {
+        self.wait_for(&format!("{css} to be enabled"), async || {
+            self.find(css).await?.is_enabled().await.ok()?.then_some(())
+        })
+        .await;
+    }
+
+    async fn wait_visible(&self, css: &str) {
+        self.wait_for(&format!("{css} to be visible"), async || {
+            self.find(css).await?.is_displayed().await.ok()?.then_some(())
+        })
+        .await;
+    }
+
+    async fn wait_hidden(&self, css: &str) {
+        self.wait_for(&format!("{css} to be hidden"), async || match self.find(css).await {
+            None => Some(()),
+            Some(el) => (!el.is_displayed().await.ok()?).then_some(()),
+        })
+        .await;
+    }
+
+    /// Waits until `css` is there and enabled, then taps it. The app redraws from every server
+    /// message, so an element found a moment ago may be gone: then it looks again.
+    async fn click(&self, css: &str) {
+        self.wait_for(&format!("{css} to be tapped"), async || {
+            let el = self.find(css).await?;
+            if !el.is_enabled().await.ok()? || !el.is_displayed().await.ok()? {
+                return None;
+            }
+            el.click().await.ok()
+        })
+        .await;
+    }
+
+    /// Clicks `css` even though the UI disabled it: to see what the server says.
+    async fn force_click(&self, css: &str) {
+        let script = format!(
+            "const b = document.querySelector('{css}'); b.disabled = false; b.click(); return true;"
+        );
+        self.js(&script).await;
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let el = self.wait_for(&format!("{css} to type into"), async || self.find(css).await).await;
+        el.clear().await.unwrap_or_else(|e| panic!("{}: clear {css}: {e}", self.name));
+        el.send_keys(text).await.unwrap_or_else(|e| panic!("{}: type into {css}: {e}", self.name));
+    }
+
+    /// Waits until tic-tac-toe cell `cell` shows `mark`.
+    async fn wait_mark(&self, cell: usize, mark: &str) {
+        let script = format!(
+            "const c = document.querySelector('[data-testid=cell-{cell}]'); \
+             return !!c && c.dataset.mark === '{mark}';"
+        );
+        self.wait_js(&format!("cell {cell} to show {mark}"), &script).await;
+    }
+
+    /// Runs `script` (a function body that returns a value) in the page.
+    async fn js(&self, script: &str) -> Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("{}: script failed: {e}\n{script}", self.name))
+    }
+
+    /// Polls `script` until it returns true.
+    async fn wait_js(&self, what: &str, script: &str) {
+        self.wait_for(what, async || {
+            let value = self.client.execute(script, vec![]).await.ok()?;
+            (value == Value::Bool(true)).then_some(())
+        })
+        .await;
+    }
+
+    /// With the chat open, the whole board is still on screen above it.
+    async fn assert_board_above_chat(&self) {
+        let script = "const b = document.querySelector('[data-testid=board]').getBoundingClientRect(); \
+                      const c = document.getElementById('chat').getBoundingClientRect(); \
+                      return b.top >= 0 && b.height > 120 && b.bottom <= c.top + 1 \
+                          && c.bottom <= window.innerHeight + 1;";
+        self.wait_js("the board to show in full above the open chat", script).await;
+    }
+
+    async fn assert_no_script_errors(&self) {
+        let errors = self.js("return window.capitalErrors || [];").await;
+        assert_eq!(errors, json!([]), "{}: script errors in the page", self.name);
+    }
+
+    /// Saves a screenshot as `NN-<page>-<what>.png` in the artifacts directory.
+    async fn shot(&self, what: &str) -> PathBuf {
+        let png = self.client.screenshot().await.unwrap_or_else(|e| panic!("screenshot: {e}"));
+        let n = SHOT_NO.fetch_add(1, Ordering::Relaxed);
+        let path = self.artifacts.join(format!("{n:02}-{}-{what}.png", self.name));
+        std::fs::write(&path, png).expect("write screenshot");
+        path
+    }
+
+    /// Fails the test, with a screenshot and the page's text to show what it showed instead.
+    async fn fail(&self, why: &str) -> ! {
+        let shot = self.shot("FAILED").await;
+        let text = self
+            .client
+            .execute("return document.body.innerText;", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        panic!("{}: {why}\nscreenshot: {}\npage text:\n{text}", self.name, shot.display());
+    }
+
+    async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}
+
+/// `<workspace>/target/artifacts/browser/`, created if needed.
+fn artifacts_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/artifacts/browser");
+    std::fs::create_dir_all(&dir).expect("create the artifacts directory");
+    dir.canonicalize().expect("artifacts directory")
+}
+
+/// A port that was free a moment ago on 127.0.0.1.
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("local address").port()
+}
