@@ -58,6 +58,26 @@ pub enum ErrorCode {
     BadClientMsgId,
     /// The server cannot take more of this right now (e.g. no free room codes).
     Busy,
+    /// Too many requests: slow down (the message says for how long when it matters).
+    RateLimited,
+    /// This player already hosts as many open rooms as the server allows.
+    TooManyRooms,
+    /// The session token has expired: log in again.
+    TokenExpired,
+    /// Wrong username or password (which one is not said).
+    LoginFailed,
+    /// The username is taken.
+    UsernameTaken,
+    /// The username is not valid (3 to 20 of a-z, 0-9, `_`, `-`, `.`).
+    BadUsername,
+    /// The password is too short or too long.
+    BadPassword,
+    /// This player already has an account.
+    AlreadyRegistered,
+    /// No player has that id.
+    NoSuchPlayer,
+    /// One of you blocked the other.
+    Blocked,
     /// The server is shutting down; reconnect shortly.
     ShuttingDown,
     /// Something failed inside the server; the request changed nothing.
@@ -92,6 +112,16 @@ impl ErrorCode {
             ErrorCode::BadText => "bad_text",
             ErrorCode::BadClientMsgId => "bad_client_msg_id",
             ErrorCode::Busy => "busy",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::TooManyRooms => "too_many_rooms",
+            ErrorCode::TokenExpired => "token_expired",
+            ErrorCode::LoginFailed => "login_failed",
+            ErrorCode::UsernameTaken => "username_taken",
+            ErrorCode::BadUsername => "bad_username",
+            ErrorCode::BadPassword => "bad_password",
+            ErrorCode::AlreadyRegistered => "already_registered",
+            ErrorCode::NoSuchPlayer => "no_such_player",
+            ErrorCode::Blocked => "blocked",
             ErrorCode::ShuttingDown => "shutting_down",
             ErrorCode::Internal => "internal",
         }

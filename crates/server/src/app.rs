@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use capital_games::Registry;
@@ -20,6 +20,7 @@ use crate::config::Config;
 use crate::lobby::Directory;
 use crate::metrics::Metrics;
 use crate::players::Online;
+use crate::session::limits::{PerIp, PerMinute};
 
 /// Cheap to clone; every clone is the same server.
 #[derive(Clone)]
@@ -34,6 +35,11 @@ struct Shared {
     rooms: Directory,
     online: Online,
     metrics: Metrics,
+    /// WebSocket connections per client address.
+    per_ip: PerIp,
+    /// Login and register attempts per client address, and per username.
+    login_per_ip: PerMinute<std::net::IpAddr>,
+    login_per_user: PerMinute<String>,
     /// The URLs phones can open (LAN addresses), for QR codes and `/api/info`.
     urls: Vec<String>,
     /// Cancelled when the server begins to shut down; sessions and rooms watch it.
@@ -46,14 +52,18 @@ struct Shared {
 impl AppState {
     /// Shared state over `store`, with the standard games; `urls` are where phones reach us.
     pub fn new(config: Config, store: Arc<dyn Store>, urls: Vec<String>) -> Self {
+        let login_limit = config.login_attempts_per_minute;
         AppState {
             inner: Arc::new(Shared {
+                login_per_ip: PerMinute::new(login_limit),
+                login_per_user: PerMinute::new(login_limit),
                 config,
                 games: Registry::standard(),
                 store,
                 rooms: Directory::default(),
                 online: Online::default(),
                 metrics: Metrics::default(),
+                per_ip: PerIp::default(),
                 urls,
                 shutdown: CancellationToken::new(),
                 tracker: TaskTracker::new(),
@@ -90,6 +100,14 @@ impl AppState {
     /// The metrics.
     pub fn metrics(&self) -> &Metrics {
         &self.inner.metrics
+    }
+
+    /// Counts an attempt to log in or register from `ip` for `username`; `Err(wait)` when either
+    /// is over its per-minute limit.
+    pub fn login_attempt(&self, ip: std::net::IpAddr, username: &str) -> Result<(), Duration> {
+        let now = std::time::Instant::now();
+        self.inner.login_per_ip.hit(&ip, now)?;
+        self.inner.login_per_user.hit(&username.to_ascii_lowercase(), now)
     }
 
     /// The URLs phones can open, main one first.
@@ -130,9 +148,6 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Largest WebSocket message a client may send.
-pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
-
 async fn healthz() -> &'static str {
     "ok\n"
 }
@@ -171,13 +186,47 @@ async fn info(State(state): State<AppState>) -> Json<serde_json::Value> {
 async fn ws_upgrade(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ws: WebSocketUpgrade,
-) -> impl IntoResponse {
-    // A request is one small JSON object; nothing legitimate comes near these sizes.
-    ws.max_message_size(MAX_MESSAGE_BYTES).max_frame_size(MAX_MESSAGE_BYTES).on_upgrade(
-        move |socket| {
-            let tracker = state.tracker().clone();
-            tracker.track_future(crate::session::run(socket, state, peer))
-        },
-    )
+) -> Response {
+    if let Err(why) = check_origin(&headers, state.config()) {
+        tracing::info!(%peer, why, "cross-origin WebSocket refused");
+        return (StatusCode::FORBIDDEN, format!("{why}\n")).into_response();
+    }
+    let Some(slot) = state.inner.per_ip.acquire(peer.ip(), state.config().max_connections_per_ip)
+    else {
+        tracing::info!(%peer, "too many connections from one address");
+        return (StatusCode::TOO_MANY_REQUESTS, "too many connections from your address\n")
+            .into_response();
+    };
+    let max = state.config().max_message_bytes as usize;
+    // Frames are checked against the limit from their header, before anything is allocated.
+    ws.max_message_size(max).max_frame_size(max).on_upgrade(move |socket| {
+        let tracker = state.tracker().clone();
+        tracker.track_future(async move {
+            crate::session::run(socket, state, peer).await;
+            drop(slot);
+        })
+    })
+}
+
+/// Browsers send `Origin` on WebSocket upgrades. A page from another site must not open a
+/// WebSocket here with the user's cookies and address (cross-site WebSocket hijacking): only the
+/// same origin and the configured allow-list pass. Clients that send no `Origin` (apps, scripts)
+/// are not browsers and pass.
+fn check_origin(headers: &HeaderMap, config: &Config) -> Result<(), String> {
+    let Some(origin) = headers.get(header::ORIGIN) else { return Ok(()) };
+    let origin = origin.to_str().map_err(|_| "unreadable Origin header".to_string())?;
+    let origin = origin.trim_end_matches('/').to_ascii_lowercase();
+    if config.allowed_origins.iter().any(|o| o.trim_end_matches('/').eq_ignore_ascii_case(&origin))
+    {
+        return Ok(());
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let scheme = if config.tls_enabled() { "https" } else { "http" };
+    if origin == format!("{scheme}://{}", host.to_ascii_lowercase()) {
+        Ok(())
+    } else {
+        Err(format!("origin {origin} may not open a WebSocket here"))
+    }
 }

@@ -41,6 +41,69 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub max_chat_chars: u32,
 
+    /// Longest direct message, in characters.
+    #[arg(long, env = "CAPITAL_MAX_DM_CHARS", default_value_t = 2000,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub max_dm_chars: u32,
+
+    /// Largest WebSocket message a client may send, in bytes; a bigger one closes the
+    /// connection with code 1009.
+    #[arg(long, env = "CAPITAL_MAX_MESSAGE_BYTES", default_value_t = 65_536,
+          value_parser = clap::value_parser!(u32).range(1024..=16_777_216))]
+    pub max_message_bytes: u32,
+
+    /// Requests per second a connection may send on average (token bucket refill rate).
+    #[arg(long, env = "CAPITAL_RATE_PER_SECOND", default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub rate_per_second: u32,
+
+    /// Requests a connection may send in a burst above the average (token bucket size).
+    #[arg(long, env = "CAPITAL_RATE_BURST", default_value_t = 60,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub rate_burst: u32,
+
+    /// WebSocket connections allowed from one IP address at once.
+    #[arg(long, env = "CAPITAL_MAX_CONNECTIONS_PER_IP", default_value_t = 64,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections_per_ip: u32,
+
+    /// Open rooms one player may host at once.
+    #[arg(long, env = "CAPITAL_MAX_ROOMS_PER_PLAYER", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub max_rooms_per_player: u32,
+
+    /// Login and register attempts allowed per minute from one IP address, and for one
+    /// username.
+    #[arg(long, env = "CAPITAL_LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub login_attempts_per_minute: u32,
+
+    /// Seconds a login session token stays valid.
+    #[arg(long, env = "CAPITAL_SESSION_SECONDS", default_value_t = 2_592_000,
+          value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
+    pub session_seconds: u64,
+
+    /// Seconds of silence after which a connection counts as dead (its seats enter the grace
+    /// period). The server pings a quiet connection halfway through.
+    #[arg(long, env = "CAPITAL_KEEPALIVE_SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(2..=3600))]
+    pub keepalive_seconds: u64,
+
+    /// Seconds a new WebSocket has to send `hello` (or `login`).
+    #[arg(long, env = "CAPITAL_HELLO_SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub hello_seconds: u64,
+
+    /// Other origins (e.g. `https://games.example.org`) whose pages may open WebSockets here.
+    /// Same-origin pages and non-browser clients (no Origin header) are always allowed.
+    #[arg(
+        long = "allowed-origin",
+        env = "CAPITAL_ALLOWED_ORIGINS",
+        value_delimiter = ',',
+        value_name = "ORIGIN"
+    )]
+    pub allowed_origins: Vec<String>,
+
     /// Serve HTTPS and WSS. Without --cert/--key, with a self-signed certificate generated on
     /// first start and kept in the data directory.
     #[arg(long, env = "CAPITAL_TLS", default_value_t = false, action = clap::ArgAction::Set,
@@ -95,6 +158,17 @@ struct FileConfig {
     grace_seconds: Option<u64>,
     room_idle_seconds: Option<u64>,
     max_chat_chars: Option<u32>,
+    max_dm_chars: Option<u32>,
+    max_message_bytes: Option<u32>,
+    rate_per_second: Option<u32>,
+    rate_burst: Option<u32>,
+    max_connections_per_ip: Option<u32>,
+    max_rooms_per_player: Option<u32>,
+    login_attempts_per_minute: Option<u32>,
+    session_seconds: Option<u64>,
+    keepalive_seconds: Option<u64>,
+    hello_seconds: Option<u64>,
+    allowed_origins: Option<Vec<String>>,
     tls: Option<bool>,
     cert: Option<PathBuf>,
     key: Option<PathBuf>,
@@ -129,6 +203,17 @@ impl Config {
             grace_seconds: 120,
             room_idle_seconds: 1800,
             max_chat_chars: 500,
+            max_dm_chars: 2000,
+            max_message_bytes: 65_536,
+            rate_per_second: 20,
+            rate_burst: 60,
+            max_connections_per_ip: 64,
+            max_rooms_per_player: 5,
+            login_attempts_per_minute: 10,
+            session_seconds: 2_592_000,
+            keepalive_seconds: 30,
+            hello_seconds: 10,
+            allowed_origins: Vec::new(),
             tls: false,
             cert: None,
             key: None,
@@ -141,10 +226,7 @@ impl Config {
     /// Completes settings parsed from the command line (`matches`) with the config file's, for
     /// every setting that neither a flag nor an environment variable gave. Returns where each
     /// setting came from, and checks them all.
-    pub fn resolve(
-        &mut self,
-        matches: &ArgMatches,
-    ) -> Result<Sources, ConfigError> {
+    pub fn resolve(&mut self, matches: &ArgMatches) -> Result<Sources, ConfigError> {
         let file = match &self.config {
             Some(path) => read_file(path)?,
             None => FileConfig::default(),
@@ -175,6 +257,17 @@ impl Config {
             grace_seconds,
             room_idle_seconds,
             max_chat_chars,
+            max_dm_chars,
+            max_message_bytes,
+            rate_per_second,
+            rate_burst,
+            max_connections_per_ip,
+            max_rooms_per_player,
+            login_attempts_per_minute,
+            session_seconds,
+            keepalive_seconds,
+            hello_seconds,
+            allowed_origins,
             tls,
             cert,
             key,
@@ -191,6 +284,29 @@ impl Config {
         range("grace_seconds", self.grace_seconds, 1, 86_400)?;
         range("room_idle_seconds", self.room_idle_seconds, 1, 604_800)?;
         range("max_chat_chars", u64::from(self.max_chat_chars), 1, 10_000)?;
+        range("max_dm_chars", u64::from(self.max_dm_chars), 1, 10_000)?;
+        range("max_message_bytes", u64::from(self.max_message_bytes), 1024, 16_777_216)?;
+        range("rate_per_second", u64::from(self.rate_per_second), 1, 100_000)?;
+        range("rate_burst", u64::from(self.rate_burst), 1, 100_000)?;
+        range("max_connections_per_ip", u64::from(self.max_connections_per_ip), 1, 1_000_000)?;
+        range("max_rooms_per_player", u64::from(self.max_rooms_per_player), 1, 10_000)?;
+        range("login_attempts_per_minute", u64::from(self.login_attempts_per_minute), 1, 10_000)?;
+        range("session_seconds", self.session_seconds, 1, 31_536_000)?;
+        range("keepalive_seconds", self.keepalive_seconds, 2, 3600)?;
+        range("hello_seconds", self.hello_seconds, 1, 3600)?;
+        for origin in &self.allowed_origins {
+            if !(origin.starts_with("http://") || origin.starts_with("https://"))
+                || origin
+                    .split("://")
+                    .nth(1)
+                    .is_none_or(|rest| rest.is_empty() || rest.contains('/'))
+            {
+                return Err(ConfigError::new(
+                    "allowed_origins",
+                    format!("{origin:?} is not an origin like https://example.org"),
+                ));
+            }
+        }
         if self.cert.is_some() != self.key.is_some() {
             let (given, missing) =
                 if self.cert.is_some() { ("cert", "key") } else { ("key", "cert") };
@@ -229,6 +345,16 @@ impl Config {
         Duration::from_secs(self.grace_seconds)
     }
 
+    /// How long a silent connection lives.
+    pub fn keepalive(&self) -> Duration {
+        Duration::from_secs(self.keepalive_seconds)
+    }
+
+    /// How long a new connection has to say hello.
+    pub fn hello_deadline(&self) -> Duration {
+        Duration::from_secs(self.hello_seconds)
+    }
+
     /// How long an unattended room stays open.
     pub fn room_idle(&self) -> Duration {
         Duration::from_secs(self.room_idle_seconds)
@@ -246,6 +372,27 @@ impl Config {
             ("grace_seconds", self.grace_seconds.to_string()),
             ("room_idle_seconds", self.room_idle_seconds.to_string()),
             ("max_chat_chars", self.max_chat_chars.to_string()),
+            ("max_dm_chars", self.max_dm_chars.to_string()),
+            ("max_message_bytes", self.max_message_bytes.to_string()),
+            ("rate_per_second", self.rate_per_second.to_string()),
+            ("rate_burst", self.rate_burst.to_string()),
+            ("max_connections_per_ip", self.max_connections_per_ip.to_string()),
+            ("max_rooms_per_player", self.max_rooms_per_player.to_string()),
+            ("login_attempts_per_minute", self.login_attempts_per_minute.to_string()),
+            ("session_seconds", self.session_seconds.to_string()),
+            ("keepalive_seconds", self.keepalive_seconds.to_string()),
+            ("hello_seconds", self.hello_seconds.to_string()),
+            (
+                "allowed_origins",
+                format!(
+                    "[{}]",
+                    self.allowed_origins
+                        .iter()
+                        .map(|o| toml_string(o))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
             ("tls", self.tls.to_string()),
         ];
         if let (Some(cert), Some(key)) = (&self.cert, &self.key) {

@@ -75,6 +75,14 @@ impl Directory {
         let id: RoomId = rand::rng().random_range(1..i64::MAX);
         let handle = {
             let mut rooms = self.rooms.lock().expect("directory lock");
+            let max = state.config().max_rooms_per_player;
+            let hosted = rooms.values().filter(|r| r.creator == host.id).count();
+            if hosted >= max as usize {
+                return Err((
+                    ErrorCode::TooManyRooms,
+                    format!("you already have {hosted} open rooms; the limit is {max}"),
+                ));
+            }
             let code = (0..CODE_ATTEMPTS)
                 .map(|_| codes::random())
                 .find(|code| !rooms.contains_key(code))

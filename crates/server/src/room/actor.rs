@@ -117,6 +117,8 @@ pub struct Room {
     /// How the game ended when it did not end by a move (a forfeit).
     forfeit: Option<Outcome>,
     created_ms: u64,
+    /// Who created the room (the first host).
+    creator: PlayerId,
     pub(super) members: Vec<Member>,
     pub(super) chat: ChatLog,
     /// When a member last asked the room anything; the room closes after `room_idle` without.
@@ -134,7 +136,7 @@ impl Room {
             entry,
             options: record.options,
             seats,
-            host: record.host,
+            host: record.host.clone(),
             phase: Phase::Lobby,
             game_no: 0,
             seq: 0,
@@ -143,6 +145,7 @@ impl Room {
             ply: 0,
             forfeit: None,
             created_ms: record.created_ms,
+            creator: record.host,
             members: Vec::new(),
             chat: ChatLog::new(RECENT_CHAT, Vec::new(), false),
             last_activity: Instant::now(),
@@ -181,7 +184,7 @@ impl Room {
             entry,
             options: room.options,
             seats,
-            host: room.host,
+            host: room.host.clone(),
             phase: room.phase,
             game_no: room.game_no,
             seq,
@@ -190,6 +193,7 @@ impl Room {
             ply: u32::try_from(moves.len()).unwrap_or(u32::MAX),
             forfeit: room.outcome,
             created_ms: room.created_ms,
+            creator: room.host,
             members: members
                 .into_iter()
                 .map(|(m, name)| Member {
@@ -229,7 +233,8 @@ impl Room {
     /// Starts the actor; returns its handle.
     pub fn spawn(self) -> RoomHandle {
         let (tx, rx) = mpsc::channel(ROOM_QUEUE);
-        let handle = RoomHandle { id: self.id, code: self.code.clone(), tx };
+        let handle =
+            RoomHandle { id: self.id, code: self.code.clone(), creator: self.creator.clone(), tx };
         let tracker = self.state.tracker().clone();
         self.state.metrics().room(self.entry.kind, 1);
         tracker.spawn(self.run(rx));

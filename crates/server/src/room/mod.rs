@@ -94,6 +94,8 @@ pub struct RoomHandle {
     pub id: RoomId,
     /// Its code.
     pub code: String,
+    /// Who created it (counted against their limit of open rooms).
+    pub creator: String,
     /// To the actor. Bounded: when full, new requests are answered `busy`.
     tx: mpsc::Sender<RoomCmd>,
 }

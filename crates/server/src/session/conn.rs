@@ -17,6 +17,10 @@ pub enum CloseReason {
     ShuttingDown,
     /// The client sent a message over the size limit.
     TooBig,
+    /// The client kept sending after being told it was over its rate limit.
+    Flooding,
+    /// The client did not say hello in time.
+    NoHello,
 }
 
 impl CloseReason {
@@ -27,6 +31,8 @@ impl CloseReason {
             CloseReason::TooSlow => 4001,
             CloseReason::ShuttingDown => 1001,
             CloseReason::TooBig => 1009,
+            CloseReason::Flooding => 1008,
+            CloseReason::NoHello => 4002,
         }
     }
 
@@ -37,6 +43,8 @@ impl CloseReason {
             CloseReason::TooSlow => "too slow: too many unread messages",
             CloseReason::ShuttingDown => "server shutting down",
             CloseReason::TooBig => "message too big",
+            CloseReason::Flooding => "too many requests",
+            CloseReason::NoHello => "no hello in time",
         }
     }
 }

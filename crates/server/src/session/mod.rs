@@ -10,9 +10,11 @@
 //! - [`conn`]: [`ConnHandle`], how rooms reach a connection, and [`CloseReason`].
 
 pub mod conn;
+pub mod limits;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use capital_protocol::client::parse_request;
@@ -21,7 +23,10 @@ use capital_protocol::{
 };
 use futures_util::SinkExt;
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 use tracing::Instrument;
+
+use limits::TokenBucket;
 
 pub use conn::{CloseReason, ConnHandle};
 
@@ -64,9 +69,34 @@ struct Session {
 /// Why a session ended.
 #[derive(Debug)]
 enum Ended {
+    /// The client closed the connection.
     ClientClosed,
+    /// The server closed it (with a close frame).
     Closed,
+    /// The connection failed.
     SocketError,
+    /// The client stopped answering (no frames, or not reading ours).
+    Dead,
+}
+
+/// How long one write to the socket may take before the client counts as gone.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Sends one frame, giving up after [`WRITE_TIMEOUT`].
+async fn send_timed(socket: &mut WebSocket, frame: Message) -> Result<(), ()> {
+    match tokio::time::timeout(WRITE_TIMEOUT, socket.send(frame)).await {
+        Ok(Ok(())) => Ok(()),
+        _ => Err(()),
+    }
+}
+
+/// The `id` of a request, read as cheaply as possible (for replying to one we refuse unread).
+fn request_id(text: &str) -> Option<RequestId> {
+    #[derive(serde::Deserialize)]
+    struct IdOnly {
+        id: RequestId,
+    }
+    serde_json::from_str::<IdOnly>(text).ok().map(|r| r.id)
 }
 
 impl Session {
@@ -77,6 +107,18 @@ impl Session {
     ) -> Ended {
         let shutdown = self.state.shutdown_token().clone();
         let closer = self.conn.closer();
+        let config = self.state.config();
+        let keepalive = config.keepalive();
+        let opened = Instant::now();
+        let hello_deadline = opened + config.hello_deadline();
+        let mut bucket =
+            TokenBucket::new(config.rate_per_second, config.rate_burst, opened.into_std());
+        let flood_limit = config.rate_burst;
+        let mut refused_in_a_row = 0u32;
+        let mut last_heard = opened;
+        let mut pinged = false;
+        let mut tick = tokio::time::interval(keepalive / 4);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 biased;
@@ -90,32 +132,40 @@ impl Session {
                     close(&mut socket, CloseReason::ShuttingDown).await;
                     return Ended::Closed;
                 }
+                _ = tick.tick() => {
+                    let now = Instant::now();
+                    if self.player.is_none() && now >= hello_deadline {
+                        close(&mut socket, CloseReason::NoHello).await;
+                        return Ended::Closed;
+                    }
+                    let silent = now.saturating_duration_since(last_heard);
+                    if silent >= keepalive {
+                        tracing::debug!(?silent, "no sign of life: dropping the connection");
+                        return Ended::Dead;
+                    }
+                    if silent >= keepalive / 2 && !pinged {
+                        pinged = true;
+                        if send_timed(&mut socket, Message::Ping(Default::default())).await.is_err() {
+                            return Ended::SocketError;
+                        }
+                    }
+                }
                 Some(frame) = outbox.recv() => {
-                    match write_all(&mut socket, frame, &mut outbox).await {
-                        Ok(n) => self.state.metrics().messages_out(n),
-                        Err(_) => return Ended::SocketError,
+                    match tokio::time::timeout(WRITE_TIMEOUT, write_all(&mut socket, frame, &mut outbox)).await {
+                        Ok(Ok(n)) => self.state.metrics().messages_out(n),
+                        Ok(Err(_)) => return Ended::SocketError,
+                        Err(_) => {
+                            tracing::info!("client stopped reading: dropping it");
+                            return Ended::Dead;
+                        }
                     }
                 }
                 received = socket.recv() => {
-                    let reply = match received {
-                        Some(Ok(Message::Text(text))) => {
-                            self.state.metrics().message_in();
-                            self.on_text(&text).await
-                        }
-                        Some(Ok(Message::Binary(_))) => {
-                            self.state.metrics().message_in();
-                            Some(Outgoing::error(
-                                None,
-                                ErrorCode::BinaryNotSupported,
-                                "send requests as text frames of JSON",
-                            ))
-                        }
-                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => None,
-                        Some(Ok(Message::Close(_))) | None => {
-                            // Completes the close handshake: the reply frame is already queued.
-                            let _ = socket.flush().await;
-                            return Ended::ClientClosed;
-                        }
+                    last_heard = Instant::now();
+                    pinged = false;
+                    let frame = match received {
+                        Some(Ok(frame)) => frame,
+                        None => return Ended::ClientClosed,
                         Some(Err(e)) => {
                             tracing::debug!(error = %e, "socket error");
                             if is_too_big(e) {
@@ -124,19 +174,60 @@ impl Session {
                             return Ended::SocketError;
                         }
                     };
-                    if let Some(reply) = reply {
-                        if let ServerMsg::Error { code, .. } = &reply.msg {
-                            self.state.metrics().error(*code);
+                    let counted = matches!(frame, Message::Text(_) | Message::Binary(_));
+                    if counted {
+                        self.state.metrics().message_in();
+                        if !bucket.take(last_heard.into_std()) {
+                            refused_in_a_row += 1;
+                            if refused_in_a_row > flood_limit {
+                                tracing::info!("flooding past the rate limit: disconnecting");
+                                close(&mut socket, CloseReason::Flooding).await;
+                                return Ended::Closed;
+                            }
+                            let id = match &frame {
+                                Message::Text(text) => request_id(text),
+                                _ => None,
+                            };
+                            let reply = Outgoing::error(id, ErrorCode::RateLimited, "too many requests: slow down");
+                            if self.reply(&mut socket, reply).await.is_err() {
+                                return Ended::SocketError;
+                            }
+                            continue;
                         }
-                        let frame = Message::Text(reply.to_json().into());
-                        if socket.send(frame).await.is_err() {
-                            return Ended::SocketError;
+                        refused_in_a_row = 0;
+                    }
+                    let reply = match frame {
+                        Message::Text(text) => self.on_text(&text).await,
+                        Message::Binary(_) => Some(Outgoing::error(
+                            None,
+                            ErrorCode::BinaryNotSupported,
+                            "send requests as text frames of JSON",
+                        )),
+                        Message::Ping(_) | Message::Pong(_) => None,
+                        Message::Close(_) => {
+                            // Completes the close handshake: the reply frame is already queued.
+                            let _ = tokio::time::timeout(WRITE_TIMEOUT, socket.flush()).await;
+                            return Ended::ClientClosed;
                         }
-                        self.state.metrics().messages_out(1);
+                    };
+                    if let Some(reply) = reply
+                        && self.reply(&mut socket, reply).await.is_err()
+                    {
+                        return Ended::SocketError;
                     }
                 }
             }
         }
+    }
+
+    /// Sends a reply the session made itself (not through the outbox).
+    async fn reply(&self, socket: &mut WebSocket, reply: Outgoing) -> Result<(), ()> {
+        if let ServerMsg::Error { code, .. } = &reply.msg {
+            self.state.metrics().error(*code);
+        }
+        send_timed(socket, Message::Text(reply.to_json().into())).await?;
+        self.state.metrics().messages_out(1);
+        Ok(())
     }
 
     /// Handles one text frame; returns the reply to send now (room requests are answered by the
@@ -337,7 +428,7 @@ async fn write_all(
 
 async fn close(socket: &mut WebSocket, reason: CloseReason) {
     let frame = CloseFrame { code: reason.code(), reason: reason.text().into() };
-    let _ = socket.send(Message::Close(Some(frame))).await;
+    let _ = send_timed(socket, Message::Close(Some(frame))).await;
 }
 
 async fn blocking<T: Send + 'static>(
