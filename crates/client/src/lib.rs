@@ -20,8 +20,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use capital_protocol::{
-    ChatMessage, ClientMsg, ErrorCode, EventMsg, Outgoing, Request, RequestId, Role, RoomCode,
-    RoomRef, RoomView, Seq, ServerMsg,
+    ChatMessage, ClientMsg, DirectMessage, ErrorCode, EventMsg, Outgoing, Request, RequestId, Role,
+    RoomCode, RoomRef, RoomView, Seq, ServerMsg,
 };
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
@@ -370,6 +370,67 @@ impl Client {
         match self.request(body).await? {
             ServerMsg::ChatPage { messages, more, .. } => Ok((messages, more)),
             other => Err(ClientError::Unexpected(Box::new(other))),
+        }
+    }
+
+    /// `login` (instead of `hello`): returns the welcome, with this device's session token.
+    pub async fn login(&self, username: &str, password: &str) -> Result<Welcome, ClientError> {
+        let body =
+            ClientMsg::Login { username: username.to_owned(), password: password.to_owned() };
+        match self.request(body).await? {
+            ServerMsg::Welcome { player_id, name, token, rooms, .. } => {
+                Ok(Welcome { player_id, name, token, rooms })
+            }
+            other => Err(ClientError::Unexpected(Box::new(other))),
+        }
+    }
+
+    /// `register`: returns the new session token.
+    pub async fn register(&self, username: &str, password: &str) -> Result<String, ClientError> {
+        let body =
+            ClientMsg::Register { username: username.to_owned(), password: password.to_owned() };
+        match self.request(body).await? {
+            ServerMsg::Registered { token, .. } => Ok(token),
+            other => Err(ClientError::Unexpected(Box::new(other))),
+        }
+    }
+
+    /// `dm`: returns the message's seq in the conversation.
+    pub async fn dm(&self, to: &str, text: &str, client_msg_id: &str) -> Result<Seq, ClientError> {
+        let body = ClientMsg::Dm {
+            to: to.to_owned(),
+            text: text.to_owned(),
+            client_msg_id: client_msg_id.to_owned(),
+        };
+        match self.request(body).await? {
+            ServerMsg::DmSent { seq, .. } => Ok(seq),
+            other => Err(ClientError::Unexpected(Box::new(other))),
+        }
+    }
+
+    /// `dm_history`: a page of the conversation with `with`, and whether there is more.
+    pub async fn dm_history(
+        &self,
+        with: &str,
+        before: Option<Seq>,
+        after: Option<Seq>,
+        limit: Option<u32>,
+    ) -> Result<(Vec<DirectMessage>, bool), ClientError> {
+        let body = ClientMsg::DmHistory { with: with.to_owned(), before, after, limit };
+        match self.request(body).await? {
+            ServerMsg::DmPage { messages, more, .. } => Ok((messages, more)),
+            other => Err(ClientError::Unexpected(Box::new(other))),
+        }
+    }
+
+    /// The next pushed message that is not a room event (direct messages, receipts, presence).
+    pub async fn next_push(&mut self, timeout: Duration) -> Result<ServerMsg, ClientError> {
+        loop {
+            match self.next_event(timeout).await? {
+                Incoming::Event(_) => continue,
+                Incoming::Other(other) => return Ok(other.msg),
+                Incoming::Closed(_) => return Err(ClientError::Closed),
+            }
         }
     }
 

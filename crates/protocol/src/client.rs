@@ -110,6 +110,68 @@ pub enum ClientMsg {
     },
     /// Keep-alive at the application level. Reply: `pong`.
     Ping,
+    /// Turn this guest into an account (same id, rooms and history). Reply: `registered`.
+    Register {
+        /// 3 to 20 of `a-z 0-9 _ - .` (any case; stored lower case).
+        username: String,
+        /// 8 to 128 characters.
+        password: String,
+    },
+    /// Instead of `hello`, as the first request: become the player with this account. Reply:
+    /// `welcome`, with a new session token for this device.
+    Login {
+        /// The username.
+        username: String,
+        /// The password.
+        password: String,
+    },
+    /// End this device's session: its token stops working. The connection stays open and
+    /// expects `hello` or `login` again. Reply: `ok`.
+    Logout,
+    /// Send a direct message to another player. Reply: `dm_sent`.
+    Dm {
+        /// The recipient's player id.
+        to: String,
+        /// 1 to the server's limit (default 2000) characters.
+        text: String,
+        /// Chosen by the client; a retry with the same id is stored and delivered once.
+        client_msg_id: String,
+    },
+    /// Messages of the conversation with a player: before `before` (newest page), or after
+    /// `after` (to catch up from the last `seq` seen). Reply: `dm_page`.
+    DmHistory {
+        /// The other player.
+        with: String,
+        /// Only messages with `seq` below this.
+        #[serde(default)]
+        before: Option<Seq>,
+        /// Only messages with `seq` above this (takes precedence over `before`).
+        #[serde(default)]
+        after: Option<Seq>,
+        /// At most this many (default 50, at most 200).
+        #[serde(default)]
+        limit: Option<u32>,
+    },
+    /// Mark the messages from a player up to `seq` as read; the sender gets a receipt. Reply:
+    /// `ok`.
+    DmRead {
+        /// The other player.
+        with: String,
+        /// The last message read.
+        seq: Seq,
+    },
+    /// This player's conversations, most recent first. Reply: `conversations`.
+    Conversations,
+    /// Stop `player` from sending you direct messages and seeing your presence. Reply: `ok`.
+    Block {
+        /// Whom to block.
+        player: String,
+    },
+    /// Undo a block. Reply: `ok`.
+    Unblock {
+        /// Whom to unblock.
+        player: String,
+    },
 }
 
 impl ClientMsg {
@@ -127,6 +189,15 @@ impl ClientMsg {
             ClientMsg::Chat { .. } => "chat",
             ClientMsg::ChatHistory { .. } => "chat_history",
             ClientMsg::Ping => "ping",
+            ClientMsg::Register { .. } => "register",
+            ClientMsg::Login { .. } => "login",
+            ClientMsg::Logout => "logout",
+            ClientMsg::Dm { .. } => "dm",
+            ClientMsg::DmHistory { .. } => "dm_history",
+            ClientMsg::DmRead { .. } => "dm_read",
+            ClientMsg::Conversations => "conversations",
+            ClientMsg::Block { .. } => "block",
+            ClientMsg::Unblock { .. } => "unblock",
         }
     }
 }
@@ -144,6 +215,15 @@ pub const REQUEST_TYPES: &[&str] = &[
     "chat",
     "chat_history",
     "ping",
+    "register",
+    "login",
+    "logout",
+    "dm",
+    "dm_history",
+    "dm_read",
+    "conversations",
+    "block",
+    "unblock",
 ];
 
 /// Why a frame could not be read as a [`Request`], with what is known of it.

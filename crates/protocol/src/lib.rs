@@ -21,8 +21,9 @@ pub mod server;
 pub use client::{ClientMsg, Request, Role};
 pub use error::ErrorCode;
 pub use server::{
-    ChatMessage, EventMsg, GameInfo, LeaveReason, MemberView, Outcome, Outgoing, Phase, RoomEvent,
-    RoomRef, RoomView, SeatView, ServerMsg, You,
+    ChatMessage, ConversationView, DirectMessage, EventMsg, GameInfo, LeaveReason, MemberView,
+    Outcome, Outgoing, Phase, ReceiptStatus, RoomEvent, RoomRef, RoomView, SeatView, ServerMsg,
+    You,
 };
 
 /// The protocol version the server speaks; sent in `welcome`. Bumped on incompatible changes.

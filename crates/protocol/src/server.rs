@@ -56,6 +56,63 @@ pub enum ServerMsg {
         rooms: Vec<RoomRef>,
         /// How long a dropped player's seat is held, in seconds.
         grace_seconds: u64,
+        /// The account's username; absent for a guest.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        username: Option<String>,
+    },
+    /// Reply to `register`: this player now has an account.
+    Registered {
+        /// The username, lower case.
+        username: String,
+        /// A new session token for this device; the old token no longer works.
+        token: String,
+    },
+    /// Reply to `dm`: the message is stored.
+    DmSent {
+        /// The recipient.
+        with: PlayerId,
+        /// The message's sequence number in the conversation.
+        seq: Seq,
+        /// Server time, milliseconds since the Unix epoch.
+        ts: u64,
+    },
+    /// Reply to `dm_history`.
+    DmPage {
+        /// The other player.
+        with: PlayerId,
+        /// Messages, oldest first.
+        messages: Vec<DirectMessage>,
+        /// True when there are more in the direction asked (older for `before`, newer for
+        /// `after`).
+        more: bool,
+    },
+    /// Reply to `conversations`.
+    Conversations {
+        /// Most recent first.
+        conversations: Vec<ConversationView>,
+    },
+    /// Pushed: a direct message for this player (live, or stored while they were away).
+    Dm {
+        /// The message.
+        message: DirectMessage,
+    },
+    /// Pushed to a sender: a message reached the recipient's device, or was read.
+    DmReceipt {
+        /// The recipient.
+        with: PlayerId,
+        /// Every message up to this seq (from this sender) has this status.
+        seq: Seq,
+        /// `delivered` or `read`.
+        status: ReceiptStatus,
+    },
+    /// Pushed: a contact (someone you have a conversation with) came online or went offline.
+    Presence {
+        /// Who.
+        player: PlayerId,
+        /// Their display name.
+        name: String,
+        /// Online now?
+        online: bool,
     },
     /// Reply to `list_games`.
     Games {
@@ -315,6 +372,52 @@ pub struct ChatMessage {
     pub text: String,
     /// The sender's `client_msg_id`.
     pub client_msg_id: String,
+}
+
+/// A direct message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DirectMessage {
+    /// The sender.
+    pub from: PlayerId,
+    /// The recipient.
+    pub to: PlayerId,
+    /// Position in the conversation (shared by both directions), from 1.
+    pub seq: Seq,
+    /// Server time, milliseconds since the Unix epoch.
+    pub ts: u64,
+    /// The text.
+    pub text: String,
+    /// The sender's `client_msg_id`.
+    pub client_msg_id: String,
+    /// Reached the recipient's device.
+    pub delivered: bool,
+    /// Read by the recipient.
+    pub read: bool,
+}
+
+/// Status of a message in a receipt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptStatus {
+    /// On the recipient's device.
+    Delivered,
+    /// Read by the recipient.
+    Read,
+}
+
+/// One conversation in `conversations`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversationView {
+    /// The other player.
+    pub with: PlayerId,
+    /// Their display name.
+    pub name: String,
+    /// Whether they are online (false if either blocked the other).
+    pub online: bool,
+    /// The newest message.
+    pub last: DirectMessage,
+    /// Messages to you not yet read.
+    pub unread: u64,
 }
 
 /// A game the server offers.

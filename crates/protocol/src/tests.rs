@@ -178,6 +178,7 @@ fn welcome_round_trips() {
             protocol: PROTOCOL_VERSION,
             rooms: vec![RoomRef { code: "KXMR".into(), game: "rps".into() }],
             grace_seconds: 120,
+            username: None,
         },
     );
     let text = out.to_json();

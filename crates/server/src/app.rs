@@ -46,6 +46,8 @@ struct Shared {
     shutdown: CancellationToken,
     /// Every session and room task, so shutdown can wait for them.
     tracker: TaskTracker,
+    /// The direct-message hub; set once at start.
+    dm: std::sync::OnceLock<crate::dm::DmHandle>,
     next_conn_id: AtomicU64,
 }
 
@@ -67,6 +69,7 @@ impl AppState {
                 urls,
                 shutdown: CancellationToken::new(),
                 tracker: TaskTracker::new(),
+                dm: std::sync::OnceLock::new(),
                 next_conn_id: AtomicU64::new(1),
             }),
         }
@@ -95,6 +98,16 @@ impl AppState {
     /// Players with a live connection.
     pub fn online(&self) -> &Online {
         &self.inner.online
+    }
+
+    /// The direct-message hub.
+    pub fn dm(&self) -> &crate::dm::DmHandle {
+        self.inner.dm.get().expect("the hub starts before the server serves")
+    }
+
+    /// Records the hub (once, at start).
+    pub fn set_dm(&self, handle: crate::dm::DmHandle) {
+        let _ = self.inner.dm.set(handle);
     }
 
     /// The metrics.

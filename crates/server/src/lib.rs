@@ -15,15 +15,19 @@
 //! - [`metrics`]: Prometheus metrics.
 //! - [`assets`]: the embedded phone client and QR codes of join links.
 //! - [`session`]: one WebSocket connection: parse, dispatch, reply, deliver events.
-//! - [`players`]: `hello`: guest identities, resume tokens, one live connection per player.
+//! - [`players`]: guest identities, resume tokens, one live connection per player.
+//! - [`accounts`]: usernames and argon2id password hashes.
+//! - [`dm`]: direct messages, receipts, presence and blocks (one hub actor).
 //! - [`lobby`]: room codes and the directory of open rooms.
 //! - [`room`]: one actor per room: seats, the game, chat, presence, persistence.
 //! - [`shutdown`]: waiting for Ctrl-C / SIGTERM.
 
+pub mod accounts;
 pub mod app;
 pub mod assets;
 pub mod banner;
 pub mod config;
+pub mod dm;
 pub mod http;
 pub mod lobby;
 pub mod mdns;
@@ -76,6 +80,7 @@ impl Server {
         let bound = listener.local_addr()?;
         let urls = banner::urls(bound, tls.is_some(), &lan_ips);
         let state = AppState::new(config, store, urls);
+        state.set_dm(dm::hub::Hub::start(&state).await?);
         let loaded = state.rooms().load(&state).await?;
         tracing::info!(rooms = loaded, "rooms restored");
         Ok(Server { listener, state, tls, lan_ips })

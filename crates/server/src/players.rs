@@ -58,6 +58,12 @@ pub fn hash_token(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
+/// Compares two token hashes in constant time (the lookup found the row by hash; this makes
+/// sure of the match without an early exit that timing could reveal).
+pub fn same_hash(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// A new player id: `p` and 11 characters from a lower-case alphabet without look-alikes.
 pub fn new_player_id() -> PlayerId {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
@@ -70,10 +76,10 @@ pub fn new_player_id() -> PlayerId {
     id
 }
 
-/// A new player record with a fresh token; returns the token to give the client.
+/// A new player record and a fresh token to give the client.
 pub fn new_player(name: String, now_ms: u64) -> (PlayerRecord, String) {
-    let (token, token_hash) = new_token();
-    (PlayerRecord { id: new_player_id(), name, token_hash, created_ms: now_ms }, token)
+    let (token, _) = new_token();
+    (PlayerRecord { id: new_player_id(), name, created_ms: now_ms }, token)
 }
 
 /// The live connection of each online player.

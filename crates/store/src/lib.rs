@@ -24,7 +24,8 @@ pub mod ticket;
 
 pub use memory::MemoryStore;
 pub use model::{
-    ChatRecord, MemberRecord, MoveRecord, PlayerRecord, RoomId, RoomRecord, StoredRoom,
+    AccountRecord, ChatRecord, ConversationRecord, ConversationSeq, DmRecord, MemberRecord,
+    MoveRecord, PlayerRecord, RoomId, RoomRecord, StoredRoom, TokenRecord, conversation,
 };
 pub use sqlite::SqliteStore;
 pub use ticket::Ticket;
@@ -49,14 +50,66 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
-/// Players and their resume-token hashes.
+/// Players, their tokens, and accounts.
 pub trait PlayerStore: Send + Sync {
-    /// Stores a new player.
-    fn create_player(&self, player: &PlayerRecord) -> Ticket;
+    /// Stores a new player with its first token.
+    fn create_player(&self, player: &PlayerRecord, token: &TokenRecord) -> Ticket;
     /// Changes a player's display name.
     fn rename_player(&self, player_id: &str, name: &str) -> Ticket;
-    /// The player whose token hashes to `token_hash`.
-    fn player_by_token(&self, token_hash: &[u8; 32]) -> Result<Option<PlayerRecord>, StoreError>;
+    /// The player a token belongs to, with the token (whose expiry the caller checks).
+    fn player_by_token(
+        &self,
+        token_hash: &[u8; 32],
+    ) -> Result<Option<(PlayerRecord, TokenRecord)>, StoreError>;
+    /// The player with this id.
+    fn player(&self, player_id: &str) -> Result<Option<PlayerRecord>, StoreError>;
+    /// Stores another token for a player (a login on a new device).
+    fn add_token(&self, token: &TokenRecord) -> Ticket;
+    /// Makes a token stop working.
+    fn revoke_token(&self, token_hash: &[u8; 32]) -> Ticket;
+    /// Registers an account. A taken username (or a player who has one) is refused.
+    fn create_account(&self, account: &AccountRecord) -> Ticket;
+    /// The account with this username (lower case).
+    fn account_by_username(&self, username: &str) -> Result<Option<AccountRecord>, StoreError>;
+    /// The account of a player, if they registered.
+    fn account_of(&self, player_id: &str) -> Result<Option<AccountRecord>, StoreError>;
+}
+
+/// Direct messages between players, and who blocked whom.
+pub trait DmStore: Send + Sync {
+    /// Stores a message. The same (conversation, sender, `client_msg_id`) twice is refused.
+    fn append_dm(&self, dm: &DmRecord) -> Ticket;
+    /// Marks the messages to `recipient` in conversation (a, b) up to `seq` delivered at `ts`.
+    fn mark_delivered(&self, a: &str, b: &str, recipient: &str, seq: u64, ts_ms: u64) -> Ticket;
+    /// Marks the messages to `reader` in conversation (a, b) up to `seq` read at `ts`.
+    fn mark_read(&self, a: &str, b: &str, reader: &str, seq: u64, ts_ms: u64) -> Ticket;
+    /// Up to `limit` messages of (a, b) below `before` (all if `None`), the newest such, oldest
+    /// first.
+    fn dms_before(
+        &self,
+        a: &str,
+        b: &str,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<DmRecord>, StoreError>;
+    /// Up to `limit` messages of (a, b) above `after`, oldest first.
+    fn dms_after(
+        &self,
+        a: &str,
+        b: &str,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<DmRecord>, StoreError>;
+    /// Every message to `recipient` not yet delivered, in the order sent.
+    fn undelivered(&self, recipient: &str) -> Result<Vec<DmRecord>, StoreError>;
+    /// `player`'s conversations, most recent first.
+    fn conversations(&self, player: &str) -> Result<Vec<ConversationRecord>, StoreError>;
+    /// The latest seq of every conversation: ((a, b), seq).
+    fn conversation_seqs(&self) -> Result<Vec<ConversationSeq>, StoreError>;
+    /// Records that `blocker` blocks (`true`) or no longer blocks (`false`) `blocked`.
+    fn set_block(&self, blocker: &str, blocked: &str, on: bool, ts_ms: u64) -> Ticket;
+    /// Every block: (blocker, blocked).
+    fn blocks(&self) -> Result<Vec<(String, String)>, StoreError>;
 }
 
 /// Rooms and their members.
@@ -108,7 +161,7 @@ pub trait ChatStore: Send + Sync {
 }
 
 /// Every domain together: what the server holds.
-pub trait Store: PlayerStore + RoomStore + GameStore + ChatStore {
+pub trait Store: PlayerStore + RoomStore + GameStore + ChatStore + DmStore {
     /// Resolves once every write queued before it is durable.
     fn flush(&self) -> Ticket;
     /// Whether the database answers a read.

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use crate::model::*;
-use crate::{ChatStore, GameStore, PlayerStore, RoomStore, Store, StoreError, Ticket};
+use crate::{ChatStore, DmStore, GameStore, PlayerStore, RoomStore, Store, StoreError, Ticket};
 
 /// The in-memory [`Store`].
 #[derive(Debug, Default)]
@@ -16,6 +16,13 @@ pub struct MemoryStore {
 #[derive(Debug, Default)]
 struct Inner {
     players: HashMap<String, PlayerRecord>,
+    tokens: HashMap<[u8; 32], TokenRecord>,
+    /// by player id
+    accounts: HashMap<String, AccountRecord>,
+    /// (a, b, seq) -> message
+    dms: BTreeMap<(String, String, u64), DmRecord>,
+    /// (blocker, blocked)
+    blocks: BTreeMap<(String, String), u64>,
     rooms: BTreeMap<RoomId, RoomRecord>,
     /// (room, player) -> member
     members: BTreeMap<(RoomId, String), MemberRecord>,
@@ -63,14 +70,13 @@ fn chat_before_in(
 }
 
 impl PlayerStore for MemoryStore {
-    fn create_player(&self, player: &PlayerRecord) -> Ticket {
+    fn create_player(&self, player: &PlayerRecord, token: &TokenRecord) -> Ticket {
         self.write(|inner| {
-            if inner.players.contains_key(&player.id)
-                || inner.players.values().any(|p| p.token_hash == player.token_hash)
-            {
+            if inner.players.contains_key(&player.id) || inner.tokens.contains_key(&token.hash) {
                 return Err(conflict("players"));
             }
             inner.players.insert(player.id.clone(), player.clone());
+            inner.tokens.insert(token.hash, token.clone());
             Ok(())
         })
     }
@@ -84,8 +90,203 @@ impl PlayerStore for MemoryStore {
         })
     }
 
-    fn player_by_token(&self, token_hash: &[u8; 32]) -> Result<Option<PlayerRecord>, StoreError> {
-        Ok(self.read(|inner| inner.players.values().find(|p| &p.token_hash == token_hash).cloned()))
+    fn player_by_token(
+        &self,
+        token_hash: &[u8; 32],
+    ) -> Result<Option<(PlayerRecord, TokenRecord)>, StoreError> {
+        Ok(self.read(|inner| {
+            let token = inner.tokens.get(token_hash)?;
+            let player = inner.players.get(&token.player_id)?;
+            Some((player.clone(), token.clone()))
+        }))
+    }
+
+    fn player(&self, player_id: &str) -> Result<Option<PlayerRecord>, StoreError> {
+        Ok(self.read(|inner| inner.players.get(player_id).cloned()))
+    }
+
+    fn add_token(&self, token: &TokenRecord) -> Ticket {
+        self.write(|inner| {
+            if inner.tokens.contains_key(&token.hash) {
+                return Err(conflict("tokens"));
+            }
+            inner.tokens.insert(token.hash, token.clone());
+            Ok(())
+        })
+    }
+
+    fn revoke_token(&self, token_hash: &[u8; 32]) -> Ticket {
+        self.write(|inner| {
+            inner.tokens.remove(token_hash);
+            Ok(())
+        })
+    }
+
+    fn create_account(&self, account: &AccountRecord) -> Ticket {
+        self.write(|inner| {
+            if inner.accounts.contains_key(&account.player_id)
+                || inner.accounts.values().any(|a| a.username == account.username)
+            {
+                return Err(conflict("accounts"));
+            }
+            inner.accounts.insert(account.player_id.clone(), account.clone());
+            Ok(())
+        })
+    }
+
+    fn account_by_username(&self, username: &str) -> Result<Option<AccountRecord>, StoreError> {
+        Ok(self.read(|inner| inner.accounts.values().find(|a| a.username == username).cloned()))
+    }
+
+    fn account_of(&self, player_id: &str) -> Result<Option<AccountRecord>, StoreError> {
+        Ok(self.read(|inner| inner.accounts.get(player_id).cloned()))
+    }
+}
+
+fn dm_range<'a>(
+    inner: &'a Inner,
+    a: &str,
+    b: &str,
+) -> impl DoubleEndedIterator<Item = &'a DmRecord> {
+    let (a, b) = (a.to_owned(), b.to_owned());
+    inner.dms.range((a.clone(), b.clone(), 0)..=(a, b, u64::MAX)).map(|(_, d)| d)
+}
+
+impl DmStore for MemoryStore {
+    fn append_dm(&self, dm: &DmRecord) -> Ticket {
+        self.write(|inner| {
+            let duplicate = dm_range(inner, &dm.a, &dm.b).any(|d| {
+                d.seq == dm.seq || (d.sender == dm.sender && d.client_msg_id == dm.client_msg_id)
+            });
+            if duplicate {
+                return Err(conflict("dms"));
+            }
+            inner.dms.insert((dm.a.clone(), dm.b.clone(), dm.seq), dm.clone());
+            Ok(())
+        })
+    }
+
+    fn mark_delivered(&self, a: &str, b: &str, recipient: &str, seq: u64, ts_ms: u64) -> Ticket {
+        self.write(|inner| {
+            let range = (a.to_owned(), b.to_owned(), 0)..=(a.to_owned(), b.to_owned(), seq);
+            for (_, d) in inner.dms.range_mut(range) {
+                if d.recipient() == recipient && d.delivered_ms.is_none() {
+                    d.delivered_ms = Some(ts_ms);
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn mark_read(&self, a: &str, b: &str, reader: &str, seq: u64, ts_ms: u64) -> Ticket {
+        self.write(|inner| {
+            let range = (a.to_owned(), b.to_owned(), 0)..=(a.to_owned(), b.to_owned(), seq);
+            for (_, d) in inner.dms.range_mut(range) {
+                if d.recipient() == reader && d.read_ms.is_none() {
+                    d.read_ms = Some(ts_ms);
+                    d.delivered_ms.get_or_insert(ts_ms);
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn dms_before(
+        &self,
+        a: &str,
+        b: &str,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<DmRecord>, StoreError> {
+        Ok(self.read(|inner| {
+            let end = before.unwrap_or(u64::MAX);
+            let mut page: Vec<DmRecord> =
+                dm_range(inner, a, b).rev().filter(|d| d.seq < end).take(limit).cloned().collect();
+            page.reverse();
+            page
+        }))
+    }
+
+    fn dms_after(
+        &self,
+        a: &str,
+        b: &str,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<DmRecord>, StoreError> {
+        Ok(self.read(|inner| {
+            dm_range(inner, a, b).filter(|d| d.seq > after).take(limit).cloned().collect()
+        }))
+    }
+
+    fn undelivered(&self, recipient: &str) -> Result<Vec<DmRecord>, StoreError> {
+        Ok(self.read(|inner| {
+            let mut out: Vec<DmRecord> = inner
+                .dms
+                .values()
+                .filter(|d| d.recipient() == recipient && d.delivered_ms.is_none())
+                .cloned()
+                .collect();
+            out.sort_by(|x, y| (x.ts_ms, &x.a, &x.b, x.seq).cmp(&(y.ts_ms, &y.a, &y.b, y.seq)));
+            out
+        }))
+    }
+
+    fn conversations(&self, player: &str) -> Result<Vec<ConversationRecord>, StoreError> {
+        Ok(self.read(|inner| {
+            let mut by_pair: BTreeMap<(String, String), ConversationRecord> = BTreeMap::new();
+            for d in inner.dms.values().filter(|d| d.a == player || d.b == player) {
+                let other = if d.a == player { d.b.clone() } else { d.a.clone() };
+                let entry = by_pair.entry((d.a.clone(), d.b.clone())).or_insert_with(|| {
+                    ConversationRecord {
+                        other_name: inner
+                            .players
+                            .get(&other)
+                            .map(|p| p.name.clone())
+                            .unwrap_or_default(),
+                        other,
+                        last: d.clone(),
+                        unread: 0,
+                    }
+                });
+                if d.seq >= entry.last.seq {
+                    entry.last = d.clone();
+                }
+                if d.recipient() == player && d.read_ms.is_none() {
+                    entry.unread += 1;
+                }
+            }
+            let mut list: Vec<ConversationRecord> = by_pair.into_values().collect();
+            list.sort_by_key(|c| std::cmp::Reverse(c.last.ts_ms));
+            list
+        }))
+    }
+
+    fn conversation_seqs(&self) -> Result<Vec<ConversationSeq>, StoreError> {
+        Ok(self.read(|inner| {
+            let mut seqs: BTreeMap<(String, String), u64> = BTreeMap::new();
+            for d in inner.dms.values() {
+                let seq = seqs.entry((d.a.clone(), d.b.clone())).or_insert(0);
+                *seq = (*seq).max(d.seq);
+            }
+            seqs.into_iter().collect()
+        }))
+    }
+
+    fn set_block(&self, blocker: &str, blocked: &str, on: bool, ts_ms: u64) -> Ticket {
+        self.write(|inner| {
+            let key = (blocker.to_owned(), blocked.to_owned());
+            if on {
+                inner.blocks.entry(key).or_insert(ts_ms);
+            } else {
+                inner.blocks.remove(&key);
+            }
+            Ok(())
+        })
+    }
+
+    fn blocks(&self) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(self.read(|inner| inner.blocks.keys().cloned().collect()))
     }
 }
 

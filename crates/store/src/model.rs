@@ -7,17 +7,93 @@ use serde_json::Value;
 /// A room's internal id. Codes are reused once a room closes; ids never are.
 pub type RoomId = i64;
 
-/// A player: a guest identity that a resume token gives back.
+/// A player: an identity that a token gives back (a guest's resume token, or an account's
+/// session token).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlayerRecord {
     /// Public id.
     pub id: String,
     /// Display name.
     pub name: String,
-    /// SHA-256 of the resume token. The token itself is never stored.
-    pub token_hash: [u8; 32],
     /// When the player was created.
     pub created_ms: u64,
+}
+
+/// A token that identifies a player. Only its hash is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRecord {
+    /// SHA-256 of the token.
+    pub hash: [u8; 32],
+    /// Whose token it is.
+    pub player_id: String,
+    /// When it was issued.
+    pub created_ms: u64,
+    /// When it stops working (`None`: a guest's resume token, which does not expire).
+    pub expires_ms: Option<u64>,
+}
+
+/// A registered account: a username and password for a player.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRecord {
+    /// The player the account belongs to.
+    pub player_id: String,
+    /// The username, lower case, unique.
+    pub username: String,
+    /// The password's argon2id hash, in PHC string format.
+    pub password_hash: String,
+    /// When it was registered.
+    pub created_ms: u64,
+}
+
+/// A direct message. Conversations are keyed by the two players' ids in sorted order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DmRecord {
+    /// The smaller of the two player ids.
+    pub a: String,
+    /// The larger of the two player ids.
+    pub b: String,
+    /// Position in the conversation, from 1.
+    pub seq: u64,
+    /// Who sent it (`a` or `b`).
+    pub sender: String,
+    /// The text.
+    pub text: String,
+    /// The sender's id for the message (deduplicates retries).
+    pub client_msg_id: String,
+    /// When it was sent.
+    pub ts_ms: u64,
+    /// When it reached the recipient's device.
+    pub delivered_ms: Option<u64>,
+    /// When the recipient read it.
+    pub read_ms: Option<u64>,
+}
+
+impl DmRecord {
+    /// The player who receives it.
+    pub fn recipient(&self) -> &str {
+        if self.sender == self.a { &self.b } else { &self.a }
+    }
+}
+
+/// The key of a conversation between two players: their ids in sorted order.
+pub fn conversation(x: &str, y: &str) -> (String, String) {
+    if x <= y { (x.to_owned(), y.to_owned()) } else { (y.to_owned(), x.to_owned()) }
+}
+
+/// A conversation's key (its two player ids, sorted) and its latest seq.
+pub type ConversationSeq = ((String, String), u64);
+
+/// One conversation as its participant `me` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationRecord {
+    /// The other player.
+    pub other: String,
+    /// The other player's display name.
+    pub other_name: String,
+    /// The newest message.
+    pub last: DmRecord,
+    /// Messages to `me` not yet read.
+    pub unread: u64,
 }
 
 /// A room's own row.

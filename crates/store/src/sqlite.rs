@@ -17,13 +17,14 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use tokio::sync::oneshot;
 
 use crate::model::*;
-use crate::{ChatStore, GameStore, PlayerStore, RoomStore, Store, StoreError, Ticket};
+use crate::{ChatStore, DmStore, GameStore, PlayerStore, RoomStore, Store, StoreError, Ticket};
 
 /// Most writes committed in one transaction. Bounds the latency one batch adds to the next.
 const MAX_BATCH: usize = 4096;
 
 /// The schema, one entry per version. A database at version N runs the entries after N.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
     CREATE TABLE players (
         id          TEXT PRIMARY KEY,
         name        TEXT NOT NULL,
@@ -74,11 +75,70 @@ const MIGRATIONS: &[&str] = &[r#"
         PRIMARY KEY (room_id, seq)
     ) WITHOUT ROWID;
     CREATE UNIQUE INDEX chat_client_msg ON chat(room_id, player_id, client_msg_id);
-"#];
+"#,
+    r#"
+    -- Version 2: tokens apart from players (several devices, expiry), accounts, direct
+    -- messages, blocks. players.token_hash stays as the first token's hash, unused for lookups.
+    CREATE TABLE tokens (
+        hash        BLOB PRIMARY KEY,
+        player_id   TEXT NOT NULL,
+        created_ms  INTEGER NOT NULL,
+        expires_ms  INTEGER
+    ) WITHOUT ROWID;
+    INSERT INTO tokens (hash, player_id, created_ms, expires_ms)
+        SELECT token_hash, id, created_ms, NULL FROM players;
+    CREATE INDEX tokens_player ON tokens(player_id);
+    CREATE TABLE accounts (
+        player_id     TEXT PRIMARY KEY,
+        username      TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        created_ms    INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE dms (
+        a             TEXT NOT NULL,
+        b             TEXT NOT NULL,
+        seq           INTEGER NOT NULL,
+        sender        TEXT NOT NULL,
+        recipient     TEXT NOT NULL,
+        text          TEXT NOT NULL,
+        client_msg_id TEXT NOT NULL,
+        ts_ms         INTEGER NOT NULL,
+        delivered_ms  INTEGER,
+        read_ms       INTEGER,
+        PRIMARY KEY (a, b, seq)
+    ) WITHOUT ROWID;
+    CREATE UNIQUE INDEX dms_client_msg ON dms(a, b, sender, client_msg_id);
+    CREATE INDEX dms_undelivered ON dms(recipient, ts_ms) WHERE delivered_ms IS NULL;
+    CREATE TABLE blocks (
+        blocker     TEXT NOT NULL,
+        blocked     TEXT NOT NULL,
+        created_ms  INTEGER NOT NULL,
+        PRIMARY KEY (blocker, blocked)
+    ) WITHOUT ROWID;
+"#,
+];
 
 /// One queued write.
 enum Op {
-    CreatePlayer(PlayerRecord),
+    CreatePlayer(PlayerRecord, TokenRecord),
+    AddToken(TokenRecord),
+    RevokeToken([u8; 32]),
+    CreateAccount(AccountRecord),
+    AppendDm(DmRecord),
+    MarkDm {
+        a: String,
+        b: String,
+        recipient: String,
+        seq: u64,
+        ts_ms: u64,
+        read: bool,
+    },
+    SetBlock {
+        blocker: String,
+        blocked: String,
+        on: bool,
+        ts_ms: u64,
+    },
     RenamePlayer {
         id: String,
         name: String,
@@ -247,11 +307,68 @@ impl CloneErr for rusqlite::Error {
 
 fn apply(tx: &rusqlite::Transaction<'_>, op: &Op) -> Result<(), StoreError> {
     match op {
-        Op::CreatePlayer(p) => {
+        Op::CreatePlayer(p, token) => {
             tx.prepare_cached(
                 "INSERT INTO players (id, name, token_hash, created_ms) VALUES (?1, ?2, ?3, ?4)",
             )?
-            .execute(params![p.id, p.name, &p.token_hash[..], p.created_ms])?;
+            .execute(params![p.id, p.name, &token.hash[..], p.created_ms])?;
+            insert_token(tx, token)?;
+        }
+        Op::AddToken(token) => insert_token(tx, token)?,
+        Op::RevokeToken(hash) => {
+            tx.prepare_cached("DELETE FROM tokens WHERE hash = ?1")?.execute(params![&hash[..]])?;
+        }
+        Op::CreateAccount(a) => {
+            tx.prepare_cached(
+                "INSERT INTO accounts (player_id, username, password_hash, created_ms)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                a.player_id,
+                a.username,
+                a.password_hash,
+                a.created_ms
+            ])?;
+        }
+        Op::AppendDm(d) => {
+            tx.prepare_cached(
+                "INSERT INTO dms (a, b, seq, sender, recipient, text, client_msg_id, ts_ms,
+                                  delivered_ms, read_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                d.a,
+                d.b,
+                d.seq,
+                d.sender,
+                d.recipient(),
+                d.text,
+                d.client_msg_id,
+                d.ts_ms,
+                d.delivered_ms,
+                d.read_ms
+            ])?;
+        }
+        Op::MarkDm { a, b, recipient, seq, ts_ms, read } => {
+            let sql = if *read {
+                "UPDATE dms SET read_ms = ?5, delivered_ms = coalesce(delivered_ms, ?5)
+                 WHERE a = ?1 AND b = ?2 AND recipient = ?3 AND seq <= ?4 AND read_ms IS NULL"
+            } else {
+                "UPDATE dms SET delivered_ms = ?5
+                 WHERE a = ?1 AND b = ?2 AND recipient = ?3 AND seq <= ?4 AND delivered_ms IS NULL"
+            };
+            tx.prepare_cached(sql)?.execute(params![a, b, recipient, seq, ts_ms])?;
+        }
+        Op::SetBlock { blocker, blocked, on, ts_ms } => {
+            if *on {
+                tx.prepare_cached(
+                    "INSERT OR IGNORE INTO blocks (blocker, blocked, created_ms) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![blocker, blocked, ts_ms])?;
+            } else {
+                tx.prepare_cached("DELETE FROM blocks WHERE blocker = ?1 AND blocked = ?2")?
+                    .execute(params![blocker, blocked])?;
+            }
         }
         Op::RenamePlayer { id, name } => {
             tx.prepare_cached("UPDATE players SET name = ?2 WHERE id = ?1")?
@@ -331,6 +448,39 @@ fn apply(tx: &rusqlite::Transaction<'_>, op: &Op) -> Result<(), StoreError> {
         Op::Flush => {}
     }
     Ok(())
+}
+
+fn insert_token(tx: &rusqlite::Transaction<'_>, t: &TokenRecord) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO tokens (hash, player_id, created_ms, expires_ms) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![&t.hash[..], t.player_id, t.created_ms, t.expires_ms])?;
+    Ok(())
+}
+
+const DM_COLUMNS: &str = "a, b, seq, sender, text, client_msg_id, ts_ms, delivered_ms, read_ms";
+
+fn dm_from_row(row: &Row<'_>) -> Result<DmRecord, StoreError> {
+    Ok(DmRecord {
+        a: row.get(0)?,
+        b: row.get(1)?,
+        seq: row.get(2)?,
+        sender: row.get(3)?,
+        text: row.get(4)?,
+        client_msg_id: row.get(5)?,
+        ts_ms: row.get(6)?,
+        delivered_ms: row.get(7)?,
+        read_ms: row.get(8)?,
+    })
+}
+
+fn account_from_row(row: &Row<'_>) -> Result<AccountRecord, StoreError> {
+    Ok(AccountRecord {
+        player_id: row.get(0)?,
+        username: row.get(1)?,
+        password_hash: row.get(2)?,
+        created_ms: row.get(3)?,
+    })
 }
 
 fn phase_str(phase: Phase) -> &'static str {
@@ -492,30 +642,204 @@ fn stored_room(
 }
 
 impl PlayerStore for SqliteStore {
-    fn create_player(&self, player: &PlayerRecord) -> Ticket {
-        self.submit(Op::CreatePlayer(player.clone()))
+    fn create_player(&self, player: &PlayerRecord, token: &TokenRecord) -> Ticket {
+        self.submit(Op::CreatePlayer(player.clone(), token.clone()))
     }
 
     fn rename_player(&self, player_id: &str, name: &str) -> Ticket {
         self.submit(Op::RenamePlayer { id: player_id.to_owned(), name: name.to_owned() })
     }
 
-    fn player_by_token(&self, token_hash: &[u8; 32]) -> Result<Option<PlayerRecord>, StoreError> {
+    fn player_by_token(
+        &self,
+        token_hash: &[u8; 32],
+    ) -> Result<Option<(PlayerRecord, TokenRecord)>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT id, name, token_hash, created_ms FROM players WHERE token_hash = ?1",
+                "SELECT p.id, p.name, p.created_ms, t.created_ms, t.expires_ms
+                 FROM tokens t JOIN players p ON p.id = t.player_id WHERE t.hash = ?1",
             )?;
             let found = stmt
                 .query_row(params![&token_hash[..]], |row| {
-                    Ok(PlayerRecord {
+                    let player = PlayerRecord {
                         id: row.get(0)?,
                         name: row.get(1)?,
-                        token_hash: *token_hash,
+                        created_ms: row.get(2)?,
+                    };
+                    let token = TokenRecord {
+                        hash: *token_hash,
+                        player_id: player.id.clone(),
                         created_ms: row.get(3)?,
-                    })
+                        expires_ms: row.get(4)?,
+                    };
+                    Ok((player, token))
                 })
                 .optional()?;
             Ok(found)
+        })
+    }
+
+    fn player(&self, player_id: &str) -> Result<Option<PlayerRecord>, StoreError> {
+        self.read(|conn| {
+            let mut stmt =
+                conn.prepare_cached("SELECT id, name, created_ms FROM players WHERE id = ?1")?;
+            let found = stmt
+                .query_row(params![player_id], |row| {
+                    Ok(PlayerRecord { id: row.get(0)?, name: row.get(1)?, created_ms: row.get(2)? })
+                })
+                .optional()?;
+            Ok(found)
+        })
+    }
+
+    fn add_token(&self, token: &TokenRecord) -> Ticket {
+        self.submit(Op::AddToken(token.clone()))
+    }
+
+    fn revoke_token(&self, token_hash: &[u8; 32]) -> Ticket {
+        self.submit(Op::RevokeToken(*token_hash))
+    }
+
+    fn create_account(&self, account: &AccountRecord) -> Ticket {
+        self.submit(Op::CreateAccount(account.clone()))
+    }
+
+    fn account_by_username(&self, username: &str) -> Result<Option<AccountRecord>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT player_id, username, password_hash, created_ms FROM accounts
+                 WHERE username = ?1",
+            )?;
+            collect(stmt.query_map(params![username], |row| Ok(account_from_row(row)))?)
+                .map(|v| v.into_iter().next())
+        })
+    }
+
+    fn account_of(&self, player_id: &str) -> Result<Option<AccountRecord>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT player_id, username, password_hash, created_ms FROM accounts
+                 WHERE player_id = ?1",
+            )?;
+            collect(stmt.query_map(params![player_id], |row| Ok(account_from_row(row)))?)
+                .map(|v| v.into_iter().next())
+        })
+    }
+}
+
+impl DmStore for SqliteStore {
+    fn append_dm(&self, dm: &DmRecord) -> Ticket {
+        self.submit(Op::AppendDm(dm.clone()))
+    }
+
+    fn mark_delivered(&self, a: &str, b: &str, recipient: &str, seq: u64, ts_ms: u64) -> Ticket {
+        let (a, b, recipient) = (a.to_owned(), b.to_owned(), recipient.to_owned());
+        self.submit(Op::MarkDm { a, b, recipient, seq, ts_ms, read: false })
+    }
+
+    fn mark_read(&self, a: &str, b: &str, reader: &str, seq: u64, ts_ms: u64) -> Ticket {
+        let (a, b, recipient) = (a.to_owned(), b.to_owned(), reader.to_owned());
+        self.submit(Op::MarkDm { a, b, recipient, seq, ts_ms, read: true })
+    }
+
+    fn dms_before(
+        &self,
+        a: &str,
+        b: &str,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<DmRecord>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {DM_COLUMNS} FROM dms WHERE a = ?1 AND b = ?2 AND seq < ?3
+                 ORDER BY seq DESC LIMIT ?4"
+            ))?;
+            let before = before.map_or(i64::MAX, |b| i64::try_from(b).unwrap_or(i64::MAX));
+            let mut out = collect(
+                stmt.query_map(params![a, b, before, limit as i64], |r| Ok(dm_from_row(r)))?,
+            )?;
+            out.reverse();
+            Ok(out)
+        })
+    }
+
+    fn dms_after(
+        &self,
+        a: &str,
+        b: &str,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<DmRecord>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {DM_COLUMNS} FROM dms WHERE a = ?1 AND b = ?2 AND seq > ?3
+                 ORDER BY seq LIMIT ?4"
+            ))?;
+            let after = i64::try_from(after).unwrap_or(i64::MAX);
+            collect(stmt.query_map(params![a, b, after, limit as i64], |r| Ok(dm_from_row(r)))?)
+        })
+    }
+
+    fn undelivered(&self, recipient: &str) -> Result<Vec<DmRecord>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {DM_COLUMNS} FROM dms WHERE recipient = ?1 AND delivered_ms IS NULL
+                 ORDER BY ts_ms, a, b, seq"
+            ))?;
+            collect(stmt.query_map(params![recipient], |r| Ok(dm_from_row(r)))?)
+        })
+    }
+
+    fn conversations(&self, player: &str) -> Result<Vec<ConversationRecord>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "WITH mine AS (
+                     SELECT a, b, max(seq) AS last,
+                            sum(recipient = ?1 AND read_ms IS NULL) AS unread
+                     FROM dms WHERE a = ?1 OR b = ?1 GROUP BY a, b)
+                 SELECT {cols}, mine.unread, p.name
+                 FROM mine JOIN dms d ON d.a = mine.a AND d.b = mine.b AND d.seq = mine.last
+                 JOIN players p ON p.id = (CASE WHEN mine.a = ?1 THEN mine.b ELSE mine.a END)
+                 ORDER BY d.ts_ms DESC",
+                cols =
+                    DM_COLUMNS.split(", ").map(|c| format!("d.{c}")).collect::<Vec<_>>().join(", ")
+            ))?;
+            let rows = stmt.query_map(params![player], |row| {
+                Ok(dm_from_row(row).and_then(|last| {
+                    let other = if last.a == player { last.b.clone() } else { last.a.clone() };
+                    Ok(ConversationRecord {
+                        other,
+                        other_name: row.get(10)?,
+                        unread: row.get(9)?,
+                        last,
+                    })
+                }))
+            })?;
+            collect(rows)
+        })
+    }
+
+    fn conversation_seqs(&self) -> Result<Vec<ConversationSeq>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare("SELECT a, b, max(seq) FROM dms GROUP BY a, b")?;
+            let rows = stmt.query_map([], |row| {
+                Ok(Ok::<_, StoreError>(((row.get(0)?, row.get(1)?), row.get(2)?)))
+            })?;
+            collect(rows)
+        })
+    }
+
+    fn set_block(&self, blocker: &str, blocked: &str, on: bool, ts_ms: u64) -> Ticket {
+        let (blocker, blocked) = (blocker.to_owned(), blocked.to_owned());
+        self.submit(Op::SetBlock { blocker, blocked, on, ts_ms })
+    }
+
+    fn blocks(&self) -> Result<Vec<(String, String)>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare("SELECT blocker, blocked FROM blocks")?;
+            let rows =
+                stmt.query_map([], |row| Ok(Ok::<_, StoreError>((row.get(0)?, row.get(1)?))))?;
+            collect(rows)
         })
     }
 }

@@ -10,6 +10,8 @@
 //! - [`conn`]: [`ConnHandle`], how rooms reach a connection, and [`CloseReason`].
 
 pub mod conn;
+mod direct;
+mod identity;
 pub mod limits;
 
 use std::collections::HashMap;
@@ -18,9 +20,7 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use capital_protocol::client::parse_request;
-use capital_protocol::{
-    ClientMsg, ErrorCode, GameInfo, Outgoing, PROTOCOL_VERSION, RequestId, Role, RoomRef, ServerMsg,
-};
+use capital_protocol::{ClientMsg, ErrorCode, GameInfo, Outgoing, RequestId, Role, ServerMsg};
 use futures_util::SinkExt;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -32,7 +32,8 @@ pub use conn::{CloseReason, ConnHandle};
 
 use crate::app::AppState;
 use crate::config::limits::{HISTORY_PAGE, MAX_HISTORY_PAGE, OUTBOX};
-use crate::players::{self, HelloError, Player};
+use crate::dm::DmCmd;
+use crate::players::Player;
 use crate::room::{Request, RoomHandle, RoomRequest};
 
 /// Serves one WebSocket until the client leaves, the connection is closed by the server, or the
@@ -45,7 +46,8 @@ pub async fn run(socket: WebSocket, state: AppState, peer: SocketAddr) {
         let (tx, rx) = mpsc::channel(OUTBOX);
         let conn = ConnHandle::new(conn_id, tx);
         state.metrics().connection(1);
-        let mut session = Session { state, conn, player: None, rooms: HashMap::new() };
+        let mut session =
+            Session { state, conn, peer, player: None, token_hash: None, rooms: HashMap::new() };
         let reason = session.serve(socket, rx).await;
         session.finish().await;
         session.state.metrics().connection(-1);
@@ -60,8 +62,12 @@ struct Session {
     state: AppState,
     /// This connection, as rooms see it.
     conn: ConnHandle,
-    /// Set by `hello`.
+    /// The client's address (for per-address limits).
+    peer: SocketAddr,
+    /// Set by `hello` or `login`.
     player: Option<Player>,
+    /// The hash of the token this connection identified with (revoked by `logout`).
+    token_hash: Option<[u8; 32]>,
     /// Rooms this connection joined: told when it closes.
     rooms: HashMap<String, RoomHandle>,
 }
@@ -240,15 +246,49 @@ impl Session {
         let id = request.id;
         let result = match (&self.player, request.body) {
             (None, ClientMsg::Hello { name, token }) => self.hello(name, token).await,
-            (Some(_), ClientMsg::Hello { .. }) => {
-                Err((ErrorCode::AlreadyHello, "hello was already sent on this connection".into()))
+            (None, ClientMsg::Login { username, password }) => self.login(username, password).await,
+            (Some(_), ClientMsg::Hello { .. } | ClientMsg::Login { .. }) => Err((
+                ErrorCode::AlreadyHello,
+                "already identified on this connection (logout first)".into(),
+            )),
+            (None, _) => {
+                Err((ErrorCode::HelloFirst, "the first request must be hello or login".into()))
             }
-            (None, _) => Err((ErrorCode::HelloFirst, "the first request must be hello".into())),
             (Some(_), ClientMsg::Ping) => Ok(Some(ServerMsg::Pong)),
             (Some(_), ClientMsg::ListGames) => Ok(Some(self.games())),
             (Some(player), ClientMsg::CreateRoom { game, options }) => {
                 let player = player.clone();
                 self.create_room(id, player, &game, options).await
+            }
+            (Some(player), ClientMsg::Register { username, password }) => {
+                let player = player.clone();
+                self.register(player, username, password).await
+            }
+            (Some(_), ClientMsg::Logout) => self.logout().await,
+            (Some(player), ClientMsg::Dm { to, text, client_msg_id }) => {
+                let player = player.clone();
+                self.send_dm(id, player, to, text, client_msg_id).await
+            }
+            (Some(player), ClientMsg::DmHistory { with, before, after, limit }) => {
+                let player = player.clone();
+                self.dm_history(&player, with, before, after, limit).await
+            }
+            (Some(player), ClientMsg::DmRead { with, seq }) => {
+                let reader = player.id.clone();
+                let conn = self.conn.clone();
+                self.state.dm().request(DmCmd::Read { conn, id, reader, with, seq }).map(|()| None)
+            }
+            (Some(player), ClientMsg::Conversations) => {
+                let (conn, player) = (self.conn.clone(), player.id.clone());
+                self.state.dm().request(DmCmd::Conversations { conn, id, player }).map(|()| None)
+            }
+            (Some(player), ClientMsg::Block { player: other }) => {
+                let player = player.clone();
+                self.block(id, player, other, true).await
+            }
+            (Some(player), ClientMsg::Unblock { player: other }) => {
+                let player = player.clone();
+                self.block(id, player, other, false).await
             }
             (Some(player), body) => {
                 let player = player.clone();
@@ -260,60 +300,6 @@ impl Session {
             Ok(None) => None,
             Err((code, message)) => Some(Outgoing::error(Some(id), code, message)),
         }
-    }
-
-    async fn hello(
-        &mut self,
-        name: Option<String>,
-        token: Option<String>,
-    ) -> Result<Option<ServerMsg>, (ErrorCode, String)> {
-        let store = self.state.store().clone();
-        // A returning player may leave the name empty: it stays as it was.
-        let name = name
-            .filter(|n| token.is_none() || !n.trim().is_empty())
-            .map(|n| players::validate_name(&n))
-            .transpose()
-            .map_err(hello_err)?;
-        let (player, token) = match token {
-            Some(token) => {
-                let hash = players::hash_token(&token);
-                let found = blocking(move || store.player_by_token(&hash)).await?;
-                let Some(mut record) = found else {
-                    return Err((
-                        ErrorCode::BadToken,
-                        "unknown token; say hello without one to start afresh".into(),
-                    ));
-                };
-                if let Some(name) = name.filter(|n| *n != record.name) {
-                    self.state.store().rename_player(&record.id, &name).await.map_err(internal)?;
-                    record.name = name;
-                }
-                (Player { id: record.id, name: record.name }, token)
-            }
-            None => {
-                let Some(name) = name else {
-                    return Err((ErrorCode::BadName, "a new player needs a name".into()));
-                };
-                let (record, token) = players::new_player(name, crate::now_ms());
-                store.create_player(&record).await.map_err(internal)?;
-                (Player { id: record.id, name: record.name }, token)
-            }
-        };
-        tracing::Span::current().record("player", player.id.as_str());
-        self.state.online().attach(&player.id, self.conn.clone());
-        let store = self.state.store().clone();
-        let player_id = player.id.clone();
-        let rooms = blocking(move || store.rooms_of_player(&player_id)).await?;
-        let reply = ServerMsg::Welcome {
-            player_id: player.id.clone(),
-            name: player.name.clone(),
-            token,
-            protocol: PROTOCOL_VERSION,
-            rooms: rooms.into_iter().map(|r| RoomRef { code: r.code, game: r.game }).collect(),
-            grace_seconds: self.state.config().grace_seconds,
-        };
-        self.player = Some(player);
-        Ok(Some(reply))
     }
 
     fn games(&self) -> ServerMsg {
@@ -372,10 +358,12 @@ impl Session {
                 let limit = limit.unwrap_or(HISTORY_PAGE).clamp(1, MAX_HISTORY_PAGE) as usize;
                 (code, RoomRequest::History { before, limit })
             }
-            ClientMsg::Hello { .. }
-            | ClientMsg::ListGames
-            | ClientMsg::CreateRoom { .. }
-            | ClientMsg::Ping => unreachable!("answered by the session"),
+            other => {
+                return Err((
+                    ErrorCode::BadRequest,
+                    format!("{} is not a room request", other.kind()),
+                ));
+            }
         };
         let Some(room) = self.state.rooms().get(&code) else {
             return Err((ErrorCode::NoSuchRoom, format!("no open room has the code {code:?}")));
@@ -389,13 +377,16 @@ impl Session {
         Ok(None)
     }
 
-    /// The connection is gone: rooms hold the player's seats for the grace period.
+    /// The connection is gone (or logged out): rooms hold the player's seats for the grace
+    /// period, contacts see them offline.
     async fn finish(&mut self) {
-        let Some(player) = &self.player else { return };
-        for room in self.rooms.values() {
+        let Some(player) = self.player.take() else { return };
+        for (_, room) in self.rooms.drain() {
             room.detach(player.id.clone(), self.conn.id()).await;
         }
         self.state.online().detach(&player.id, self.conn.id());
+        let offline = DmCmd::Offline { player_id: player.id, conn_id: self.conn.id() };
+        self.state.dm().presence(offline).await;
     }
 }
 
@@ -444,8 +435,4 @@ async fn blocking<T: Send + 'static>(
 fn internal(e: impl std::fmt::Display) -> (ErrorCode, String) {
     tracing::error!(error = %e, "internal error");
     (ErrorCode::Internal, "something failed inside the server; nothing changed".into())
-}
-
-fn hello_err(HelloError(code, message): HelloError) -> (ErrorCode, String) {
-    (code, message)
 }
