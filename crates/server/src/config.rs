@@ -89,6 +89,12 @@ pub struct Config {
           value_parser = clap::value_parser!(u64).range(2..=3600))]
     pub keepalive_seconds: u64,
 
+    /// Seconds a new connection has to finish its TLS handshake, and then to send its HTTP
+    /// request headers (slow or stalled handshakes are cut off).
+    #[arg(long, env = "CAPITAL_HANDSHAKE_SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub handshake_seconds: u64,
+
     /// Seconds a new WebSocket has to send `hello` (or `login`).
     #[arg(long, env = "CAPITAL_HELLO_SECONDS", default_value_t = 10,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
@@ -167,6 +173,7 @@ struct FileConfig {
     login_attempts_per_minute: Option<u32>,
     session_seconds: Option<u64>,
     keepalive_seconds: Option<u64>,
+    handshake_seconds: Option<u64>,
     hello_seconds: Option<u64>,
     allowed_origins: Option<Vec<String>>,
     tls: Option<bool>,
@@ -212,6 +219,7 @@ impl Config {
             login_attempts_per_minute: 10,
             session_seconds: 2_592_000,
             keepalive_seconds: 30,
+            handshake_seconds: 10,
             hello_seconds: 10,
             allowed_origins: Vec::new(),
             tls: false,
@@ -266,6 +274,7 @@ impl Config {
             login_attempts_per_minute,
             session_seconds,
             keepalive_seconds,
+            handshake_seconds,
             hello_seconds,
             allowed_origins,
             tls,
@@ -294,6 +303,7 @@ impl Config {
         range("session_seconds", self.session_seconds, 1, 31_536_000)?;
         range("keepalive_seconds", self.keepalive_seconds, 2, 3600)?;
         range("hello_seconds", self.hello_seconds, 1, 3600)?;
+        range("handshake_seconds", self.handshake_seconds, 1, 300)?;
         for origin in &self.allowed_origins {
             if !(origin.starts_with("http://") || origin.starts_with("https://"))
                 || origin
@@ -381,6 +391,7 @@ impl Config {
             ("login_attempts_per_minute", self.login_attempts_per_minute.to_string()),
             ("session_seconds", self.session_seconds.to_string()),
             ("keepalive_seconds", self.keepalive_seconds.to_string()),
+            ("handshake_seconds", self.handshake_seconds.to_string()),
             ("hello_seconds", self.hello_seconds.to_string()),
             (
                 "allowed_origins",

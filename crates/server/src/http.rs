@@ -19,10 +19,6 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::ServiceExt;
 
-/// How long a client has to finish the TLS handshake.
-pub const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a client has to send a request's headers.
-pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// The most a request's head (request line and headers) may take; more gets 431.
 pub const MAX_HEAD_BYTES: usize = 16 * 1024;
 
@@ -31,6 +27,7 @@ pub async fn serve(
     listener: TcpListener,
     router: Router,
     tls: Option<TlsAcceptor>,
+    handshake: Duration,
     shutdown: CancellationToken,
     tracker: TaskTracker,
 ) {
@@ -51,10 +48,12 @@ pub async fn serve(
         let (router, tls, shutdown) = (router.clone(), tls.clone(), shutdown.clone());
         tracker.spawn(async move {
             match tls {
-                None => serve_connection(tcp, peer, router, shutdown).await,
+                None => serve_connection(tcp, peer, router, handshake, shutdown).await,
                 Some(acceptor) => {
-                    match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
-                        Ok(Ok(stream)) => serve_connection(stream, peer, router, shutdown).await,
+                    match tokio::time::timeout(handshake, acceptor.accept(tcp)).await {
+                        Ok(Ok(stream)) => {
+                            serve_connection(stream, peer, router, handshake, shutdown).await;
+                        }
                         Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
                         Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
                     }
@@ -68,6 +67,7 @@ async fn serve_connection<S>(
     stream: S,
     peer: SocketAddr,
     router: Router,
+    handshake: Duration,
     shutdown: CancellationToken,
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
@@ -77,7 +77,7 @@ async fn serve_connection<S>(
         request
     });
     let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT).max_buf_size(MAX_HEAD_BYTES);
+    http.timer(TokioTimer::new()).header_read_timeout(handshake).max_buf_size(MAX_HEAD_BYTES);
     let conn = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
     let conn = conn.with_upgrades();
     tokio::pin!(conn);

@@ -142,7 +142,9 @@ impl Server {
         let acceptor = tls.map(|t| tokio_rustls::TlsAcceptor::from(t.config));
         let router = app::router(state.clone());
         tracing::info!(%addr, tls = acceptor.is_some(), "listening");
-        http::serve(listener, router, acceptor, token.clone(), state.tracker().clone()).await;
+        let handshake = Duration::from_secs(state.config().handshake_seconds);
+        http::serve(listener, router, acceptor, handshake, token.clone(), state.tracker().clone())
+            .await;
         token.cancel();
         let tracker = state.tracker();
         tracker.close();

@@ -2,7 +2,7 @@
 //! WebDriver by chromedriver, against a real server on 127.0.0.1.
 //!
 //! Every page is its own browser (its own profile, so its own localStorage: a separate player).
-//! Phones are emulated at 360x640; the big screen is a 1280x720 window. Screenshots of the key
+//! Phones are emulated at 360x640 with touch; the big screen and a laptop are 1280x720. Screenshots of the key
 //! moments go to `target/artifacts/browser/`, numbered in the order they were taken.
 //!
 //! Needs Debian's `chromium` and `chromium-driver`. Without them the tests skip with a message,
@@ -40,8 +40,8 @@ static SHOT_NO: AtomicUsize = AtomicUsize::new(1);
 /// spectator and a big screen follow, through the result and a rematch.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_phones_play_tictactoe_with_chat_resume_spectator_and_big_screen() {
-    let Some(driver) = Driver::start_or_skip("tictactoe").await else { return };
     let _turn = ONE_AT_A_TIME.lock().await;
+    let Some(driver) = Driver::start_or_skip("tictactoe").await else { return };
     let started = Instant::now();
     let server = TestServer::start().await;
     let base = format!("http://{}", server.addr);
@@ -95,22 +95,23 @@ async fn two_phones_play_tictactoe_with_chat_resume_spectator_and_big_screen() {
 
     // Ana's lobby fills up; she can start.
     ana.wait_text("[data-testid=seat-1]", "Bo").await;
-    ana.wait_text("[data-testid=status]", "Start when ready").await;
+    ana.wait_text("[data-testid=status]", "Everyone is here").await;
     ana.wait_enabled("[data-testid=start]").await;
     ana.shot("lobby").await;
 
     // The big screen joins as its own spectator and shows the code, QR and players.
-    let screen = driver.big_screen("screen", &base).await;
+    let screen = driver.desktop("screen", &base).await;
     screen.open(&format!("/screen/{code}")).await;
     screen.wait_text("[data-testid=room-code]", &code).await;
     screen.wait_text("[data-testid=players]", "Ana").await;
     screen.wait_text("[data-testid=players]", "Bo").await;
-    screen.wait_js(
-        "the big screen's QR code loaded",
-        "const img = document.querySelector('[data-testid=qr]'); \
+    screen
+        .wait_js(
+            "the big screen's QR code loaded",
+            "const img = document.querySelector('[data-testid=qr]'); \
          return !!img && img.complete && img.naturalWidth > 0;",
-    )
-    .await;
+        )
+        .await;
     ana.wait_text("[data-testid=spectators]", "Big screen").await;
     screen.shot("lobby").await;
 
@@ -156,12 +157,21 @@ async fn two_phones_play_tictactoe_with_chat_resume_spectator_and_big_screen() {
     bo.force_click("[data-testid=cell-4]").await;
     bo.wait_text("[data-testid=toast]", "cell 4 is taken").await;
     bo.shot("server-error").await;
+    bo.click("[data-testid=toast-close]").await;
+    bo.wait_hidden("[data-testid=toast]").await;
 
     bo.click("[data-testid=cell-0]").await;
     ana.wait_mark(0, "O").await;
+    ana.click("[data-testid=chat-toggle]").await;
+    ana.type_into("[data-testid=chat-input]", "nice block").await;
+    ana.click("[data-testid=chat-send]").await;
+    ana.wait_text("[data-testid=chat-log]", "nice block").await;
+    ana.click("[data-testid=chat-toggle]").await;
     ana.click("[data-testid=cell-3]").await;
     bo.wait_mark(3, "X").await;
     bo.wait_text("[data-testid=status]", "Your turn").await;
+    bo.wait_text("[data-testid=chat-unread]", "1").await;
+    bo.shot("game").await;
 
     // Bo's phone reloads mid-game: same player, same seat, same board.
     bo.client.refresh().await.expect("reload");
@@ -170,7 +180,7 @@ async fn two_phones_play_tictactoe_with_chat_resume_spectator_and_big_screen() {
     bo.wait_mark(4, "X").await;
     bo.wait_mark(0, "O").await;
     bo.wait_text("[data-testid=side-1]", "Bo (you)").await;
-    bo.wait_text("[data-testid=chat-preview]", "Bo: thanks Ana :)").await;
+    bo.wait_text("[data-testid=chat-preview]", "Ana: nice block").await;
     bo.shot("after-reload").await;
     bo.click("[data-testid=cell-1]").await;
     ana.wait_mark(1, "O").await;
@@ -183,7 +193,7 @@ async fn two_phones_play_tictactoe_with_chat_resume_spectator_and_big_screen() {
     ana.wait_text("[data-testid=conn-banner]", "Reconnecting").await;
     ana.wait_js("the board is locked offline", BOARD_LOCKED).await;
     ana.shot("reconnecting").await;
-    bo.wait_text("[data-testid=side-0]", "reconnecting").await;
+    bo.wait_text("[data-testid=side-0]", "offline").await;
     bo.click("[data-testid=chat-toggle]").await;
     bo.type_into("[data-testid=chat-input]", "are you still there?").await;
     bo.click("[data-testid=chat-send]").await;
@@ -198,7 +208,7 @@ async fn two_phones_play_tictactoe_with_chat_resume_spectator_and_big_screen() {
     cy.shot("join-link-name").await;
     cy.type_into("[data-testid=name-input]", "Cy").await;
     cy.click("[data-testid=name-submit]").await;
-    cy.wait_text("[data-testid=watching]", "You are watching").await;
+    cy.wait_text("[data-testid=watching]", "Watching").await;
     cy.wait_text("[data-testid=toast]", "you are watching").await;
     cy.wait_mark(4, "X").await;
     cy.wait_mark(1, "O").await;
@@ -216,16 +226,16 @@ async fn two_phones_play_tictactoe_with_chat_resume_spectator_and_big_screen() {
     ana.wait_text(".versus", "2 watching").await;
     bo.wait_js(
         "Ana shows as connected again",
-        "return !document.querySelector('[data-testid=side-0]').textContent.includes('reconnecting');",
+        "return !document.querySelector('[data-testid=side-0]').textContent.includes('offline');",
     )
     .await;
 
     // Ana completes the middle row and wins. Everyone sees it, in words.
     ana.click("[data-testid=cell-5]").await;
-    ana.wait_text("[data-testid=status]", "You won with three in a row!").await;
-    bo.wait_text("[data-testid=status]", "Ana won with three in a row").await;
-    cy.wait_text("[data-testid=status]", "Ana won with three in a row").await;
-    screen.wait_text("[data-testid=status]", "Ana won with three in a row").await;
+    ana.wait_text("[data-testid=status]", "You won!\nThree in a row").await;
+    bo.wait_text("[data-testid=status]", "Ana won\nThree in a row").await;
+    cy.wait_text("[data-testid=status]", "Ana won\nThree in a row").await;
+    screen.wait_text("[data-testid=status]", "Ana won\nThree in a row").await;
     for page in [&ana, &bo, &cy, &screen] {
         page.wait_js(
             "the winning line is marked",
@@ -267,8 +277,8 @@ async fn two_phones_play_tictactoe_with_chat_resume_spectator_and_big_screen() {
 /// phone; leaving a room; and a token the server no longer knows.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rock_paper_scissors_and_connect_four_boards() {
-    let Some(driver) = Driver::start_or_skip("rps and connect four").await else { return };
     let _turn = ONE_AT_A_TIME.lock().await;
+    let Some(driver) = Driver::start_or_skip("rps and connect four").await else { return };
     let started = Instant::now();
     let server = TestServer::start().await;
     let base = format!("http://{}", server.addr);
@@ -299,14 +309,17 @@ async fn rock_paper_scissors_and_connect_four_boards() {
     ana.wait_text("[data-testid=board]", "You chose Rock").await;
     bo.wait_text("[data-testid=score-0]", "has chosen").await;
     assert!(!bo.exists("[data-testid=last-round]").await, "nothing is revealed yet");
-    assert!(!bo.text("[data-testid=board]").await.contains("chose"), "Bo does not see her choice");
+    assert!(
+        !bo.text("[data-testid=board]").await.contains("chose Rock"),
+        "Bo cannot see her choice"
+    );
     bo.wait_text("[data-testid=status]", "Your move").await;
     ana.wait_text("[data-testid=status]", "Waiting for Bo to choose").await;
     assert!(!ana.enabled("[data-testid=choice-paper]").await, "one choice per round");
     ana.shot("rps-chosen").await;
     bo.click("[data-testid=choice-scissors]").await;
-    ana.wait_text("[data-testid=status]", "You won 1-0!").await;
-    bo.wait_text("[data-testid=status]", "Ana won 1-0").await;
+    ana.wait_text("[data-testid=status]", "You won!\n1-0 in rounds").await;
+    bo.wait_text("[data-testid=status]", "Ana won\n1-0 in rounds").await;
     bo.wait_text("[data-testid=last-round]", "Rock").await;
     bo.wait_text("[data-testid=last-round]", "Scissors").await;
     bo.shot("rps-result").await;
@@ -315,7 +328,7 @@ async fn rock_paper_scissors_and_connect_four_boards() {
     ana.click("[data-testid=leave]").await;
     ana.click("[data-testid=leave-confirm]").await;
     ana.wait_visible("[data-testid=screen-home]").await;
-    bo.wait_text("[data-testid=seat-0]", "Open seat").await;
+    bo.wait_text("[data-testid=score-0]", "Seat 1").await;
     ana.click("[data-testid=game-connect_four]").await;
     ana.click("[data-testid=create-room]").await;
     let code4 = ana.wait_text("[data-testid=room-code]", "").await;
@@ -326,6 +339,17 @@ async fn rock_paper_scissors_and_connect_four_boards() {
     bo.type_into("[data-testid=join-code]", &code4).await;
     bo.click("[data-testid=join-submit]").await;
     bo.wait_text("[data-testid=seat-1]", "Bo").await;
+
+    // Dee watches on a laptop: the "watch" button, and the chat beside the game.
+    let dee = driver.desktop("dee", &base).await;
+    dee.open("/").await;
+    dee.type_into("[data-testid=name-input]", "Dee").await;
+    dee.click("[data-testid=name-submit]").await;
+    dee.type_into("[data-testid=join-code]", &code4).await;
+    dee.click("[data-testid=watch-submit]").await;
+    dee.wait_visible("[data-testid=watching]").await;
+    dee.wait_visible("[data-testid=chat-input]").await;
+    ana.wait_text("[data-testid=spectators]", "Dee").await;
     ana.click("[data-testid=start]").await;
 
     // Four in a column for Ana (Coral), with Bo stacking next to her.
@@ -344,11 +368,16 @@ async fn rock_paper_scissors_and_connect_four_boards() {
             ana.shot("connect-four").await;
         }
     }
-    ana.wait_text("[data-testid=status]", "You won with four in a row!").await;
-    bo.wait_text("[data-testid=status]", "Ana won with four in a row").await;
+    ana.wait_text("[data-testid=status]", "You won!\nFour in a row").await;
+    bo.wait_text("[data-testid=status]", "Ana won\nFour in a row").await;
     bo.wait_js("four winning discs", "return document.querySelectorAll('.c4 .win').length === 4;")
         .await;
     bo.shot("connect-four-result").await;
+    dee.wait_text("[data-testid=status]", "Ana won\nFour in a row").await;
+    dee.type_into("[data-testid=chat-input]", "well played!").await;
+    dee.click("[data-testid=chat-send]").await;
+    ana.wait_text("[data-testid=chat-preview]", "Dee: well played!").await;
+    dee.shot("desktop-spectator").await;
     assert!(!bo.enabled("[data-testid=col-2]").await, "no moves after the end");
 
     // A token the server does not know (say, its data was reset): the page asks for a name again.
@@ -358,15 +387,20 @@ async fn rock_paper_scissors_and_connect_four_boards() {
     bo.wait_text("#name-error", "no longer knows you").await;
     let token = bo.js("return localStorage.getItem('capital.token');").await;
     assert_eq!(token, Value::Null, "the bad token is dropped");
+    // The address is still the room's join link, so the new player goes into the room; both
+    // seats are held (by Ana and the old Bo), so the new player watches.
+    bo.wait_text("[data-testid=name-joining]", &code4).await;
     bo.type_into("[data-testid=name-input]", "Bo again").await;
     bo.click("[data-testid=name-submit]").await;
-    bo.wait_visible("[data-testid=screen-home]").await;
-    bo.wait_text("[data-testid=me-name]", "Bo again").await;
+    bo.wait_text("[data-testid=room-code-small]", &code4).await;
+    bo.wait_visible("[data-testid=watching]").await;
+    bo.wait_text("[data-testid=side-1]", "Bo").await;
+    ana.wait_text("[data-testid=screen-room]", "2 watching").await;
 
-    for page in [&ana, &bo] {
+    for page in [&ana, &bo, &dee] {
         page.assert_no_script_errors().await;
     }
-    for page in [ana, bo] {
+    for page in [ana, bo, dee] {
         page.close().await;
     }
     eprintln!("browser test (rps, connect four) took {:.1} s", started.elapsed().as_secs_f64());
@@ -431,9 +465,14 @@ impl Driver {
         self.page(name, base, "--window-size=360,640", Some(mobile)).await
     }
 
-    /// A big screen: a 1280x720 window.
-    async fn big_screen(&self, name: &'static str, base: &str) -> Page {
-        self.page(name, base, "--window-size=1280,720", None).await
+    /// A big screen, or a laptop: 1280x720, no touch.
+    async fn desktop(&self, name: &'static str, base: &str) -> Page {
+        let metrics = json!({
+            "deviceMetrics": {
+                "width": 1280, "height": 720, "pixelRatio": 1.0, "touch": false, "mobile": false,
+            },
+        });
+        self.page(name, base, "--window-size=1280,720", Some(metrics)).await
     }
 
     async fn page(
@@ -476,7 +515,13 @@ impl Driver {
             .connect(&self.url)
             .await
             .unwrap_or_else(|e| panic!("a browser session for {name}: {e}"));
-        Page { name, client, base: base.to_owned(), artifacts: self.artifacts.clone(), _profile: profile }
+        Page {
+            name,
+            client,
+            base: base.to_owned(),
+            artifacts: self.artifacts.clone(),
+            _profile: profile,
+        }
     }
 }
 
@@ -633,7 +678,8 @@ impl Page {
 
     /// With the chat open, the whole board is still on screen above it.
     async fn assert_board_above_chat(&self) {
-        let script = "const b = document.querySelector('[data-testid=board]').getBoundingClientRect(); \
+        let script = "const b = document.querySelector('[data-testid=board]')\
+                          .getBoundingClientRect(); \
                       const c = document.getElementById('chat').getBoundingClientRect(); \
                       return b.top >= 0 && b.height > 120 && b.bottom <= c.top + 1 \
                           && c.bottom <= window.innerHeight + 1;";
@@ -645,8 +691,16 @@ impl Page {
         assert_eq!(errors, json!([]), "{}: script errors in the page", self.name);
     }
 
-    /// Saves a screenshot as `NN-<page>-<what>.png` in the artifacts directory.
+    /// Saves a screenshot as `NN-<page>-<what>.png` in the artifacts directory, once the
+    /// page's short animations (a mark popping in, a disc dropping) have finished.
     async fn shot(&self, what: &str) -> PathBuf {
+        let settled = "return document.getAnimations().every(a => a.playState !== 'running' \
+                       || a.effect.getComputedTiming().iterations === Infinity);";
+        self.wait_js("animations to finish", settled).await;
+        self.snap(what).await
+    }
+
+    async fn snap(&self, what: &str) -> PathBuf {
         let png = self.client.screenshot().await.unwrap_or_else(|e| panic!("screenshot: {e}"));
         let n = SHOT_NO.fetch_add(1, Ordering::Relaxed);
         let path = self.artifacts.join(format!("{n:02}-{}-{what}.png", self.name));
@@ -656,7 +710,7 @@ impl Page {
 
     /// Fails the test, with a screenshot and the page's text to show what it showed instead.
     async fn fail(&self, why: &str) -> ! {
-        let shot = self.shot("FAILED").await;
+        let shot = self.snap("FAILED").await;
         let text = self
             .client
             .execute("return document.body.innerText;", vec![])

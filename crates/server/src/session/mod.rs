@@ -157,13 +157,18 @@ impl Session {
                     }
                 }
                 Some(frame) = outbox.recv() => {
-                    match tokio::time::timeout(WRITE_TIMEOUT, write_all(&mut socket, frame, &mut outbox)).await {
-                        Ok(Ok(n)) => self.state.metrics().messages_out(n),
-                        Ok(Err(_)) => return Ended::SocketError,
-                        Err(_) => {
-                            tracing::info!("client stopped reading: dropping it");
-                            return Ended::Dead;
-                        }
+                    let write = tokio::time::timeout(WRITE_TIMEOUT, write_all(&mut socket, frame, &mut outbox));
+                    tokio::select! {
+                        written = write => match written {
+                            Ok(Ok(n)) => self.state.metrics().messages_out(n),
+                            Ok(Err(_)) => return Ended::SocketError,
+                            Err(_) => {
+                                tracing::info!("client stopped reading: dropping it");
+                                return Ended::Dead;
+                            }
+                        },
+                        // Dropped as too slow while a write was stuck: no point finishing it.
+                        () = closer.cancelled() => return Ended::Dead,
                     }
                 }
                 received = socket.recv() => {
@@ -417,10 +422,26 @@ async fn write_all(
     socket.flush().await.map(|()| n)
 }
 
+/// Sends a close frame, then reads (and drops) what the client still sends until it answers
+/// with its own close frame: closing a socket with unread data would reset the connection, and
+/// the client could lose the last frames we sent it, the close frame among them.
 async fn close(socket: &mut WebSocket, reason: CloseReason) {
     let frame = CloseFrame { code: reason.code(), reason: reason.text().into() };
-    let _ = send_timed(socket, Message::Close(Some(frame))).await;
+    if send_timed(socket, Message::Close(Some(frame))).await.is_err() {
+        return;
+    }
+    let _ = tokio::time::timeout(CLOSE_LINGER, async {
+        while let Some(Ok(frame)) = socket.recv().await {
+            if matches!(frame, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
 }
+
+/// How long a closing connection waits for the client's close frame.
+const CLOSE_LINGER: Duration = Duration::from_secs(2);
 
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, capital_store::StoreError> + Send + 'static,

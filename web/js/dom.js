@@ -1,0 +1,98 @@
+// Small DOM helpers and the pieces of UI the phone and the big screen share.
+
+import { seatToken } from "./describe.js";
+
+/**
+ * Creates an element: h("button", {class: "btn", onclick: f}, "Text", child).
+ * Attributes whose value is false, null or undefined are left out; `on*` functions become
+ * event listeners; strings and nodes become children (strings as text, never as HTML).
+ */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === false || value === null || value === undefined) continue;
+    if (key.startsWith("on") && typeof value === "function") {
+      el.addEventListener(key.slice(2), value);
+    } else if (key === "html") {
+      el.innerHTML = value; // only for our own constant SVG icons, never for received text
+    } else {
+      el.setAttribute(key, value === true ? "" : String(value));
+    }
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+/** Replaces the children of `el`. */
+export function fill(el, ...children) {
+  el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+}
+
+/** Writes a status line ({text, detail, mood} from describe.js) into `el`. */
+export function drawStatus(el, line, baseClass = "status") {
+  fill(el, h("strong", {}, line.text), line.detail ? h("span", { class: "status-detail" }, line.detail) : null);
+  el.className = `${baseClass} mood-${line.mood}`;
+}
+
+/** A join link as two unbreakable halves ("192.168.1.20:8080" and "/join/KXMR"), so that a
+ * narrow screen wraps it between them and not in the middle of the code. */
+export function linkText(link) {
+  const bare = link.replace(/^https?:\/\//, "");
+  const cut = bare.indexOf("/");
+  if (cut < 0) return [h("span", { class: "nowrap" }, bare)];
+  return [h("span", { class: "nowrap" }, bare.slice(0, cut)), h("wbr"), h("span", { class: "nowrap" }, bare.slice(cut))];
+}
+
+/** A user's initial, for the round avatar. */
+export function initial(name) {
+  const ch = [...(name || "?").trim()][0] || "?";
+  return ch.toUpperCase();
+}
+
+/**
+ * The list of seats and spectators: avatar, name, "you", "host", a token (X / O / disc colour),
+ * whose turn it is, and whether they are connected; all in words as well as in colour.
+ */
+export function renderMembers(room, meId, { showSpectators = true, hideId = null } = {}) {
+  const list = h("ul", { class: "members", "data-testid": "players" });
+  for (const seat of room.seats) {
+    const p = seat.player;
+    const token = seatToken(room, seat.seat);
+    const turn = room.phase === "playing" && (room.turn || []).includes(seat.seat);
+    const winner = room.phase === "over" && room.outcome && room.outcome.winner === seat.seat;
+    const tags = [];
+    if (p && p.id === meId) tags.push(h("span", { class: "tag tag-you" }, "you"));
+    if (p && p.id === room.host) tags.push(h("span", { class: "tag" }, "host"));
+    if (p && !p.connected) tags.push(h("span", { class: "tag tag-away" }, "reconnecting..."));
+    if (turn) tags.push(h("span", { class: "tag tag-turn" }, "to play"));
+    if (winner) tags.push(h("span", { class: "tag tag-win" }, "winner"));
+    list.append(
+      h(
+        "li",
+        {
+          class: `member ${token.cls}${p ? "" : " empty"}${turn ? " turn" : ""}${p && !p.connected ? " away" : ""}`,
+          "data-testid": `seat-${seat.seat}`,
+        },
+        h("span", { class: "avatar", "aria-hidden": "true" }, p ? initial(p.name) : "?"),
+        h("span", { class: "member-name" }, p ? p.name : "Open seat", ...tags),
+        token.label ? h("span", { class: "token", title: `plays ${token.label}` }, token.label) : null,
+      ),
+    );
+  }
+  const watching = room.spectators.filter((m) => m.id !== hideId);
+  if (showSpectators && watching.length > 0) {
+    const names = watching.map((m) => (m.id === meId ? `${m.name} (you)` : m.name));
+    list.append(
+      h(
+        "li",
+        { class: "member spectators", "data-testid": "spectators" },
+        h("span", { class: "avatar", "aria-hidden": "true" }, String(watching.length)),
+        h("span", { class: "member-name" }, `Watching: ${names.join(", ")}`),
+      ),
+    );
+  }
+  return list;
+}

@@ -1,0 +1,128 @@
+// The big screen: /screen/CODE on a projector or TV. It is its own guest player ("Big screen",
+// with its own token, kept apart from a phone's on the same browser) and joins the room as a
+// spectator, so it shows exactly the public state. No controls; it follows the room through
+// rematches, and resumes like the phone app when the connection drops.
+
+import { Connection, socketUrl } from "./protocol.js";
+import { renderBoard, lastMoveLine } from "./boards.js";
+import { messageItem } from "./chat.js";
+import { drawStatus, fill, h, linkText, renderMembers } from "./dom.js";
+import { gameName, joinLink, statusLine } from "./describe.js";
+
+const KEY_TOKEN = "capital.screen.token";
+const SCREEN_NAME = "Big screen";
+const MAX_CHAT = 30;
+
+const $ = (id) => document.getElementById(id);
+
+// Script errors are collected so that the browser tests can check there were none.
+window.capitalErrors = [];
+window.addEventListener("error", (e) => window.capitalErrors.push(String(e.message)));
+window.addEventListener("unhandledrejection", (e) => window.capitalErrors.push(String(e.reason)));
+const code = ((location.pathname.match(/^\/screen\/([A-Za-z]{4})\/?$/) || [])[1] || "").toUpperCase();
+
+const state = { me: null, room: null, seq: 0, chat: new Map(), closed: false };
+
+const conn = new Connection(socketUrl(), { onOpen: connected, onEvent, onStatus });
+
+async function connected(c) {
+  const token = localStorage.getItem(KEY_TOKEN);
+  let welcome;
+  try {
+    welcome = await c.request("hello", token ? { token } : { name: SCREEN_NAME }, { internal: true });
+  } catch (err) {
+    if (err.code === "bad_token" || err.code === "token_expired") {
+      localStorage.removeItem(KEY_TOKEN); // the next try says hello as a new guest
+    }
+    throw err;
+  }
+  localStorage.setItem(KEY_TOKEN, welcome.token);
+  state.me = { id: welcome.player_id, name: welcome.name };
+  const resume = state.room ? { since: state.seq } : {};
+  let reply;
+  try {
+    reply = await c.request("join_room", { code, as: "spectator", ...resume }, { internal: true });
+  } catch (err) {
+    if (err.code === "no_such_room") {
+      showGone(`There is no open room ${code}.`);
+      c.stop();
+      return;
+    }
+    throw err;
+  }
+  state.seq = reply.seq;
+  if (reply.room) state.room = reply.room;
+  if (!resume.since) state.chat.clear();
+  for (const m of reply.chat) state.chat.set(m.seq, m);
+  draw();
+}
+
+function onEvent(msg) {
+  if (msg.code !== code || msg.seq <= state.seq) return;
+  state.seq = msg.seq;
+  if (msg.kind === "chat") {
+    state.chat.set(msg.message.seq, msg.message);
+    drawChat();
+  } else if (msg.kind === "closed") {
+    showGone(`Room ${code} has closed.`);
+    conn.stop();
+  } else {
+    state.room = msg.room;
+    draw();
+  }
+}
+
+function onStatus(status) {
+  const banner = $("conn-banner");
+  banner.hidden = status === "online" || status === "connecting" || status === "stopped";
+  if (status === "replaced") $("conn-text").textContent = "This screen is open in another window.";
+  else $("conn-text").textContent = "Reconnecting...";
+}
+
+function draw() {
+  const room = state.room;
+  if (!room) return;
+  const meId = state.me && state.me.id;
+  $("bs-title").textContent = room.phase === "lobby" && room.game_no === 0
+    ? `${gameName(room.game)}: join in!`
+    : `${gameName(room.game)}${room.game_no > 1 ? ` - game ${room.game_no}` : ""}`;
+  drawStatus($("bs-status"), statusLine(room, meId), "status bs-status");
+  document.body.dataset.phase = room.phase;
+  if (room.state && room.phase !== "lobby") {
+    fill($("bs-board"), renderBoard(room, { interactive: false, move: () => {} }));
+    $("bs-last").textContent = lastMoveLine(room);
+  } else {
+    const text = room.game_no > 0
+      ? "Rematch! The next game starts when the host is ready."
+      : "Scan the code to join. The game shows here when it starts.";
+    fill($("bs-board"), h("div", { class: "bs-waiting" }, text));
+    $("bs-last").textContent = "";
+  }
+  fill($("bs-players"), renderMembers(room, null, { hideId: meId }));
+  drawChat();
+}
+
+function drawChat() {
+  const messages = [...state.chat.values()].sort((a, b) => a.seq - b.seq).slice(-MAX_CHAT);
+  fill($("bs-chat"), messages.length ? messages.map((m) => messageItem(m, false)) : h("li", { class: "msg-empty" }, "Chat from the phones shows here."));
+  $("bs-chat").scrollTop = $("bs-chat").scrollHeight;
+}
+
+function showGone(text) {
+  state.closed = true;
+  $("bs-title").textContent = text;
+  $("bs-status").textContent = "Create a room on a phone, then open its big-screen address.";
+  fill($("bs-board"));
+}
+
+if (!code) {
+  showGone("No room code in the address (it looks like /screen/KXMR).");
+} else {
+  const upper = code;
+  $("bs-code").textContent = upper;
+  $("bs-code").setAttribute("aria-label", `Room code ${upper.split("").join(" ")}`);
+  $("bs-qr").src = `/qr/${upper}.svg`;
+  $("bs-qr").alt = `QR code to join room ${upper}`;
+  fill($("bs-link"), linkText(joinLink(upper)));
+  conn.start();
+}
