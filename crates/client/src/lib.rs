@@ -186,6 +186,7 @@ impl Client {
             }
         });
         let reader_pending = pending.clone();
+        let closer = out_tx.clone();
         let reader = tokio::spawn(async move {
             while let Some(frame) = stream.next().await {
                 match frame {
@@ -212,6 +213,8 @@ impl Client {
                     Ok(Message::Close(frame)) => {
                         let frame = frame.map(|f| (u16::from(f.code), f.reason.to_string()));
                         let _ = in_tx.send(Incoming::Closed(frame));
+                        // Answer with our close frame, completing the closing handshake.
+                        let _ = closer.send(Message::Close(None));
                         break;
                     }
                     Ok(_) => {}

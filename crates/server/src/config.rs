@@ -462,8 +462,10 @@ pub mod limits {
     pub const HISTORY_PAGE: u32 = 50;
     /// Largest page of `chat_history`.
     pub const MAX_HISTORY_PAGE: u32 = 200;
-    /// Frames queued for one connection before it counts as too slow and is dropped.
-    pub const OUTBOX: usize = 512;
+    /// Frames queued for one connection before it counts as too slow and is dropped. A room can
+    /// queue a whole batch of replies and events at once, so this is generous; the queue only
+    /// takes memory for what is in it.
+    pub const OUTBOX: usize = 4096;
     /// Requests queued for one room before new ones get a `busy` error.
     pub const ROOM_QUEUE: usize = 1024;
 }

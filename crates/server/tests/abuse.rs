@@ -196,7 +196,8 @@ async fn a_client_that_stops_reading_is_dropped_and_delays_nobody() {
             _ => {}
         }
     }
-    // The server gave up on Sloth instead of queueing for it without end.
+    // The server gave up on Sloth instead of queueing for it without end (its outbox filled,
+    // or a write to it stalled for 10 seconds).
     if !sloth_left {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         loop {

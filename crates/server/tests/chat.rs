@@ -7,7 +7,8 @@ use common::*;
 
 #[tokio::test]
 async fn chat_history_paging_and_retries() {
-    let server = TestServer::start().await;
+    // Sends 60 messages as fast as it can: lift the rate limit (tested in abuse.rs).
+    let server = TestServer::start_with(|c| c.rate_burst = 1000).await;
     let (mut a, _) = server.player("Ana").await;
     let (mut b, _) = server.player("Bo").await;
     let code = a.create_room("tictactoe", None).await.unwrap().code;
