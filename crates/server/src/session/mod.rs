@@ -138,12 +138,12 @@ impl Session {
                     close(&mut socket, CloseReason::ShuttingDown).await;
                     return Ended::Closed;
                 }
+                () = tokio::time::sleep_until(hello_deadline), if self.player.is_none() => {
+                    close(&mut socket, CloseReason::NoHello).await;
+                    return Ended::Closed;
+                }
                 _ = tick.tick() => {
                     let now = Instant::now();
-                    if self.player.is_none() && now >= hello_deadline {
-                        close(&mut socket, CloseReason::NoHello).await;
-                        return Ended::Closed;
-                    }
                     let silent = now.saturating_duration_since(last_heard);
                     if silent >= keepalive {
                         tracing::debug!(?silent, "no sign of life: dropping the connection");
