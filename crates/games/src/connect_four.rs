@@ -221,36 +221,17 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
+    use crate::testing::{assert_refused, play_in_turn};
+
+    /// Drops into `columns` in order, each for the seat whose turn it is.
+    fn play_all(game: &mut dyn DynGame, columns: &[usize]) {
+        play_in_turn(game, columns.iter().map(|column| json!({ "column": column })));
+    }
 
     fn new_game() -> Box<dyn DynGame> {
         let (game, options) = GameEntry::of::<ConnectFour>().create(&Value::Null).unwrap();
         assert_eq!(options, json!({}));
         game
-    }
-
-    /// Drops into `columns` in order, each for the seat whose turn it is; panics on a refusal.
-    fn play_all(game: &mut dyn DynGame, columns: &[usize]) {
-        for (i, &column) in columns.iter().enumerate() {
-            let seat = *game.turn().first().expect("the game is still going");
-            if let Err(e) = game.play(seat, &json!({ "column": column })) {
-                panic!("move {i}: seat {seat} column {column} refused: {e}");
-            }
-        }
-    }
-
-    /// Asserts that `mv` by `seat` is refused with `expected` and that nothing changed.
-    fn assert_refused(game: &mut dyn DynGame, seat: Seat, mv: Value, expected: &RuleError) {
-        let before = game.view(Viewer::Spectator);
-        let turn = game.turn();
-        let outcome = game.outcome();
-        let got = game.play(seat, &mv);
-        match (&got, expected) {
-            (Err(RuleError::BadMove(_)), RuleError::BadMove(_)) => {}
-            _ => assert_eq!(got.as_ref(), Err(expected), "move {mv} by seat {seat}"),
-        }
-        assert_eq!(game.view(Viewer::Spectator), before, "refused {mv} changed the view");
-        assert_eq!(game.turn(), turn, "refused {mv} changed the turn");
-        assert_eq!(game.outcome(), outcome, "refused {mv} changed the outcome");
     }
 
     #[test]

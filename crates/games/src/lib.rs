@@ -15,6 +15,9 @@ pub mod connect_four;
 pub mod rps;
 pub mod tictactoe;
 
+#[cfg(test)]
+mod testing;
+
 /// The games a server offers, by kind.
 #[derive(Debug, Clone)]
 pub struct Registry {

@@ -232,6 +232,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
+    use crate::testing::{all_views, assert_refused};
 
     use Choice::{Paper, Rock, Scissors};
 
@@ -252,25 +253,6 @@ mod tests {
             game.play(0, &pick(a)).unwrap();
             game.play(1, &pick(b)).unwrap();
         }
-    }
-
-    fn all_views(game: &dyn DynGame) -> [Value; 3] {
-        [Viewer::Seat(0), Viewer::Seat(1), Viewer::Spectator].map(|viewer| game.view(viewer))
-    }
-
-    /// Asserts that `mv` by `seat` is refused with `expected` and that nothing changed.
-    fn assert_refused(game: &mut dyn DynGame, seat: Seat, mv: Value, expected: &RuleError) {
-        let before = all_views(game);
-        let turn = game.turn();
-        let outcome = game.outcome();
-        let got = game.play(seat, &mv);
-        match (&got, expected) {
-            (Err(RuleError::BadMove(_)), RuleError::BadMove(_)) => {}
-            _ => assert_eq!(got.as_ref(), Err(expected), "move {mv} by seat {seat}"),
-        }
-        assert_eq!(all_views(game), before, "refused {mv} changed a view");
-        assert_eq!(game.turn(), turn, "refused {mv} changed the turn");
-        assert_eq!(game.outcome(), outcome, "refused {mv} changed the outcome");
     }
 
     #[test]

@@ -163,36 +163,17 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
+    use crate::testing::{assert_refused, play_in_turn};
+
+    /// Plays `cells` in order, each for the seat whose turn it is.
+    fn play_all(game: &mut dyn DynGame, cells: &[usize]) {
+        play_in_turn(game, cells.iter().map(|cell| json!({ "cell": cell })));
+    }
 
     fn new_game() -> Box<dyn DynGame> {
         let (game, options) = GameEntry::of::<TicTacToe>().create(&Value::Null).unwrap();
         assert_eq!(options, json!({}));
         game
-    }
-
-    /// Plays `cells` in order, each for the seat whose turn it is; panics on a refusal.
-    fn play_all(game: &mut dyn DynGame, cells: &[usize]) {
-        for &cell in cells {
-            let seat = *game.turn().first().expect("the game is still going");
-            if let Err(e) = game.play(seat, &json!({ "cell": cell })) {
-                panic!("seat {seat} cell {cell} refused: {e}");
-            }
-        }
-    }
-
-    /// Asserts that `mv` by `seat` is refused with `expected` and that nothing changed.
-    fn assert_refused(game: &mut dyn DynGame, seat: Seat, mv: Value, expected: &RuleError) {
-        let before = game.view(Viewer::Spectator);
-        let turn = game.turn();
-        let outcome = game.outcome();
-        let got = game.play(seat, &mv);
-        match (&got, expected) {
-            (Err(RuleError::BadMove(_)), RuleError::BadMove(_)) => {}
-            _ => assert_eq!(got.as_ref(), Err(expected), "move {mv} by seat {seat}"),
-        }
-        assert_eq!(game.view(Viewer::Spectator), before, "refused {mv} changed the view");
-        assert_eq!(game.turn(), turn, "refused {mv} changed the turn");
-        assert_eq!(game.outcome(), outcome, "refused {mv} changed the outcome");
     }
 
     #[test]

@@ -139,7 +139,10 @@ impl Hub {
 
     fn handle(&mut self, cmd: DmCmd, batch: &mut Batch) {
         match cmd {
-            DmCmd::Online { .. } => unreachable!("handled in run"),
+            DmCmd::Online { player, .. } => {
+                // `run` handles these itself (they must wait for the batch before them).
+                tracing::error!(player = %player.id, "an Online command reached handle");
+            }
             DmCmd::Offline { player_id, conn_id } => self.offline(&player_id, conn_id),
             DmCmd::Send { conn, id, from, to, text, client_msg_id } => {
                 let writes = batch.tickets.len();

@@ -533,14 +533,7 @@ impl Room {
             let winner = if others.len() == 1 { Some(others[0]) } else { None };
             let outcome = Outcome { winner, reason: "forfeit".into() };
             self.forfeit = Some(outcome.clone());
-            self.phase = Phase::Over;
-            self.state.metrics().game_finished(self.entry.kind);
-            self.next_seq(true);
-            self.persist_room(batch);
-            self.broadcast(batch, None, |room| RoomEvent::GameOver {
-                outcome: outcome.clone(),
-                room,
-            });
+            self.end_game(outcome, batch);
         }
         let member = self.members.remove(i);
         batch.tickets.push(self.state.store().remove_member(self.id, player_id));
@@ -629,16 +622,18 @@ impl Room {
         self.ply += 1;
         self.broadcast(batch, None, |room| RoomEvent::Moved { seat, room });
         if let Some(outcome) = self.outcome() {
-            self.phase = Phase::Over;
-            self.state.metrics().game_finished(self.entry.kind);
-            self.next_seq(true);
-            self.persist_room(batch);
-            self.broadcast(batch, None, |room| RoomEvent::GameOver {
-                outcome: outcome.clone(),
-                room,
-            });
+            self.end_game(outcome, batch);
         }
         Ok(())
+    }
+
+    /// The game ended (by a move or a forfeit): the room goes to `over` and everyone hears how.
+    fn end_game(&mut self, outcome: Outcome, batch: &mut Batch) {
+        self.phase = Phase::Over;
+        self.state.metrics().game_finished(self.entry.kind);
+        self.next_seq(true);
+        self.persist_room(batch);
+        self.broadcast(batch, None, |room| RoomEvent::GameOver { outcome: outcome.clone(), room });
     }
 
     fn rematch(&mut self, player_id: &str, batch: &mut Batch) -> Result<(), Refusal> {
