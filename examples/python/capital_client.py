@@ -69,7 +69,8 @@ class Client:
             elif msg.get("type") == "error" and "re" not in msg:
                 # The server could not read one of our frames at all.
                 raise ServerError(msg["code"], msg["message"])
-            # Anything else would be a reply to an earlier request; we never leave one waiting.
+            # Anything else is a direct-message push (dm, dm_receipt, presence), which this
+            # client does not use, or a reply to an earlier request: we never leave one waiting.
 
     async def next_event(self) -> dict:
         """The next room event: a queued one first, otherwise the next to arrive."""

@@ -78,7 +78,10 @@ pub enum ErrorCode {
     NoSuchPlayer,
     /// One of you blocked the other.
     Blocked,
-    /// The server is shutting down; reconnect shortly.
+    /// Only for players with an account (e.g. `logout`).
+    NotRegistered,
+    /// The server is shutting down (a request reached a part already stopped); reconnect
+    /// shortly.
     ShuttingDown,
     /// Something failed inside the server; the request changed nothing.
     Internal,
@@ -122,6 +125,7 @@ impl ErrorCode {
             ErrorCode::AlreadyRegistered => "already_registered",
             ErrorCode::NoSuchPlayer => "no_such_player",
             ErrorCode::Blocked => "blocked",
+            ErrorCode::NotRegistered => "not_registered",
             ErrorCode::ShuttingDown => "shutting_down",
             ErrorCode::Internal => "internal",
         }

@@ -132,8 +132,8 @@ pub enum ServerMsg {
         /// True when older messages exist before the first one here (page with `chat_history`).
         more_chat: bool,
     },
-    /// Reply to `leave_room`, `start`, `move` and `rematch`: done. The change itself arrives as an
-    /// event, to every member alike.
+    /// Reply to `leave_room`, `start`, `move`, `rematch`, `logout`, `dm_read`, `block` and
+    /// `unblock`: done. A room change itself arrives as an event, to every member alike.
     Ok,
     /// Reply to `chat`: the message is stored.
     ChatSent {

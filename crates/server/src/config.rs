@@ -31,7 +31,8 @@ pub struct Config {
           value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub grace_seconds: u64,
 
-    /// Seconds a room with nobody connected stays open before it closes.
+    /// Seconds a room stays open with no request from any member (it then closes; it also
+    /// closes when its last member leaves).
     #[arg(long, env = "CAPITAL_ROOM_IDLE_SECONDS", default_value_t = 1800,
           value_parser = clap::value_parser!(u64).range(1..=604_800))]
     pub room_idle_seconds: u64,
@@ -67,7 +68,7 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub max_connections_per_ip: u32,
 
-    /// Open rooms one player may host at once.
+    /// Open rooms one player may have created at once.
     #[arg(long, env = "CAPITAL_MAX_ROOMS_PER_PLAYER", default_value_t = 5,
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub max_rooms_per_player: u32,

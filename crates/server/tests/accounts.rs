@@ -102,3 +102,22 @@ async fn login_attempts_are_throttled() {
     assert_eq!(err.code(), Some(ErrorCode::RateLimited), "{err}");
     assert!(err.to_string().contains("try again in"), "{err}");
 }
+
+#[tokio::test]
+async fn logout_keeps_the_connection_for_a_new_login_and_guests_cannot_log_out() {
+    let server = TestServer::start_with(|c| c.hello_seconds = 1).await;
+    let (mut c, _) = server.player("Dee").await;
+    let err = c.expect_ok(ClientMsg::Logout).await.unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::NotRegistered), "a guest would be lost for good");
+    c.register("dee", "password123").await.unwrap();
+    // Well after the first hello deadline, logging out gives a fresh one.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    c.expect_ok(ClientMsg::Logout).await.unwrap();
+    c.login("dee", "password123").await.expect("the connection is still open");
+    c.expect_ok(ClientMsg::Logout).await.unwrap();
+    // But it must identify within the deadline again.
+    match c.next_event(WAIT).await {
+        Ok(capital_client::Incoming::Closed(Some((4002, _)))) => {}
+        other => panic!("expected close 4002, got {other:?}"),
+    }
+}

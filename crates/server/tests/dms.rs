@@ -144,3 +144,17 @@ async fn presence_and_blocking() {
     let err = ana.dm(&c.player_id, &"x".repeat(2001), "m6").await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::BadText));
 }
+
+#[tokio::test]
+async fn a_retry_after_a_restart_is_still_stored_once() {
+    let server = TestServer::start().await;
+    let (ana, a) = server.player("Ana").await;
+    let (_, b) = server.player("Bo").await;
+    let seq = ana.dm(&b.player_id, "before the restart", "r1").await.unwrap();
+    drop(ana);
+    let server = server.restart().await;
+    let (ana, _) = server.resume(&a.token).await;
+    assert_eq!(ana.dm(&b.player_id, "before the restart", "r1").await.unwrap(), seq);
+    let (page, _) = ana.dm_history(&b.player_id, None, None, None).await.unwrap();
+    assert_eq!(page.len(), 1, "stored once");
+}

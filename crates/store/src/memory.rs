@@ -219,6 +219,15 @@ impl DmStore for MemoryStore {
         }))
     }
 
+    fn recent_dms(&self, limit: usize) -> Result<Vec<DmRecord>, StoreError> {
+        Ok(self.read(|inner| {
+            let mut all: Vec<DmRecord> = inner.dms.values().cloned().collect();
+            all.sort_by(|x, y| (y.ts_ms, &x.a, &x.b, y.seq).cmp(&(x.ts_ms, &y.a, &y.b, x.seq)));
+            all.truncate(limit);
+            all
+        }))
+    }
+
     fn undelivered(&self, recipient: &str) -> Result<Vec<DmRecord>, StoreError> {
         Ok(self.read(|inner| {
             let mut out: Vec<DmRecord> = inner

@@ -780,6 +780,15 @@ impl DmStore for SqliteStore {
         })
     }
 
+    fn recent_dms(&self, limit: usize) -> Result<Vec<DmRecord>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {DM_COLUMNS} FROM dms ORDER BY ts_ms DESC, a, b, seq DESC LIMIT ?1"
+            ))?;
+            collect(stmt.query_map(params![limit as i64], |r| Ok(dm_from_row(r)))?)
+        })
+    }
+
     fn undelivered(&self, recipient: &str) -> Result<Vec<DmRecord>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&format!(

@@ -150,6 +150,9 @@ fn direct_messages(store: &dyn Store) {
     assert_eq!(convs[1].other_name, "name-pa");
     let convs = store.conversations("pa").unwrap();
     assert_eq!(convs.iter().map(|c| c.unread).collect::<Vec<_>>(), [2]);
+    let recent: Vec<_> =
+        store.recent_dms(3).unwrap().iter().map(|d| (d.b.clone(), d.seq)).collect();
+    assert_eq!(recent, [("pc".to_string(), 1), ("pb".to_string(), 5), ("pb".to_string(), 4)]);
     let mut seqs = store.conversation_seqs().unwrap();
     seqs.sort();
     assert_eq!(

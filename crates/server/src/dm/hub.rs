@@ -21,6 +21,10 @@ const MAX_BATCH: usize = 512;
 const RECENT_IDS: usize = 10_000;
 /// Requests queued before new ones get `busy`.
 const QUEUE: usize = 4096;
+/// Stored messages pushed at connect; more stay waiting (listed as unread in `conversations`,
+/// fetched with `dm_history`, and pushed at the next connect). Keeps a reconnect from
+/// overflowing the connection's outbox.
+const PUSH_AT_CONNECT: usize = 1000;
 
 /// Who holds a conversation key: the two player ids, sorted.
 type Pair = (String, String);
@@ -56,8 +60,12 @@ impl Hub {
     /// Loads conversations and blocks from the store and starts the hub.
     pub async fn start(state: &AppState) -> anyhow::Result<DmHandle> {
         let store = state.store().clone();
-        let (seqs, blocks) = tokio::task::spawn_blocking(move || {
-            Ok::<_, capital_store::StoreError>((store.conversation_seqs()?, store.blocks()?))
+        let (seqs, blocks, recent) = tokio::task::spawn_blocking(move || {
+            Ok::<_, capital_store::StoreError>((
+                store.conversation_seqs()?,
+                store.blocks()?,
+                store.recent_dms(RECENT_IDS)?,
+            ))
         })
         .await??;
         let mut contacts: HashMap<PlayerId, HashSet<PlayerId>> = HashMap::new();
@@ -65,7 +73,7 @@ impl Hub {
             contacts.entry(a.clone()).or_default().insert(b.clone());
             contacts.entry(b.clone()).or_default().insert(a.clone());
         }
-        let hub = Hub {
+        let mut hub = Hub {
             state: state.clone(),
             online: HashMap::new(),
             seqs: seqs.into_iter().collect(),
@@ -74,6 +82,11 @@ impl Hub {
             recent: HashMap::new(),
             recent_order: VecDeque::new(),
         };
+        // Retries must be recognized across restarts too: remember the latest ids, oldest first.
+        for dm in recent.into_iter().rev() {
+            let key = (dm.sender.clone(), dm.client_msg_id.clone());
+            hub.remember(key, (dm.recipient().to_owned(), dm.seq, dm.ts_ms));
+        }
         let (tx, rx) = mpsc::channel(QUEUE);
         state.tracker().spawn(hub.run(rx));
         Ok(DmHandle { tx })
@@ -148,7 +161,17 @@ impl Hub {
                 let writes = batch.tickets.len();
                 let reply = self.send(&from, &to, text, client_msg_id, batch);
                 let wrote = batch.tickets.len() > writes;
+                let delivered = match &reply {
+                    Ok(ServerMsg::DmSent { seq, .. }) if wrote && self.online.contains_key(&to) => {
+                        Some(*seq)
+                    }
+                    _ => None,
+                };
                 batch.out.push((conn, reply_frame(id, reply), Some((id, wrote))));
+                // The sender hears "sent" before "delivered".
+                if let Some(seq) = delivered {
+                    self.receipt(&from.id, &to, seq, ReceiptStatus::Delivered, batch);
+                }
             }
             DmCmd::Read { conn, id, reader, with, seq } => {
                 let reply = self.read(&reader, &with, seq, batch);
@@ -194,7 +217,10 @@ impl Hub {
         let store = self.state.store().clone();
         let me = player.id.clone();
         let waiting = match tokio::task::spawn_blocking(move || store.undelivered(&me)).await {
-            Ok(Ok(waiting)) => waiting,
+            Ok(Ok(mut waiting)) => {
+                waiting.truncate(PUSH_AT_CONNECT);
+                waiting
+            }
             _ => {
                 tracing::error!(player = %player.id, "could not read waiting direct messages");
                 return;
@@ -282,7 +308,6 @@ impl Hub {
         if let Some(conn) = recipient {
             let push = ServerMsg::Dm { message: message(&record) };
             batch.out.push((conn, frame_of(Outgoing::push(push)), None));
-            self.receipt(&from.id, to, seq, ReceiptStatus::Delivered, batch);
         }
         self.remember(key, (to.to_owned(), seq, ts));
         Ok(ServerMsg::DmSent { with: to.to_owned(), seq, ts })

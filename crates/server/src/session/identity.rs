@@ -68,7 +68,6 @@ impl Session {
     /// Identifies the connection as `player` and answers `welcome`.
     async fn enter(&mut self, player: Player, token: String, hash: [u8; 32]) -> Reply {
         tracing::Span::current().record("player", player.id.as_str());
-        self.state.online().attach(&player.id, self.conn.clone());
         let store = self.state.store().clone();
         let player_id = player.id.clone();
         let (rooms, account) = blocking(move || {
@@ -88,6 +87,8 @@ impl Session {
         self.state
             .dm()
             .request(DmCmd::Online { player: player.clone(), conn: self.conn.clone() })?;
+        // Only now that nothing can fail: an older connection of this player is replaced.
+        self.state.online().attach(&player.id, self.conn.clone());
         self.player = Some(player);
         self.token_hash = Some(hash);
         // The hub pushes after this reply is written: the session writes its own replies
@@ -190,11 +191,22 @@ impl Session {
     }
 
     pub(super) async fn logout(&mut self) -> Reply {
+        let Some(player) = &self.player else { return Ok(None) };
+        let store = self.state.store().clone();
+        let id = player.id.clone();
+        if blocking(move || store.account_of(&id)).await?.is_none() {
+            // A guest's token is their only way back: logging out would lose them for good.
+            return Err((
+                ErrorCode::NotRegistered,
+                "a guest cannot log out (the token is the only way back): register first".into(),
+            ));
+        }
         if let Some(hash) = self.token_hash.take() {
             self.state.store().revoke_token(&hash).await.map_err(internal)?;
         }
         self.finish().await;
         tracing::Span::current().record("player", "");
+        self.hello_deadline = tokio::time::Instant::now() + self.state.config().hello_deadline();
         Ok(Some(ServerMsg::Ok))
     }
 }

@@ -47,7 +47,15 @@ pub async fn run(socket: WebSocket, state: AppState, peer: SocketAddr) {
         let conn = ConnHandle::new(conn_id, tx);
         state.metrics().connection(1);
         let mut session =
-            Session { state, conn, peer, player: None, token_hash: None, rooms: HashMap::new() };
+            Session {
+                state,
+                conn,
+                peer,
+                player: None,
+                token_hash: None,
+                hello_deadline: Instant::now(),
+                rooms: HashMap::new(),
+            };
         let reason = session.serve(socket, rx).await;
         session.finish().await;
         session.state.metrics().connection(-1);
@@ -68,6 +76,8 @@ struct Session {
     player: Option<Player>,
     /// The hash of the token this connection identified with (revoked by `logout`).
     token_hash: Option<[u8; 32]>,
+    /// When the connection must have identified (set at open, and again after `logout`).
+    hello_deadline: Instant,
     /// Rooms this connection joined: told when it closes.
     rooms: HashMap<String, RoomHandle>,
 }
@@ -116,7 +126,7 @@ impl Session {
         let config = self.state.config();
         let keepalive = config.keepalive();
         let opened = Instant::now();
-        let hello_deadline = opened + config.hello_deadline();
+        self.hello_deadline = opened + config.hello_deadline();
         let mut bucket =
             TokenBucket::new(config.rate_per_second, config.rate_burst, opened.into_std());
         let flood_limit = config.rate_burst;
@@ -138,7 +148,7 @@ impl Session {
                     close(&mut socket, CloseReason::ShuttingDown).await;
                     return Ended::Closed;
                 }
-                () = tokio::time::sleep_until(hello_deadline), if self.player.is_none() => {
+                () = tokio::time::sleep_until(self.hello_deadline), if self.player.is_none() => {
                     close(&mut socket, CloseReason::NoHello).await;
                     return Ended::Closed;
                 }
