@@ -18,6 +18,7 @@ export class Chat {
    * @param {() => string|null} opts.meId
    * @param {() => boolean} opts.online
    * @param {(open: boolean) => void} opts.onToggle
+   * @param {(who: {id: string, name: string}) => void} [opts.onPick]  a sender's name was tapped
    */
   constructor(root, opts) {
     this.root = root;
@@ -170,7 +171,7 @@ export class Chat {
   draw() {
     const me = this.opts.meId();
     const sorted = [...this.messages.values()].sort((a, b) => a.seq - b.seq);
-    const items = sorted.map((m) => messageItem(m, m.from === me));
+    const items = sorted.map((m) => messageItem(m, m.from === me, this.opts.onPick));
     for (const p of this.outbox) {
       items.push(
         h(
@@ -211,13 +212,31 @@ export class Chat {
   }
 }
 
-/** One message: sender, text, time. The text is set as text, never parsed as HTML. */
-export function messageItem(m, mine) {
+/**
+ * One message: sender, text, time. The text is set as text, never parsed as HTML. With `onPick`,
+ * another sender's name is a button (to offer "Message").
+ */
+export function messageItem(m, mine, onPick = null) {
   const time = new Date(m.ts).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const name = mine
+    ? h("span", { class: "msg-name", "data-testid": "chat-name" }, `${m.name} (you)`)
+    : onPick
+      ? h(
+          "button",
+          {
+            class: "msg-name msg-name-btn",
+            type: "button",
+            "data-testid": "chat-name",
+            "aria-label": `${m.name}: send a message`,
+            onclick: () => onPick({ id: m.from, name: m.name }),
+          },
+          m.name,
+        )
+      : h("span", { class: "msg-name", "data-testid": "chat-name" }, m.name);
   return h(
     "li",
     { class: `msg${mine ? " mine" : ""}`, "data-testid": "chat-message", "data-seq": m.seq },
-    h("span", { class: "msg-name", "data-testid": "chat-name" }, mine ? `${m.name} (you)` : m.name),
+    name,
     h("span", { class: "msg-text", "data-testid": "chat-text" }, m.text),
     h("time", { class: "msg-meta", datetime: new Date(m.ts).toISOString() }, time),
   );
@@ -231,7 +250,7 @@ function icon() {
   });
 }
 
-function newMsgId() {
+export function newMsgId() {
   if (crypto.randomUUID) return crypto.randomUUID();
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 }

@@ -1,6 +1,9 @@
 // Words for what the room shows: names, whose turn it is, how a game ended. Shared by the
 // phone app and the big screen, so both say the same thing. Everything here reads only the
-// `room` object the server sent (crates/protocol/src/server.rs, RoomView).
+// `room` object the server sent (crates/protocol/src/server.rs, RoomView), plus the names of
+// who sat where (see noteSeats), for a result whose winner has left.
+
+import { publicOrigin } from "./info.js";
 
 /** Human names of the games we know how to draw (the server's `list_games` has the rest). */
 export const GAME_NAMES = {
@@ -35,6 +38,31 @@ export function mySeat(room) {
 export function seatName(room, seat) {
   const p = seatPlayer(room, seat);
   return p ? p.name : `Seat ${seat + 1}`;
+}
+
+// The last player seen in each seat of each room, and of which game: after a game ends, a player
+// may leave, and the result should still say who won.
+const lastSeated = new Map(); // code -> {game_no, names: [name | undefined]}
+
+/** Remembers who sits where in `room` (call with every room received). */
+export function noteSeats(room) {
+  if (!room || !room.code) return;
+  let known = lastSeated.get(room.code);
+  if (!known || known.game_no !== room.game_no) {
+    // A new game (seats may have swapped): only names from this game count.
+    known = { game_no: room.game_no, names: [] };
+    lastSeated.set(room.code, known);
+  }
+  for (const s of room.seats) if (s.player) known.names[s.seat] = s.player.name;
+}
+
+/** A seat's player, or the last one this page saw there during this game, or "Seat 2". */
+function rememberedName(room, seat) {
+  const p = seatPlayer(room, seat);
+  if (p) return p.name;
+  const known = lastSeated.get(room.code);
+  const name = known && known.game_no === room.game_no ? known.names[seat] : undefined;
+  return name || `Seat ${seat + 1}`;
 }
 
 /**
@@ -113,7 +141,7 @@ export function outcomeLine(room) {
     return { text: "It's a draw!", detail, mood: "draw" };
   }
   if (me === outcome.winner) return { text: "You won!", detail, mood: "win" };
-  return { text: `${seatName(room, outcome.winner)} won`, detail, mood: me === null ? "info" : "lose" };
+  return { text: `${rememberedName(room, outcome.winner)} won`, detail, mood: me === null ? "info" : "lose" };
 }
 
 /** Why the game ended, in a few words. */
@@ -131,9 +159,10 @@ function outcomeDetail(room) {
       return score ? `${score[winner]}-${score[1 - winner]} in rounds` : "";
     }
     case "forfeit": {
+      if (winner === null || winner === undefined) return "A player left";
       const loser = room.seats.find((s) => s.seat !== winner);
-      const name = loser && loser.player ? loser.player.name : "The other player";
-      return winner === null || winner === undefined ? "A player left" : `${name} left the game`;
+      const name = loser ? rememberedName(room, loser.seat) : "";
+      return `${name && !name.startsWith("Seat ") ? name : "The other player"} left the game`;
     }
     default:
       return reason ? reason.replace(/_/g, " ") : "";
@@ -160,7 +189,7 @@ export function listWords(words) {
 
 /** The link that opens the app straight into a room. */
 export function joinLink(code) {
-  return `${location.origin}/join/${code}`;
+  return `${publicOrigin()}/join/${code}`;
 }
 
 // --- Errors in words ---------------------------------------------------------------------------
@@ -187,9 +216,42 @@ export function friendly(err, code) {
       return "The game is already over.";
     case "seats_not_filled":
       return `Not everyone is here yet: ${err.message}.`;
+    // Accounts.
+    case "login_failed":
+      return "Wrong username or password. Check both and try again.";
+    case "rate_limited":
+      return `Too many tries: ${waitWords(err.message)}`;
+    case "username_taken":
+      return "That username is taken. Try another one.";
+    case "bad_username":
+      return "A username is 3 to 20 letters, digits, dots, dashes or underscores (no spaces).";
+    case "bad_password":
+      return "A password needs 8 to 128 characters.";
+    case "already_registered":
+      return "You already have an account.";
+    case "token_expired":
+      return "Your session has expired. Please log in again.";
+    case "not_registered":
+      return "Only an account can log out: a guest would be lost for good. Create an account first.";
+    // Direct messages.
+    case "blocked":
+      return "You cannot message this player: one of you has blocked the other.";
+    case "no_such_player":
+      return "That player does not exist on this server any more.";
+    case "bad_text":
+      return "A message must have some text, and not too much.";
     default:
       return sentence(err.message || String(err));
   }
+}
+
+/** "too many attempts; try again in 42 seconds" -> "please wait 42 seconds and try again." */
+function waitWords(message) {
+  const m = /(\d+)\s*second/.exec(message || "");
+  if (!m) return "please wait a little and try again.";
+  const secs = Number(m[1]);
+  if (secs >= 90) return `please wait ${Math.ceil(secs / 60)} minutes and try again.`;
+  return `please wait ${secs} ${secs === 1 ? "second" : "seconds"} and try again.`;
 }
 
 /** "cell 4 is taken" -> "Cell 4 is taken." */

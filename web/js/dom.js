@@ -55,8 +55,9 @@ export function initial(name) {
 /**
  * The list of seats and spectators: avatar, name, "you", "host", a token (X / O / disc colour),
  * whose turn it is, and whether they are connected; all in words as well as in colour.
+ * With `onPick(member)`, the other players' rows can be tapped (to offer "Message").
  */
-export function renderMembers(room, meId, { showSpectators = true, hideId = null } = {}) {
+export function renderMembers(room, meId, { showSpectators = true, hideId = null, onPick = null } = {}) {
   const list = h("ul", { class: "members", "data-testid": "players" });
   for (const seat of room.seats) {
     const p = seat.player;
@@ -69,30 +70,68 @@ export function renderMembers(room, meId, { showSpectators = true, hideId = null
     if (p && !p.connected) tags.push(h("span", { class: "tag tag-away" }, "reconnecting..."));
     if (turn) tags.push(h("span", { class: "tag tag-turn" }, "to play"));
     if (winner) tags.push(h("span", { class: "tag tag-win" }, "winner"));
-    list.append(
-      h(
-        "li",
-        {
-          class: `member ${token.cls}${p ? "" : " empty"}${turn ? " turn" : ""}${p && !p.connected ? " away" : ""}`,
-          "data-testid": `seat-${seat.seat}`,
-        },
-        h("span", { class: "avatar", "aria-hidden": "true" }, p ? initial(p.name) : "?"),
-        h("span", { class: "member-name" }, p ? p.name : "Open seat", ...tags),
-        token.label ? h("span", { class: "token", title: `plays ${token.label}` }, token.label) : null,
-      ),
+    const pickable = onPick && p && p.id !== meId;
+    const li = h(
+      "li",
+      {
+        class: `member ${token.cls}${p ? "" : " empty"}${turn ? " turn" : ""}${p && !p.connected ? " away" : ""}${pickable ? " pickable" : ""}`,
+        "data-testid": `seat-${seat.seat}`,
+      },
+      h("span", { class: "avatar", "aria-hidden": "true" }, p ? initial(p.name) : "?"),
+      h("span", { class: "member-name" }, p ? p.name : "Open seat", ...tags),
+      token.label ? h("span", { class: "token", title: `plays ${token.label}` }, token.label) : null,
+      pickable ? h("span", { class: "member-more", "aria-hidden": "true", html: BUBBLE_ICON }) : null,
     );
+    if (pickable) makePickable(li, `${p.name}: send a message`, () => onPick(p));
+    list.append(li);
   }
   const watching = room.spectators.filter((m) => m.id !== hideId);
   if (showSpectators && watching.length > 0) {
-    const names = watching.map((m) => (m.id === meId ? `${m.name} (you)` : m.name));
+    const names = watching.map((m) => {
+      if (m.id === meId) return `${m.name} (you)`;
+      if (!onPick) return m.name;
+      return h("button", { class: "name-link", type: "button", onclick: () => onPick(m) }, m.name);
+    });
+    const joined = [];
+    names.forEach((n, i) => joined.push(i === 0 ? "" : ", ", n));
     list.append(
       h(
         "li",
         { class: "member spectators", "data-testid": "spectators" },
         h("span", { class: "avatar", "aria-hidden": "true" }, String(watching.length)),
-        h("span", { class: "member-name" }, `Watching: ${names.join(", ")}`),
+        h("span", { class: "member-name" }, "Watching: ", ...joined),
       ),
     );
   }
   return list;
+}
+
+/** A speech bubble, for "message this player". */
+export const BUBBLE_ICON =
+  '<svg viewBox="0 0 24 24"><path d="M4 5h16v11H9l-5 4z" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/></svg>';
+
+/** Makes a non-button element act as one: tap, Enter or Space runs `action`. */
+export function makePickable(el, label, action) {
+  el.setAttribute("role", "button");
+  el.setAttribute("tabindex", "0");
+  el.setAttribute("aria-label", label);
+  el.addEventListener("click", action);
+  el.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" || e.key === " ") {
+      e.preventDefault();
+      action();
+    }
+  });
+}
+
+/** A short time for a message: "14:05" today, "Mon 14:05" this week, else "3 Mar". */
+export function shortTime(ts, now = Date.now()) {
+  const d = new Date(ts);
+  const today = new Date(now);
+  const time = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  if (d.toDateString() === today.toDateString()) return time;
+  if (now - ts < 6 * 24 * 3600 * 1000 && now >= ts) {
+    return `${d.toLocaleDateString([], { weekday: "short" })} ${time}`;
+  }
+  return d.toLocaleDateString([], { day: "numeric", month: "short" });
 }

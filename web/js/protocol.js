@@ -3,7 +3,8 @@
 //
 // - Requests carry an `id`; the reply carries it back as `re`. `request()` returns a promise of
 //   the reply, or rejects with a ServerError ({code, message}) when the server refused.
-// - Frames without `re` are room events; they go to `onEvent`.
+// - Frames without `re` are pushed: room events go to `onEvent`, the rest (direct messages,
+//   receipts, presence) to `onPush`.
 // - When the socket drops (phone locked, Wi-Fi gone, server restarted) the connection waits a
 //   little (backoff: 0.5 s, 1 s, 2 s, ... up to 10 s, with jitter) and opens a new socket. After
 //   every open it calls `onOpen(conn)`, which says hello and rejoins rooms; only once that
@@ -34,6 +35,7 @@ export class Connection {
    * @param {object} handlers
    * @param {(conn: Connection) => Promise<void>} handlers.onOpen  hello and rejoin, on every open
    * @param {(msg: object) => void} handlers.onEvent  a pushed room event
+   * @param {(msg: object) => void} [handlers.onPush]  any other pushed message (dm, presence...)
    * @param {(status: string, detail: object) => void} handlers.onStatus
    *   "connecting" | "online" | "reconnecting" | "replaced" | "stopped"
    */
@@ -51,6 +53,7 @@ export class Connection {
     this.stopped = false;
     this.everOnline = false; // "connecting" the first time, "reconnecting" after
     this.holdUntil = 0; // testing aid: no reconnect before this time (see dropFor)
+    this.restarting = false; // restart(): open again at once, without the "reconnecting" state
 
     // Phones: come back at once when the page is shown again or the network returns.
     document.addEventListener("visibilitychange", () => {
@@ -68,16 +71,24 @@ export class Connection {
   /** Closes for good (no reconnect). */
   stop() {
     this.stopped = true;
+    this.restarting = false;
     clearTimeout(this.retryTimer);
     this.setStatus("stopped");
     if (this.socket) this.socket.close(1000, "bye");
   }
 
-  /** Drops the current socket and connects again (e.g. to say hello with a new name). */
+  /**
+   * Drops the current socket and connects again at once (to say hello with a new name, or to
+   * log in): a deliberate new start, so it shows as "connecting", not as a lost connection.
+   */
   restart() {
     this.stopped = false;
     this.attempt = 0;
+    this.everOnline = false;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     if (this.socket) {
+      this.restarting = true;
       this.socket.close(1000, "restart");
     } else {
       this.open();
@@ -175,6 +186,8 @@ export class Connection {
       this.handlers.onEvent(msg);
     } else if (msg.type === "error") {
       console.warn("server error without a request", msg);
+    } else if (this.handlers.onPush) {
+      this.handlers.onPush(msg);
     }
   }
 
@@ -188,6 +201,11 @@ export class Connection {
     }
     this.pending.clear();
     if (this.stopped) return;
+    if (this.restarting) {
+      this.restarting = false;
+      this.open();
+      return;
+    }
     if (event.code === 4000) {
       // Another tab or phone took over this player. Fighting back would loop forever.
       this.setStatus("replaced");

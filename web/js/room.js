@@ -2,11 +2,13 @@
 // face to face, the board, the result and rematch). Drawn from scratch from the room the server
 // sent, every time it changes.
 //
-// ctx: { meId, online, send(button, type, fields), toast(text, kind) }
+// ctx: { meId, online, send(button, type, fields), toast(text, kind), pick(member) }
+// `pick` is called when another player is tapped (the app offers "Message").
 
 import { renderBoard, lastMoveLine } from "./boards.js";
-import { h, initial, linkText, renderMembers } from "./dom.js";
+import { h, initial, linkText, makePickable, renderMembers } from "./dom.js";
 import { amHost, gameName, joinLink, mySeat, seatToken, seatsTaken } from "./describe.js";
+import { mdnsHint } from "./info.js";
 
 /** The main area for the room's phase. */
 export function roomView(room, ctx) {
@@ -17,6 +19,7 @@ function lobby(room, ctx) {
   const full = seatsTaken(room) === room.seats.length;
   const watching = room.you && room.you.role === "spectator";
   const link = joinLink(room.code);
+  const mdns = mdnsHint();
   const share = h(
     "button",
     { class: "btn btn-secondary btn-small", type: "button", "data-testid": "share" },
@@ -77,12 +80,24 @@ function lobby(room, ctx) {
       h(
         "div",
         { class: "invite-link" },
-        h("a", { class: "join-link", href: link, "data-testid": "join-link" }, linkText(link)),
+        h(
+          "div",
+          { class: "invite-links" },
+          h("a", { class: "join-link", href: link, "data-testid": "join-link" }, linkText(link)),
+          mdns
+            ? h(
+                "span",
+                { class: "mdns-hint", "data-testid": "mdns-hint" },
+                "or ",
+                linkText(`${mdns}/join/${room.code}`),
+              )
+            : null,
+        ),
         share,
       ),
     ),
     h("h2", { class: "section-title" }, `Players (${seatsTaken(room)}/${room.seats.length})`),
-    renderMembers(room, ctx.meId),
+    renderMembers(room, ctx.meId, { onPick: ctx.pick }),
     action,
   );
 }
@@ -91,7 +106,7 @@ function game(room, ctx) {
   const me = mySeat(room);
   const parts = [];
   // Rock paper scissors shows the players on its scoreboard; the others face to face on top.
-  if (room.game !== "rps") parts.push(versus(room, ctx.meId));
+  if (room.game !== "rps") parts.push(versus(room, ctx.meId, ctx.pick));
   else if (room.spectators.length) parts.push(h("p", { class: "watchers" }, `${room.spectators.length} watching`));
   const boardCtx = {
     interactive: ctx.online && me !== null,
@@ -118,7 +133,7 @@ function game(room, ctx) {
 }
 
 /** The two players face to face: their mark, name, and whose turn it is. */
-function versus(room, meId) {
+function versus(room, meId, pick) {
   const sides = room.seats.map((seat) => {
     const p = seat.player;
     const token = seatToken(room, seat.seat);
@@ -126,7 +141,7 @@ function versus(room, meId) {
     const name = p ? (p.id === meId ? `${p.name} (you)` : p.name) : "Open seat";
     const away = p && !p.connected;
     const badge = token.label.length === 1 ? token.label : p ? initial(p.name) : "?";
-    return h(
+    const side = h(
       "div",
       {
         class: `side ${token.cls}${turn ? " turn" : ""}${away ? " away" : ""}`,
@@ -144,6 +159,11 @@ function versus(room, meId) {
             : null,
       ),
     );
+    if (p && p.id !== meId && pick) {
+      side.classList.add("pickable");
+      makePickable(side, `${p.name}: send a message`, () => pick(p));
+    }
+    return side;
   });
   const watchers = room.spectators.length;
   return h(

@@ -7,7 +7,8 @@ import { Connection, socketUrl } from "./protocol.js";
 import { renderBoard, lastMoveLine } from "./boards.js";
 import { messageItem } from "./chat.js";
 import { drawStatus, fill, h, linkText, renderMembers } from "./dom.js";
-import { gameName, joinLink, statusLine } from "./describe.js";
+import { gameName, joinLink, noteSeats, statusLine } from "./describe.js";
+import { loadServerInfo, mdnsHint } from "./info.js";
 
 const KEY_TOKEN = "capital.screen.token";
 const SCREEN_NAME = "Big screen";
@@ -52,6 +53,7 @@ async function connected(c) {
   }
   state.seq = reply.seq;
   if (reply.room) state.room = reply.room;
+  noteSeats(state.room);
   if (!resume.since) state.chat.clear();
   for (const m of reply.chat) state.chat.set(m.seq, m);
   draw();
@@ -68,6 +70,7 @@ function onEvent(msg) {
     conn.stop();
   } else {
     state.room = msg.room;
+    noteSeats(msg.room);
     draw();
   }
 }
@@ -123,6 +126,18 @@ if (!code) {
   $("bs-code").setAttribute("aria-label", `Room code ${upper.split("").join(" ")}`);
   $("bs-qr").src = `/qr/${upper}.svg`;
   $("bs-qr").alt = `QR code to join room ${upper}`;
-  fill($("bs-link"), linkText(joinLink(upper)));
+  drawLink();
+  // A screen plugged into the server itself shows the LAN address phones can open.
+  loadServerInfo(drawLink);
   conn.start();
+}
+
+/** The join link (and the server's mDNS name, when it has one). */
+function drawLink() {
+  const mdns = mdnsHint();
+  fill(
+    $("bs-link"),
+    linkText(joinLink(code)),
+    mdns ? h("span", { class: "bs-mdns" }, h("br"), "or ", linkText(`${mdns}/join/${code}`)) : null,
+  );
 }

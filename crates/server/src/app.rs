@@ -115,8 +115,16 @@ impl AppState {
         &self.inner.metrics
     }
 
-    /// Counts an attempt to log in or register from `ip` for `username`; `Err(wait)` when either
-    /// is over its per-minute limit.
+    /// Whether `ip` may try to log in as `username` now: `Err(wait)` when either has used up its
+    /// per-minute allowance of failures. Counts nothing.
+    pub fn may_log_in(&self, ip: std::net::IpAddr, username: &str) -> Result<(), Duration> {
+        let now = std::time::Instant::now();
+        self.inner.login_per_ip.check(&ip, now)?;
+        self.inner.login_per_user.check(&username.to_ascii_lowercase(), now)
+    }
+
+    /// Counts a failed login, or a registration attempt, from `ip` for `username`; `Err(wait)`
+    /// when either is over its per-minute limit.
     pub fn login_attempt(&self, ip: std::net::IpAddr, username: &str) -> Result<(), Duration> {
         let now = std::time::Instant::now();
         self.inner.login_per_ip.hit(&ip, now)?;

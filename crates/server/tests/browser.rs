@@ -406,6 +406,289 @@ async fn rock_paper_scissors_and_connect_four_boards() {
     eprintln!("browser test (rps, connect four) took {:.1} s", started.elapsed().as_secs_f64());
 }
 
+/// Accounts: a guest claims an account on a phone; a laptop logs in with it (after a wrong
+/// password, said in words) and finds the same player and rooms; logging out goes back to the
+/// start; the phone's session expires and it asks to log in again, with the username filled in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_register_log_in_elsewhere_expire_and_log_out() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let Some(driver) = Driver::start_or_skip("accounts").await else { return };
+    let started = Instant::now();
+    // Short sessions, so the phone's runs out during the test.
+    const SESSION: Duration = Duration::from_secs(3);
+    let server = TestServer::start_with(|c| c.session_seconds = SESSION.as_secs()).await;
+    let base = format!("http://{}", server.addr);
+    const PASSWORD: &str = "correct horse battery";
+
+    // Ana plays as a guest, then saves her progress: an account.
+    let phone = driver.phone("acct-phone", &base).await;
+    phone.open("/").await;
+    phone.type_into("[data-testid=name-input]", "Ana").await;
+    phone.click("[data-testid=name-submit]").await;
+    phone.wait_text("[data-testid=account-card]", "Save your progress").await;
+    phone.click("[data-testid=create-account]").await;
+    phone.wait_text("[data-testid=account-title]", "Create an account").await;
+    phone.type_into("[data-testid=account-username]", "Ana B").await;
+    phone.type_into("[data-testid=account-password]", PASSWORD).await;
+    phone.click("[data-testid=account-submit]").await;
+    phone.wait_text("[data-testid=account-error]", "3 to 20 letters").await;
+    phone.shot("register").await;
+    phone.type_into("[data-testid=account-username]", "Ana_B").await;
+    phone.click("[data-testid=account-submit]").await;
+    let registered = Instant::now();
+    phone.wait_text("[data-testid=toast]", "Account created").await;
+    phone.wait_text("[data-testid=me-username]", "@ana_b").await;
+    phone.wait_text("[data-testid=account-name]", "ana_b").await;
+    phone.click("[data-testid=toast-close]").await;
+    phone
+        .js("document.querySelector('[data-testid=account-card]').scrollIntoView(); return true;")
+        .await;
+    phone.shot("registered").await;
+    phone.click("[data-testid=game-tictactoe]").await;
+    phone.click("[data-testid=create-room]").await;
+    let code = phone.wait_text("[data-testid=room-code]", "").await;
+
+    // A laptop logs in: a wrong password first, then the right one.
+    let laptop = driver.desktop("acct-laptop", &base).await;
+    laptop.open("/").await;
+    laptop.click("[data-testid=name-login]").await;
+    laptop.wait_text("[data-testid=account-title]", "Log in").await;
+    laptop.type_into("[data-testid=account-username]", "ana_b").await;
+    laptop.type_into("[data-testid=account-password]", "not my password").await;
+    laptop.click("[data-testid=account-submit]").await;
+    laptop.wait_text("[data-testid=account-error]", "Wrong username or password").await;
+    laptop.shot("login-wrong-password").await;
+    laptop.type_into("[data-testid=account-password]", PASSWORD).await;
+    laptop.click("[data-testid=account-submit]").await;
+    // The same player: name, account, and the room made on the phone.
+    laptop.wait_visible("[data-testid=screen-home]").await;
+    laptop.wait_text("[data-testid=me-name]", "Ana").await;
+    laptop.wait_text("[data-testid=account-name]", "ana_b").await;
+    laptop.wait_text("#my-rooms", &code).await;
+    laptop.shot("logged-in").await;
+    // One device at a time: the phone hears it was taken over.
+    phone.wait_text("[data-testid=conn-banner]", "another tab or phone").await;
+
+    // Logging out: back to the start, token gone, "log in" one tap away.
+    laptop.click("[data-testid=logout]").await;
+    laptop.wait_visible("[data-testid=screen-name]").await;
+    laptop.wait_text("[data-testid=name-notice]", "You are logged out").await;
+    laptop.wait_visible("[data-testid=name-login]").await;
+    let token = laptop.js("return localStorage.getItem('capital.token');").await;
+    assert_eq!(token, Value::Null, "the token is dropped at logout");
+    laptop.shot("logged-out").await;
+
+    // The phone takes over again, but its session has run out: log in again, username filled in.
+    while registered.elapsed() <= SESSION {
+        tokio::time::sleep(POLL).await; // waiting for the expiry itself, not for the page
+    }
+    phone.click("[data-testid=conn-banner] button").await;
+    phone.wait_visible("[data-testid=screen-account]").await;
+    phone.wait_text("[data-testid=account-notice]", "session has expired").await;
+    let username =
+        phone.js("return document.querySelector('[data-testid=account-username]').value;").await;
+    assert_eq!(username, json!("ana_b"), "the username is filled in");
+    phone.shot("session-expired").await;
+    phone.type_into("[data-testid=account-password]", PASSWORD).await;
+    phone.click("[data-testid=account-submit]").await;
+    // Straight back into the room, in the same seat.
+    phone.wait_text("[data-testid=room-code-small]", &code).await;
+    phone.wait_text("[data-testid=seat-0]", "Ana").await;
+    phone.wait_text("[data-testid=seat-0]", "you").await;
+    phone.wait_hidden("[data-testid=conn-banner]").await;
+
+    for page in [&phone, &laptop] {
+        page.assert_no_script_errors().await;
+    }
+    for page in [phone, laptop] {
+        page.close().await;
+    }
+    eprintln!("browser test (accounts) took {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// Direct messages: Bo writes to Ana from the room's player list; Ana sees the unread badge,
+/// opens the conversation and reads it; Bo sees the read ticks. Ana loses her connection while
+/// Bo writes three more: they arrive once each, in order. Ana blocks Bo. Also: the page opened
+/// on the server machine shows the LAN join link, and a winner who left is still named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn direct_messages_between_two_phones() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let Some(driver) = Driver::start_or_skip("direct messages").await else { return };
+    let started = Instant::now();
+    let server = TestServer::start().await;
+    let base = format!("http://{}", server.addr);
+
+    // Ana's page is opened on the server machine itself (localhost): the join link shows the
+    // address phones can reach (from /api/info), here the server's 127.0.0.1 address.
+    let local = format!("http://localhost:{}", server.addr.port());
+    let ana = driver.phone("dm-ana", &local).await;
+    ana.open("/").await;
+    ana.type_into("[data-testid=name-input]", "Ana").await;
+    ana.click("[data-testid=name-submit]").await;
+    ana.click("[data-testid=game-tictactoe]").await;
+    ana.click("[data-testid=create-room]").await;
+    let code = ana.wait_text("[data-testid=room-code]", "").await;
+    ana.wait_text("[data-testid=join-link]", &format!("{}/join/{code}", server.addr)).await;
+    ana.js(&format!(
+        "window.capitalTest.serverInfo({{urls: ['{base}/'], mdns: 'http://capital.local:8080/'}}); \
+         return true;"
+    ))
+    .await;
+    ana.wait_text("[data-testid=mdns-hint]", &format!("capital.local:8080/join/{code}")).await;
+
+    let bo = driver.phone("dm-bo", &base).await;
+    bo.open(&format!("/join/{code}")).await;
+    bo.type_into("[data-testid=name-input]", "Bo").await;
+    bo.click("[data-testid=name-submit]").await;
+    bo.wait_text("[data-testid=seat-1]", "Bo").await;
+    ana.wait_text("[data-testid=seat-1]", "Bo").await;
+
+    // Bo taps Ana in the player list: "Message".
+    bo.click("[data-testid=seat-0]").await;
+    bo.wait_text("[data-testid=person-name]", "Ana").await;
+    bo.click("[data-testid=person-message]").await;
+    bo.wait_visible("[data-testid=screen-conversation]").await;
+    bo.wait_text("[data-testid=dm-name]", "Ana").await;
+    bo.wait_text("[data-testid=dm-presence]", "online").await;
+    bo.type_into("[data-testid=dm-input]", "Hi Ana! Up for a rematch later?").await;
+    bo.click("[data-testid=dm-send]").await;
+    bo.wait_js("Bo's message is delivered", &last_mine_is("delivered")).await;
+
+    // Ana, in the lobby, sees an unread badge; the list shows who wrote.
+    ana.wait_text("[data-testid=messages-badge-room]", "1").await;
+    ana.shot("unread-badge").await;
+    ana.click("[data-testid=messages-room]").await;
+    ana.wait_text("[data-testid=conversation]", "Bo").await;
+    ana.wait_text("[data-testid=conversation-unread]", "1").await;
+    ana.wait_text("[data-testid=conversation-preview]", "Up for a rematch").await;
+    ana.wait_visible("[data-testid=conversation] .online-dot").await;
+    ana.shot("conversations").await;
+    ana.click("[data-testid=conversation]").await;
+    ana.wait_text("[data-testid=dm-log]", "Hi Ana! Up for a rematch later?").await;
+    ana.wait_hidden("[data-testid=messages-badge-room]").await;
+
+    // Bo sees it was read; Ana answers, and Bo (looking at the conversation) reads it at once.
+    bo.wait_js("Bo's message shows as read", &last_mine_is("read")).await;
+    bo.wait_text("[data-testid=dm-log]", "Read").await;
+    bo.shot("read-receipt").await;
+    ana.type_into("[data-testid=dm-input]", "Sure! After this one.").await;
+    ana.click("[data-testid=dm-send]").await;
+    bo.wait_text("[data-testid=dm-log]", "Sure! After this one.").await;
+    ana.wait_js("Ana's answer shows as read", &last_mine_is("read")).await;
+    assert!(
+        bo.js("return document.querySelector('[data-testid=messages-badge-room]').hidden;").await
+            == json!(true),
+        "nothing unread for Bo"
+    );
+
+    // Ana goes back to the game and loses her connection; Bo sees her go offline and writes on.
+    ana.click("[data-testid=dm-back]").await;
+    ana.click("[data-testid=messages-back]").await;
+    ana.wait_visible("[data-testid=screen-room]").await;
+    ana.js("window.capitalTest.dropConnection(120000); return true;").await;
+    ana.wait_text("[data-testid=conn-banner]", "Reconnecting").await;
+    bo.wait_text("[data-testid=dm-presence]", "offline").await;
+    for text in ["Are you there?", "The host is waiting", "Ping me when you are back"] {
+        bo.type_into("[data-testid=dm-input]", text).await;
+        bo.click("[data-testid=dm-send]").await;
+        bo.wait_js(&format!("{text:?} is stored"), &format!("{LAST_MINE} return !!m && m.textContent.includes({text:?}) && m.dataset.status === 'sent';")).await;
+    }
+    bo.shot("sent-while-away").await;
+
+    // Ana is back: three unread, each once and in order; Bo's ticks follow.
+    ana.js("window.capitalTest.networkBack(); return true;").await;
+    ana.wait_hidden("[data-testid=conn-banner]").await;
+    ana.wait_text("[data-testid=messages-badge-room]", "3").await;
+    bo.wait_text("[data-testid=dm-presence]", "online").await;
+    bo.wait_js("the messages are delivered", &last_mine_is("delivered")).await;
+    ana.click("[data-testid=messages-room]").await;
+    ana.wait_text("[data-testid=conversation-unread]", "3").await;
+    ana.click("[data-testid=conversation]").await;
+    ana.wait_text("[data-testid=dm-log]", "Ping me when you are back").await;
+    let texts = ana.js(
+        "return [...document.querySelectorAll('[data-testid=dm-text]')].map(e => e.textContent);",
+    )
+    .await;
+    assert_eq!(
+        texts,
+        json!([
+            "Hi Ana! Up for a rematch later?",
+            "Sure! After this one.",
+            "Are you there?",
+            "The host is waiting",
+            "Ping me when you are back"
+        ]),
+        "every message once, in order"
+    );
+    bo.wait_js("Bo's messages show as read", &last_mine_is("read")).await;
+    ana.type_into("[data-testid=dm-input]", "Back! Tunnel.").await;
+    ana.click("[data-testid=dm-send]").await;
+    ana.wait_js("Ana's message is read", &last_mine_is("read")).await;
+    ana.shot("conversation").await;
+
+    // A chat sender's name also offers "Message".
+    bo.click("[data-testid=dm-back]").await;
+    bo.wait_visible("[data-testid=screen-room]").await;
+    ana.click("[data-testid=dm-back]").await;
+    ana.click("[data-testid=messages-back]").await;
+    ana.click("[data-testid=chat-toggle]").await;
+    ana.type_into("[data-testid=chat-input]", "gl hf").await;
+    ana.click("[data-testid=chat-send]").await;
+    bo.click("[data-testid=chat-toggle]").await;
+    bo.click(".msg:last-child [data-testid=chat-name]").await;
+    bo.wait_text("[data-testid=person-name]", "Ana").await;
+    bo.click("[data-testid=person-cancel]").await;
+    bo.click("[data-testid=chat-toggle]").await;
+    ana.click("[data-testid=chat-toggle]").await;
+
+    // Ana blocks Bo: his next message is refused, in words.
+    ana.click("[data-testid=messages-room]").await;
+    ana.click("[data-testid=conversation]").await;
+    ana.click("[data-testid=dm-block]").await;
+    ana.click("[data-testid=block-confirm]").await;
+    ana.wait_text("[data-testid=dm-blocked]", "You blocked Bo").await;
+    ana.wait_hidden("[data-testid=dm-input]").await;
+    bo.click("[data-testid=messages-room]").await;
+    bo.click("[data-testid=conversation]").await;
+    bo.type_into("[data-testid=dm-input]", "Why?").await;
+    bo.click("[data-testid=dm-send]").await;
+    bo.wait_text("[data-testid=dm-log]", "Not sent: Ana is not taking messages from you").await;
+    ana.click("[data-testid=dm-back]").await;
+    ana.click("[data-testid=messages-back]").await;
+    bo.click("[data-testid=dm-back]").await;
+    bo.click("[data-testid=messages-back]").await;
+
+    // A quick game: Ana wins and leaves; Bo's result still says who won.
+    ana.click("[data-testid=start]").await;
+    for (page, cell) in [(&ana, 0), (&bo, 3), (&ana, 1), (&bo, 4), (&ana, 2)] {
+        page.wait_text("[data-testid=status]", "Your turn").await;
+        page.click(&format!("[data-testid=cell-{cell}]")).await;
+    }
+    bo.wait_text("[data-testid=status]", "Ana won").await;
+    ana.click("[data-testid=leave]").await;
+    ana.click("[data-testid=leave-confirm]").await;
+    ana.wait_visible("[data-testid=screen-home]").await;
+    bo.wait_text("[data-testid=side-0]", "Open seat").await;
+    bo.wait_text("[data-testid=status]", "Ana won").await;
+
+    for page in [&ana, &bo] {
+        page.assert_no_script_errors().await;
+    }
+    for page in [ana, bo] {
+        page.close().await;
+    }
+    eprintln!("browser test (direct messages) took {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// JS: `m` is the newest of my direct messages on screen (or null).
+const LAST_MINE: &str = "const mine = document.querySelectorAll('[data-testid=dm-message].mine'); \
+                         const m = mine[mine.length - 1];";
+
+/// JS: the newest of my direct messages has this status (`sent`, `delivered` or `read`).
+fn last_mine_is(status: &str) -> String {
+    format!("{LAST_MINE} return !!m && m.dataset.status === '{status}';")
+}
+
 /// JS: every board button is disabled (the page is offline or it is not this viewer's move).
 const BOARD_LOCKED: &str =
     "return [...document.querySelectorAll('[data-testid=board] button')].every(b => b.disabled);";

@@ -114,8 +114,14 @@ impl Session {
         Ok((token, hash))
     }
 
-    fn throttle(&self, username: &str) -> Result<(), (ErrorCode, String)> {
-        self.state.login_attempt(self.peer.ip(), username).map_err(|wait| {
+    fn throttle(&self, username: &str, count: bool) -> Result<(), (ErrorCode, String)> {
+        let ip = self.peer.ip();
+        let result = if count {
+            self.state.login_attempt(ip, username)
+        } else {
+            self.state.may_log_in(ip, username)
+        };
+        result.map_err(|wait| {
             (
                 ErrorCode::RateLimited,
                 format!("too many attempts; try again in {} seconds", wait.as_secs().max(1)),
@@ -123,8 +129,10 @@ impl Session {
         })
     }
 
+    /// Logs in. Only failures count against the per-minute limits, so a class logging in
+    /// together from one address is not throttled; guessing is.
     pub(super) async fn login(&mut self, username: String, password: String) -> Reply {
-        self.throttle(&username)?;
+        self.throttle(&username, false)?;
         let failed = || (ErrorCode::LoginFailed, "wrong username or password".to_owned());
         let store = self.state.store().clone();
         let found = match accounts::normalize_username(&username) {
@@ -138,7 +146,10 @@ impl Session {
         })
         .await
         .map_err(internal)?;
-        let Some(account) = found.filter(|_| ok) else { return Err(failed()) };
+        let Some(account) = found.filter(|_| ok) else {
+            self.throttle(&username, true)?;
+            return Err(failed());
+        };
         let store = self.state.store().clone();
         let id = account.player_id.clone();
         let player = blocking(move || store.player(&id)).await?.ok_or_else(failed)?;
@@ -153,7 +164,7 @@ impl Session {
         username: String,
         password: String,
     ) -> Reply {
-        self.throttle(&username)?;
+        self.throttle(&username, true)?;
         let username = accounts::normalize_username(&username)?;
         accounts::check_password(&password)?;
         let store = self.state.store().clone();

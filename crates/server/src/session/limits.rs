@@ -92,6 +92,20 @@ impl<K: Hash + Eq + Clone> PerMinute<K> {
         PerMinute { limit, windows: Mutex::new(HashMap::new()) }
     }
 
+    /// `Err(wait)` if `key` is at the limit now, with how long until it resets; counts nothing.
+    pub fn check(&self, key: &K, now: Instant) -> Result<(), Duration> {
+        const WINDOW: Duration = Duration::from_secs(60);
+        let windows = self.windows.lock().expect("limiter lock");
+        match windows.get(key) {
+            Some((start, count))
+                if now.saturating_duration_since(*start) < WINDOW && *count >= self.limit =>
+            {
+                Err(WINDOW.saturating_sub(now.saturating_duration_since(*start)))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Counts an event for `key`; `Err(wait)` if over the limit, with how long until it resets.
     pub fn hit(&self, key: &K, now: Instant) -> Result<(), Duration> {
         const WINDOW: Duration = Duration::from_secs(60);
@@ -150,6 +164,9 @@ mod tests {
         assert!(limiter.hit(&"ana", t0).is_ok());
         let wait = limiter.hit(&"ana", t0 + Duration::from_secs(20)).unwrap_err();
         assert_eq!(wait, Duration::from_secs(40));
+        assert!(limiter.hit(&"bo", t0).is_ok());
+        assert!(limiter.check(&"ana", t0 + Duration::from_secs(30)).is_err(), "check sees it");
+        assert!(limiter.check(&"bo", t0).is_ok(), "and counts nothing");
         assert!(limiter.hit(&"bo", t0).is_ok());
         assert!(limiter.hit(&"ana", t0 + Duration::from_secs(60)).is_ok());
     }

@@ -46,16 +46,15 @@ pub async fn run(socket: WebSocket, state: AppState, peer: SocketAddr) {
         let (tx, rx) = mpsc::channel(OUTBOX);
         let conn = ConnHandle::new(conn_id, tx);
         state.metrics().connection(1);
-        let mut session =
-            Session {
-                state,
-                conn,
-                peer,
-                player: None,
-                token_hash: None,
-                hello_deadline: Instant::now(),
-                rooms: HashMap::new(),
-            };
+        let mut session = Session {
+            state,
+            conn,
+            peer,
+            player: None,
+            token_hash: None,
+            hello_deadline: Instant::now(),
+            rooms: HashMap::new(),
+        };
         let reason = session.serve(socket, rx).await;
         session.finish().await;
         session.state.metrics().connection(-1);

@@ -1,0 +1,589 @@
+// Direct messages: the conversation list and one conversation at a time.
+//
+// What the page knows of each conversation is kept by `seq` (the conversation's own message
+// numbers, shared by both directions), so pushed messages, history pages and the catch-up after
+// a reconnection can overlap and arrive in any order without showing anything twice.
+//
+// - On every (re)connection, `sync()` asks for the conversation list (names, who is online,
+//   unread counts) and, for each conversation this page has loaded, the messages after the last
+//   seq it saw (`dm_history {after}`), page by page, so nothing is missed.
+// - Receipts say "every message of mine up to seq N is delivered / read": they are kept as two
+//   marks per conversation, so a receipt that arrives before the reply to the send still counts.
+// - A message I write shows at once as "sending..."; offline, it waits and is sent again with the
+//   same client_msg_id when the connection is back (the server stores it once).
+// - The protocol has no "who have I blocked" request: blocks made on this device are remembered
+//   in localStorage, per player.
+
+import { fill, h, initial, shortTime } from "./dom.js";
+import { friendly, isConnectionError } from "./describe.js";
+import { newMsgId } from "./chat.js";
+
+const PAGE = 50;
+const CATCH_UP_PAGE = 200;
+
+const $ = (id) => document.getElementById(id);
+
+/** Ticks for my messages: one when stored, two when delivered, two in colour when read. */
+const TICKS = {
+  sent: '<svg viewBox="0 0 20 12"><path d="M2 6.5 5.5 10 12 2.5" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"/></svg>',
+  double:
+    '<svg viewBox="0 0 20 12"><path d="M1.5 6.5 5 10 11.5 2.5M8 9.2 8.8 10 15.3 2.5" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"/></svg>',
+};
+const STATUS_WORDS = { sending: "Sending", sent: "Sent", delivered: "Delivered", read: "Read" };
+
+export class Messages {
+  /**
+   * @param {object} opts
+   * @param {(type: string, fields: object, options?: object) => Promise<object>} opts.request
+   * @param {() => string|null} opts.meId
+   * @param {() => boolean} opts.online
+   * @param {() => boolean} opts.viewing  the conversation screen is the one on show
+   * @param {() => void} opts.onChange  unread counts or the list changed
+   * @param {(text: string, kind?: string) => void} opts.toast
+   * @param {(id: string) => string|null} opts.nameOf  a name known from a room, for a stranger
+   */
+  constructor(opts) {
+    this.opts = opts;
+    this.convs = new Map(); // player id -> conversation
+    this.current = null; // the player id of the conversation on screen
+    this.listed = false; // the list has come from the server at least once
+    this.refreshTimer = null;
+    this.wire();
+  }
+
+  /** A new identity on this page: forget everything. */
+  reset() {
+    this.convs.clear();
+    this.current = null;
+    this.listed = false;
+    this.opts.onChange();
+  }
+
+  conv(id, name) {
+    let c = this.convs.get(id);
+    if (!c) {
+      c = {
+        with: id,
+        name: name || this.opts.nameOf(id) || "",
+        online: null, // unknown until the list or a presence says
+        unread: 0,
+        last: null,
+        msgs: new Map(), // seq -> message
+        loaded: false, // the newest page was fetched: later catch-ups go on from it
+        floor: 0, // the seq just before the first message of that page
+        more: false, // older messages exist before the first one here
+        delivered: 0, // my messages up to this seq reached their device
+        read: 0, // ... and were read
+        readSent: 0, // the last seq this page reported read
+        outbox: [], // {text, clientMsgId, failed}
+      };
+      this.convs.set(id, c);
+    } else if (name && !c.name) {
+      c.name = name;
+    }
+    return c;
+  }
+
+  totalUnread() {
+    let n = 0;
+    for (const c of this.convs.values()) n += c.unread;
+    return n;
+  }
+
+  // --- From the server -------------------------------------------------------------------
+
+  /** A pushed message that is not a room event. */
+  onPush(msg) {
+    if (msg.type === "dm") this.receive(msg.message);
+    else if (msg.type === "dm_receipt") this.receipt(msg.with, msg.seq, msg.status);
+    else if (msg.type === "presence") this.presence(msg.player, msg.name, msg.online);
+  }
+
+  receive(m) {
+    const me = this.opts.meId();
+    const other = m.from === me ? m.to : m.from;
+    const c = this.conv(other);
+    const fresh = this.add(c, m);
+    if (fresh && m.from !== me) {
+      if (this.isOpen(other)) this.markRead();
+      else c.unread += 1;
+    }
+    if (!c.name) this.refreshSoon(); // a stranger wrote: the list has their name
+    this.changed(other);
+  }
+
+  /** Stores a message once; returns true when it was new. */
+  add(c, m) {
+    const had = c.msgs.get(m.seq);
+    c.msgs.set(m.seq, had ? { ...had, ...m } : m);
+    if (!c.last || m.seq >= c.last.seq) c.last = c.msgs.get(m.seq);
+    if (m.from === this.opts.meId()) {
+      c.outbox = c.outbox.filter((p) => p.clientMsgId !== m.client_msg_id);
+      if (m.read) c.read = Math.max(c.read, m.seq);
+      if (m.delivered || m.read) c.delivered = Math.max(c.delivered, m.seq);
+    }
+    return !had;
+  }
+
+  receipt(other, seq, status) {
+    const c = this.conv(other);
+    c.delivered = Math.max(c.delivered, seq);
+    if (status === "read") c.read = Math.max(c.read, seq);
+    this.changed(other);
+  }
+
+  presence(other, name, online) {
+    const c = this.convs.get(other);
+    if (!c) return;
+    c.online = online;
+    if (name) c.name = name;
+    this.changed(other);
+  }
+
+  /**
+   * After every (re)connection: the list, then whatever loaded conversations missed. Uses
+   * `request` as given (the app passes the connection's internal requests during setup).
+   */
+  async sync(request) {
+    const reply = await request("conversations", {});
+    this.applyList(reply.conversations);
+    // Catch up from what this page had seen (not from the list's newest message).
+    for (const c of this.convs.values()) {
+      if (c.loaded) await this.catchUp(c, request);
+      else if (c.with === this.current) await this.loadNewest(c, request);
+    }
+    if (this.current) this.markRead();
+    this.changed(this.current);
+  }
+
+  applyList(list) {
+    const me = this.opts.meId();
+    this.listed = true;
+    for (const v of list) {
+      const c = this.conv(v.with, v.name);
+      c.name = v.name;
+      c.online = v.online;
+      c.unread = this.isOpen(v.with) ? 0 : v.unread;
+      if (v.last) {
+        this.add(c, v.last);
+        if (v.last.from === me) {
+          // Every message of mine up to the newest shares its status (receipts are cumulative).
+          if (v.last.read) c.read = Math.max(c.read, v.last.seq);
+          if (v.last.delivered || v.last.read) c.delivered = Math.max(c.delivered, v.last.seq);
+        }
+      }
+    }
+  }
+
+  /**
+   * The last seq up to which this page has every message, from the first one it loaded. Seqs
+   * have no holes in a conversation, so a missing number is a message this page missed (sent
+   * while it was offline and delivered to another device, say) even when newer ones are here
+   * (pushed at reconnection, or the list's "last").
+   */
+  seenUpTo(c) {
+    let seq = c.floor;
+    while (c.msgs.has(seq + 1)) seq += 1;
+    return seq;
+  }
+
+  /** Everything after the last seq seen, page by page. */
+  async catchUp(c, request) {
+    for (;;) {
+      const after = this.seenUpTo(c);
+      const page = await request("dm_history", { with: c.with, after, limit: CATCH_UP_PAGE });
+      for (const m of page.messages) this.add(c, m);
+      if (!page.more || page.messages.length === 0 || this.seenUpTo(c) === after) break;
+    }
+  }
+
+  async loadNewest(c, request) {
+    const page = await request("dm_history", { with: c.with, limit: PAGE });
+    if (page.messages.length) c.floor = page.messages[0].seq - 1;
+    for (const m of page.messages) this.add(c, m);
+    // Messages pushed before this page may leave a gap below it; "Show older" fills it.
+    c.more = page.more;
+    c.loaded = true;
+  }
+
+  /** Asks for the list again (names, who is online, unread counts). */
+  async refresh() {
+    if (!this.opts.online()) return;
+    try {
+      const reply = await this.opts.request("conversations", {});
+      this.applyList(reply.conversations);
+      this.changed(null);
+    } catch {
+      // The next sync will do it.
+    }
+  }
+
+  /** Soon, once for a burst of messages from strangers. */
+  refreshSoon() {
+    if (this.refreshTimer || !this.opts.online()) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = null;
+      this.refresh();
+    }, 300);
+  }
+
+  // --- Sending ---------------------------------------------------------------------------
+
+  send(text) {
+    const c = this.convs.get(this.current);
+    if (!c) return;
+    const pending = { text, clientMsgId: newMsgId(), failed: null };
+    c.outbox.push(pending);
+    this.changed(c.with);
+    this.sendOne(c, pending);
+  }
+
+  async sendOne(c, pending) {
+    if (!this.opts.online()) return; // flush() sends it when the connection is back
+    try {
+      const reply = await this.opts.request("dm", { to: c.with, text: pending.text, client_msg_id: pending.clientMsgId });
+      this.add(c, {
+        from: this.opts.meId(),
+        to: c.with,
+        seq: reply.seq,
+        ts: reply.ts,
+        text: pending.text,
+        client_msg_id: pending.clientMsgId,
+        delivered: false,
+        read: false,
+      });
+    } catch (err) {
+      if (isConnectionError(err)) return; // sent again by flush()
+      pending.failed = err.code === "blocked" ? this.blockedWords(c) : friendly(err);
+    }
+    this.changed(c.with);
+  }
+
+  /** The connection is up again (after sync): send what waits, report what was read. */
+  backOnline() {
+    this.flush();
+    this.markRead();
+  }
+
+  /** Send what waits, with the same ids. */
+  flush() {
+    for (const c of this.convs.values()) for (const p of c.outbox) if (!p.failed) this.sendOne(c, p);
+  }
+
+  blockedWords(c) {
+    return this.isBlocked(c.with)
+      ? `You blocked ${c.name || "this player"}. Unblock to write again.`
+      : `${c.name || "This player"} is not taking messages from you.`;
+  }
+
+  // --- Reading ---------------------------------------------------------------------------
+
+  isOpen(id) {
+    return this.current === id && this.opts.viewing() && document.visibilityState === "visible";
+  }
+
+  /** Tells the server (and so the sender) that what is on screen has been read. */
+  markRead() {
+    const c = this.convs.get(this.current);
+    if (!c || !this.isOpen(c.with)) return;
+    const me = this.opts.meId();
+    let newest = 0;
+    for (const m of c.msgs.values()) if (m.from !== me && m.seq > newest) newest = m.seq;
+    c.unread = 0;
+    if (newest > c.readSent && this.opts.online()) {
+      c.readSent = newest;
+      this.opts.request("dm_read", { with: c.with, seq: newest }).catch(() => {
+        c.readSent = 0; // try again next time
+      });
+    }
+    this.opts.onChange();
+  }
+
+  // --- Blocking --------------------------------------------------------------------------
+
+  blockedKey() {
+    return `capital.blocked.${this.opts.meId()}`;
+  }
+
+  blockedSet() {
+    try {
+      return new Set(JSON.parse(localStorage.getItem(this.blockedKey()) || "[]"));
+    } catch {
+      return new Set();
+    }
+  }
+
+  isBlocked(id) {
+    return this.blockedSet().has(id);
+  }
+
+  async setBlocked(id, on) {
+    await this.opts.request(on ? "block" : "unblock", { player: id });
+    const set = this.blockedSet();
+    if (on) set.add(id);
+    else set.delete(id);
+    localStorage.setItem(this.blockedKey(), JSON.stringify([...set]));
+    const c = this.convs.get(id);
+    if (c) {
+      if (on) c.online = false; // a block hides presence both ways
+      for (const p of c.outbox) if (p.failed) p.failed = null;
+      if (!on) this.flush();
+    }
+    this.changed(id);
+  }
+
+  // --- Screens ---------------------------------------------------------------------------
+
+  /** Opens the conversation with `id` (from the list, or "Message" on a player in a room). */
+  async open(id, name, online) {
+    const c = this.conv(id, name);
+    if (name) c.name = name;
+    if (c.online === null && typeof online === "boolean") c.online = online;
+    this.current = id;
+    $("dm-input").value = "";
+    this.drawConversation(true);
+    if (!c.loaded && this.opts.online()) {
+      try {
+        await this.loadNewest(c, (type, fields) => this.opts.request(type, fields));
+      } catch (err) {
+        if (!isConnectionError(err)) this.opts.toast(friendly(err));
+      }
+      if (this.current === id) this.drawConversation(true);
+    }
+    this.markRead();
+  }
+
+  close() {
+    this.current = null;
+  }
+
+  async loadOlder() {
+    const c = this.convs.get(this.current);
+    if (!c || !c.msgs.size) return;
+    const before = Math.min(...c.msgs.keys());
+    const button = $("dm-older");
+    button.disabled = true;
+    try {
+      const page = await this.opts.request("dm_history", { with: c.with, before, limit: PAGE });
+      for (const m of page.messages) this.add(c, m);
+      c.more = page.more;
+      const log = $("dm-log");
+      const keepBottom = log.scrollHeight - log.scrollTop;
+      this.drawConversation(false);
+      log.scrollTop = log.scrollHeight - keepBottom;
+    } catch (err) {
+      this.opts.toast(friendly(err));
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  changed(id) {
+    this.opts.onChange();
+    if (id && id === this.current && !$("screen-conversation").hidden) this.drawConversation(false);
+    if (!$("screen-messages").hidden) this.drawList();
+  }
+
+  /** The conversation list: newest first, unread counts, who is online. */
+  drawList() {
+    const me = this.opts.meId();
+    const list = [...this.convs.values()]
+      .filter((c) => c.last || c.outbox.length)
+      .sort((a, b) => lastTs(b) - lastTs(a));
+    const root = $("conv-list");
+    if (list.length === 0) {
+      fill(
+        root,
+        h(
+          "li",
+          { class: "conv-empty", "data-testid": "conversations-empty" },
+          h("span", { class: "conv-empty-icon", "aria-hidden": "true", html: BIG_BUBBLES }),
+          h("strong", {}, this.listed || !this.opts.online() ? "No messages yet" : "Loading..."),
+          h("span", {}, NEW_HINT),
+        ),
+      );
+      return;
+    }
+    fill(
+      root,
+      list.map((c) => {
+        const last = c.outbox.length ? { from: me, text: c.outbox[c.outbox.length - 1].text, ts: Date.now() } : c.last;
+        const mine = last.from === me;
+        const name = c.name || "Someone";
+        return h(
+          "li",
+          {},
+          h(
+            "button",
+            {
+              class: `conv-item${c.unread ? " unread" : ""}`,
+              type: "button",
+              "data-testid": "conversation",
+              "data-with": c.with,
+              "aria-label": `${name}${c.online ? ", online" : ""}${c.unread ? `, ${c.unread} unread` : ""}`,
+              onclick: () => this.opts.openConversation(c.with, c.name),
+            },
+            avatar(name, c.online),
+            h(
+              "span",
+              { class: "conv-text" },
+              h(
+                "span",
+                { class: "conv-top" },
+                h("b", { class: "conv-name" }, name),
+                this.isBlocked(c.with) ? h("span", { class: "tag" }, "blocked") : null,
+                h("time", { class: "conv-time" }, shortTime(last.ts)),
+              ),
+              h(
+                "span",
+                { class: "conv-bottom" },
+                h(
+                  "span",
+                  { class: "conv-preview", "data-testid": "conversation-preview" },
+                  mine ? h("span", { class: "conv-you" }, "You: ") : null,
+                  last.text,
+                ),
+                c.unread
+                  ? h("span", { class: "badge", "data-testid": "conversation-unread", "aria-hidden": "true" }, String(c.unread))
+                  : null,
+              ),
+            ),
+          ),
+        );
+      }),
+      h("li", { class: "conv-hint" }, NEW_HINT),
+    );
+  }
+
+  /** The open conversation: header, messages with ticks, composer (or a blocked note). */
+  drawConversation(toEnd) {
+    const c = this.convs.get(this.current);
+    if (!c) return;
+    const me = this.opts.meId();
+    const name = c.name || "Someone";
+    $("dm-name").textContent = name;
+    fill($("dm-avatar"), avatar(name, c.online));
+    const presence = $("dm-presence");
+    presence.textContent = c.online === true ? "online" : c.online === false ? "offline" : "";
+    presence.className = `topbar-sub${c.online ? " is-online" : ""}`;
+    const blocked = this.isBlocked(c.with);
+    $("dm-block").textContent = blocked ? "Unblock" : "Block";
+    $("dm-block").setAttribute("aria-label", `${blocked ? "Unblock" : "Block"} ${name}`);
+    $("dm-form").hidden = blocked;
+    $("dm-blocked").hidden = !blocked;
+    $("dm-blocked-text").textContent = `You blocked ${name}: neither of you can write to the other.`;
+    $("dm-input").placeholder = `Message ${name.length > 14 ? name.split(/\s+/)[0].slice(0, 14) : name}`;
+    $("dm-older").hidden = !c.more;
+
+    const sorted = [...c.msgs.values()].sort((a, b) => a.seq - b.seq);
+    const lastMine = [...sorted].reverse().find((m) => m.from === me);
+    const items = [];
+    let day = "";
+    for (const m of sorted) {
+      const d = new Date(m.ts).toDateString();
+      if (d !== day) {
+        day = d;
+        items.push(h("li", { class: "dm-day" }, dayWords(m.ts)));
+      }
+      const mine = m.from === me;
+      const status = mine ? (m.seq <= c.read || m.read ? "read" : m.seq <= c.delivered || m.delivered ? "delivered" : "sent") : null;
+      items.push(bubble(m.text, m.ts, mine, status, m === lastMine, { "data-seq": m.seq }));
+    }
+    for (const p of c.outbox) {
+      items.push(
+        bubble(p.text, null, true, p.failed ? "failed" : "sending", true, { class: "pending" }, p.failed),
+      );
+    }
+    if (items.length === 0) {
+      items.push(
+        h(
+          "li",
+          { class: "msg-empty" },
+          c.loaded
+            ? `Say hello to ${name}. Only the two of you see these messages.`
+            : this.opts.online()
+              ? "Loading..."
+              : "The messages show here when the connection is back.",
+        ),
+      );
+    }
+    const log = $("dm-log");
+    const atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 60;
+    fill(log, items);
+    if (toEnd || atEnd) {
+      log.scrollTop = log.scrollHeight;
+      requestAnimationFrame(() => (log.scrollTop = log.scrollHeight));
+    }
+  }
+
+  wire() {
+    $("dm-form").addEventListener("submit", (e) => {
+      e.preventDefault();
+      const text = $("dm-input").value.trim();
+      if (!text) return;
+      $("dm-input").value = "";
+      this.send(text);
+    });
+    $("dm-older").addEventListener("click", () => this.loadOlder());
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") this.markRead();
+    });
+  }
+}
+
+function lastTs(c) {
+  if (c.outbox.length) return Date.now();
+  return c.last ? c.last.ts : 0;
+}
+
+/** A round avatar with a green dot when the player is online. */
+function avatar(name, online) {
+  return h(
+    "span",
+    { class: "avatar dm-avatar" },
+    initial(name),
+    online ? h("span", { class: "online-dot", title: "online" }) : null,
+    online ? h("span", { class: "sr-only" }, "online") : null,
+  );
+}
+
+/** One message bubble; mine carry their status as ticks (and in words for the last one). */
+function bubble(text, ts, mine, status, showStatus, attrs = {}, failed = null) {
+  const meta = [];
+  if (ts) meta.push(h("time", { datetime: new Date(ts).toISOString() }, shortTime(ts)));
+  if (mine && status === "sending") meta.push("sending...");
+  if (mine && status === "failed") meta.push(`Not sent: ${failed}`);
+  if (mine && (status === "sent" || status === "delivered" || status === "read")) {
+    if (showStatus && status !== "sent") meta.push(h("span", { class: "dm-status-word" }, STATUS_WORDS[status]));
+    meta.push(
+      h("span", {
+        class: `ticks ticks-${status}`,
+        role: "img",
+        "aria-label": STATUS_WORDS[status],
+        title: STATUS_WORDS[status],
+        html: status === "sent" ? TICKS.sent : TICKS.double,
+      }),
+    );
+  }
+  const cls = `dm${mine ? " mine" : ""}${attrs.class ? ` ${attrs.class}` : ""}${status === "failed" ? " failed" : ""}`;
+  return h(
+    "li",
+    { ...attrs, class: cls, "data-testid": "dm-message", "data-status": status || "received" },
+    h("span", { class: "dm-text", "data-testid": "dm-text" }, text),
+    h("span", { class: "dm-meta" }, meta),
+  );
+}
+
+function dayWords(ts) {
+  const d = new Date(ts);
+  const today = new Date();
+  const yesterday = new Date(Date.now() - 24 * 3600 * 1000);
+  if (d.toDateString() === today.toDateString()) return "Today";
+  if (d.toDateString() === yesterday.toDateString()) return "Yesterday";
+  return d.toLocaleDateString([], { weekday: "long", day: "numeric", month: "long" });
+}
+
+const NEW_HINT = "To write to someone new, tap their name in a room.";
+
+const BIG_BUBBLES =
+  '<svg viewBox="0 0 64 64"><path d="M8 10h34v22H22l-10 8v-8H8z" fill="none" stroke="currentColor" stroke-width="3" stroke-linejoin="round"/><path d="M46 22h10v20h-4v7l-9-7H28v-6" fill="none" stroke="currentColor" stroke-width="3" stroke-linejoin="round"/></svg>';
