@@ -171,7 +171,16 @@ pub struct SqliteStore {
     readers: Mutex<Vec<Connection>>,
     /// The database file, for opening more read connections.
     path: std::path::PathBuf,
+    /// Dropping it stops the checkpointer thread.
+    stop_checkpoints: Option<mpsc::Sender<()>>,
+    /// The checkpointer thread, joined after the writer on drop.
+    checkpointer: Option<JoinHandle<()>>,
 }
+
+/// Idle read connections kept for reuse (a burst may open more; the extra ones are closed).
+const IDLE_READERS: usize = 4;
+/// How often the checkpointer copies the write-ahead log into the database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path`, brings its schema up to date and starts
@@ -181,17 +190,30 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Checkpoints (copying the log into the database file) run on their own thread, not
+        // inside a commit that players are waiting for.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        conn.pragma_update(None, "cache_size", -16_000)?;
         migrate(&mut conn)?;
         let (tx, rx) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("capital-store-writer".into())
             .spawn(move || write_loop(conn, rx))
             .map_err(|e| StoreError::Database(format!("cannot start the writer thread: {e}")))?;
+        let checkpoint_conn = Connection::open(path)?;
+        checkpoint_conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let (stop_checkpoints, stop) = mpsc::channel();
+        let checkpointer = std::thread::Builder::new()
+            .name("capital-store-checkpoint".into())
+            .spawn(move || checkpoint_loop(checkpoint_conn, stop))
+            .map_err(|e| StoreError::Database(format!("cannot start the checkpointer: {e}")))?;
         Ok(SqliteStore {
             writer: Some(tx),
             thread: Some(thread),
             readers: Mutex::new(Vec::new()),
             path: path.to_owned(),
+            stop_checkpoints: Some(stop_checkpoints),
+            checkpointer: Some(checkpointer),
         })
     }
 
@@ -225,7 +247,10 @@ impl SqliteStore {
             }
         };
         let result = f(&conn);
-        self.readers.lock().expect("reader pool lock").push(conn);
+        let mut idle = self.readers.lock().expect("reader pool lock");
+        if idle.len() < IDLE_READERS {
+            idle.push(conn);
+        }
         result
     }
 }
@@ -236,7 +261,26 @@ impl Drop for SqliteStore {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+        self.stop_checkpoints = None;
+        if let Some(thread) = self.checkpointer.take() {
+            let _ = thread.join();
+        }
     }
+}
+
+/// Copies the write-ahead log into the database file every [`CHECKPOINT_EVERY`], without
+/// blocking the writer (a passive checkpoint), and empties it when the store closes.
+fn checkpoint_loop(conn: Connection, stop: mpsc::Receiver<()>) {
+    let checkpoint = |mode: &str| {
+        let sql = format!("PRAGMA wal_checkpoint({mode})");
+        if let Err(e) = conn.query_row(&sql, [], |_| Ok(())) {
+            tracing::warn!(error = %e, "checkpoint failed");
+        }
+    };
+    while let Err(mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_EVERY) {
+        checkpoint("PASSIVE");
+    }
+    checkpoint("TRUNCATE");
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
@@ -257,8 +301,14 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 }
 
 /// The writer thread: take a batch, commit it in one transaction, answer every ticket in it.
+///
+/// Fail-stop: if a transaction cannot be written at all (disk full, I/O error), every later
+/// write is refused too, until the server restarts. Otherwise a room could see its move 5 lost
+/// and its move 6 stored; with fail-stop the database always holds a prefix of what was asked.
+/// A single write refused by a constraint fails alone.
 fn write_loop(mut conn: Connection, jobs: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(64);
+    let mut failed: Option<String> = None;
     while let Ok(first) = jobs.recv() {
         batch.push(first);
         while batch.len() < MAX_BATCH {
@@ -267,32 +317,50 @@ fn write_loop(mut conn: Connection, jobs: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let results = commit_batch(&mut conn, &batch);
+        let results = match &failed {
+            Some(why) => batch
+                .iter()
+                .map(|_| Err(StoreError::Database(format!("the store stopped writing: {why}"))))
+                .collect(),
+            None => match commit_batch(&mut conn, &batch) {
+                Ok(results) => results,
+                Err(e) => {
+                    tracing::error!(error = %e, "a write transaction failed: no more writes");
+                    failed = Some(e.to_string());
+                    batch.iter().map(|_| Err(e.clone_err())).collect()
+                }
+            },
+        };
         for (job, result) in batch.drain(..).zip(results) {
             let _ = job.done.send(result);
         }
     }
 }
 
-/// Applies every op of `batch` in one transaction. An op that fails (a constraint) fails alone;
-/// if the commit itself fails, every op fails.
-fn commit_batch(conn: &mut Connection, batch: &[Job]) -> Vec<Result<(), StoreError>> {
-    let tx = match conn.transaction() {
-        Ok(tx) => tx,
-        Err(e) => return batch.iter().map(|_| Err(e.clone_err())).collect(),
-    };
-    let mut results: Vec<Result<(), StoreError>> =
-        batch.iter().map(|job| apply(&tx, &job.op)).collect();
-    if let Err(e) = tx.commit() {
-        tracing::error!(error = %e, "commit failed");
-        results = batch.iter().map(|_| Err(e.clone_err())).collect();
-    }
-    for result in &results {
-        if let Err(e) = result {
-            tracing::warn!(error = %e, "write refused");
+/// Applies every op of `batch` in one transaction. An op refused by a constraint fails alone;
+/// any other error rolls the whole batch back and is returned.
+fn commit_batch(
+    conn: &mut Connection,
+    batch: &[Job],
+) -> Result<Vec<Result<(), StoreError>>, rusqlite::Error> {
+    let tx = conn.transaction()?;
+    let mut results = Vec::with_capacity(batch.len());
+    for job in batch {
+        match apply(&tx, &job.op) {
+            Ok(()) => results.push(Ok(())),
+            Err(e) if is_constraint(&e) => {
+                tracing::warn!(error = %e, "write refused");
+                results.push(Err(e.clone_err()));
+            }
+            Err(e) => return Err(e),
         }
     }
-    results
+    tx.commit()?;
+    Ok(results)
+}
+
+fn is_constraint(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
 }
 
 trait CloneErr {
@@ -305,7 +373,7 @@ impl CloneErr for rusqlite::Error {
     }
 }
 
-fn apply(tx: &rusqlite::Transaction<'_>, op: &Op) -> Result<(), StoreError> {
+fn apply(tx: &rusqlite::Transaction<'_>, op: &Op) -> rusqlite::Result<()> {
     match op {
         Op::CreatePlayer(p, token) => {
             tx.prepare_cached(
@@ -450,7 +518,7 @@ fn apply(tx: &rusqlite::Transaction<'_>, op: &Op) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn insert_token(tx: &rusqlite::Transaction<'_>, t: &TokenRecord) -> Result<(), StoreError> {
+fn insert_token(tx: &rusqlite::Transaction<'_>, t: &TokenRecord) -> rusqlite::Result<()> {
     tx.prepare_cached(
         "INSERT INTO tokens (hash, player_id, created_ms, expires_ms) VALUES (?1, ?2, ?3, ?4)",
     )?

@@ -2,9 +2,17 @@
 //!
 //! The loop takes every command waiting in the queue (up to [`MAX_BATCH`]), applies each to the
 //! in-memory state, and collects two things: the store writes the changes need, and the frames
-//! to send (replies and events). It waits until every write is durable, then sends the frames.
-//! If a write fails, nothing of the batch is sent: the requesters get `internal` errors and the
-//! room reloads itself from the store, so memory never runs ahead of the disk.
+//! to send (replies and events). The frames wait until every write of their batch is durable;
+//! meanwhile the room goes on with the next commands (up to [`MAX_IN_FLIGHT`] batches on their
+//! way to the disk), so a room's throughput is not one fsync per batch. Batches are delivered in
+//! order. If a write fails, nothing of that batch or the ones after it is sent: the requesters
+//! that changed something get `internal` errors and the room reloads itself from the store.
+//! (The store stops writing after a failed transaction, so the disk always holds a prefix of
+//! what the room asked for.)
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
 
 use axum::extract::ws::Utf8Bytes;
 use capital_engine::{DynGame, GameEntry, RuleError, Viewer};
@@ -12,7 +20,9 @@ use capital_protocol::{
     ChatMessage, ErrorCode, LeaveReason, Outcome, Outgoing, Phase, PlayerId, RequestId, Role,
     RoomEvent, Seat, Seq, ServerMsg,
 };
-use capital_store::{ChatRecord, MemberRecord, MoveRecord, RoomId, RoomRecord, StoredRoom, Ticket};
+use capital_store::{
+    ChatRecord, MemberRecord, MoveRecord, RoomId, RoomRecord, StoreError, StoredRoom, Ticket,
+};
 use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -24,8 +34,11 @@ use crate::config::limits::{JOIN_CHAT, RECENT_CHAT, ROOM_QUEUE};
 use crate::players::Player;
 use crate::session::ConnHandle;
 
-/// Most commands applied before one wait for the disk.
+/// Most commands applied in one batch.
 const MAX_BATCH: usize = 256;
+
+/// Most batches on their way to the disk at once; beyond, the room waits for the oldest.
+const MAX_IN_FLIGHT: usize = 4;
 
 /// Most missed chat messages sent back on a resume (older ones page with `chat_history`).
 const RESUME_CHAT: usize = 100;
@@ -64,6 +77,42 @@ pub(super) struct Batch {
     pub(super) out: Vec<Out>,
     /// Chat history pages to read once the writes are durable (so they include them).
     reads: Vec<HistoryRead>,
+}
+
+/// A batch whose writes were handed to the store: its frames wait until they are durable.
+struct InFlight {
+    /// Resolves when every write is durable, with the first error if one failed.
+    durable: Pin<Box<dyn Future<Output = Option<StoreError>> + Send>>,
+    /// Whether there were writes at all.
+    writes: bool,
+    out: Vec<Out>,
+    reads: Vec<HistoryRead>,
+    started: std::time::Instant,
+}
+
+impl InFlight {
+    fn new(batch: Batch) -> Self {
+        let Batch { tickets, out, reads } = batch;
+        let writes = !tickets.is_empty();
+        let durable = Box::pin(async move {
+            let mut failed = None;
+            for ticket in tickets {
+                if let Err(e) = ticket.await {
+                    failed.get_or_insert(e);
+                }
+            }
+            failed
+        });
+        InFlight { durable, writes, out, reads, started: std::time::Instant::now() }
+    }
+}
+
+/// Waits for the oldest in-flight batch to be durable (the queue must not be empty).
+async fn front_durable(in_flight: &mut VecDeque<InFlight>) -> Option<StoreError> {
+    match in_flight.front_mut() {
+        Some(front) => (&mut front.durable).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// A frame for one connection.
@@ -253,11 +302,26 @@ impl Room {
     async fn run(mut self, mut rx: mpsc::Receiver<RoomCmd>) {
         let shutdown = self.state.shutdown_token().clone();
         let mut cmds = Vec::with_capacity(16);
+        // Batches whose writes are on their way to the disk, oldest first. The room goes on
+        // applying new commands meanwhile; each batch's frames go out, in order, once its writes
+        // are durable.
+        let mut in_flight: VecDeque<InFlight> = VecDeque::new();
         loop {
             let deadline = self.next_deadline();
+            let can_take = in_flight.len() < MAX_IN_FLIGHT && !self.closed;
             let mut batch = Batch::default();
             tokio::select! {
-                n = rx.recv_many(&mut cmds, MAX_BATCH) => {
+                biased;
+                failed = front_durable(&mut in_flight), if !in_flight.is_empty() => {
+                    let done = in_flight.pop_front().expect("polled the front batch");
+                    self.deliver(done, failed, &mut in_flight).await;
+                    if self.closed && in_flight.is_empty() {
+                        break;
+                    }
+                    continue;
+                }
+                () = shutdown.cancelled() => break,
+                n = rx.recv_many(&mut cmds, MAX_BATCH), if can_take => {
                     if n == 0 {
                         break;
                     }
@@ -265,13 +329,23 @@ impl Room {
                         self.handle(cmd, &mut batch);
                     }
                 }
-                () = sleep_until(deadline) => self.on_timers(&mut batch),
-                () = shutdown.cancelled() => break,
+                () = sleep_until(deadline), if can_take => self.on_timers(&mut batch),
             }
-            self.finish(batch).await;
-            if self.closed {
+            let waiting = InFlight::new(batch);
+            if waiting.writes || !in_flight.is_empty() {
+                in_flight.push_back(waiting);
+            } else {
+                self.deliver(waiting, None, &mut in_flight).await;
+            }
+            if self.closed && in_flight.is_empty() {
                 break;
             }
+        }
+        // What is already on its way to the disk still gets its answers (bounded: the server
+        // waits only so long at shutdown).
+        while let Some(mut waiting) = in_flight.pop_front() {
+            let failed = (&mut waiting.durable).await;
+            self.deliver(waiting, failed, &mut in_flight).await;
         }
         // Requests that were already queued when the room closed still get an answer.
         rx.close();
@@ -283,46 +357,46 @@ impl Room {
         tracing::debug!(code = %self.code, "room actor ends");
     }
 
-    /// Waits for the batch's writes, then sends its frames and serves its reads. If a write
-    /// failed, the batch's events are dropped, requests that changed something are told
-    /// `internal`, and the room reloads from the store.
-    async fn finish(&mut self, batch: Batch) {
-        let Batch { tickets, out, reads } = batch;
-        let started = std::time::Instant::now();
-        let waited = !tickets.is_empty();
-        let mut failed = None;
-        for ticket in tickets {
-            if let Err(e) = ticket.await {
-                failed = Some(e);
+    /// Sends a durable batch's frames and serves its reads. If its writes failed, its events are
+    /// dropped, requests that changed something are told `internal`, and so is every batch
+    /// still in flight (they were built on top of it); then the room reloads from the store.
+    async fn deliver(
+        &mut self,
+        batch: InFlight,
+        failed: Option<StoreError>,
+        in_flight: &mut VecDeque<InFlight>,
+    ) {
+        if batch.writes {
+            self.state.metrics().db_write(batch.started.elapsed());
+        }
+        let Some(e) = failed else {
+            for Out { conn, frame, .. } in batch.out {
+                conn.send(frame);
             }
-        }
-        if waited {
-            self.state.metrics().db_write(started.elapsed());
-        }
-        if let Some(e) = &failed {
-            tracing::error!(code = %self.code, error = %e, "room write failed; reloading");
-        }
-        for Out { conn, frame, kind } in out {
-            match (kind, failed.is_some()) {
-                (_, false) | (OutKind::Reply { wrote: false, .. }, true) => {
+            for read in batch.reads {
+                self.serve_history(read);
+            }
+            return;
+        };
+        tracing::error!(code = %self.code, error = %e, "room write failed; reloading");
+        for Out { conn, frame, kind } in
+            std::iter::once(batch).chain(in_flight.drain(..)).flat_map(|b| b.out)
+        {
+            match kind {
+                OutKind::Reply { wrote: false, .. } => {
                     conn.send(frame);
                 }
-                (OutKind::Reply { id, wrote: true }, true) => {
+                OutKind::Reply { id, wrote: true } => {
                     conn.send(self.error_frame(
                         id,
                         ErrorCode::Internal,
                         "the server could not save that; try again",
                     ));
                 }
-                (OutKind::Event, true) => {}
+                OutKind::Event => {}
             }
         }
-        if failed.is_some() {
-            self.reload().await;
-        }
-        for read in reads {
-            self.serve_history(read);
-        }
+        self.reload().await;
     }
 
     /// Replaces the in-memory state with what the store holds, keeping live connections.

@@ -4,10 +4,10 @@
 //! reach each client in the order the room produced them.
 //!
 //! Every change is made durable before anyone hears of it: the actor takes all the commands
-//! waiting in its queue, applies them in memory, hands their writes to the store, waits for the
-//! store to say they are on disk, and only then sends the replies and events (see
-//! [`actor`]). The store batches writes from every room into one commit, so waiting costs one
-//! shared fsync, not one per message.
+//! waiting in its queue, applies them in memory, hands their writes to the store, and sends the
+//! replies and events only once the store says they are on disk (see [`actor`]); it applies the
+//! next commands meanwhile. The store batches writes from every room into one commit, so
+//! waiting costs one shared fsync, not one per message.
 //!
 //! # Layout
 //! - [`actor`]: the room state and its command loop.
