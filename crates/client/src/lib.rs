@@ -133,9 +133,10 @@ impl Drop for Client {
 impl Client {
     /// Connects to a server's WebSocket URL, e.g. `ws://127.0.0.1:8080/ws`.
     pub async fn connect(url: &str) -> Result<Self, ClientError> {
-        let (socket, _) = tokio_tungstenite::connect_async(url)
-            .await
-            .map_err(|e| ClientError::Connection(e.to_string()))?;
+        let (socket, _) =
+            tokio_tungstenite::connect_async_with_config(url, Some(ws_config()), false)
+                .await
+                .map_err(|e| ClientError::Connection(e.to_string()))?;
         Ok(Self::over(socket))
     }
 
@@ -162,9 +163,10 @@ impl Client {
             .connect(name, tcp)
             .await
             .map_err(|e| ClientError::Connection(format!("TLS: {e}")))?;
-        let (socket, _) = tokio_tungstenite::client_async(url, stream)
-            .await
-            .map_err(|e| ClientError::Connection(e.to_string()))?;
+        let (socket, _) =
+            tokio_tungstenite::client_async_with_config(url, stream, Some(ws_config()))
+                .await
+                .map_err(|e| ClientError::Connection(e.to_string()))?;
         Ok(Self::over(socket))
     }
 
@@ -445,6 +447,14 @@ impl Client {
             Incoming::Closed(_) => Err(ClientError::Closed),
         }
     }
+}
+
+/// Small buffers: a client holds one connection, a load generator thousands (the library's
+/// default read buffer is 128 KiB, allocated up front).
+fn ws_config() -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
+    tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(4 * 1024)
 }
 
 fn joined(reply: ServerMsg) -> Result<Joined, ClientError> {
