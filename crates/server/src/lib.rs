@@ -71,7 +71,13 @@ impl Server {
         let store = tokio::task::spawn_blocking(move || SqliteStore::open(&db))
             .await?
             .map_err(|e| anyhow::anyhow!("data: cannot open the database: {e}"))?;
-        let store: Arc<dyn Store> = Arc::new(store);
+        Self::bind_with_store(config, Arc::new(store)).await
+    }
+
+    /// Like [`Server::bind`], over a store of the caller's choosing (another backend, or one
+    /// that fails on purpose in tests). The data directory still holds a generated certificate.
+    pub async fn bind_with_store(config: Config, store: Arc<dyn Store>) -> anyhow::Result<Self> {
+        config.validate()?;
         let lan_ips = banner::lan_ips();
         let tls = tls::setup(&config, &lan_ips)?;
         let listener = TcpListener::bind(config.bind)

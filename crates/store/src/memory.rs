@@ -11,6 +11,8 @@ use crate::{ChatStore, DmStore, GameStore, PlayerStore, RoomStore, Store, StoreE
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     inner: Mutex<Inner>,
+    /// When set, every write fails (to test how callers handle a failing disk).
+    failing: std::sync::atomic::AtomicBool,
 }
 
 #[derive(Debug, Default)]
@@ -38,7 +40,16 @@ impl MemoryStore {
         Self::default()
     }
 
+    /// From now on, every write fails (`true`) or works again (`false`): for testing how the
+    /// server copes with a failing disk.
+    pub fn fail_writes(&self, failing: bool) {
+        self.failing.store(failing, std::sync::atomic::Ordering::SeqCst);
+    }
+
     fn write(&self, f: impl FnOnce(&mut Inner) -> Result<(), StoreError>) -> Ticket {
+        if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
+            return Ticket::ready(Err(StoreError::Database("writes are failing (test)".into())));
+        }
         Ticket::ready(f(&mut self.inner.lock().expect("memory store lock")))
     }
 

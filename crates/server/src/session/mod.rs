@@ -217,7 +217,9 @@ impl Session {
                         refused_in_a_row = 0;
                     }
                     let reply = match frame {
-                        Message::Text(text) => self.on_text(&text).await,
+                        // Boxed: the request handling future is large and only lives while a
+                        // request is handled, instead of in every idle connection's state.
+                        Message::Text(text) => Box::pin(self.on_text(&text)).await,
                         Message::Binary(_) => Some(Outgoing::error(
                             None,
                             ErrorCode::BinaryNotSupported,

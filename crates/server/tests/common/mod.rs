@@ -37,8 +37,20 @@ impl TestServer {
         Self::start_in(dir, config).await
     }
 
+    /// A server over `store` (e.g. a memory store that can be made to fail).
+    pub async fn start_with_store(store: Arc<dyn capital_store::Store>) -> Self {
+        let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+        let config = Config::new("127.0.0.1:0".parse().unwrap(), dir.path().join("data"));
+        let server = Server::bind_with_store(config.clone(), store).await.expect("server binds");
+        Self::running(dir, config, server)
+    }
+
     async fn start_in(dir: Arc<tempfile::TempDir>, config: Config) -> Self {
         let server = Server::bind(config.clone()).await.expect("server binds");
+        Self::running(dir, config, server)
+    }
+
+    fn running(dir: Arc<tempfile::TempDir>, config: Config, server: Server) -> Self {
         let addr = server.local_addr();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(server.run(async move {
