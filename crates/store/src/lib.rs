@@ -102,6 +102,8 @@ pub trait DmStore: Send + Sync {
     ) -> Result<Vec<DmRecord>, StoreError>;
     /// The `limit` most recent messages of all conversations, newest first.
     fn recent_dms(&self, limit: usize) -> Result<Vec<DmRecord>, StoreError>;
+    /// Every player with messages not yet delivered.
+    fn waiting_recipients(&self) -> Result<Vec<String>, StoreError>;
     /// Every message to `recipient` not yet delivered, in the order sent.
     fn undelivered(&self, recipient: &str) -> Result<Vec<DmRecord>, StoreError>;
     /// `player`'s conversations, most recent first.

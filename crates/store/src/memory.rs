@@ -239,6 +239,18 @@ impl DmStore for MemoryStore {
         }))
     }
 
+    fn waiting_recipients(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self.read(|inner| {
+            let waiting: std::collections::BTreeSet<String> = inner
+                .dms
+                .values()
+                .filter(|d| d.delivered_ms.is_none())
+                .map(|d| d.recipient().to_owned())
+                .collect();
+            waiting.into_iter().collect()
+        }))
+    }
+
     fn undelivered(&self, recipient: &str) -> Result<Vec<DmRecord>, StoreError> {
         Ok(self.read(|inner| {
             let mut out: Vec<DmRecord> = inner

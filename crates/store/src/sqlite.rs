@@ -178,7 +178,7 @@ pub struct SqliteStore {
 }
 
 /// Idle read connections kept for reuse (a burst may open more; the extra ones are closed).
-const IDLE_READERS: usize = 4;
+const IDLE_READERS: usize = 8;
 /// How often the checkpointer copies the write-ahead log into the database file.
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
@@ -854,6 +854,15 @@ impl DmStore for SqliteStore {
                 "SELECT {DM_COLUMNS} FROM dms ORDER BY ts_ms DESC, a, b, seq DESC LIMIT ?1"
             ))?;
             collect(stmt.query_map(params![limit as i64], |r| Ok(dm_from_row(r)))?)
+        })
+    }
+
+    fn waiting_recipients(&self) -> Result<Vec<String>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT DISTINCT recipient FROM dms WHERE delivered_ms IS NULL ORDER BY recipient",
+            )?;
+            collect(stmt.query_map([], |row| Ok(Ok::<_, StoreError>(row.get(0)?)))?)
         })
     }
 

@@ -134,6 +134,7 @@ fn direct_messages(store: &dyn Store) {
     let undelivered = store.undelivered("pb").unwrap();
     let order: Vec<_> = undelivered.iter().map(|d| (d.sender.as_str(), d.seq)).collect();
     assert_eq!(order, [("pa", 1), ("pa", 3), ("pa", 5), ("pc", 1)]);
+    assert_eq!(store.waiting_recipients().unwrap(), ["pa", "pb"]);
     store.mark_delivered("pa", "pb", "pb", 3, 400).wait().unwrap();
     let left: Vec<_> = store.undelivered("pb").unwrap().iter().map(|d| d.seq).collect();
     assert_eq!(left, [5, 1]);

@@ -40,6 +40,8 @@ pub struct Hub {
     contacts: HashMap<PlayerId, HashSet<PlayerId>>,
     /// (blocker, blocked).
     blocks: HashSet<(PlayerId, PlayerId)>,
+    /// Players with stored messages not yet delivered: only they cost a read when they connect.
+    waiting: HashSet<PlayerId>,
     /// Recent (sender, client_msg_id) -> (recipient, seq, ts), and their order for forgetting.
     recent: HashMap<(PlayerId, String), (PlayerId, Seq, u64)>,
     recent_order: VecDeque<(PlayerId, String)>,
@@ -60,11 +62,12 @@ impl Hub {
     /// Loads conversations and blocks from the store and starts the hub.
     pub async fn start(state: &AppState) -> anyhow::Result<DmHandle> {
         let store = state.store().clone();
-        let (seqs, blocks, recent) = tokio::task::spawn_blocking(move || {
+        let (seqs, blocks, recent, waiting) = tokio::task::spawn_blocking(move || {
             Ok::<_, capital_store::StoreError>((
                 store.conversation_seqs()?,
                 store.blocks()?,
                 store.recent_dms(RECENT_IDS)?,
+                store.waiting_recipients()?,
             ))
         })
         .await??;
@@ -79,6 +82,7 @@ impl Hub {
             seqs: seqs.into_iter().collect(),
             contacts,
             blocks: blocks.into_iter().collect(),
+            waiting: waiting.into_iter().collect(),
             recent: HashMap::new(),
             recent_order: VecDeque::new(),
         };
@@ -214,15 +218,22 @@ impl Hub {
             self.announce(&player.id, &player.name, true);
         }
         // Everything stored while they were away, in the order sent.
+        if !self.waiting.remove(&player.id) {
+            return;
+        }
         let store = self.state.store().clone();
         let me = player.id.clone();
         let waiting = match tokio::task::spawn_blocking(move || store.undelivered(&me)).await {
             Ok(Ok(mut waiting)) => {
-                waiting.truncate(PUSH_AT_CONNECT);
+                if waiting.len() > PUSH_AT_CONNECT {
+                    waiting.truncate(PUSH_AT_CONNECT);
+                    self.waiting.insert(player.id.clone()); // the rest, next time
+                }
                 waiting
             }
             _ => {
                 tracing::error!(player = %player.id, "could not read waiting direct messages");
+                self.waiting.insert(player.id.clone());
                 return;
             }
         };
@@ -230,7 +241,9 @@ impl Hub {
         let mut last_per_sender: HashMap<Pair, (String, Seq)> = HashMap::new();
         for dm in waiting {
             if !conn.send(frame_of(Outgoing::push(ServerMsg::Dm { message: message(&dm) }))) {
-                return; // the connection is gone or too slow: they stay waiting for next time
+                // The connection is gone or too slow: they stay waiting for next time.
+                self.waiting.insert(player.id.clone());
+                return;
             }
             last_per_sender.insert((dm.a.clone(), dm.b.clone()), (dm.sender.clone(), dm.seq));
         }
@@ -305,9 +318,14 @@ impl Hub {
             read_ms: None,
         };
         batch.tickets.push(self.state.store().append_dm(&record));
-        if let Some(conn) = recipient {
-            let push = ServerMsg::Dm { message: message(&record) };
-            batch.out.push((conn, frame_of(Outgoing::push(push)), None));
+        match recipient {
+            Some(conn) => {
+                let push = ServerMsg::Dm { message: message(&record) };
+                batch.out.push((conn, frame_of(Outgoing::push(push)), None));
+            }
+            None => {
+                self.waiting.insert(to.to_owned());
+            }
         }
         self.remember(key, (to.to_owned(), seq, ts));
         Ok(ServerMsg::DmSent { with: to.to_owned(), seq, ts })
