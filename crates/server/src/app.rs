@@ -205,7 +205,7 @@ async fn info(State(state): State<AppState>) -> Json<serde_json::Value> {
 }
 
 /// Per-connection WebSocket read buffer, allocated when the connection opens.
-const READ_BUFFER: usize = 2 * 1024;
+const READ_BUFFER: usize = 1024;
 /// Outgoing frames are gathered up to this size before a write (the session flushes after each
 /// batch anyway).
 const WRITE_BUFFER: usize = 8 * 1024;
@@ -231,7 +231,7 @@ async fn ws_upgrade(
     let max = state.config().max_message_bytes as usize;
     // Frames are checked against the limit from their header, before anything is allocated.
     // Buffers: tungstenite allocates its read buffer up front for every connection (128 KiB by
-    // default, 1.25 GB for 10,000 phones); 2 KiB holds any normal request and grows on demand.
+    // default, 1.25 GB for 10,000 phones); 1 KiB holds a normal request and grows on demand.
     ws.max_message_size(max)
         .max_frame_size(max)
         .read_buffer_size(READ_BUFFER)
@@ -240,7 +240,9 @@ async fn ws_upgrade(
         .on_upgrade(move |socket| {
             let tracker = state.tracker().clone();
             tracker.track_future(async move {
-                crate::session::run(socket, state, peer).await;
+                // Boxed once here: the socket then moves through the session's futures as a pointer,
+                // instead of being copied into each of their states (a few KiB per connection).
+                crate::session::run(Box::new(socket), state, peer).await;
                 drop(slot);
             })
         })

@@ -350,7 +350,8 @@ impl Room {
         // Requests that were already queued when the room closed still get an answer.
         rx.close();
         while let Ok(cmd) = rx.try_recv() {
-            if let RoomCmd::Request(Request { conn, id, .. }) = cmd {
+            if let RoomCmd::Request(request) = cmd {
+                let Request { conn, id, .. } = *request;
                 conn.send(self.error_frame(id, ErrorCode::NoSuchRoom, "the room has closed"));
             }
         }
@@ -432,7 +433,7 @@ impl Room {
 
     fn handle(&mut self, cmd: RoomCmd, batch: &mut Batch) {
         match cmd {
-            RoomCmd::Request(request) => self.on_request(request, batch),
+            RoomCmd::Request(request) => self.on_request(*request, batch),
             RoomCmd::Detach { player_id, conn_id } => self.on_detach(&player_id, conn_id, batch),
         }
     }

@@ -76,8 +76,9 @@ pub enum RoomRequest {
 /// Messages to a room actor.
 #[derive(Debug)]
 pub enum RoomCmd {
-    /// A client request.
-    Request(Request),
+    /// A client request. Boxed: a channel allocates its slots in blocks of 32 of the largest
+    /// command, and every room has a channel; small slots keep an idle room small.
+    Request(Box<Request>),
     /// A connection closed: if it was `player`'s connection to this room, they are away now.
     Detach {
         /// The player.
@@ -104,7 +105,7 @@ impl RoomHandle {
     /// Queues a request without waiting. Fails with `busy` when the room's queue is full, and
     /// `no_such_room` when the room has closed.
     pub fn try_request(&self, request: Request) -> Result<(), (ErrorCode, &'static str)> {
-        self.tx.try_send(RoomCmd::Request(request)).map_err(|e| match e {
+        self.tx.try_send(RoomCmd::Request(Box::new(request))).map_err(|e| match e {
             mpsc::error::TrySendError::Full(_) => {
                 (ErrorCode::Busy, "the room is too busy right now; try again")
             }

@@ -154,7 +154,7 @@ impl Session {
         let id = account.player_id.clone();
         let player = blocking(move || store.player(&id)).await?.ok_or_else(failed)?;
         let (token, hash) = self.new_session_token(&player.id).await?;
-        tracing::info!(username = %account.username, "logged in");
+        tracing::info!(username = %account.username, player = %player.id, peer = %self.peer, "logged in");
         self.enter(Player { id: player.id, name: player.name }, token, hash).await
     }
 
@@ -197,7 +197,7 @@ impl Session {
         if let Some(old) = self.token_hash.replace(hash) {
             self.state.store().revoke_token(&old).await.map_err(internal)?;
         }
-        tracing::info!(%username, "registered");
+        tracing::info!(%username, player = %player.id, "registered");
         Ok(Some(ServerMsg::Registered { username, token }))
     }
 

@@ -38,9 +38,12 @@ use crate::room::{Request, RoomHandle, RoomRequest};
 
 /// Serves one WebSocket until the client leaves, the connection is closed by the server, or the
 /// server shuts down.
-pub async fn run(socket: WebSocket, state: AppState, peer: SocketAddr) {
+pub async fn run(socket: Box<WebSocket>, state: AppState, peer: SocketAddr) {
     let conn_id = state.next_conn_id();
-    let span = tracing::info_span!("conn", id = conn_id, %peer, player = tracing::field::Empty);
+    // A debug-level span: at the default `info` level it costs nothing (an info span costs
+    // about 450 bytes per connection in the log formatter); the few info lines below carry the
+    // connection and player themselves.
+    let span = tracing::debug_span!("conn", id = conn_id, %peer, player = tracing::field::Empty);
     async move {
         tracing::debug!("connected");
         let (tx, rx) = mpsc::channel(OUTBOX);
@@ -56,7 +59,7 @@ pub async fn run(socket: WebSocket, state: AppState, peer: SocketAddr) {
             rooms: HashMap::new(),
         };
         let reason = session.serve(socket, rx).await;
-        session.finish().await;
+        Box::pin(session.finish()).await;
         session.state.metrics().connection(-1);
         tracing::debug!(?reason, "disconnected");
     }
@@ -117,7 +120,7 @@ fn request_id(text: &str) -> Option<RequestId> {
 impl Session {
     async fn serve(
         &mut self,
-        mut socket: WebSocket,
+        mut socket: Box<WebSocket>,
         mut outbox: mpsc::Receiver<Utf8Bytes>,
     ) -> Ended {
         let shutdown = self.state.shutdown_token().clone();
@@ -139,16 +142,16 @@ impl Session {
                 biased;
                 () = closer.cancelled() => {
                     let reason = self.conn.close_reason().unwrap_or(CloseReason::ShuttingDown);
-                    close(&mut socket, reason).await;
+                    Box::pin(close(&mut socket, reason)).await;
                     tracing::debug!(reason = reason.text(), "closing");
                     return Ended::Closed;
                 }
                 () = shutdown.cancelled() => {
-                    close(&mut socket, CloseReason::ShuttingDown).await;
+                    Box::pin(close(&mut socket, CloseReason::ShuttingDown)).await;
                     return Ended::Closed;
                 }
                 () = tokio::time::sleep_until(self.hello_deadline), if self.player.is_none() => {
-                    close(&mut socket, CloseReason::NoHello).await;
+                    Box::pin(close(&mut socket, CloseReason::NoHello)).await;
                     return Ended::Closed;
                 }
                 _ = tick.tick() => {
@@ -166,13 +169,13 @@ impl Session {
                     }
                 }
                 Some(frame) = outbox.recv() => {
-                    let write = tokio::time::timeout(WRITE_TIMEOUT, write_all(&mut socket, frame, &mut outbox));
+                    let write = Box::pin(tokio::time::timeout(WRITE_TIMEOUT, write_all(&mut socket, frame, &mut outbox)));
                     tokio::select! {
                         written = write => match written {
                             Ok(Ok(n)) => self.state.metrics().messages_out(n),
                             Ok(Err(_)) => return Ended::SocketError,
                             Err(_) => {
-                                tracing::info!("client stopped reading: dropping it");
+                                tracing::info!(conn = self.conn.id(), peer = %self.peer, player = ?self.player.as_ref().map(|p| &p.id), "client stopped reading: dropping it");
                                 return Ended::Dead;
                             }
                         },
@@ -189,7 +192,7 @@ impl Session {
                         Some(Err(e)) => {
                             tracing::debug!(error = %e, "socket error");
                             if is_too_big(e) {
-                                close(&mut socket, CloseReason::TooBig).await;
+                                Box::pin(close(&mut socket, CloseReason::TooBig)).await;
                             }
                             return Ended::SocketError;
                         }
@@ -200,8 +203,8 @@ impl Session {
                         if !bucket.take(last_heard.into_std()) {
                             refused_in_a_row += 1;
                             if refused_in_a_row > flood_limit {
-                                tracing::info!("flooding past the rate limit: disconnecting");
-                                close(&mut socket, CloseReason::Flooding).await;
+                                tracing::info!(conn = self.conn.id(), peer = %self.peer, player = ?self.player.as_ref().map(|p| &p.id), "flooding past the rate limit: disconnecting");
+                                Box::pin(close(&mut socket, CloseReason::Flooding)).await;
                                 return Ended::Closed;
                             }
                             let id = match &frame {
@@ -209,7 +212,7 @@ impl Session {
                                 _ => None,
                             };
                             let reply = Outgoing::error(id, ErrorCode::RateLimited, "too many requests: slow down");
-                            if self.reply(&mut socket, reply).await.is_err() {
+                            if Box::pin(self.reply(&mut socket, reply)).await.is_err() {
                                 return Ended::SocketError;
                             }
                             continue;
@@ -233,7 +236,7 @@ impl Session {
                         }
                     };
                     if let Some(reply) = reply
-                        && self.reply(&mut socket, reply).await.is_err()
+                        && Box::pin(self.reply(&mut socket, reply)).await.is_err()
                     {
                         return Ended::SocketError;
                     }
