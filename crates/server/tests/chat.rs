@@ -60,6 +60,37 @@ async fn chat_history_paging_and_retries() {
 }
 
 #[tokio::test]
+async fn an_id_reused_long_after_is_a_new_message() {
+    // The server remembers the ids of a room's last 200 messages (docs/protocol.md). An id
+    // reused after that is not a retry: it is stored and delivered as a new message, and
+    // nothing else is disturbed (it once hit a uniqueness constraint in the store instead).
+    let server = TestServer::start_with(|c| c.rate_burst = 1000).await;
+    let (mut a, _) = server.player("Ana").await;
+    let (mut b, _) = server.player("Bo").await;
+    let code = a.create_room("tictactoe", None).await.unwrap().code;
+    b.join_room(&code, Role::Player, None).await.unwrap();
+    event_of(&mut a, "joined").await;
+    let first = a.chat(&code, "hello", "again").await.unwrap();
+    for i in 0..200 {
+        a.chat(&code, &format!("filler {i}"), &format!("f{i}")).await.unwrap();
+    }
+    let reused = a.chat(&code, "hello once more", "again").await.unwrap();
+    assert!(reused > first + 200, "a new seq: {reused}");
+    let e = event_where(&mut b, |e| {
+        matches!(&e.event, RoomEvent::Chat { message } if message.client_msg_id == "again" && message.seq == reused)
+    })
+    .await;
+    assert!(matches!(e.event, RoomEvent::Chat { message } if message.text == "hello once more"));
+    // ... and it is stored: after a restart, history has both.
+    let server = server.restart().await;
+    let (c, _) = server.player("Cy").await;
+    let joined = c.join_room(&code, Role::Spectator, None).await.unwrap();
+    assert_eq!(joined.chat.last().unwrap().text, "hello once more");
+    let (page, _) = c.chat_history(&code, Some(first + 1), Some(1)).await.unwrap();
+    assert_eq!(page[0].text, "hello");
+}
+
+#[tokio::test]
 async fn chat_limits_and_membership() {
     let server = TestServer::start_with(|c| c.max_chat_chars = 20).await;
     let (a, _) = server.player("Ana").await;

@@ -144,8 +144,8 @@ pub trait GameStore: Send + Sync {
 
 /// Room chat.
 pub trait ChatStore: Send + Sync {
-    /// Stores a chat message. A second message with the same room, sender and `client_msg_id`
-    /// is refused.
+    /// Stores a chat message. A second message with the same room and `seq` is refused.
+    /// Recognizing a retried `client_msg_id` is the room's job, not the store's.
     fn append_chat(&self, msg: &ChatRecord) -> Ticket;
     /// Up to `limit` messages of `room` with `seq` below `before` (all, if `None`): the newest
     /// such, returned oldest first.

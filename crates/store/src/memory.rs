@@ -450,11 +450,7 @@ impl ChatStore for MemoryStore {
     fn append_chat(&self, msg: &ChatRecord) -> Ticket {
         self.write(|inner| {
             let key = (msg.room_id, msg.seq);
-            let duplicate = inner
-                .chat
-                .range((msg.room_id, 0)..=(msg.room_id, u64::MAX))
-                .any(|(_, c)| c.player_id == msg.player_id && c.client_msg_id == msg.client_msg_id);
-            if duplicate || inner.chat.contains_key(&key) {
+            if inner.chat.contains_key(&key) {
                 return Err(conflict("chat"));
             }
             inner.chat.insert(key, msg.clone());

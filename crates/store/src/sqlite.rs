@@ -116,6 +116,29 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (blocker, blocked)
     ) WITHOUT ROWID;
 "#,
+    r#"
+    -- Version 3: chat rows in arrival order. Rows keyed by (room, seq) landed on one page per
+    -- room, so a commit carrying messages of 500 rooms rewrote 500 table pages plus 500 pages
+    -- of the client_msg_id index; rows appended in order fill a page or two, and only the
+    -- small (room, seq) index is touched per room. Retries are recognized by the rooms, among
+    -- their recent messages (docs/protocol.md), so the store no longer indexes client_msg_id.
+    CREATE TABLE chat_v3 (
+        id            INTEGER PRIMARY KEY,
+        room_id       INTEGER NOT NULL,
+        seq           INTEGER NOT NULL,
+        player_id     TEXT NOT NULL,
+        name          TEXT NOT NULL,
+        text          TEXT NOT NULL,
+        client_msg_id TEXT NOT NULL,
+        ts_ms         INTEGER NOT NULL
+    );
+    INSERT INTO chat_v3 (room_id, seq, player_id, name, text, client_msg_id, ts_ms)
+        SELECT room_id, seq, player_id, name, text, client_msg_id, ts_ms FROM chat
+        ORDER BY ts_ms, room_id, seq;
+    DROP TABLE chat;
+    ALTER TABLE chat_v3 RENAME TO chat;
+    CREATE UNIQUE INDEX chat_room_seq ON chat(room_id, seq);
+"#,
 ];
 
 /// One queued write.
