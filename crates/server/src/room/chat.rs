@@ -2,6 +2,7 @@
 //! missed, and the `client_msg_id`s that make a retried message a no-op.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasher, RandomState};
 
 use capital_protocol::{ChatMessage, ErrorCode, Seq};
 
@@ -14,15 +15,24 @@ pub struct ChatLog {
     capacity: usize,
     /// Whether messages older than the first in `recent` exist (in the store).
     has_older: bool,
-    /// (sender, client_msg_id) -> seq, for every message in `recent`.
-    ids: HashMap<(String, String), Seq>,
+    /// hash of (sender, client_msg_id) -> seq, for every message in `recent`. Keyed by the hash
+    /// so that neither a lookup nor an insert copies the strings; a hit is checked against the
+    /// message itself.
+    ids: HashMap<u64, Seq>,
+    hasher: RandomState,
 }
 
 impl ChatLog {
     /// A log holding at most `capacity` messages, starting from `stored` (oldest first; the
     /// most recent messages of the room) and whether older ones exist.
     pub fn new(capacity: usize, stored: Vec<ChatMessage>, has_older: bool) -> Self {
-        let mut log = ChatLog { recent: VecDeque::new(), capacity, has_older, ids: HashMap::new() };
+        let mut log = ChatLog {
+            recent: VecDeque::with_capacity(capacity.min(16)),
+            capacity,
+            has_older,
+            ids: HashMap::new(),
+            hasher: RandomState::new(),
+        };
         for msg in stored {
             log.push(msg);
         }
@@ -34,17 +44,27 @@ impl ChatLog {
         if self.recent.len() == self.capacity
             && let Some(old) = self.recent.pop_front()
         {
-            self.ids.remove(&(old.from, old.client_msg_id));
+            let key = self.key(&old.from, &old.client_msg_id);
+            if self.ids.get(&key) == Some(&old.seq) {
+                self.ids.remove(&key);
+            }
             self.has_older = true;
         }
-        self.ids.insert((msg.from.clone(), msg.client_msg_id.clone()), msg.seq);
+        self.ids.insert(self.key(&msg.from, &msg.client_msg_id), msg.seq);
         self.recent.push_back(msg);
+    }
+
+    fn key(&self, from: &str, client_msg_id: &str) -> u64 {
+        self.hasher.hash_one((from, client_msg_id))
     }
 
     /// The message `from` already sent with `client_msg_id`, if it is recent.
     pub fn find_retry(&self, from: &str, client_msg_id: &str) -> Option<&ChatMessage> {
-        let seq = *self.ids.get(&(from.to_owned(), client_msg_id.to_owned()))?;
-        self.recent.iter().find(|m| m.seq == seq)
+        let seq = *self.ids.get(&self.key(from, client_msg_id))?;
+        // `recent` is in seq order.
+        let i = self.recent.binary_search_by_key(&seq, |m| m.seq).ok()?;
+        let msg = &self.recent[i];
+        (msg.from == from && msg.client_msg_id == client_msg_id).then_some(msg)
     }
 
     /// The last `n` messages, and whether older ones exist.

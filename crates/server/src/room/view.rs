@@ -81,6 +81,7 @@ impl Room {
     /// Sends an event that looks the same to everyone (chat, closed) to every connected member.
     pub(super) fn send_to_all(&self, batch: &mut Batch, seq: Seq, event: RoomEvent) {
         let frame = self.event_frame(seq, event);
+        batch.out.reserve(self.members.len());
         for member in &self.members {
             if let Some(conn) = &member.conn {
                 batch.out.push(Out {
