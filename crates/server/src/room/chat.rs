@@ -27,7 +27,7 @@ impl ChatLog {
     /// most recent messages of the room) and whether older ones exist.
     pub fn new(capacity: usize, stored: Vec<ChatMessage>, has_older: bool) -> Self {
         let mut log = ChatLog {
-            recent: VecDeque::with_capacity(capacity.min(16)),
+            recent: VecDeque::new(),
             capacity,
             has_older,
             ids: HashMap::new(),
