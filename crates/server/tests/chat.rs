@@ -9,11 +9,7 @@ use common::*;
 async fn chat_history_paging_and_retries() {
     // Sends 60 messages as fast as it can: lift the rate limit (tested in abuse.rs).
     let server = TestServer::start_with(|c| c.rate_burst = 1000).await;
-    let (mut a, _) = server.player("Ana").await;
-    let (mut b, _) = server.player("Bo").await;
-    let code = a.create_room("tictactoe", None).await.unwrap().code;
-    b.join_room(&code, Role::Player, None).await.unwrap();
-    event_of(&mut a, "joined").await;
+    let (a, mut b, code) = two_in_a_room(&server, "tictactoe", None).await;
 
     let mut seqs = Vec::new();
     for i in 0..60 {
@@ -65,11 +61,7 @@ async fn an_id_reused_long_after_is_a_new_message() {
     // reused after that is not a retry: it is stored and delivered as a new message, and
     // nothing else is disturbed (it once hit a uniqueness constraint in the store instead).
     let server = TestServer::start_with(|c| c.rate_burst = 1000).await;
-    let (mut a, _) = server.player("Ana").await;
-    let (mut b, _) = server.player("Bo").await;
-    let code = a.create_room("tictactoe", None).await.unwrap().code;
-    b.join_room(&code, Role::Player, None).await.unwrap();
-    event_of(&mut a, "joined").await;
+    let (a, mut b, code) = two_in_a_room(&server, "tictactoe", None).await;
     let first = a.chat(&code, "hello", "again").await.unwrap();
     for i in 0..200 {
         a.chat(&code, &format!("filler {i}"), &format!("f{i}")).await.unwrap();

@@ -170,6 +170,22 @@ pub async fn assert_quiet(client: &mut Client) {
     }
 }
 
+/// Ana hosting a room of `game` and Bo seated in it, not started: (host, guest, code). The
+/// host's `joined` event is consumed.
+pub async fn two_in_a_room(
+    server: &TestServer,
+    game: &str,
+    options: Option<serde_json::Value>,
+) -> (Client, Client, String) {
+    let (mut a, _) = server.player("Ana").await;
+    let (b, _) = server.player("Bo").await;
+    let joined = a.create_room(game, options).await.expect("create room");
+    let code = joined.code.clone();
+    b.join_room(&code, capital_protocol::Role::Player, None).await.expect("join");
+    event_of(&mut a, "joined").await;
+    (a, b, code)
+}
+
 /// Two players in a started room of `game`: (host, guest, code). Events up to the start are
 /// consumed.
 pub async fn two_player_game(
@@ -177,12 +193,7 @@ pub async fn two_player_game(
     game: &str,
     options: Option<serde_json::Value>,
 ) -> (Client, Client, String) {
-    let (mut a, _) = server.player("Ana").await;
-    let (mut b, _) = server.player("Bo").await;
-    let joined = a.create_room(game, options).await.expect("create room");
-    let code = joined.code.clone();
-    b.join_room(&code, capital_protocol::Role::Player, None).await.expect("join");
-    event_of(&mut a, "joined").await;
+    let (mut a, mut b, code) = two_in_a_room(server, game, options).await;
     a.start(&code).await.expect("start");
     event_of(&mut a, "started").await;
     event_of(&mut b, "started").await;
