@@ -1,0 +1,354 @@
+//! The harness: a chromedriver process, one browser per page, and the page helpers the
+//! scenarios are written in. Every wait polls until what it expects shows up, or fails the test
+//! with a screenshot and the page's text.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// How long a step may take to show up in a page.
+const UI_WAIT: Duration = Duration::from_secs(15);
+/// How often a waiting step looks again.
+pub const POLL: Duration = Duration::from_millis(50);
+
+/// Chromium is heavy on a small machine: the scenarios take turns.
+pub static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Screenshots are numbered across the whole run, so the files sort in the order taken.
+static SHOT_NO: AtomicUsize = AtomicUsize::new(1);
+
+/// A chromedriver process on a free 127.0.0.1 port; killed (with its browsers) when dropped.
+pub struct Driver {
+    child: Child,
+    url: String,
+    artifacts: PathBuf,
+}
+
+impl Driver {
+    /// Starts chromedriver, or returns `None` after saying why the test skips. In CI a missing
+    /// browser is a failure.
+    pub async fn start_or_skip(test: &str) -> Option<Driver> {
+        let missing: Vec<&str> =
+            [CHROMIUM, CHROMEDRIVER].into_iter().filter(|p| !Path::new(p).exists()).collect();
+        if !missing.is_empty() {
+            let why = format!(
+                "browser test ({test}) needs {} (Debian: apt-get install chromium chromium-driver)",
+                missing.join(" and ")
+            );
+            if std::env::var_os("CI").is_some() {
+                panic!("CI is set and the browser is missing: {why}");
+            }
+            eprintln!("SKIPPED: {why}");
+            return None;
+        }
+        let artifacts = artifacts_dir();
+        let port = free_port();
+        let mut command = Command::new(CHROMEDRIVER);
+        command
+            .arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", artifacts.join("chromedriver.log").display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        // Its own process group, so that dropping the driver also ends the browsers it started.
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let child = command.spawn().expect("chromedriver starts");
+        let driver = Driver { child, url: format!("http://127.0.0.1:{port}"), artifacts };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not listen on port {port}");
+            tokio::time::sleep(POLL).await;
+        }
+        Some(driver)
+    }
+
+    /// A phone: 360x640, touch, a mobile user agent.
+    pub async fn phone(&self, name: &'static str, base: &str) -> Page {
+        let mobile = json!({
+            "deviceMetrics": {"width": 360, "height": 640, "pixelRatio": 1.0, "touch": true},
+            "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 \
+                          (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36",
+        });
+        self.page(name, base, "--window-size=360,640", Some(mobile)).await
+    }
+
+    /// A big screen, or a laptop: 1280x720, no touch.
+    pub async fn desktop(&self, name: &'static str, base: &str) -> Page {
+        let metrics = json!({
+            "deviceMetrics": {
+                "width": 1280, "height": 720, "pixelRatio": 1.0, "touch": false, "mobile": false,
+            },
+        });
+        self.page(name, base, "--window-size=1280,720", Some(metrics)).await
+    }
+
+    async fn page(
+        &self,
+        name: &'static str,
+        base: &str,
+        window: &str,
+        mobile: Option<Value>,
+    ) -> Page {
+        let profile = tempfile::tempdir().expect("browser profile dir");
+        let args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--disable-background-timer-throttling",
+            "--disable-renderer-backgrounding",
+            "--hide-scrollbars",
+            window,
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .chain([format!("--user-data-dir={}", profile.path().display())])
+        .collect::<Vec<_>>();
+        let mut chrome = json!({"binary": CHROMIUM, "args": args});
+        if let Some(mobile) = mobile {
+            chrome["mobileEmulation"] = mobile;
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("chrome"));
+        caps.insert("goog:chromeOptions".into(), chrome);
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&self.url)
+            .await
+            .unwrap_or_else(|e| panic!("a browser session for {name}: {e}"));
+        Page {
+            name,
+            client,
+            base: base.to_owned(),
+            artifacts: self.artifacts.clone(),
+            _profile: profile,
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // The group id is chromedriver's pid (process_group(0) above): this ends chromedriver and
+        // any browser a failed test left open, and nothing else.
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", self.child.id())])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One browser session showing one page: a phone or the big screen.
+pub struct Page {
+    name: &'static str,
+    pub client: Client,
+    base: String,
+    artifacts: PathBuf,
+    /// The browser's own profile directory (its localStorage), removed when the page is dropped.
+    _profile: tempfile::TempDir,
+}
+
+impl Page {
+    pub async fn open(&self, path: &str) {
+        let url = format!("{}{path}", self.base);
+        self.client.goto(&url).await.unwrap_or_else(|e| panic!("{}: open {url}: {e}", self.name));
+    }
+
+    /// Polls `probe` until it returns `Some`, or fails the test with a screenshot.
+    async fn wait_for<T>(&self, what: &str, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
+        let deadline = Instant::now() + UI_WAIT;
+        loop {
+            if let Some(found) = probe().await {
+                return found;
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!("waited {UI_WAIT:?} for {what}")).await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    async fn find(&self, css: &str) -> Option<Element> {
+        self.client.find(Locator::Css(css)).await.ok()
+    }
+
+    /// Waits until `css` exists and its visible text contains `needle`; returns the text.
+    pub async fn wait_text(&self, css: &str, needle: &str) -> String {
+        let what = format!("{css} to contain {needle:?}");
+        let found = self
+            .wait_for(&what, async || {
+                let text = self.find(css).await?.text().await.ok()?;
+                let hit = text.contains(needle) && !(needle.is_empty() && text.trim().is_empty());
+                hit.then_some(text)
+            })
+            .await;
+        found.trim().to_owned()
+    }
+
+    /// The visible text of `css` right now (it must exist).
+    pub async fn text(&self, css: &str) -> String {
+        let what = format!("{css} to exist");
+        let text = self.wait_for(&what, async || self.find(css).await?.text().await.ok()).await;
+        text.trim().to_owned()
+    }
+
+    pub async fn exists(&self, css: &str) -> bool {
+        self.find(css).await.is_some()
+    }
+
+    pub async fn enabled(&self, css: &str) -> bool {
+        let el = self.wait_for(&format!("{css} to exist"), async || self.find(css).await).await;
+        el.is_enabled().await.unwrap_or(false)
+    }
+
+    pub async fn wait_enabled(&self, css: &str) {
+        self.wait_for(&format!("{css} to be enabled"), async || {
+            self.find(css).await?.is_enabled().await.ok()?.then_some(())
+        })
+        .await;
+    }
+
+    pub async fn wait_visible(&self, css: &str) {
+        self.wait_for(&format!("{css} to be visible"), async || {
+            self.find(css).await?.is_displayed().await.ok()?.then_some(())
+        })
+        .await;
+    }
+
+    pub async fn wait_hidden(&self, css: &str) {
+        self.wait_for(&format!("{css} to be hidden"), async || match self.find(css).await {
+            None => Some(()),
+            Some(el) => (!el.is_displayed().await.ok()?).then_some(()),
+        })
+        .await;
+    }
+
+    /// Waits until `css` is there and enabled, then taps it. The app redraws from every server
+    /// message, so an element found a moment ago may be gone: then it looks again.
+    pub async fn click(&self, css: &str) {
+        self.wait_for(&format!("{css} to be tapped"), async || {
+            let el = self.find(css).await?;
+            if !el.is_enabled().await.ok()? || !el.is_displayed().await.ok()? {
+                return None;
+            }
+            el.click().await.ok()
+        })
+        .await;
+    }
+
+    /// Clicks `css` even though the UI disabled it: to see what the server says.
+    pub async fn force_click(&self, css: &str) {
+        let script = format!(
+            "const b = document.querySelector('{css}'); b.disabled = false; b.click(); return true;"
+        );
+        self.js(&script).await;
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let el = self.wait_for(&format!("{css} to type into"), async || self.find(css).await).await;
+        el.clear().await.unwrap_or_else(|e| panic!("{}: clear {css}: {e}", self.name));
+        el.send_keys(text).await.unwrap_or_else(|e| panic!("{}: type into {css}: {e}", self.name));
+    }
+
+    /// Waits until tic-tac-toe cell `cell` shows `mark`.
+    pub async fn wait_mark(&self, cell: usize, mark: &str) {
+        let script = format!(
+            "const c = document.querySelector('[data-testid=cell-{cell}]'); \
+             return !!c && c.dataset.mark === '{mark}';"
+        );
+        self.wait_js(&format!("cell {cell} to show {mark}"), &script).await;
+    }
+
+    /// Runs `script` (a function body that returns a value) in the page.
+    pub async fn js(&self, script: &str) -> Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("{}: script failed: {e}\n{script}", self.name))
+    }
+
+    /// Polls `script` until it returns true.
+    pub async fn wait_js(&self, what: &str, script: &str) {
+        self.wait_for(what, async || {
+            let value = self.client.execute(script, vec![]).await.ok()?;
+            (value == Value::Bool(true)).then_some(())
+        })
+        .await;
+    }
+
+    /// With the chat open, the whole board is still on screen above it.
+    pub async fn assert_board_above_chat(&self) {
+        let script = "const b = document.querySelector('[data-testid=board]')\
+                          .getBoundingClientRect(); \
+                      const c = document.getElementById('chat').getBoundingClientRect(); \
+                      return b.top >= 0 && b.height > 120 && b.bottom <= c.top + 1 \
+                          && c.bottom <= window.innerHeight + 1;";
+        self.wait_js("the board to show in full above the open chat", script).await;
+    }
+
+    pub async fn assert_no_script_errors(&self) {
+        let errors = self.js("return window.capitalErrors || [];").await;
+        assert_eq!(errors, json!([]), "{}: script errors in the page", self.name);
+    }
+
+    /// Saves a screenshot as `NN-<page>-<what>.png` in the artifacts directory, once the
+    /// page's short animations (a mark popping in, a disc dropping) have finished.
+    pub async fn shot(&self, what: &str) -> PathBuf {
+        let settled = "return document.getAnimations().every(a => a.playState !== 'running' \
+                       || a.effect.getComputedTiming().iterations === Infinity);";
+        self.wait_js("animations to finish", settled).await;
+        self.snap(what).await
+    }
+
+    async fn snap(&self, what: &str) -> PathBuf {
+        let png = self.client.screenshot().await.unwrap_or_else(|e| panic!("screenshot: {e}"));
+        let n = SHOT_NO.fetch_add(1, Ordering::Relaxed);
+        let path = self.artifacts.join(format!("{n:02}-{}-{what}.png", self.name));
+        std::fs::write(&path, png).expect("write screenshot");
+        path
+    }
+
+    /// Fails the test, with a screenshot and the page's text to show what it showed instead.
+    async fn fail(&self, why: &str) -> ! {
+        let shot = self.snap("FAILED").await;
+        let text = self
+            .client
+            .execute("return document.body.innerText;", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        panic!("{}: {why}\nscreenshot: {}\npage text:\n{text}", self.name, shot.display());
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}
+
+/// `<workspace>/target/artifacts/browser/`, created if needed.
+fn artifacts_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/artifacts/browser");
+    std::fs::create_dir_all(&dir).expect("create the artifacts directory");
+    dir.canonicalize().expect("artifacts directory")
+}
+
+/// A port that was free a moment ago on 127.0.0.1.
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("local address").port()
+}
