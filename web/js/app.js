@@ -18,6 +18,7 @@ import { Chat } from "./chat.js";
 import { drawGamePicker, readOptions } from "./home.js";
 import { roomView } from "./room.js";
 import { Messages } from "./messages.js";
+import { MessagesView } from "./messages-view.js";
 import { loadServerInfo, setServerInfo } from "./info.js";
 import { drawStatus, fill, h, initial } from "./dom.js";
 import { friendly, gameName, isConnectionError, mySeat, noteSeats, sentence, statusLine } from "./describe.js";
@@ -78,10 +79,16 @@ const messages = new Messages({
   request: (type, fields) => conn.request(type, fields),
   meId: () => (state.me ? state.me.id : null),
   online: () => state.online,
-  viewing: () => state.screen === "conversation",
-  onChange: () => drawBadges(),
-  toast: (text, kind) => toast(text, kind),
+  visible: () => state.screen === "conversation" && document.visibilityState === "visible",
+  onUnread: () => drawBadges(),
+  onChange: (id) => messagesView.changed(id),
   nameOf: (id) => knownName(id),
+});
+
+const messagesView = new MessagesView(messages, {
+  meId: () => (state.me ? state.me.id : null),
+  online: () => state.online,
+  toast: (text, kind) => toast(text, kind),
   openConversation: (id, name) => openConversation(id, name, null, "messages"),
 });
 
@@ -350,7 +357,7 @@ function leaveRoomLocally() {
 const SCREENS = ["loading", "name", "account", "home", "room", "messages", "conversation"];
 
 function showScreen(name) {
-  if (state.screen === "conversation" && name !== "conversation") messages.close();
+  if (state.screen === "conversation" && name !== "conversation") messagesView.close();
   state.screen = name;
   for (const id of SCREENS) $(`screen-${id}`).hidden = id !== name;
   const titles = { room: state.code ? `room ${state.code}` : "", messages: "messages", conversation: "messages" };
@@ -791,7 +798,7 @@ function openMessages() {
   if (state.screen === "home" || state.screen === "room") state.under = state.screen;
   showScreen("messages");
   drawBadges();
-  messages.drawList();
+  messagesView.drawList();
   messages.refresh();
 }
 
@@ -800,7 +807,7 @@ function openConversation(id, name, online, from) {
   if (state.screen === "home" || state.screen === "room") state.under = state.screen;
   state.convFrom = from;
   showScreen("conversation");
-  messages.open(id, name, online);
+  messagesView.open(id, name, online);
 }
 
 /** Back from the messages to the room (if still in one) or home. */

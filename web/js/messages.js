@@ -1,4 +1,6 @@
-// Direct messages: the conversation list and one conversation at a time.
+// Direct messages, the model: every conversation this page knows of, its messages, the receipts
+// for mine and the unread counts. No DOM: messages-view.js draws the list and the open
+// conversation from it, and is told through `onChange` when to redraw.
 //
 // What the page knows of each conversation is kept by `seq` (the conversation's own message
 // numbers, shared by both directions), so pushed messages, history pages and the catch-up after
@@ -14,22 +16,11 @@
 // - The protocol has no "who have I blocked" request: blocks made on this device are remembered
 //   in localStorage, per player.
 
-import { fill, h, initial, shortTime } from "./dom.js";
 import { friendly, isConnectionError } from "./describe.js";
 import { newMsgId } from "./chat.js";
 
 const PAGE = 50;
 const CATCH_UP_PAGE = 200;
-
-const $ = (id) => document.getElementById(id);
-
-/** Ticks for my messages: one when stored, two when delivered, two in colour when read. */
-const TICKS = {
-  sent: '<svg viewBox="0 0 20 12"><path d="M2 6.5 5.5 10 12 2.5" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"/></svg>',
-  double:
-    '<svg viewBox="0 0 20 12"><path d="M1.5 6.5 5 10 11.5 2.5M8 9.2 8.8 10 15.3 2.5" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"/></svg>',
-};
-const STATUS_WORDS = { sending: "Sending", sent: "Sent", delivered: "Delivered", read: "Read" };
 
 export class Messages {
   /**
@@ -37,9 +28,9 @@ export class Messages {
    * @param {(type: string, fields: object, options?: object) => Promise<object>} opts.request
    * @param {() => string|null} opts.meId
    * @param {() => boolean} opts.online
-   * @param {() => boolean} opts.viewing  the conversation screen is the one on show
-   * @param {() => void} opts.onChange  unread counts or the list changed
-   * @param {(text: string, kind?: string) => void} opts.toast
+   * @param {() => boolean} opts.visible  the conversation screen is the one on show, in a page in view
+   * @param {() => void} opts.onUnread  unread counts may have changed
+   * @param {(id: string|null) => void} opts.onChange  conversation `id` changed (null: only the list)
    * @param {(id: string) => string|null} opts.nameOf  a name known from a room, for a stranger
    */
   constructor(opts) {
@@ -48,7 +39,6 @@ export class Messages {
     this.current = null; // the player id of the conversation on screen
     this.listed = false; // the list has come from the server at least once
     this.refreshTimer = null;
-    this.wire();
   }
 
   /** A new identity on this page: forget everything. */
@@ -56,7 +46,7 @@ export class Messages {
     this.convs.clear();
     this.current = null;
     this.listed = false;
-    this.opts.onChange();
+    this.opts.onUnread();
   }
 
   conv(id, name) {
@@ -88,6 +78,17 @@ export class Messages {
     let n = 0;
     for (const c of this.convs.values()) n += c.unread;
     return n;
+  }
+
+  /** The conversations to list: those with a message (or one on its way), newest first. */
+  conversations() {
+    return [...this.convs.values()].filter((c) => c.last || c.outbox.length).sort((a, b) => lastTs(b) - lastTs(a));
+  }
+
+  /** What a message of mine shows: "sent" (stored), "delivered" or "read". Null for theirs. */
+  statusOf(c, m) {
+    if (m.from !== this.opts.meId()) return null;
+    return m.seq <= c.read || m.read ? "read" : m.seq <= c.delivered || m.delivered ? "delivered" : "sent";
   }
 
   // --- From the server -------------------------------------------------------------------
@@ -197,13 +198,21 @@ export class Messages {
     }
   }
 
-  async loadNewest(c, request) {
+  async loadNewest(c, request = (type, fields) => this.opts.request(type, fields)) {
     const page = await request("dm_history", { with: c.with, limit: PAGE });
     if (page.messages.length) c.floor = page.messages[0].seq - 1;
     for (const m of page.messages) this.add(c, m);
     // Messages pushed before this page may leave a gap below it; "Show older" fills it.
     c.more = page.more;
     c.loaded = true;
+  }
+
+  /** The page of messages before the first one here. */
+  async loadOlder(c) {
+    const before = Math.min(...c.msgs.keys());
+    const page = await this.opts.request("dm_history", { with: c.with, before, limit: PAGE });
+    for (const m of page.messages) this.add(c, m);
+    c.more = page.more;
   }
 
   /** Asks for the list again (names, who is online, unread counts). */
@@ -278,8 +287,22 @@ export class Messages {
 
   // --- Reading ---------------------------------------------------------------------------
 
+  /** The conversation with `id` is on screen, where its new messages are read at once. */
   isOpen(id) {
-    return this.current === id && this.opts.viewing() && document.visibilityState === "visible";
+    return this.current === id && this.opts.visible();
+  }
+
+  /** The conversation with `id` is the one on screen from now on (name and presence as known). */
+  select(id, name, online) {
+    const c = this.conv(id, name);
+    if (name) c.name = name;
+    if (c.online === null && typeof online === "boolean") c.online = online;
+    this.current = id;
+    return c;
+  }
+
+  close() {
+    this.current = null;
   }
 
   /** Tells the server (and so the sender) that what is on screen has been read. */
@@ -296,7 +319,7 @@ export class Messages {
         c.readSent = 0; // try again next time
       });
     }
-    this.opts.onChange();
+    this.opts.onUnread();
   }
 
   // --- Blocking --------------------------------------------------------------------------
@@ -332,202 +355,9 @@ export class Messages {
     this.changed(id);
   }
 
-  // --- Screens ---------------------------------------------------------------------------
-
-  /** Opens the conversation with `id` (from the list, or "Message" on a player in a room). */
-  async open(id, name, online) {
-    const c = this.conv(id, name);
-    if (name) c.name = name;
-    if (c.online === null && typeof online === "boolean") c.online = online;
-    this.current = id;
-    $("dm-input").value = "";
-    this.drawConversation(true);
-    if (!c.loaded && this.opts.online()) {
-      try {
-        await this.loadNewest(c, (type, fields) => this.opts.request(type, fields));
-      } catch (err) {
-        if (!isConnectionError(err)) this.opts.toast(friendly(err));
-      }
-      if (this.current === id) this.drawConversation(true);
-    }
-    this.markRead();
-  }
-
-  close() {
-    this.current = null;
-  }
-
-  async loadOlder() {
-    const c = this.convs.get(this.current);
-    if (!c || !c.msgs.size) return;
-    const before = Math.min(...c.msgs.keys());
-    const button = $("dm-older");
-    button.disabled = true;
-    try {
-      const page = await this.opts.request("dm_history", { with: c.with, before, limit: PAGE });
-      for (const m of page.messages) this.add(c, m);
-      c.more = page.more;
-      const log = $("dm-log");
-      const keepBottom = log.scrollHeight - log.scrollTop;
-      this.drawConversation(false);
-      log.scrollTop = log.scrollHeight - keepBottom;
-    } catch (err) {
-      this.opts.toast(friendly(err));
-    } finally {
-      button.disabled = false;
-    }
-  }
-
   changed(id) {
-    this.opts.onChange();
-    if (id && id === this.current && !$("screen-conversation").hidden) this.drawConversation(false);
-    if (!$("screen-messages").hidden) this.drawList();
-  }
-
-  /** The conversation list: newest first, unread counts, who is online. */
-  drawList() {
-    const me = this.opts.meId();
-    const list = [...this.convs.values()]
-      .filter((c) => c.last || c.outbox.length)
-      .sort((a, b) => lastTs(b) - lastTs(a));
-    const root = $("conv-list");
-    if (list.length === 0) {
-      fill(
-        root,
-        h(
-          "li",
-          { class: "conv-empty", "data-testid": "conversations-empty" },
-          h("span", { class: "conv-empty-icon", "aria-hidden": "true", html: BIG_BUBBLES }),
-          h("strong", {}, this.listed || !this.opts.online() ? "No messages yet" : "Loading..."),
-          h("span", {}, NEW_HINT),
-        ),
-      );
-      return;
-    }
-    fill(
-      root,
-      list.map((c) => {
-        const last = c.outbox.length ? { from: me, text: c.outbox[c.outbox.length - 1].text, ts: Date.now() } : c.last;
-        const mine = last.from === me;
-        const name = c.name || "Someone";
-        return h(
-          "li",
-          {},
-          h(
-            "button",
-            {
-              class: `conv-item${c.unread ? " unread" : ""}`,
-              type: "button",
-              "data-testid": "conversation",
-              "data-with": c.with,
-              "aria-label": `${name}${c.online ? ", online" : ""}${c.unread ? `, ${c.unread} unread` : ""}`,
-              onclick: () => this.opts.openConversation(c.with, c.name),
-            },
-            avatar(name, c.online),
-            h(
-              "span",
-              { class: "conv-text" },
-              h(
-                "span",
-                { class: "conv-top" },
-                h("b", { class: "conv-name" }, name),
-                this.isBlocked(c.with) ? h("span", { class: "tag" }, "blocked") : null,
-                h("time", { class: "conv-time" }, shortTime(last.ts)),
-              ),
-              h(
-                "span",
-                { class: "conv-bottom" },
-                h(
-                  "span",
-                  { class: "conv-preview", "data-testid": "conversation-preview" },
-                  mine ? h("span", { class: "conv-you" }, "You: ") : null,
-                  last.text,
-                ),
-                c.unread
-                  ? h("span", { class: "badge", "data-testid": "conversation-unread", "aria-hidden": "true" }, String(c.unread))
-                  : null,
-              ),
-            ),
-          ),
-        );
-      }),
-      h("li", { class: "conv-hint" }, NEW_HINT),
-    );
-  }
-
-  /** The open conversation: header, messages with ticks, composer (or a blocked note). */
-  drawConversation(toEnd) {
-    const c = this.convs.get(this.current);
-    if (!c) return;
-    const me = this.opts.meId();
-    const name = c.name || "Someone";
-    $("dm-name").textContent = name;
-    fill($("dm-avatar"), avatar(name, c.online));
-    const presence = $("dm-presence");
-    presence.textContent = c.online === true ? "online" : c.online === false ? "offline" : "";
-    presence.className = `topbar-sub${c.online ? " is-online" : ""}`;
-    const blocked = this.isBlocked(c.with);
-    $("dm-block").textContent = blocked ? "Unblock" : "Block";
-    $("dm-block").setAttribute("aria-label", `${blocked ? "Unblock" : "Block"} ${name}`);
-    $("dm-form").hidden = blocked;
-    $("dm-blocked").hidden = !blocked;
-    $("dm-blocked-text").textContent = `You blocked ${name}: neither of you can write to the other.`;
-    $("dm-input").placeholder = `Message ${name.length > 14 ? name.split(/\s+/)[0].slice(0, 14) : name}`;
-    $("dm-older").hidden = !c.more;
-
-    const sorted = [...c.msgs.values()].sort((a, b) => a.seq - b.seq);
-    const lastMine = [...sorted].reverse().find((m) => m.from === me);
-    const items = [];
-    let day = "";
-    for (const m of sorted) {
-      const d = new Date(m.ts).toDateString();
-      if (d !== day) {
-        day = d;
-        items.push(h("li", { class: "dm-day" }, dayWords(m.ts)));
-      }
-      const mine = m.from === me;
-      const status = mine ? (m.seq <= c.read || m.read ? "read" : m.seq <= c.delivered || m.delivered ? "delivered" : "sent") : null;
-      items.push(bubble(m.text, m.ts, mine, status, m === lastMine, { "data-seq": m.seq }));
-    }
-    for (const p of c.outbox) {
-      items.push(
-        bubble(p.text, null, true, p.failed ? "failed" : "sending", true, { class: "pending" }, p.failed),
-      );
-    }
-    if (items.length === 0) {
-      items.push(
-        h(
-          "li",
-          { class: "msg-empty" },
-          c.loaded
-            ? `Say hello to ${name}. Only the two of you see these messages.`
-            : this.opts.online()
-              ? "Loading..."
-              : "The messages show here when the connection is back.",
-        ),
-      );
-    }
-    const log = $("dm-log");
-    const atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 60;
-    fill(log, items);
-    if (toEnd || atEnd) {
-      log.scrollTop = log.scrollHeight;
-      requestAnimationFrame(() => (log.scrollTop = log.scrollHeight));
-    }
-  }
-
-  wire() {
-    $("dm-form").addEventListener("submit", (e) => {
-      e.preventDefault();
-      const text = $("dm-input").value.trim();
-      if (!text) return;
-      $("dm-input").value = "";
-      this.send(text);
-    });
-    $("dm-older").addEventListener("click", () => this.loadOlder());
-    document.addEventListener("visibilitychange", () => {
-      if (document.visibilityState === "visible") this.markRead();
-    });
+    this.opts.onUnread();
+    this.opts.onChange(id);
   }
 }
 
@@ -535,55 +365,3 @@ function lastTs(c) {
   if (c.outbox.length) return Date.now();
   return c.last ? c.last.ts : 0;
 }
-
-/** A round avatar with a green dot when the player is online. */
-function avatar(name, online) {
-  return h(
-    "span",
-    { class: "avatar dm-avatar" },
-    initial(name),
-    online ? h("span", { class: "online-dot", title: "online" }) : null,
-    online ? h("span", { class: "sr-only" }, "online") : null,
-  );
-}
-
-/** One message bubble; mine carry their status as ticks (and in words for the last one). */
-function bubble(text, ts, mine, status, showStatus, attrs = {}, failed = null) {
-  const meta = [];
-  if (ts) meta.push(h("time", { datetime: new Date(ts).toISOString() }, shortTime(ts)));
-  if (mine && status === "sending") meta.push("sending...");
-  if (mine && status === "failed") meta.push(`Not sent: ${failed}`);
-  if (mine && (status === "sent" || status === "delivered" || status === "read")) {
-    if (showStatus && status !== "sent") meta.push(h("span", { class: "dm-status-word" }, STATUS_WORDS[status]));
-    meta.push(
-      h("span", {
-        class: `ticks ticks-${status}`,
-        role: "img",
-        "aria-label": STATUS_WORDS[status],
-        title: STATUS_WORDS[status],
-        html: status === "sent" ? TICKS.sent : TICKS.double,
-      }),
-    );
-  }
-  const cls = `dm${mine ? " mine" : ""}${attrs.class ? ` ${attrs.class}` : ""}${status === "failed" ? " failed" : ""}`;
-  return h(
-    "li",
-    { ...attrs, class: cls, "data-testid": "dm-message", "data-status": status || "received" },
-    h("span", { class: "dm-text", "data-testid": "dm-text" }, text),
-    h("span", { class: "dm-meta" }, meta),
-  );
-}
-
-function dayWords(ts) {
-  const d = new Date(ts);
-  const today = new Date();
-  const yesterday = new Date(Date.now() - 24 * 3600 * 1000);
-  if (d.toDateString() === today.toDateString()) return "Today";
-  if (d.toDateString() === yesterday.toDateString()) return "Yesterday";
-  return d.toLocaleDateString([], { weekday: "long", day: "numeric", month: "long" });
-}
-
-const NEW_HINT = "To write to someone new, tap their name in a room.";
-
-const BIG_BUBBLES =
-  '<svg viewBox="0 0 64 64"><path d="M8 10h34v22H22l-10 8v-8H8z" fill="none" stroke="currentColor" stroke-width="3" stroke-linejoin="round"/><path d="M46 22h10v20h-4v7l-9-7H28v-6" fill="none" stroke="currentColor" stroke-width="3" stroke-linejoin="round"/></svg>';
