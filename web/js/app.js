@@ -16,7 +16,7 @@
 import { Connection, socketUrl } from "./protocol.js";
 import { Chat } from "./chat.js";
 import { drawGamePicker, readOptions } from "./home.js";
-import { roomView } from "./room.js";
+import { roomView } from "./room-view.js";
 import { Messages } from "./messages.js";
 import { MessagesView } from "./messages-view.js";
 import { loadServerInfo, setServerInfo } from "./info.js";
