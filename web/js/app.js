@@ -3,17 +3,14 @@
 // Screens: name (or log in) -> home (join by code, or create a room) -> room (lobby, game,
 // result; chat). Messages (the conversation list, one conversation) open over home or a room and
 // go back to it; the account screen logs in or turns the guest into an account.
-// The room screen is drawn only from the last `room` the server sent (every state event carries
-// the whole room as this player sees it) plus the chat messages; nothing is guessed locally.
+// The connection, hello and the token are the session's (session.js); what the page knows is in
+// state.js.
 //
-// Identity and resuming: the token from `welcome` (or `registered`) and the current room code
-// live in localStorage. On every (re)connection we say hello with the token (or log in, when the
-// player just typed a username and password), then join the room again: with `since` = the last
-// event seq we saw when this page already shows the room (then the reply has only what changed,
-// or `room: null` when nothing did), without it after a reload. Then direct messages catch up.
-// An account's token expires: hello then fails with `token_expired` and the page asks to log in.
+// Resuming: the current room code lives in localStorage. After every hello we join the room
+// again: with `since` = the last event seq we saw when this page already shows the room (then
+// the reply has only what changed, or `room: null` when nothing did), without it after a reload.
+// Then direct messages catch up.
 
-import { Connection, socketUrl } from "./protocol.js";
 import { Chat } from "./chat.js";
 import { drawGamePicker, readOptions } from "./home.js";
 import { roomView } from "./room-view.js";
@@ -21,18 +18,14 @@ import { Messages } from "./messages.js";
 import { MessagesView } from "./messages-view.js";
 import { loadServerInfo, setServerInfo } from "./info.js";
 import { drawStatus, fill, h, initial } from "./dom.js";
-import { friendly, gameName, isConnectionError, mySeat, noteSeats, sentence, statusLine } from "./describe.js";
+import { friendly, gameName, isConnectionError, mySeat, noteSeats, statusLine } from "./describe.js";
+import { state, WIDE } from "./state.js";
+import { hideToast, onScreenChange, showScreen, toast } from "./screens.js";
+import { createSession, hasToken, lastName, lastUsername, rememberAccount } from "./session.js";
 
-const KEY_TOKEN = "capital.token";
-const KEY_NAME = "capital.name";
 const KEY_ROOM = "capital.room";
-const KEY_PLAYER = "capital.player"; // the player id the token is for
-const KEY_ACCOUNT = "capital.account"; // the username, while the token is an account's session
-const KEY_USERNAME = "capital.username"; // the last account used here, to fill in the login form
 const USERNAME_RE = /^[A-Za-z0-9_.-]{3,20}$/;
 const CODE_RE = /^[A-Za-z]{4}$/;
-/** Wide screens show the chat as a column beside the game, always open. */
-const WIDE = matchMedia("(min-width: 900px)");
 
 const $ = (id) => document.getElementById(id);
 
@@ -41,30 +34,31 @@ window.capitalErrors = [];
 window.addEventListener("error", (e) => window.capitalErrors.push(String(e.message)));
 window.addEventListener("unhandledrejection", (e) => window.capitalErrors.push(String(e.reason)));
 
-const state = {
-  me: null, // {id, name, username} from welcome
-  games: null, // from list_games
-  chosenGame: null, // kind selected on the home screen
-  code: localStorage.getItem(KEY_ROOM), // the room this page is in (or goes back to)
-  room: null, // the last RoomView received for `code`
-  seq: 0, // the last event seq seen in `code`
-  pendingJoin: null, // {code, as} to join once connected (from /join/CODE or the home form)
-  wantName: null, // a name to say hello with (first visit or renaming)
-  wantLogin: null, // {username, password} to log in with on the next connection
-  online: false,
-  myRooms: [], // open rooms this player belongs to, from welcome
-  screen: "loading", // the screen on show
-  under: "home", // "home" or "room": what the messages screens go back to
-  convFrom: "messages", // where the conversation's back button goes: "messages", "home" or "room"
-  accountMode: "login", // the account screen: "login" or "register"
-};
+state.code = localStorage.getItem(KEY_ROOM);
+let chosenGame = null; // kind selected on the home screen
+let convFrom = "messages"; // where the conversation's back button goes: "messages", "home" or "room"
+let accountMode = "login"; // the account screen: "login" or "register"
 
-const conn = new Connection(socketUrl(), {
-  onOpen: connected,
-  onEvent,
+const session = createSession({
+  onEvent: (msg) => onEvent(msg),
   onPush: (msg) => messages.onPush(msg),
-  onStatus,
+  enterRoom: (c, welcome) => enterRoom(c, welcome),
+  catchUp: (request) => messages.sync(request),
+  forgetRoom: () => leaveRoomLocally(),
+  forgetMessages: () => messages.reset(),
+  askName: (message) => showNameScreen(message),
+  askLogin: (notice, username) => showAccountScreen("login", { notice, username }),
+  loginFailed: (error, username) => {
+    showAccountScreen("login", { error, username, keepNotice: true });
+    $("account-password").focus();
+  },
+  backOnline: () => {
+    chat.flush();
+    messages.backOnline();
+  },
+  redraw: () => drawRoom(),
 });
+const conn = session.conn;
 
 const chat = new Chat($("chat"), {
   send: (text, clientMsgId) => conn.request("chat", { code: state.code, text, client_msg_id: clientMsgId }),
@@ -92,6 +86,11 @@ const messagesView = new MessagesView(messages, {
   openConversation: (id, name) => openConversation(id, name, null, "messages"),
 });
 
+onScreenChange((before, name) => {
+  if (before === "conversation" && name !== "conversation") messagesView.close();
+  drawTurnBars();
+});
+
 // --- Start ---------------------------------------------------------------------------------
 
 function boot() {
@@ -101,107 +100,14 @@ function boot() {
   chat.setOpen(WIDE.matches);
   // Where phones reach this server: a page opened on the server itself shows the LAN address.
   loadServerInfo(() => state.room && drawRoom());
-  if (localStorage.getItem(KEY_TOKEN)) {
+  if (hasToken()) {
     conn.start();
   } else {
     showNameScreen();
   }
 }
 
-// --- Connection ------------------------------------------------------------------------------
-
-/** Runs on every new socket: hello (or login), back into the room, then direct messages.
- * Throws to retry later. */
-async function connected(c) {
-  const welcome = state.wantLogin ? await logIn(c) : await hello(c);
-  const before = localStorage.getItem(KEY_PLAYER) || (state.me && state.me.id);
-  if (before && before !== welcome.player_id) forgetPlayer(); // another account on this page
-  localStorage.setItem(KEY_TOKEN, welcome.token);
-  localStorage.setItem(KEY_NAME, welcome.name);
-  localStorage.setItem(KEY_PLAYER, welcome.player_id);
-  if (welcome.username) {
-    localStorage.setItem(KEY_ACCOUNT, welcome.username);
-    localStorage.setItem(KEY_USERNAME, welcome.username);
-  } else {
-    localStorage.removeItem(KEY_ACCOUNT);
-  }
-  state.me = { id: welcome.player_id, name: welcome.name, username: welcome.username || null };
-  state.wantName = null;
-  state.myRooms = welcome.rooms;
-  if (!state.games) {
-    state.games = (await c.request("list_games", {}, { internal: true })).games;
-  }
-  await enterRoom(c, welcome);
-  try {
-    await messages.sync((type, fields) => c.request(type, fields, { internal: true }));
-  } catch (err) {
-    if (isConnectionError(err)) throw err;
-    console.warn("direct messages could not catch up", err);
-  }
-}
-
-/** Says hello: as the player of the stored token, or as a new guest with the chosen name. */
-async function hello(c) {
-  const token = localStorage.getItem(KEY_TOKEN);
-  const fields = token ? { token } : { name: state.wantName };
-  if (token && state.wantName) fields.name = state.wantName;
-  try {
-    return await c.request("hello", fields, { internal: true });
-  } catch (err) {
-    const account = localStorage.getItem(KEY_ACCOUNT);
-    if (err.code === "token_expired" || (err.code === "bad_token" && account)) {
-      // An account's session ended: log in again (the username is filled in). The room stays
-      // remembered, to go back to after logging in as the same player.
-      localStorage.removeItem(KEY_TOKEN);
-      state.me = null;
-      c.stop();
-      const notice =
-        err.code === "token_expired"
-          ? "Your session has expired. Log in again to carry on."
-          : "This device is no longer logged in. Log in again to carry on.";
-      showAccountScreen("login", { notice, username: account || localStorage.getItem(KEY_USERNAME) || "" });
-    } else if (err.code === "bad_token") {
-      // The server does not know us (data reset, or another server): start afresh.
-      localStorage.removeItem(KEY_TOKEN);
-      state.me = null;
-      c.stop();
-      showNameScreen("This server no longer knows you. Choose a name to start again.");
-    } else if (err.code === "bad_name") {
-      c.stop();
-      showNameScreen(sentence(err.message));
-    }
-    throw err;
-  }
-}
-
-/** Logs in with what was typed on the account screen. The password is used once, never kept. */
-async function logIn(c) {
-  const { username, password } = state.wantLogin;
-  state.wantLogin = null;
-  try {
-    const welcome = await c.request("login", { username, password }, { internal: true });
-    toast(`Logged in as ${welcome.username || username}.`, "info");
-    return welcome;
-  } catch (err) {
-    // Wrong password, throttled or no connection: say so on the form, and wait for the player.
-    c.stop();
-    const error = isConnectionError(err)
-      ? "Could not reach the server. Check the Wi-Fi, then try again."
-      : friendly(err);
-    showAccountScreen("login", { error, username, keepNotice: true });
-    $("account-password").focus();
-    throw err;
-  }
-}
-
-/** This page changes player (a login, or a logout): forget the other one's room and messages. */
-function forgetPlayer() {
-  leaveRoomLocally();
-  state.myRooms = [];
-  state.me = null;
-  messages.reset();
-  localStorage.removeItem(KEY_PLAYER);
-}
+// --- Into the room, after hello ---------------------------------------------------------------
 
 /** After hello: resume the room this page shows, or go where the address or storage says. */
 async function enterRoom(c, welcome) {
@@ -257,53 +163,6 @@ async function join(c, code, as) {
   applyJoined(reply, false);
 }
 
-function onStatus(status, detail) {
-  state.online = status === "online";
-  document.body.classList.toggle("offline", !state.online);
-  for (const dot of document.querySelectorAll(".conn-dot")) {
-    dot.className = `conn-dot ${state.online ? "on" : "off"}`;
-    dot.setAttribute("aria-label", state.online ? "Connected" : "Not connected");
-  }
-  clearInterval(countdown);
-  if (status === "online") {
-    if (!$("conn-banner").hidden) {
-      showBanner("Back online", false);
-      setTimeout(() => state.online && hideBanner(), 1200);
-    }
-    chat.flush();
-    messages.backOnline();
-  } else if (status === "reconnecting") {
-    // Count down to the next try, so the page never looks stuck.
-    const tick = () => {
-      const secs = detail.retryAt ? Math.round((detail.retryAt - Date.now()) / 1000) : 0;
-      showBanner(secs >= 1 ? `Reconnecting in ${secs} s...` : "Reconnecting...", secs >= 1);
-    };
-    tick();
-    countdown = setInterval(tick, 1000);
-  } else if (status === "replaced") {
-    showBanner("Capital is open in another tab or phone.", true, "Use here");
-  } else if (status === "connecting" || status === "stopped") {
-    hideBanner();
-  }
-  if (state.room) drawRoom(); // enable or disable the controls
-}
-let countdown = null;
-
-function showBanner(text, withButton, buttonText = "Retry now") {
-  const banner = $("conn-banner");
-  $("conn-text").textContent = text;
-  $("conn-retry").hidden = !withButton;
-  $("conn-retry").textContent = buttonText;
-  banner.classList.toggle("ok", text === "Back online");
-  banner.hidden = false;
-  document.body.classList.add("has-banner");
-}
-
-function hideBanner() {
-  $("conn-banner").hidden = true;
-  document.body.classList.remove("has-banner");
-}
-
 function onEvent(msg) {
   if (msg.code !== state.code) return; // a room this page no longer shows
   if (msg.seq <= state.seq) return; // already seen (the joined reply covered it)
@@ -354,17 +213,6 @@ function leaveRoomLocally() {
 
 // --- Screens ---------------------------------------------------------------------------------
 
-const SCREENS = ["loading", "name", "account", "home", "room", "messages", "conversation"];
-
-function showScreen(name) {
-  if (state.screen === "conversation" && name !== "conversation") messagesView.close();
-  state.screen = name;
-  for (const id of SCREENS) $(`screen-${id}`).hidden = id !== name;
-  const titles = { room: state.code ? `room ${state.code}` : "", messages: "messages", conversation: "messages" };
-  document.title = titles[name] ? `Capital - ${titles[name]}` : "Capital";
-  drawTurnBars();
-}
-
 /** Shows home or the room; while messages are open they stay, and go back to it after. */
 function showMain(name) {
   state.under = name;
@@ -388,7 +236,7 @@ function showNameScreen(message = "", notice = "") {
   $("name-notice").textContent = notice;
   $("name-notice").hidden = !notice;
   $("name-login").parentElement.hidden = !!state.me; // renaming: already someone
-  $("name-input").value = state.me ? state.me.name : localStorage.getItem(KEY_NAME) || "";
+  $("name-input").value = state.me ? state.me.name : lastName() || "";
   $("name-input").focus();
 }
 
@@ -472,9 +320,9 @@ function drawAccountCard() {
 
 function drawGames() {
   const games = state.games || [];
-  if (!state.chosenGame && games.length) state.chosenGame = games[0].kind;
-  drawGamePicker($("game-list"), $("game-options"), games, state.chosenGame, (kind) => {
-    state.chosenGame = kind;
+  if (!chosenGame && games.length) chosenGame = games[0].kind;
+  drawGamePicker($("game-list"), $("game-options"), games, chosenGame, (kind) => {
+    chosenGame = kind;
     drawGames();
   });
 }
@@ -534,7 +382,7 @@ function wireForms() {
     button.disabled = true;
     try {
       const reply = await conn.request("create_room", {
-        game: state.chosenGame,
+        game: chosenGame,
         options: readOptions($("game-options")),
       });
       applyJoined(reply, false);
@@ -569,13 +417,6 @@ function wireForms() {
     showHome();
   });
 
-  $("toast-close").addEventListener("click", () => hideToast());
-
-  $("conn-retry").addEventListener("click", () => {
-    if (conn.status === "replaced") conn.restart();
-    else conn.wake();
-  });
-
   wireAccount();
   wireMessages();
 }
@@ -603,7 +444,7 @@ async function joinFromHome(typed, as) {
  */
 function showAccountScreen(mode, { notice = "", error = "", username = null, keepNotice = false } = {}) {
   const register = mode === "register" && !!state.me;
-  state.accountMode = register ? "register" : "login";
+  accountMode = register ? "register" : "login";
   showScreen("account");
   hideToast();
   if (!keepNotice) {
@@ -625,7 +466,7 @@ function showAccountScreen(mode, { notice = "", error = "", username = null, kee
   $("account-error").textContent = error;
   if (username !== null) $("account-username").value = username || "";
   else if (!$("account-username").value) {
-    $("account-username").value = register ? "" : localStorage.getItem(KEY_USERNAME) || "";
+    $("account-username").value = register ? "" : lastUsername() || "";
   }
   $("account-password").value = "";
   setPeek(false);
@@ -657,7 +498,7 @@ function wireAccount() {
   $("account-password").addEventListener("input", () => ($("account-error").textContent = ""));
 
   $("account-switch").addEventListener("click", () => {
-    if (state.accountMode === "register") showAccountScreen("login");
+    if (accountMode === "register") showAccountScreen("login");
     else if (state.me && !state.me.username) showAccountScreen("register");
     else leaveAccountScreen();
   });
@@ -671,7 +512,7 @@ function wireAccount() {
       $("account-error").textContent = text;
       $(field).focus();
     };
-    if (state.accountMode === "register") {
+    if (accountMode === "register") {
       if (!USERNAME_RE.test(username)) return error(friendly({ code: "bad_username" }), "account-username");
       if (password.length < 8 || password.length > 128) return error(friendly({ code: "bad_password" }), "account-password");
       await register(username, password);
@@ -689,7 +530,7 @@ function wireAccount() {
 
 /** Back from the account screen: home when someone is here, else the start. */
 function leaveAccountScreen() {
-  if (state.me && localStorage.getItem(KEY_TOKEN)) {
+  if (state.me && hasToken()) {
     if (conn.status === "stopped") {
       // A failed login ended the guest's connection: take it up again.
       showScreen("loading");
@@ -710,9 +551,7 @@ async function register(username, password) {
   $("account-error").textContent = "";
   try {
     const reply = await conn.request("register", { username, password });
-    localStorage.setItem(KEY_TOKEN, reply.token); // the guest token no longer works
-    localStorage.setItem(KEY_ACCOUNT, reply.username);
-    localStorage.setItem(KEY_USERNAME, reply.username);
+    rememberAccount(reply.token, reply.username);
     state.me.username = reply.username;
     $("account-password").value = "";
     showHome();
@@ -736,12 +575,7 @@ async function logOut(button) {
     button.disabled = false;
     return;
   }
-  conn.stop();
-  localStorage.removeItem(KEY_TOKEN);
-  localStorage.removeItem(KEY_NAME);
-  localStorage.removeItem(KEY_ACCOUNT);
-  forgetPlayer();
-  state.pendingJoin = null;
+  session.end();
   hideToast();
   showNameScreen("", "You are logged out. Log in again, or play as a guest.");
 }
@@ -753,7 +587,7 @@ function wireMessages() {
   $("messages-room").addEventListener("click", () => openMessages());
   $("messages-back").addEventListener("click", () => backToMain());
   $("dm-back").addEventListener("click", () => {
-    if (state.convFrom === "messages") openMessages();
+    if (convFrom === "messages") openMessages();
     else backToMain();
   });
   for (const bar of document.querySelectorAll(".turn-bar")) bar.addEventListener("click", () => backToMain());
@@ -805,7 +639,7 @@ function openMessages() {
 /** One conversation; `from` is where its back button goes. */
 function openConversation(id, name, online, from) {
   if (state.screen === "home" || state.screen === "room") state.under = state.screen;
-  state.convFrom = from;
+  convFrom = from;
   showScreen("conversation");
   messagesView.open(id, name, online);
 }
@@ -927,23 +761,6 @@ function buzzIfMyTurn(before, room) {
       // Not allowed without a tap first: fine.
     }
   }
-}
-
-// --- Messages for people -----------------------------------------------------------------------
-
-function hideToast() {
-  clearTimeout(toastTimer);
-  $("toast").hidden = true;
-}
-
-let toastTimer = null;
-function toast(text, kind = "error") {
-  const el = $("toast");
-  $("toast-text").textContent = text;
-  el.className = `toast toast-${kind}`;
-  el.hidden = false;
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => (el.hidden = true), 6000);
 }
 
 // A hook for the browser tests: lose the network for a while, and get it back.
