@@ -12,7 +12,7 @@
 // Then direct messages catch up.
 
 import { Chat } from "./chat.js";
-import { drawGamePicker, readOptions } from "./home.js";
+import { drawGamePicker, readOptions } from "./new-room.js";
 import { roomView } from "./room-view.js";
 import { Messages } from "./messages.js";
 import { MessagesView } from "./messages-view.js";
