@@ -1,0 +1,275 @@
+// The room this page is in: joining it (as a player, or watching when the seats are taken),
+// going back into it after every hello, following its events, leaving it; and the room screen
+// around its main area (room-view.js) and its chat (chat.js).
+//
+// Resuming: the room's code lives in localStorage. After every hello we join the room again:
+// with `since` = the last event seq we saw when this page already shows the room (then the reply
+// has only what changed, or `room: null` when nothing did), without it after a reload.
+
+import { Chat } from "./chat.js";
+import { roomView } from "./room-view.js";
+import { drawStatus, fill, initial } from "./dom.js";
+import { friendly, gameName, isConnectionError, mySeat, noteSeats, statusLine } from "./describe.js";
+import { state, WIDE } from "./state.js";
+import { showScreen, toast } from "./screens.js";
+
+const KEY_ROOM = "capital.room";
+
+const $ = (id) => document.getElementById(id);
+
+/**
+ * @param {object} env
+ * @param {import("./protocol.js").Connection} env.conn
+ * @param {() => void} env.showHome
+ * @param {() => void} env.drawHome  home is under the messages screens: redraw it there
+ * @param {(code: string, text: string) => void} env.showJoinError  a join failed: say so on home
+ * @param {() => void} env.drawTurnBars  the messages screens' "your turn" bars
+ * @param {(id: string, name: string, online: boolean|undefined, from: string) => void} env.openConversation
+ */
+export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBars, openConversation }) {
+  state.code = localStorage.getItem(KEY_ROOM); // the room this page goes back to
+  let pickedPlayer = null; // the player tapped last, while the person dialog is open
+  let lastBuzz = ""; // game and seq of the last "your turn" vibration
+
+  const chat = new Chat($("chat"), {
+    send: (text, clientMsgId) => conn.request("chat", { code: state.code, text, client_msg_id: clientMsgId }),
+    older: (before) => conn.request("chat_history", { code: state.code, before, limit: 50 }),
+    meId: () => (state.me ? state.me.id : null),
+    online: () => state.online,
+    onToggle: (open) => $("screen-room").classList.toggle("chat-open", open),
+    onPick: (who) => pickPlayer(who),
+  });
+  chat.setOpen(WIDE.matches);
+
+  /** After hello: resume the room this page shows, or go where the address or storage says. */
+  async function enterRoom(c, welcome) {
+    try {
+      if (state.pendingJoin) {
+        const { code, as } = state.pendingJoin;
+        await join(c, code, as);
+        state.pendingJoin = null;
+      } else if (state.code && state.room && welcome.rooms.some((r) => r.code === state.code)) {
+        // Same page, new socket: catch up on what was missed.
+        const reply = await c.request("join_room", { code: state.code, since: state.seq }, { internal: true });
+        applyJoined(reply, true);
+      } else if (state.code && state.room) {
+        // Away longer than the grace period: the seat is gone, but the room may still be there.
+        toast("You were away too long and lost your seat.");
+        await join(c, state.code, "player");
+      } else if (state.code && welcome.rooms.some((r) => r.code === state.code)) {
+        // After a reload: the whole room again.
+        await join(c, state.code, "player");
+      } else {
+        if (state.code) toast(`You are no longer in room ${state.code}.`);
+        leaveRoomLocally();
+        showMain("home");
+      }
+    } catch (err) {
+      if (isConnectionError(err)) throw err; // the next connection tries again
+      state.pendingJoin = null;
+      if (err.code === "no_such_room" && state.room) toast(`Room ${state.code} has closed.`);
+      else toast(friendly(err));
+      leaveRoomLocally();
+      showMain("home");
+      if (err.joinCode) showJoinError(err.joinCode, friendly(err));
+    }
+  }
+
+  /** Joins `code` as a player, or as a spectator when every seat is taken or a game is on. */
+  async function join(c, code, as) {
+    let reply;
+    try {
+      reply = await c.request("join_room", { code, as }, { internal: true });
+    } catch (err) {
+      if (as === "player" && (err.code === "room_full" || err.code === "wrong_phase")) {
+        reply = await c.request("join_room", { code, as: "spectator" }, { internal: true });
+        toast(err.code === "room_full" ? "Every seat is taken: you are watching." : "A game is on: you are watching.", "info");
+      } else {
+        err.joinCode = code;
+        throw err;
+      }
+    }
+    applyJoined(reply, false);
+  }
+
+  function onEvent(msg) {
+    if (msg.code !== state.code) return; // a room this page no longer shows
+    if (msg.seq <= state.seq) return; // already seen (the joined reply covered it)
+    state.seq = msg.seq;
+    if (msg.kind === "chat") {
+      chat.receive(msg.message);
+      return;
+    }
+    if (msg.kind === "closed") {
+      toast(`Room ${state.code} has closed: ${msg.reason}.`);
+      leaveRoomLocally();
+      showMain("home");
+      return;
+    }
+    const before = state.room;
+    state.room = msg.room;
+    noteSeats(msg.room);
+    // A new game on a phone: fold the chat away so the board gets the room.
+    if ((msg.kind === "started" || msg.kind === "rematch") && !WIDE.matches) chat.setOpen(false);
+    drawRoom();
+    buzzIfMyTurn(before, msg.room);
+  }
+
+  function applyJoined(reply, resumed) {
+    const fresh = state.code !== reply.code || !resumed;
+    state.code = reply.code;
+    localStorage.setItem(KEY_ROOM, reply.code);
+    state.seq = reply.seq;
+    if (reply.room) state.room = reply.room;
+    noteSeats(state.room);
+    if (fresh) chat.reset(reply.chat, reply.more_chat);
+    else chat.addMissed(reply.chat, reply.more_chat);
+    history.replaceState(null, "", `/join/${reply.code}`);
+    showMain("room");
+    drawRoom();
+  }
+
+  /** Forgets the room on this page (after leaving, or when it closed). */
+  function leaveRoomLocally() {
+    state.code = null;
+    state.room = null;
+    state.seq = 0;
+    localStorage.removeItem(KEY_ROOM);
+    chat.reset([], false);
+    chat.setOpen(WIDE.matches);
+    if (location.pathname !== "/") history.replaceState(null, "", "/");
+  }
+
+  /** Shows home or the room; while messages are open they stay, and go back to it after. */
+  function showMain(name) {
+    state.under = name;
+    if (state.screen === "messages" || state.screen === "conversation") {
+      if (name === "home") drawHome();
+      drawTurnBars();
+      return;
+    }
+    if (name === "home") showHome();
+    else showScreen("room");
+  }
+
+  function drawRoom() {
+    const room = state.room;
+    if (!room) return;
+    const meId = state.me && state.me.id;
+    $("room-game").textContent = gameName(room.game);
+    $("room-code-small").textContent = room.code;
+    const screen = $("screen-room");
+    screen.dataset.phase = room.phase;
+    screen.dataset.game = room.game;
+
+    const line = statusLine(room, meId);
+    if (!state.online && line.mood === "you") {
+      line.mood = "wait";
+      line.detail = "Waiting for the connection...";
+    }
+    drawStatus($("status"), line);
+    $("watching-tag").hidden = !(room.you && room.you.role === "spectator");
+
+    fill($("room-main"), roomView(room, { meId, online: state.online, send, toast, pick: pickPlayer }));
+    drawTurnBars();
+  }
+
+  /** Sends a room request from a button; shows the server's refusal in words. */
+  async function send(button, type, fields) {
+    if (button) button.disabled = true;
+    try {
+      await conn.request(type, fields);
+    } catch (err) {
+      toast(friendly(err));
+      drawRoom(); // undo the board's "sending" state
+    } finally {
+      if (button && button.isConnected) button.disabled = false;
+    }
+  }
+
+  function buzzIfMyTurn(before, room) {
+    const me = mySeat(room);
+    const mine = room.phase === "playing" && me !== null && room.turn.includes(me);
+    const wasMine = before && before.phase === "playing" && before.turn.includes(me);
+    const key = `${room.game_no}:${state.seq}`;
+    if (mine && !wasMine && document.visibilityState === "visible" && navigator.vibrate && lastBuzz !== key) {
+      lastBuzz = key;
+      try {
+        navigator.vibrate(40);
+      } catch {
+        // Not allowed without a tap first: fine.
+      }
+    }
+  }
+
+  /** Another player was tapped in a room (seat, side, spectator or chat sender): offer "Message". */
+  function pickPlayer(who) {
+    if (!who || !who.id || (state.me && who.id === state.me.id)) return;
+    const member = findMember(who.id);
+    pickedPlayer = { id: who.id, name: who.name, connected: member ? member.connected : undefined };
+    $("person-name").textContent = who.name;
+    $("person-initial").textContent = initial(who.name);
+    $("person-note").textContent = !member
+      ? "No longer in this room."
+      : member.connected
+        ? "In this room with you."
+        : "Offline right now: they get your message when they are back.";
+    $("person-dialog").returnValue = "";
+    $("person-dialog").showModal();
+  }
+
+  function findMember(id) {
+    const room = state.room;
+    if (!room) return null;
+    for (const s of room.seats) if (s.player && s.player.id === id) return s.player;
+    return room.spectators.find((m) => m.id === id) || null;
+  }
+
+  /** A player's name as the current room knows it (for a message from a stranger). */
+  function knownName(id) {
+    const member = findMember(id);
+    return member ? member.name : null;
+  }
+
+  $("leave").addEventListener("click", () => {
+    const room = state.room;
+    const forfeit = room && room.phase === "playing" && mySeat(room) !== null;
+    $("leave-text").textContent = forfeit
+      ? "The game is still on: leaving now gives the win to the other player."
+      : "You can come back with the code.";
+    $("leave-dialog").showModal();
+  });
+  $("leave-dialog").addEventListener("close", async () => {
+    if ($("leave-dialog").returnValue !== "leave") return;
+    const code = state.code;
+    try {
+      await conn.request("leave_room", { code });
+    } catch (err) {
+      if (err.code !== "not_member" && err.code !== "no_such_room") {
+        toast(friendly(err));
+        return;
+      }
+    }
+    state.myRooms = state.myRooms.filter((r) => r.code !== code);
+    leaveRoomLocally();
+    showHome();
+  });
+
+  $("person-dialog").addEventListener("close", () => {
+    const who = pickedPlayer;
+    pickedPlayer = null;
+    if ($("person-dialog").returnValue !== "message" || !who) return;
+    openConversation(who.id, who.name, who.connected, state.screen === "room" ? "room" : "home");
+  });
+
+  return {
+    enterRoom,
+    join,
+    applyJoined,
+    onEvent,
+    leaveRoomLocally,
+    drawRoom,
+    knownName,
+    flushChat: () => chat.flush(),
+  };
+}
