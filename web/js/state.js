@@ -9,13 +9,13 @@ export const state = {
   code: null, // the room this page is in, or goes back to (room.js, from localStorage at start)
   room: null, // the last RoomView received for `code` (room.js)
   seq: 0, // the last event seq seen in `code` (room.js)
-  pendingJoin: null, // {code, as} to join once connected, from /join/CODE (app.js) or the home form
+  pendingJoin: null, // {code, as} to join once connected, from /join/CODE (app.js; room.js clears it)
   wantName: null, // a name to say hello with, first visit or renaming (home.js; session.js clears it)
   wantLogin: null, // {username, password} to log in with on the next connection (account.js)
   online: false, // the connection is up and past hello (session.js)
   myRooms: [], // open rooms this player belongs to, from welcome (session.js)
   screen: "loading", // the screen on show (screens.js)
-  under: "home", // "home" or "room": what the messages screens go back to
+  under: "home", // "home" or "room": what the messages screens go back to (room.js, messages-screens.js)
 };
 
 /** Wide screens show the chat as a column beside the game, always open. */
