@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use capital_store::{ChatRecord, ChatStore, GameStore, MoveRecord, SqliteStore, Ticket};
+use capital_store::{ChatRecord, MoveRecord, SqliteStore, Store, Ticket, Write};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::json;
 
@@ -60,17 +60,25 @@ fn writes(c: &mut Criterion) {
     group.sample_size(20).measurement_time(Duration::from_secs(8));
     group.throughput(Throughput::Elements(1));
     group.bench_function("chat, one at a time", |b| {
-        b.iter(|| store.append_chat(&chat(take(1).start)).wait().expect("durable"))
+        b.iter(|| {
+            store.commit(Write::AppendChat(chat(take(1).start)).into()).wait().expect("durable")
+        })
     });
     group.bench_function("move, one at a time", |b| {
-        b.iter(|| store.append_move(&mv(take(1).start)).wait().expect("durable"))
+        b.iter(|| {
+            store.commit(Write::AppendMove(mv(take(1).start)).into()).wait().expect("durable")
+        })
     });
     group.throughput(Throughput::Elements(BATCH));
     group.bench_function("chat, 100 concurrent", |b| {
-        b.iter(|| wait_all(take(BATCH).map(|s| store.append_chat(&chat(s))).collect()))
+        b.iter(|| {
+            wait_all(take(BATCH).map(|s| store.commit(Write::AppendChat(chat(s)).into())).collect())
+        })
     });
     group.bench_function("move, 100 concurrent", |b| {
-        b.iter(|| wait_all(take(BATCH).map(|p| store.append_move(&mv(p))).collect()))
+        b.iter(|| {
+            wait_all(take(BATCH).map(|p| store.commit(Write::AppendMove(mv(p)).into())).collect())
+        })
     });
     group.finish();
 }

@@ -424,6 +424,7 @@ mod tests {
             phase,
             seats: vec![],
             spectators: vec![],
+            spectator_count: 0,
             you: Some(You { role: Role::Player, seat: Some(seat) }),
             game_no: 1,
             state: Some(json!({ "board": board })),

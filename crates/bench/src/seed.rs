@@ -17,8 +17,8 @@ use capital_engine::{DynGame, GameEntry};
 use capital_games::Registry;
 use capital_protocol::{Phase, Role};
 use capital_store::{
-    ChatRecord, ChatStore, GameStore, MemberRecord, MoveRecord, PlayerRecord, PlayerStore,
-    RoomRecord, RoomStore, SqliteStore, Ticket, TokenRecord,
+    ChatRecord, MemberRecord, MoveRecord, PlayerRecord, RoomRecord, SqliteStore, Store, Ticket,
+    TokenRecord, Write, WriteBatch,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -110,11 +110,13 @@ pub fn run(args: &SeedArgs, quiet: bool) -> anyhow::Result<SeedReport> {
         if first_room.is_none() {
             first_room = Some((code.clone(), a_token));
         }
-        tickets.push(store.create_player(&a.0, &a.1));
-        tickets.push(store.create_player(&b.0, &b.1));
+        // One batch per game, as a room writes it.
+        let mut batch = WriteBatch::new();
+        batch.push(Write::CreatePlayer(a.0.clone(), a.1.clone()));
+        batch.push(Write::CreatePlayer(b.0.clone(), b.1.clone()));
         let (a, b) = (a.0, b.0);
         for (seat, p) in [&a, &b].into_iter().enumerate() {
-            tickets.push(store.put_member(&MemberRecord {
+            batch.push(Write::PutMember(MemberRecord {
                 room_id,
                 player_id: p.id.clone(),
                 role: Role::Player,
@@ -129,7 +131,7 @@ pub fn run(args: &SeedArgs, quiet: bool) -> anyhow::Result<SeedReport> {
         for (ply, (seat, mv)) in log.into_iter().enumerate() {
             seq += 1;
             ts += 900;
-            tickets.push(store.append_move(&MoveRecord {
+            batch.push(Write::AppendMove(MoveRecord {
                 room_id,
                 game_no: 1,
                 ply: ply as u32,
@@ -146,7 +148,7 @@ pub fn run(args: &SeedArgs, quiet: bool) -> anyhow::Result<SeedReport> {
             seq += 1;
             ts += 1;
             let (from, name) = if m % 2 == 0 { (&a.id, &a.name) } else { (&b.id, &b.name) };
-            tickets.push(store.append_chat(&ChatRecord {
+            batch.push(Write::AppendChat(ChatRecord {
                 room_id,
                 seq,
                 player_id: from.clone(),
@@ -157,7 +159,7 @@ pub fn run(args: &SeedArgs, quiet: bool) -> anyhow::Result<SeedReport> {
             }));
             chat += 1;
         }
-        tickets.push(store.put_room(&RoomRecord {
+        batch.push(Write::PutRoom(RoomRecord {
             id: room_id,
             code,
             game: kind.to_owned(),
@@ -170,7 +172,8 @@ pub fn run(args: &SeedArgs, quiet: bool) -> anyhow::Result<SeedReport> {
             created_ms: ts,
             closed: false,
         }));
-        if tickets.len() > 50_000 {
+        tickets.push(store.commit(batch));
+        if tickets.len() > 500 {
             wait_all(&mut tickets)?;
         }
     }

@@ -140,6 +140,30 @@ impl Client {
         Ok(Self::over(socket))
     }
 
+    /// Connects to a `ws://ADDR:PORT/...` URL from the local address `from` (e.g. 127.0.0.2, to
+    /// be another client address than 127.0.0.1 in tests). `ADDR` must be an IP address.
+    pub async fn connect_from(url: &str, from: std::net::IpAddr) -> Result<Self, ClientError> {
+        let bad_url = || ClientError::Connection(format!("not a ws://ADDR:PORT URL: {url}"));
+        let rest = url.strip_prefix("ws://").ok_or_else(bad_url)?;
+        let authority = rest.split('/').next().ok_or_else(bad_url)?;
+        let addr: std::net::SocketAddr = authority.parse().map_err(|_| bad_url())?;
+        let socket = if addr.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()
+        } else {
+            tokio::net::TcpSocket::new_v6()
+        }
+        .map_err(|e| ClientError::Connection(e.to_string()))?;
+        socket
+            .bind(std::net::SocketAddr::new(from, 0))
+            .map_err(|e| ClientError::Connection(format!("bind {from}: {e}")))?;
+        let tcp = socket.connect(addr).await.map_err(|e| ClientError::Connection(e.to_string()))?;
+        let _ = tcp.set_nodelay(true);
+        let (socket, _) = tokio_tungstenite::client_async_with_config(url, tcp, Some(ws_config()))
+            .await
+            .map_err(|e| ClientError::Connection(e.to_string()))?;
+        Ok(Self::over(socket))
+    }
+
     /// Connects to a `wss://` URL, trusting what `tls` trusts (e.g. a root store holding the
     /// server's self-signed certificate).
     pub async fn connect_tls(

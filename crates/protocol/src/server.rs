@@ -287,8 +287,12 @@ pub struct RoomView {
     pub phase: Phase,
     /// Every seat, taken or not, in seat order.
     pub seats: Vec<SeatView>,
-    /// Spectators.
+    /// Spectators, the earliest first: at most the first 12 (so that a room watched by many
+    /// does not make every event big); `spectator_count` says how many there are in all.
     pub spectators: Vec<MemberView>,
+    /// How many spectators the room has.
+    #[serde(default)]
+    pub spectator_count: usize,
     /// The receiving player's place in the room (absent for a non-member).
     pub you: Option<You>,
     /// How many games have started in this room (1 during the first game).

@@ -146,6 +146,7 @@ fn sample_room() -> RoomView {
             SeatView { seat: 1, player: None },
         ],
         spectators: vec![],
+        spectator_count: 0,
         you: Some(You { role: Role::Player, seat: Some(0) }),
         game_no: 1,
         state: Some(json!({"board": [null, null, null, null, "X", null, null, null, null]})),

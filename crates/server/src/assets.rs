@@ -8,8 +8,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
 use crate::lobby::codes;
+use crate::state::AppState;
 
 /// The files under `web/`.
 #[derive(rust_embed::Embed)]

@@ -2,9 +2,13 @@
 //! HTTP/1.1 (with WebSocket upgrades) through the router.
 //!
 //! Written out rather than using `axum::serve` so that the connection-level limits live in one
-//! place: a TLS handshake deadline, a deadline for the request headers, and a cap on their size.
+//! place: connections counted per address and in all from the moment they are accepted (so
+//! idle or half-done handshakes cannot use up the file descriptors), a TLS handshake deadline,
+//! a deadline for the request headers, and a cap on their size. A connection over a count is
+//! answered `503` at once and closed.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -19,6 +23,42 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::ServiceExt;
 
+use crate::limits::{Refused, Slot, Slots};
+
+/// The counted slot of a connection: held by the connection task, and by the WebSocket session
+/// it may become (a request extension), so it is free only once both are done.
+#[derive(Debug, Clone)]
+pub struct ConnectionSlot(pub Arc<Slot>);
+
+/// Raises the soft limit on open files to the hard limit, and returns how many connections it
+/// leaves room for: `wanted`, or fewer when the limit is lower (keeping
+/// [`SPARE_FDS`](crate::config::limits::SPARE_FDS) for the database, logs and listeners).
+pub fn connection_budget(wanted: u32) -> u32 {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    let mut raised = limit;
+    raised.current = limit.maximum;
+    let soft = match setrlimit(Resource::Nofile, raised) {
+        Ok(()) => raised.current,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot raise the open-file limit");
+            limit.current
+        }
+    };
+    let room = soft.map_or(u64::MAX, |n| n.saturating_sub(crate::config::limits::SPARE_FDS));
+    let budget = u64::from(wanted).min(room).max(1);
+    let budget = u32::try_from(budget).unwrap_or(u32::MAX);
+    tracing::info!(
+        open_files = soft.map_or_else(|| "unlimited".to_owned(), |n| n.to_string()),
+        connections = budget,
+        "open-file limit"
+    );
+    if budget < wanted {
+        tracing::warn!(wanted, budget, "max_connections lowered to fit the open-file limit");
+    }
+    budget
+}
+
 /// The most a request's head (request line and headers) may take; more gets 431.
 pub const MAX_HEAD_BYTES: usize = 16 * 1024;
 
@@ -27,6 +67,7 @@ pub async fn serve(
     listener: TcpListener,
     router: Router,
     tls: Option<TlsAcceptor>,
+    slots: Slots,
     handshake: Duration,
     shutdown: CancellationToken,
     tracker: TaskTracker,
@@ -44,15 +85,22 @@ pub async fn serve(
                 }
             },
         };
+        let slot = match slots.acquire(peer.ip()) {
+            Ok(slot) => ConnectionSlot(Arc::new(slot)),
+            Err(refused) => {
+                shed(&tcp, peer, refused);
+                continue;
+            }
+        };
         let _ = tcp.set_nodelay(true);
         let (router, tls, shutdown) = (router.clone(), tls.clone(), shutdown.clone());
         tracker.spawn(async move {
             match tls {
-                None => serve_connection(tcp, peer, router, handshake, shutdown).await,
+                None => serve_connection(tcp, peer, slot, router, handshake, shutdown).await,
                 Some(acceptor) => {
                     match tokio::time::timeout(handshake, acceptor.accept(tcp)).await {
                         Ok(Ok(stream)) => {
-                            serve_connection(stream, peer, router, handshake, shutdown).await;
+                            serve_connection(stream, peer, slot, router, handshake, shutdown).await;
                         }
                         Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
                         Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
@@ -63,9 +111,25 @@ pub async fn serve(
     }
 }
 
+/// Turns away a connection over a count: a short `503` if the socket takes it at once (plain
+/// HTTP; a TLS client sees the connection close), then the socket is closed.
+fn shed(tcp: &tokio::net::TcpStream, peer: SocketAddr, refused: Refused) {
+    let why = match refused {
+        Refused::PerIp => "too many connections from your address",
+        Refused::Total => "the server has as many connections as it can take",
+    };
+    tracing::debug!(%peer, why, "connection refused");
+    let response = format!(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\nRetry-After: 5\r\n\r\n{why}\n",
+        why.len() + 1
+    );
+    let _ = tcp.try_write(response.as_bytes());
+}
+
 async fn serve_connection<S>(
     stream: S,
     peer: SocketAddr,
+    slot: ConnectionSlot,
     router: Router,
     handshake: Duration,
     shutdown: CancellationToken,
@@ -74,6 +138,7 @@ async fn serve_connection<S>(
 {
     let service = router.map_request(move |mut request: hyper::Request<Incoming>| {
         request.extensions_mut().insert(ConnectInfo(peer));
+        request.extensions_mut().insert(slot.clone());
         request
     });
     let mut http = hyper::server::conn::http1::Builder::new();

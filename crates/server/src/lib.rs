@@ -6,36 +6,47 @@
 //! WebSocket with a reason and waits for pending writes.
 //!
 //! # Layout
-//! - [`config`]: settings and limits.
-//! - [`app`]: shared state and the HTTP router (`/ws`, `/healthz`, `/readyz`, `/metrics`, the
-//!   web client).
-//! - [`http`]: accepting connections: TLS, header limits, HTTP/1.1 with upgrades.
-//! - [`tls`]: the certificate: given, or self-signed and kept in the data directory.
-//! - [`banner`], [`mdns`]: telling people and phones where the server is.
+//! Leaves first (each uses only those above it):
+//! - [`config`]: settings (declared once, in a table) and limits.
+//! - [`text`]: checking names and messages.
+//! - [`limits`]: token buckets, counted slots, per-minute counters.
 //! - [`metrics`]: Prometheus metrics.
-//! - [`assets`]: the embedded phone client and QR codes of join links.
-//! - [`session`]: one WebSocket connection: parse, dispatch, reply, deliver events.
-//! - [`players`]: guest identities, resume tokens, one live connection per player.
-//! - [`accounts`]: usernames and argon2id password hashes.
-//! - [`dm`]: direct messages, receipts, presence and blocks (one hub actor).
-//! - [`lobby`]: room codes and the directory of open rooms.
+//! - [`conn`]: [`conn::ConnHandle`], how rooms and the hub reach a connection's outbox.
+//! - [`env`]: what every actor gets: store, metrics, tasks, shutdown, clock.
+//! - [`pipeline`]: durable, then send: the one write path of the room and DM actors.
+//! - [`players`] and [`accounts`]: identities, tokens, who is online; usernames, passwords.
 //! - [`room`]: one actor per room: seats, the game, chat, presence, persistence.
-//! - [`shutdown`]: waiting for Ctrl-C / SIGTERM.
+//! - [`lobby`]: room codes and the directory of open rooms.
+//! - [`dm`]: direct messages, receipts, presence and blocks (one hub actor).
+//! - [`hosts`]: which `Host` names the server answers to.
+//! - [`state`]: what the routes and sessions share.
+//! - [`session`]: one WebSocket connection: route each request, reply, deliver events.
+//! - [`routes`], [`assets`]: the HTTP routes and the embedded phone client.
+//! - [`http`]: accepting connections: counts, TLS, header limits, HTTP/1.1 with upgrades.
+//! - [`tls`], [`banner`], [`mdns`], [`logging`], [`shutdown`]: the edges.
 
 pub mod accounts;
-pub mod app;
 pub mod assets;
 pub mod banner;
 pub mod config;
+pub mod conn;
 pub mod dm;
+pub mod env;
+pub mod hosts;
 pub mod http;
+pub mod limits;
 pub mod lobby;
+pub mod logging;
 pub mod mdns;
 pub mod metrics;
+pub mod pipeline;
 pub mod players;
 pub mod room;
+pub mod routes;
 pub mod session;
 pub mod shutdown;
+pub mod state;
+pub mod text;
 pub mod tls;
 
 use std::future::Future;
@@ -46,8 +57,13 @@ use std::time::Duration;
 use capital_store::{SqliteStore, Store};
 use tokio::net::TcpListener;
 
-pub use app::AppState;
 pub use config::Config;
+pub use state::AppState;
+
+use env::Env;
+use limits::{PerMinute, Slots};
+use lobby::{Directory, LobbySettings};
+use room::{RoomEnv, RoomSettings};
 
 /// How long shutdown waits for connections and rooms to finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(4);
@@ -58,14 +74,16 @@ pub struct Server {
     state: AppState,
     tls: Option<tls::Tls>,
     lan_ips: Vec<std::net::IpAddr>,
+    /// Connections in all and per address, counted from accept.
+    slots: Slots,
 }
 
 impl Server {
-    /// Checks the settings, opens the data directory (creating it), loads every open room, sets
-    /// up TLS if asked, and binds the listener.
+    /// Checks the settings, opens the data directory (creating it, readable by this user only),
+    /// loads every open room, sets up TLS if asked, and binds the listener.
     pub async fn bind(config: Config) -> anyhow::Result<Self> {
         config.validate()?;
-        std::fs::create_dir_all(&config.data)
+        private_dir(&config.data)
             .map_err(|e| anyhow::anyhow!("data: cannot create {}: {e}", config.data.display()))?;
         let db = config.data.join("capital.db");
         let store = tokio::task::spawn_blocking(move || SqliteStore::open(&db))
@@ -75,7 +93,7 @@ impl Server {
     }
 
     /// Like [`Server::bind`], over a store of the caller's choosing (another backend, or one
-    /// that fails on purpose in tests). The data directory still holds a generated certificate.
+    /// that fails on purpose in tests). The data directory still holds generated certificates.
     pub async fn bind_with_store(config: Config, store: Arc<dyn Store>) -> anyhow::Result<Self> {
         config.validate()?;
         let lan_ips = banner::lan_ips();
@@ -85,11 +103,34 @@ impl Server {
             .map_err(|e| anyhow::anyhow!("bind: cannot listen on {}: {e}", config.bind))?;
         let bound = listener.local_addr()?;
         let urls = banner::urls(bound, tls.is_some(), &lan_ips);
-        let state = AppState::new(config, store, urls);
-        state.set_dm(dm::hub::Hub::start(&state).await?);
-        let loaded = state.rooms().load(&state).await?;
+        let slots = Slots::new(
+            config.max_connections_per_ip,
+            http::connection_budget(config.max_connections),
+        );
+        let env = Env::new(store);
+        let dm = dm::hub::Hub::start(env.clone()).await?;
+        let lookups = Arc::new(PerMinute::new(config.failed_lookups_per_minute));
+        let room_env = RoomEnv {
+            env: env.clone(),
+            settings: RoomSettings {
+                grace: config.grace(),
+                idle: config.room_idle(),
+                max_chat_chars: config.max_chat_chars as usize,
+                max_spectators: config.max_spectators_per_room as usize,
+            },
+            lookups: lookups.clone(),
+            on_close: Arc::new(|_, _| {}),
+        };
+        let lobby = LobbySettings {
+            max_rooms: config.max_rooms as usize,
+            max_rooms_per_player: config.max_rooms_per_player as usize,
+            new_rooms_per_minute: config.new_rooms_per_minute,
+        };
+        let rooms = Directory::new(capital_games::Registry::standard(), room_env, lobby);
+        let loaded = rooms.load().await?;
         tracing::info!(rooms = loaded, "rooms restored");
-        Ok(Server { listener, state, tls, lan_ips })
+        let state = AppState::new(state::Parts { config, env, rooms, dm, lookups, urls });
+        Ok(Server { listener, state, tls, lan_ips, slots })
     }
 
     /// The address the listener is bound to (the real port when asked for port 0).
@@ -122,8 +163,9 @@ impl Server {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let Server { listener, state, tls, lan_ips } = self;
-        let token = state.shutdown_token().clone();
+        let Server { listener, state, tls, lan_ips, slots } = self;
+        let env = state.env().clone();
+        let token = env.shutdown.clone();
         tokio::spawn({
             let token = token.clone();
             async move {
@@ -131,6 +173,8 @@ impl Server {
                 token.cancel();
             }
         });
+        let expiry = Duration::from_secs(u64::from(state.config().guest_expiry_days) * 86_400);
+        env.tracker.spawn(players::expire_guests(env.clone(), expiry));
         let addr = listener.local_addr()?;
         let _mdns = state.config().mdns.then(|| {
             let config = state.config();
@@ -146,26 +190,45 @@ impl Server {
             }
         });
         let acceptor = tls.map(|t| tokio_rustls::TlsAcceptor::from(t.config));
-        let router = app::router(state.clone());
+        let router = routes::router(state.clone());
         tracing::info!(%addr, tls = acceptor.is_some(), "listening");
         let handshake = Duration::from_secs(state.config().handshake_seconds);
-        http::serve(listener, router, acceptor, handshake, token.clone(), state.tracker().clone())
-            .await;
+        http::serve(
+            listener,
+            router,
+            acceptor,
+            slots,
+            handshake,
+            token.clone(),
+            env.tracker.clone(),
+        )
+        .await;
         token.cancel();
-        let tracker = state.tracker();
-        tracker.close();
-        if tokio::time::timeout(SHUTDOWN_GRACE, tracker.wait()).await.is_err() {
+        env.tracker.close();
+        if tokio::time::timeout(SHUTDOWN_GRACE, env.tracker.wait()).await.is_err() {
             tracing::warn!("some connections or rooms did not finish in time");
         }
-        state.store().flush().await.map_err(|e| anyhow::anyhow!("final flush failed: {e}"))?;
+        env.store.flush().await.map_err(|e| anyhow::anyhow!("final flush failed: {e}"))?;
         tracing::info!("stopped");
         Ok(())
     }
 }
 
-/// Milliseconds since the Unix epoch, for timestamps that clients see and the store keeps.
-pub(crate) fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+/// Creates `dir` (and its parents) readable by this user only; an existing directory is left
+/// as it is, with a warning if others can read it.
+fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        if dir.is_dir() {
+            let mode = std::fs::metadata(dir)?.permissions().mode();
+            if mode & 0o077 != 0 {
+                tracing::warn!(dir = %dir.display(), mode = format!("{:o}", mode & 0o777), "the data directory is readable by others; chmod 700 it");
+            }
+            return Ok(());
+        }
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir)
 }

@@ -1,36 +1,33 @@
 //! The `capital` binary: `capital serve` runs the server; `capital config` shows the settings
 //! that `serve` would use, and where each comes from.
 
-use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use tracing_subscriber::EnvFilter;
+use capital_server::Config;
+use capital_server::config::Source;
+use clap::Command;
 
-/// Capital: a self-hosted game and chat server for phones.
-#[derive(Parser)]
-#[command(name = "capital", version, about)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Run the server.
-    Serve(capital_server::Config),
-    /// Print the settings in effect (flags, then CAPITAL_* variables, then the config file,
-    /// then defaults) and where each came from, then exit.
-    Config(capital_server::Config),
+fn cli() -> Command {
+    Command::new("capital")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("Capital: a self-hosted game and chat server for phones.")
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .subcommand(Command::new("serve").about("Run the server.").args(Config::args()))
+        .subcommand(
+            Command::new("config")
+                .about(
+                    "Print the settings in effect (flags, then CAPITAL_* variables, then the \
+                     config file, then defaults) and where each came from, then exit.",
+                )
+                .args(Config::args()),
+        )
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let matches = Cli::command().get_matches();
-    let (mut config, sub) = match Cli::from_arg_matches(&matches)?.command {
-        Command::Serve(config) => (config, "serve"),
-        Command::Config(config) => (config, "config"),
-    };
-    let sub_matches = matches.subcommand_matches(sub).expect("clap matched this subcommand");
-    let sources = match config.resolve(sub_matches) {
-        Ok(sources) => sources,
+    let matches = cli().get_matches();
+    let (sub, sub_matches) = matches.subcommand().expect("clap requires a subcommand");
+    let (config, sources) = match Config::from_matches(sub_matches) {
+        Ok(resolved) => resolved,
         Err(e) => {
             eprintln!("capital: bad setting {e}");
             std::process::exit(2);
@@ -40,17 +37,12 @@ async fn main() -> anyhow::Result<()> {
         print!("{}", config.describe(&sources));
         return Ok(());
     }
-    let filter = match std::env::var("RUST_LOG") {
-        Ok(rust_log)
-            if sources
-                .iter()
-                .any(|(n, s)| *n == "log" && *s == capital_server::config::Source::Default) =>
-        {
-            rust_log
-        }
+    let log_is_default = sources.iter().any(|(n, s)| *n == "log" && *s == Source::Default);
+    let log = match std::env::var("RUST_LOG") {
+        Ok(rust_log) if log_is_default => rust_log,
         _ => config.log.clone(),
     };
-    tracing_subscriber::fmt().with_env_filter(EnvFilter::new(filter)).init();
+    tracing_subscriber::fmt().with_env_filter(capital_server::logging::filter(&log)).init();
     let server = match capital_server::Server::bind(config).await {
         Ok(server) => server,
         Err(e) => {

@@ -1,16 +1,39 @@
-//! Players: `hello` creates a guest or resumes one by token; names are checked; each player has
-//! at most one live connection (a newer one replaces the older).
+//! Players: identities, resume tokens, and each player's one live connection (a newer one
+//! replaces the older).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::Duration;
 
-use capital_protocol::{ErrorCode, PlayerId};
+use capital_protocol::PlayerId;
 use capital_store::PlayerRecord;
 use rand::RngExt;
 use sha2::{Digest, Sha256};
 
-use crate::config::limits::MAX_NAME_CHARS;
-use crate::session::ConnHandle;
+use crate::conn::ConnHandle;
+use crate::env::Env;
+
+/// How often guests unseen for too long are looked for.
+const EXPIRE_EVERY: Duration = Duration::from_secs(3600);
+/// Guests forgotten in one write at most (the next round takes the rest).
+const EXPIRE_AT_ONCE: u32 = 10_000;
+
+/// Forgets guests not seen for `after` (no account, in no open room), at start and every hour
+/// after, until shutdown.
+pub async fn expire_guests(env: Env, after: Duration) {
+    let after_ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX);
+    loop {
+        let seen_before_ms = env.clock.now_ms().saturating_sub(after_ms);
+        let expire = capital_store::Write::ExpireGuests { seen_before_ms, limit: EXPIRE_AT_ONCE };
+        if let Err(e) = env.store.commit(expire.into()).await {
+            tracing::warn!(error = %e, "could not forget old guests; trying again later");
+        }
+        tokio::select! {
+            () = env.shutdown.cancelled() => return,
+            () = tokio::time::sleep(EXPIRE_EVERY) => {}
+        }
+    }
+}
 
 /// Who a connection speaks for, once `hello` is done.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,28 +42,6 @@ pub struct Player {
     pub id: PlayerId,
     /// Display name.
     pub name: String,
-}
-
-/// A failed `hello`, as sent to the client.
-#[derive(Debug)]
-pub struct HelloError(pub ErrorCode, pub String);
-
-/// Checks a display name: trimmed, 1 to 24 characters, no control characters.
-pub fn validate_name(name: &str) -> Result<String, HelloError> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(HelloError(ErrorCode::BadName, "the name is empty".into()));
-    }
-    if name.chars().count() > MAX_NAME_CHARS {
-        return Err(HelloError(
-            ErrorCode::BadName,
-            format!("the name is longer than {MAX_NAME_CHARS} characters"),
-        ));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(HelloError(ErrorCode::BadName, "the name has control characters".into()));
-    }
-    Ok(name.to_owned())
 }
 
 /// A new resume token (256 random bits, as 64 hex digits) and its hash.
@@ -93,7 +94,7 @@ impl Online {
     pub fn attach(&self, player: &str, conn: ConnHandle) {
         let old = self.conns.lock().expect("online lock").insert(player.to_owned(), conn);
         if let Some(old) = old {
-            old.close(crate::session::CloseReason::Replaced);
+            old.close(crate::conn::CloseReason::Replaced);
         }
     }
 
@@ -114,16 +115,6 @@ impl Online {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_are_trimmed_and_checked() {
-        assert_eq!(validate_name("  Ana ").unwrap(), "Ana");
-        assert_eq!(validate_name("Zoë 😀").unwrap(), "Zoë 😀");
-        assert_eq!(validate_name(&"x".repeat(24)).unwrap().len(), 24);
-        for bad in ["", "   ", "a\u{0}b", "tab\there", "new\nline", &"x".repeat(25)] {
-            assert_eq!(validate_name(bad).unwrap_err().0, ErrorCode::BadName, "{bad:?}");
-        }
-    }
 
     #[test]
     fn tokens_are_256_bit_hex_and_hash_stably() {

@@ -252,12 +252,12 @@ async fn huge_and_slow_handshakes_are_cut_off_while_a_normal_client_plays() {
     let slowloris: Vec<_> = (0..200)
         .map(|_| {
             tokio::spawn(async move {
-                let mut tcp = TcpStream::connect(addr).await.unwrap();
+                let mut tcp = tcp_from(addr, ATTACKER).await;
                 let request = b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n";
                 let started = tokio::time::Instant::now();
                 for byte in request {
                     if tcp.write_all(&[*byte]).await.is_err() {
-                        break;
+                        return started.elapsed(); // the server hung up
                     }
                     let mut buf = [0u8; 256];
                     // Wait a second for the next byte, unless the server hangs up first.
@@ -275,7 +275,7 @@ async fn huge_and_slow_handshakes_are_cut_off_while_a_normal_client_plays() {
         .collect();
     // One 20 MB header.
     let huge = tokio::spawn(async move {
-        let mut tcp = TcpStream::connect(addr).await.unwrap();
+        let mut tcp = tcp_from(addr, "127.0.0.4".parse().unwrap()).await;
         tcp.write_all(b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ").await.unwrap();
         let chunk = vec![b'a'; 64 * 1024];
         let mut sent = 0usize;

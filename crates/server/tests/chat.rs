@@ -94,9 +94,9 @@ async fn chat_limits_and_membership() {
     assert!(a.chat(&code, &"é".repeat(20), "ok").await.is_ok(), "characters, not bytes");
     assert_eq!(a.chat(&code, "  ", "blank").await.unwrap_err().code(), Some(ErrorCode::BadText));
     assert_eq!(a.chat(&code, "hi", "").await.unwrap_err().code(), Some(ErrorCode::BadClientMsgId));
-    assert_eq!(b.chat(&code, "hi", "b1").await.unwrap_err().code(), Some(ErrorCode::NotMember));
+    assert_eq!(b.chat(&code, "hi", "b1").await.unwrap_err().code(), Some(ErrorCode::NoSuchRoom));
     let err = b.chat_history(&code, None, None).await.unwrap_err();
-    assert_eq!(err.code(), Some(ErrorCode::NotMember));
+    assert_eq!(err.code(), Some(ErrorCode::NoSuchRoom));
     let (page, more) = a.chat_history(&code, None, None).await.unwrap();
     assert_eq!((page.len(), more), (1, false), "refused messages were not stored");
 }

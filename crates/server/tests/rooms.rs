@@ -40,7 +40,7 @@ async fn leaving_mid_game_forfeits_and_the_last_one_out_closes() {
     let left = event_of(&mut a, "left").await;
     assert!(matches!(left.event, RoomEvent::Left { reason: LeaveReason::Left, .. }));
     let err = b.play(&code, serde_json::json!({"cell": 0})).await.unwrap_err();
-    assert_eq!(err.code(), Some(ErrorCode::NotMember));
+    assert_eq!(err.code(), Some(ErrorCode::NoSuchRoom));
     a.expect_ok(capital_protocol::ClientMsg::LeaveRoom { code: code.clone() }).await.unwrap();
     let err = b.join_room(&code, Role::Player, None).await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::NoSuchRoom), "empty rooms close at once");

@@ -57,7 +57,7 @@ async fn moves_outside_a_game_are_refused() {
     assert_eq!(refused(&a, &code, json!({"column": 0})).await, ErrorCode::WrongPhase, "lobby");
     let err = a.start(&code).await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::SeatsNotFilled));
-    assert_eq!(refused(&b, &code, json!({"column": 0})).await, ErrorCode::NotMember);
+    assert_eq!(refused(&b, &code, json!({"column": 0})).await, ErrorCode::NoSuchRoom);
     assert_eq!(refused(&b, "ZZZZ", json!({"column": 0})).await, ErrorCode::NoSuchRoom);
     b.join_room(&code, Role::Player, None).await.unwrap();
     let err = b.start(&code).await.unwrap_err();

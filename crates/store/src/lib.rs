@@ -1,26 +1,33 @@
 //! Capital's durable state, behind one trait per domain.
 //!
 //! The rooms and the session code only see the traits ([`PlayerStore`], [`RoomStore`],
-//! [`GameStore`], [`ChatStore`], gathered in [`Store`]); the backend behind them is chosen once, at
-//! start. [`SqliteStore`] is the default: one SQLite file in WAL mode, written by a single thread
-//! that batches every write queued meanwhile into one transaction (group commit) and fsyncs it
-//! before any caller hears "done". [`MemoryStore`] keeps everything in maps, for tests. A
-//! Postgres backend would be a third implementation of the same traits.
+//! [`GameStore`], [`ChatStore`], [`DmStore`] for reads, gathered in [`Store`] with the one way to
+//! write: [`Store::commit`]); the backend behind them is chosen once, at start. [`SqliteStore`]
+//! is the default: one SQLite file in WAL mode, written by a single thread that commits every
+//! batch queued meanwhile in one transaction (group commit) and fsyncs it before any caller
+//! hears "done". [`MemoryStore`] keeps everything in maps, for tests. A Postgres backend would be
+//! a third implementation of the same traits.
 //!
-//! Writes return a [`Ticket`]: a future that resolves once the write is durable (or failed).
-//! Nothing may be acknowledged to a client before its ticket resolves `Ok`. Reads are plain
-//! blocking calls; async callers run them on a blocking thread.
+//! Writes travel in a [`WriteBatch`]: all of it becomes durable, or none of it. Committing
+//! returns a [`Ticket`]: a future that resolves once the batch is durable (or failed). Nothing
+//! may be acknowledged to a client before its ticket resolves `Ok`. Batches of one owner form a
+//! [`Chain`]: after one fails, the later ones are skipped until the owner restarts the chain, so
+//! the disk holds a prefix of what each owner asked for. A store whose disk failed keeps trying:
+//! writes resume by themselves once they can (see [`Store::writable`]). Reads are plain blocking
+//! calls; async callers run them on a blocking thread.
 //!
 //! # Layout
 //! - [`model`]: the records that are stored.
+//! - [`write`]: [`Write`], [`WriteBatch`] and [`Chain`].
 //! - [`ticket`]: [`Ticket`], the "durable now" future.
-//! - [`sqlite`]: the SQLite backend, its schema and the group-commit writer.
+//! - [`sqlite`]: the SQLite backend: schema, the group-commit writer, checkpoints, reads.
 //! - [`memory`]: the in-memory backend.
 
 pub mod memory;
 pub mod model;
 pub mod sqlite;
 pub mod ticket;
+pub mod write;
 
 pub use memory::MemoryStore;
 pub use model::{
@@ -29,13 +36,21 @@ pub use model::{
 };
 pub use sqlite::SqliteStore;
 pub use ticket::Ticket;
+pub use write::{Chain, Write, WriteBatch};
 
 /// A storage failure. The operation it answers did not happen.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
-    /// The database refused or failed (disk full, I/O error, constraint).
+    /// The database failed (disk full, I/O error). Writes may work again later.
     #[error("database error: {0}")]
     Database(String),
+    /// A write was refused by a uniqueness rule (a taken username, a duplicate id): its whole
+    /// batch was refused.
+    #[error("refused: {0}")]
+    Conflict(String),
+    /// An earlier batch of the same chain failed, so this one was not tried.
+    #[error("not tried: an earlier write of the same owner failed")]
+    Skipped,
     /// A stored value could not be read back (corrupt or from a newer version).
     #[error("corrupt stored value: {0}")]
     Corrupt(String),
@@ -46,16 +61,16 @@ pub enum StoreError {
 
 impl From<rusqlite::Error> for StoreError {
     fn from(err: rusqlite::Error) -> Self {
-        StoreError::Database(err.to_string())
+        if sqlite::is_constraint(&err) {
+            StoreError::Conflict(err.to_string())
+        } else {
+            StoreError::Database(err.to_string())
+        }
     }
 }
 
 /// Players, their tokens, and accounts.
 pub trait PlayerStore: Send + Sync {
-    /// Stores a new player with its first token.
-    fn create_player(&self, player: &PlayerRecord, token: &TokenRecord) -> Ticket;
-    /// Changes a player's display name.
-    fn rename_player(&self, player_id: &str, name: &str) -> Ticket;
     /// The player a token belongs to, with the token (whose expiry the caller checks).
     fn player_by_token(
         &self,
@@ -63,12 +78,6 @@ pub trait PlayerStore: Send + Sync {
     ) -> Result<Option<(PlayerRecord, TokenRecord)>, StoreError>;
     /// The player with this id.
     fn player(&self, player_id: &str) -> Result<Option<PlayerRecord>, StoreError>;
-    /// Stores another token for a player (a login on a new device).
-    fn add_token(&self, token: &TokenRecord) -> Ticket;
-    /// Makes a token stop working.
-    fn revoke_token(&self, token_hash: &[u8; 32]) -> Ticket;
-    /// Registers an account. A taken username (or a player who has one) is refused.
-    fn create_account(&self, account: &AccountRecord) -> Ticket;
     /// The account with this username (lower case).
     fn account_by_username(&self, username: &str) -> Result<Option<AccountRecord>, StoreError>;
     /// The account of a player, if they registered.
@@ -77,12 +86,6 @@ pub trait PlayerStore: Send + Sync {
 
 /// Direct messages between players, and who blocked whom.
 pub trait DmStore: Send + Sync {
-    /// Stores a message. The same (conversation, sender, `client_msg_id`) twice is refused.
-    fn append_dm(&self, dm: &DmRecord) -> Ticket;
-    /// Marks the messages to `recipient` in conversation (a, b) up to `seq` delivered at `ts`.
-    fn mark_delivered(&self, a: &str, b: &str, recipient: &str, seq: u64, ts_ms: u64) -> Ticket;
-    /// Marks the messages to `reader` in conversation (a, b) up to `seq` read at `ts`.
-    fn mark_read(&self, a: &str, b: &str, reader: &str, seq: u64, ts_ms: u64) -> Ticket;
     /// Up to `limit` messages of (a, b) below `before` (all if `None`), the newest such, oldest
     /// first.
     fn dms_before(
@@ -110,20 +113,12 @@ pub trait DmStore: Send + Sync {
     fn conversations(&self, player: &str) -> Result<Vec<ConversationRecord>, StoreError>;
     /// The latest seq of every conversation: ((a, b), seq).
     fn conversation_seqs(&self) -> Result<Vec<ConversationSeq>, StoreError>;
-    /// Records that `blocker` blocks (`true`) or no longer blocks (`false`) `blocked`.
-    fn set_block(&self, blocker: &str, blocked: &str, on: bool, ts_ms: u64) -> Ticket;
     /// Every block: (blocker, blocked).
     fn blocks(&self) -> Result<Vec<(String, String)>, StoreError>;
 }
 
 /// Rooms and their members.
 pub trait RoomStore: Send + Sync {
-    /// Creates or updates a room's row (code, phase, game number, host, sequence, outcome).
-    fn put_room(&self, room: &RoomRecord) -> Ticket;
-    /// Adds a member or changes their role or seat.
-    fn put_member(&self, member: &MemberRecord) -> Ticket;
-    /// Removes a member from a room.
-    fn remove_member(&self, room: RoomId, player_id: &str) -> Ticket;
     /// Every room not closed, with its members, the move log of its current game and its recent
     /// chat: what a server needs to carry on after a restart.
     fn open_rooms(&self, recent_chat: usize) -> Result<Vec<StoredRoom>, StoreError>;
@@ -136,17 +131,12 @@ pub trait RoomStore: Send + Sync {
 
 /// Move logs, one per game played in a room.
 pub trait GameStore: Send + Sync {
-    /// Appends a move to its game's log.
-    fn append_move(&self, mv: &MoveRecord) -> Ticket;
     /// The log of game `game_no` in `room`, in play order.
     fn moves(&self, room: RoomId, game_no: u32) -> Result<Vec<MoveRecord>, StoreError>;
 }
 
 /// Room chat.
 pub trait ChatStore: Send + Sync {
-    /// Stores a chat message. A second message with the same room and `seq` is refused.
-    /// Recognizing a retried `client_msg_id` is the room's job, not the store's.
-    fn append_chat(&self, msg: &ChatRecord) -> Ticket;
     /// Up to `limit` messages of `room` with `seq` below `before` (all, if `None`): the newest
     /// such, returned oldest first.
     fn chat_before(
@@ -164,10 +154,18 @@ pub trait ChatStore: Send + Sync {
     ) -> Result<Vec<ChatRecord>, StoreError>;
 }
 
-/// Every domain together: what the server holds.
+/// Every domain together: what the server holds, and the one way to change it.
 pub trait Store: PlayerStore + RoomStore + GameStore + ChatStore + DmStore {
-    /// Resolves once every write queued before it is durable.
+    /// Hands a batch to the store; the ticket resolves once all of it is durable, or with why
+    /// none of it is. Batches of one chain are committed in the order they were handed over.
+    fn commit(&self, batch: WriteBatch) -> Ticket;
+    /// Resolves once every batch handed over before it is durable. While the store cannot
+    /// write (see [`Store::writable`]) it tries a write of its own, so a flush that succeeds
+    /// means writing works.
     fn flush(&self) -> Ticket;
     /// Whether the database answers a read.
     fn check(&self) -> Result<(), StoreError>;
+    /// Whether the last transaction committed: false from a failed commit (a full disk) until
+    /// the next one that succeeds.
+    fn writable(&self) -> bool;
 }

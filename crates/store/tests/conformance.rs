@@ -4,6 +4,72 @@ use capital_protocol::{Outcome, Phase, Role};
 use capital_store::*;
 use serde_json::json;
 
+/// One write, committed alone: the old per-write calls, spelled with [`Store::commit`].
+trait Writes {
+    fn create_player(&self, p: &PlayerRecord, t: &TokenRecord) -> Ticket;
+    fn rename_player(&self, id: &str, name: &str) -> Ticket;
+    fn add_token(&self, t: &TokenRecord) -> Ticket;
+    fn revoke_token(&self, hash: &[u8; 32]) -> Ticket;
+    fn create_account(&self, a: &AccountRecord) -> Ticket;
+    fn append_dm(&self, d: &DmRecord) -> Ticket;
+    fn mark_delivered(&self, a: &str, b: &str, to: &str, seq: u64, ts: u64) -> Ticket;
+    fn mark_read(&self, a: &str, b: &str, to: &str, seq: u64, ts: u64) -> Ticket;
+    fn set_block(&self, blocker: &str, blocked: &str, on: bool, ts: u64) -> Ticket;
+    fn put_room(&self, r: &RoomRecord) -> Ticket;
+    fn put_member(&self, m: &MemberRecord) -> Ticket;
+    fn remove_member(&self, room: RoomId, player: &str) -> Ticket;
+    fn append_move(&self, m: &MoveRecord) -> Ticket;
+    fn append_chat(&self, c: &ChatRecord) -> Ticket;
+}
+
+impl<S: Store + ?Sized> Writes for S {
+    fn create_player(&self, p: &PlayerRecord, t: &TokenRecord) -> Ticket {
+        self.commit(Write::CreatePlayer(p.clone(), t.clone()).into())
+    }
+    fn rename_player(&self, id: &str, name: &str) -> Ticket {
+        self.commit(Write::RenamePlayer { id: id.into(), name: name.into() }.into())
+    }
+    fn add_token(&self, t: &TokenRecord) -> Ticket {
+        self.commit(Write::AddToken(t.clone()).into())
+    }
+    fn revoke_token(&self, hash: &[u8; 32]) -> Ticket {
+        self.commit(Write::RevokeToken(*hash).into())
+    }
+    fn create_account(&self, a: &AccountRecord) -> Ticket {
+        self.commit(Write::CreateAccount(a.clone()).into())
+    }
+    fn append_dm(&self, d: &DmRecord) -> Ticket {
+        self.commit(Write::AppendDm(d.clone()).into())
+    }
+    fn mark_delivered(&self, a: &str, b: &str, to: &str, seq: u64, ts: u64) -> Ticket {
+        let (a, b, recipient) = (a.into(), b.into(), to.into());
+        self.commit(Write::MarkDm { a, b, recipient, seq, ts_ms: ts, read: false }.into())
+    }
+    fn mark_read(&self, a: &str, b: &str, to: &str, seq: u64, ts: u64) -> Ticket {
+        let (a, b, recipient) = (a.into(), b.into(), to.into());
+        self.commit(Write::MarkDm { a, b, recipient, seq, ts_ms: ts, read: true }.into())
+    }
+    fn set_block(&self, blocker: &str, blocked: &str, on: bool, ts: u64) -> Ticket {
+        let (blocker, blocked) = (blocker.into(), blocked.into());
+        self.commit(Write::SetBlock { blocker, blocked, on, ts_ms: ts }.into())
+    }
+    fn put_room(&self, r: &RoomRecord) -> Ticket {
+        self.commit(Write::PutRoom(r.clone()).into())
+    }
+    fn put_member(&self, m: &MemberRecord) -> Ticket {
+        self.commit(Write::PutMember(m.clone()).into())
+    }
+    fn remove_member(&self, room: RoomId, player: &str) -> Ticket {
+        self.commit(Write::RemoveMember { room_id: room, player_id: player.into() }.into())
+    }
+    fn append_move(&self, m: &MoveRecord) -> Ticket {
+        self.commit(Write::AppendMove(m.clone()).into())
+    }
+    fn append_chat(&self, c: &ChatRecord) -> Ticket {
+        self.commit(Write::AppendChat(c.clone()).into())
+    }
+}
+
 fn player(id: &str) -> PlayerRecord {
     PlayerRecord { id: id.into(), name: format!("name-{id}"), created_ms: 1 }
 }
@@ -262,6 +328,76 @@ fn chat_pages_and_dedupes(store: &dyn Store) {
     assert_eq!(store.chat_before(99, None, 10).unwrap(), vec![]);
 }
 
+fn batches_are_all_or_nothing(store: &dyn Store) {
+    let mut batch = WriteBatch::new();
+    batch.push(Write::PutRoom(room(9, "BTCH")));
+    batch.push(Write::AppendChat(chat(9, 1, "p1", "a")));
+    batch.push(Write::AppendChat(chat(9, 1, "p1", "b")));
+    let other = store.commit(Write::PutRoom(room(10, "OTHR")).into());
+    let err = store.commit(batch).wait().unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "a refused write is a conflict: {err}");
+    other.wait().expect("another batch is not held back");
+    assert_eq!(store.load_room(9, 10).unwrap(), None, "nothing of the refused batch stays");
+    assert_eq!(store.chat_after(9, 0, 10).unwrap(), vec![]);
+    assert!(store.load_room(10, 10).unwrap().is_some());
+    // A conflict is told apart from a failing disk.
+    create(store, "p1", 1);
+    let err = store.create_player(&player("p1"), &token("p1", 5, None)).wait().unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+}
+
+fn a_failed_chain_is_skipped_until_restarted(store: &dyn Store) {
+    let chain = Chain::new();
+    let mut first = WriteBatch::on(chain);
+    first.push(Write::PutRoom(room(11, "CHNA")));
+    store.commit(first).wait().unwrap();
+    let mut bad = WriteBatch::on(chain);
+    bad.push(Write::PutRoom(room(12, "CHNA"))); // the code is taken: refused
+    let mut later = WriteBatch::on(chain);
+    later.push(Write::AppendChat(chat(11, 1, "p1", "x")));
+    let (bad, later) = (store.commit(bad), store.commit(later));
+    assert!(matches!(bad.wait(), Err(StoreError::Conflict(_))));
+    assert_eq!(later.wait(), Err(StoreError::Skipped), "built on the failed batch: not tried");
+    assert_eq!(store.chat_after(11, 0, 10).unwrap(), vec![]);
+    store.commit(Write::AppendChat(chat(11, 2, "p1", "y")).into()).wait().expect("no chain");
+    let mut again = WriteBatch::on(chain.restarted());
+    again.push(Write::AppendChat(chat(11, 1, "p1", "x")));
+    store.commit(again).wait().expect("the owner restarted the chain");
+    let seqs: Vec<u64> = store.chat_after(11, 0, 10).unwrap().iter().map(|c| c.seq).collect();
+    assert_eq!(seqs, [1, 2]);
+}
+
+fn guests_expire(store: &dyn Store) {
+    for (id, byte) in [("old", 1), ("seen", 2), ("named", 3), ("seated", 4)] {
+        create(store, id, byte); // created at 1
+    }
+    store.commit(Write::SeenPlayer { id: "seen".into(), seen_ms: 1000 }.into()).wait().unwrap();
+    let account = AccountRecord {
+        player_id: "named".into(),
+        username: "named".into(),
+        password_hash: "$argon2id$fake".into(),
+        created_ms: 1,
+    };
+    store.create_account(&account).wait().unwrap();
+    store.put_room(&room(13, "SEAT")).wait().unwrap();
+    store.put_member(&member(13, "seated", Some(0), 1)).wait().unwrap();
+    let mut closed = room(14, "GONE");
+    closed.closed = true;
+    store.put_room(&closed).wait().unwrap();
+    store.put_member(&member(14, "old", Some(0), 1)).wait().unwrap();
+    let expire = Write::ExpireGuests { seen_before_ms: 500, limit: 100 };
+    store.commit(expire.into()).wait().unwrap();
+    assert_eq!(store.player("old").unwrap(), None, "an unseen guest is forgotten");
+    assert_eq!(store.player_by_token(&[1; 32]).unwrap(), None, "with its token");
+    assert!(store.player("seen").unwrap().is_some(), "seen since");
+    assert!(store.player("named").unwrap().is_some(), "has an account");
+    assert!(store.player("seated").unwrap().is_some(), "sits in an open room");
+    assert_eq!(store.load_room(14, 10).unwrap().unwrap().members, vec![]);
+    let limited = Write::ExpireGuests { seen_before_ms: 5000, limit: 1 };
+    store.commit(limited.into()).wait().unwrap();
+    assert!(store.player("seen").unwrap().is_none(), "the oldest first, at most `limit`");
+}
+
 fn flush_resolves(store: &dyn Store) {
     store.put_room(&room(4, "FLSH")).wait().unwrap();
     store.flush().wait().unwrap();
@@ -313,6 +449,24 @@ macro_rules! conformance {
             fn blocks() {
                 let (_guard, store) = $make;
                 super::blocks(&store);
+            }
+
+            #[test]
+            fn batches_are_all_or_nothing() {
+                let (_guard, store) = $make;
+                super::batches_are_all_or_nothing(&store);
+            }
+
+            #[test]
+            fn a_failed_chain_is_skipped_until_restarted() {
+                let (_guard, store) = $make;
+                super::a_failed_chain_is_skipped_until_restarted(&store);
+            }
+
+            #[test]
+            fn guests_expire() {
+                let (_guard, store) = $make;
+                super::guests_expire(&store);
             }
 
             #[test]
@@ -389,7 +543,7 @@ fn sqlite_migrates_a_version_1_database() {
         conn.execute("INSERT INTO players VALUES ('old', 'Old Timer', ?1, 5)", [&[9u8; 32][..]])
             .unwrap();
         // The rest of version 1's schema, as version 1 created it.
-        let v1 = include_str!("../src/sqlite.rs");
+        let v1 = include_str!("../src/sqlite/schema.rs");
         let start = v1.find("CREATE TABLE rooms").unwrap();
         let end = start + v1[start..].find("\"#").unwrap();
         conn.execute_batch(&v1[start..end]).unwrap();
@@ -423,4 +577,129 @@ fn sqlite_refuses_a_newer_schema() {
     drop(conn);
     let err = SqliteStore::open(&path).err().unwrap();
     assert!(matches!(err, StoreError::Corrupt(_)), "{err}");
+}
+
+#[test]
+fn memory_failing_writes_fail_their_chain_and_recover() {
+    let store = MemoryStore::new();
+    let chain = Chain::new();
+    store.fail_writes(true);
+    assert!(!store.writable());
+    let mut batch = WriteBatch::on(chain);
+    batch.push(Write::PutRoom(room(1, "FAIL")));
+    assert!(matches!(store.commit(batch).wait(), Err(StoreError::Database(_))));
+    assert!(store.flush().wait().is_err());
+    store.fail_writes(false);
+    assert!(store.writable());
+    let mut batch = WriteBatch::on(chain);
+    batch.push(Write::PutRoom(room(1, "FAIL")));
+    assert_eq!(store.commit(batch).wait(), Err(StoreError::Skipped));
+    let mut batch = WriteBatch::on(chain.restarted());
+    batch.push(Write::PutRoom(room(1, "FAIL")));
+    store.commit(batch).wait().unwrap();
+}
+
+/// A batch of `n` chat messages of 4 KiB for room 1 from `seq` on.
+fn big_chat(seq: u64, n: u64) -> WriteBatch {
+    let mut batch = WriteBatch::new();
+    for s in seq..seq + n {
+        let mut c = chat(1, s, "p1", &format!("c{s}"));
+        c.text = "x".repeat(4096);
+        batch.push(Write::AppendChat(c));
+    }
+    batch
+}
+
+#[test]
+fn sqlite_writes_resume_by_themselves_after_the_disk_fills() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("capital.db");
+    let store = SqliteStore::open(&path).unwrap();
+    store.put_room(&room(1, "FULL")).wait().unwrap();
+    // The database may grow by about 64 KiB more: then it is full, as a disk would be.
+    let size = std::fs::metadata(&path).unwrap().len() + 64 * 1024;
+    store.set_max_bytes(Some(size)).wait().unwrap();
+    let chain = Chain::new();
+    let mut seq = 1;
+    let failure = loop {
+        assert!(seq < 1000, "the cap never stopped a write");
+        let mut batch = big_chat(seq, 4);
+        batch.set_chain(Some(chain));
+        match store.commit(batch).wait() {
+            Ok(()) => seq += 4,
+            Err(e) => break e,
+        }
+    };
+    assert!(matches!(failure, StoreError::Database(_)), "{failure}");
+    assert!(!store.writable(), "the store knows it cannot write");
+    assert!(store.flush().wait().is_err(), "a flush tries a write, and it fails");
+    let mut later = big_chat(seq + 4, 1);
+    later.set_chain(Some(chain));
+    assert_eq!(store.commit(later).wait(), Err(StoreError::Skipped));
+    let stored = store.chat_after(1, 0, 10_000).unwrap().len() as u64;
+    assert_eq!(stored, seq - 1, "every acknowledged message, none of the failed batch");
+
+    // Room again: the writer finds out by itself (it probes every second), no write needed.
+    store.set_max_bytes(None).wait().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !store.writable() {
+        assert!(std::time::Instant::now() < deadline, "writes never resumed");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    store.flush().wait().unwrap();
+    let mut again = big_chat(seq, 4);
+    again.set_chain(Some(chain.restarted()));
+    store.commit(again).wait().expect("the restarted chain writes again");
+    assert_eq!(store.chat_after(1, 0, 10_000).unwrap().len() as u64, seq + 3);
+}
+
+#[test]
+fn sqlite_keeps_its_log_bounded_and_empties_it_when_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("capital.db")).unwrap();
+    store.put_room(&room(1, "WALL")).wait().unwrap();
+    let wal = store.wal_path();
+    let mut biggest = 0;
+    // 48 MiB of chat as a busy server would write it: 4 KiB messages, 64 a batch,
+    // with readers reading all along (they keep a plain checkpoint from rewinding the log).
+    let reading = std::sync::atomic::AtomicBool::new(true);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            while reading.load(std::sync::atomic::Ordering::Relaxed) {
+                let _ = store.chat_before(1, None, 10);
+            }
+        });
+        for i in 0..192u64 {
+            store.commit(big_chat(1 + i * 64, 64)).wait().unwrap();
+            biggest = biggest.max(std::fs::metadata(&wal).map_or(0, |m| m.len()));
+        }
+        reading.store(false, std::sync::atomic::Ordering::Relaxed);
+    });
+    assert!(biggest < 40 * 1024 * 1024, "the log grew to {biggest} bytes for 48 MiB written");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let size = std::fs::metadata(&wal).map_or(0, |m| m.len());
+        if size == 0 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the log stayed at {size} bytes when quiet");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn sqlite_files_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("capital.db");
+    std::fs::write(&path, b"").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let store = SqliteStore::open(&path).unwrap();
+    store.put_room(&room(1, "MODE")).wait().unwrap();
+    for suffix in ["", "-wal", "-shm"] {
+        let file = dir.path().join(format!("capital.db{suffix}"));
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", file.display());
+    }
 }

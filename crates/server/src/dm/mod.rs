@@ -7,16 +7,20 @@
 //! works in batches like a room: apply every queued command, wait for the store once, then send.
 //!
 //! # Layout
-//! - [`DmHandle`] and [`DmCmd`]: how sessions reach the hub.
-//! - [`hub`]: the actor.
+//! - [`DmHandle`], [`DmCmd`] and [`DmError`]: how sessions reach the hub, and its refusals.
+//! - [`hub`]: the actor: messages, receipts, blocks, and what it reloads after a failed write.
+//! - [`presence`]: online and offline, and the messages stored while away.
+//! - [`retries`]: recognizing a retried message.
 
 pub mod hub;
+mod presence;
+mod retries;
 
 use capital_protocol::{ErrorCode, RequestId, Seq};
 use tokio::sync::mpsc;
 
+use crate::conn::ConnHandle;
 use crate::players::Player;
-use crate::session::ConnHandle;
 
 /// Commands to the hub. Requests carry the connection and request id to answer.
 #[derive(Debug)]
@@ -87,6 +91,38 @@ pub enum DmCmd {
     },
 }
 
+/// Why the hub refused a request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DmError {
+    /// A message to oneself.
+    #[error("you cannot message yourself")]
+    ToSelf,
+    /// Blocking oneself.
+    #[error("you cannot block yourself")]
+    BlockSelf,
+    /// One of the two blocked the other.
+    #[error("you cannot message this player")]
+    Blocked,
+    /// The hub's queue is full.
+    #[error("the server is too busy right now; try again")]
+    Busy,
+    /// The hub has stopped.
+    #[error("the server is shutting down")]
+    ShuttingDown,
+}
+
+impl DmError {
+    /// The code clients get.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            DmError::ToSelf | DmError::BlockSelf => ErrorCode::BadRequest,
+            DmError::Blocked => ErrorCode::Blocked,
+            DmError::Busy => ErrorCode::Busy,
+            DmError::ShuttingDown => ErrorCode::ShuttingDown,
+        }
+    }
+}
+
 /// A way to reach the hub.
 #[derive(Debug, Clone)]
 pub struct DmHandle {
@@ -94,15 +130,15 @@ pub struct DmHandle {
 }
 
 impl DmHandle {
+    pub(super) fn new(tx: mpsc::Sender<DmCmd>) -> Self {
+        DmHandle { tx }
+    }
+
     /// Queues a request; `busy` if the hub's queue is full.
-    pub fn request(&self, cmd: DmCmd) -> Result<(), (ErrorCode, String)> {
+    pub fn request(&self, cmd: DmCmd) -> Result<(), DmError> {
         self.tx.try_send(cmd).map_err(|e| match e {
-            mpsc::error::TrySendError::Full(_) => {
-                (ErrorCode::Busy, "the server is too busy right now; try again".to_owned())
-            }
-            mpsc::error::TrySendError::Closed(_) => {
-                (ErrorCode::ShuttingDown, "the server is shutting down".to_owned())
-            }
+            mpsc::error::TrySendError::Full(_) => DmError::Busy,
+            mpsc::error::TrySendError::Closed(_) => DmError::ShuttingDown,
         })
     }
 
@@ -110,13 +146,4 @@ impl DmHandle {
     pub async fn presence(&self, cmd: DmCmd) {
         let _ = self.tx.send(cmd).await;
     }
-}
-
-/// Checks a direct message's text and id against the limits.
-pub fn validate(
-    text: &str,
-    client_msg_id: &str,
-    max_chars: usize,
-) -> Result<(), (ErrorCode, String)> {
-    crate::room::chat::validate(text, client_msg_id, max_chars)
 }

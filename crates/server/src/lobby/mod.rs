@@ -1,45 +1,159 @@
 //! The lobby: room codes and the directory of open rooms (code -> room actor).
 //!
+//! Creating a room reserves a free code, makes the room's row durable, and only then starts
+//! the room and lists it: nobody can find (or join) a room the store does not hold. Rooms report
+//! their own closing (through the hook the directory gives them), which frees their code.
+//! Bounded: rooms in all, open rooms per creator (counted, not searched), new rooms per address
+//! per minute.
+//!
 //! # Layout
 //! - [`codes`]: the code alphabet, random codes, normalizing what people type.
 //! - [`Directory`]: creating rooms, finding them by code, restoring them at start.
 
 pub mod codes;
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
 
-use capital_protocol::ErrorCode;
-use capital_protocol::Phase;
-use capital_store::{RoomId, RoomRecord};
+use capital_games::Registry;
+use capital_protocol::{ErrorCode, Phase, PlayerId};
+use capital_store::{RoomId, RoomRecord, Write};
 use rand::RngExt;
 use serde_json::Value;
 
-use crate::app::AppState;
 use crate::config::limits::RECENT_CHAT;
+use crate::limits::PerMinute;
 use crate::players::Player;
-use crate::room::RoomHandle;
 use crate::room::actor::Room;
+use crate::room::{RoomEnv, RoomHandle};
 
 /// Random codes tried before giving up (the code space has 83,521 codes).
 const CODE_ATTEMPTS: usize = 64;
 
-/// Every open room, by code.
-#[derive(Default)]
+/// The lobby's limits.
+#[derive(Debug, Clone, Copy)]
+pub struct LobbySettings {
+    /// Open rooms in all.
+    pub max_rooms: usize,
+    /// Open rooms one player may have created.
+    pub max_rooms_per_player: usize,
+    /// New rooms one address may create per minute.
+    pub new_rooms_per_minute: u32,
+}
+
+/// Why a room was not created.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LobbyError {
+    /// No such game here.
+    #[error("this server has no game {0:?}")]
+    UnknownGame(String),
+    /// The options do not fit the game.
+    #[error("{0}")]
+    BadOptions(String),
+    /// The creator has as many open rooms as allowed.
+    #[error("you already have {0} open rooms; the limit is {0}")]
+    TooManyRooms(usize),
+    /// The server has as many rooms as it takes.
+    #[error("the server has as many rooms open as it takes; try again later")]
+    Full,
+    /// No free code was found.
+    #[error("no free room code; try again later")]
+    NoFreeCode,
+    /// The address created too many rooms lately.
+    #[error("too many new rooms from your address; try again in {} seconds", .0.as_secs().max(1))]
+    RateLimited(Duration),
+    /// The room could not be stored.
+    #[error("the server could not save the room; try again")]
+    Internal,
+}
+
+impl LobbyError {
+    /// The code clients get.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            LobbyError::UnknownGame(_) => ErrorCode::UnknownGame,
+            LobbyError::BadOptions(_) => ErrorCode::BadOptions,
+            LobbyError::TooManyRooms(_) => ErrorCode::TooManyRooms,
+            LobbyError::Full | LobbyError::NoFreeCode => ErrorCode::Busy,
+            LobbyError::RateLimited(_) => ErrorCode::RateLimited,
+            LobbyError::Internal => ErrorCode::Internal,
+        }
+    }
+}
+
+/// Every open room, by code. Cheap to clone.
+#[derive(Clone)]
 pub struct Directory {
-    rooms: Mutex<HashMap<String, RoomHandle>>,
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    rooms: Mutex<Rooms>,
+    games: Registry,
+    /// What each room gets (its `on_close` points back here).
+    room_env: RoomEnv,
+    settings: LobbySettings,
+    new_rooms: PerMinute<IpAddr>,
+}
+
+#[derive(Default)]
+struct Rooms {
+    by_code: HashMap<String, RoomHandle>,
+    /// Codes of rooms being created (their row on its way to the disk).
+    reserved: HashSet<String>,
+    /// Open (and reserved) rooms per creator.
+    per_creator: HashMap<PlayerId, usize>,
+}
+
+impl Rooms {
+    fn count(&mut self, creator: &str, delta: isize) {
+        let n = self.per_creator.entry(creator.to_owned()).or_insert(0);
+        *n = n.saturating_add_signed(delta);
+        if *n == 0 {
+            self.per_creator.remove(creator);
+        }
+    }
 }
 
 impl Directory {
+    /// An empty directory of rooms of `games`, each started with `room_env` (whose `on_close` is
+    /// replaced by the directory's own).
+    pub fn new(games: Registry, room_env: RoomEnv, settings: LobbySettings) -> Self {
+        let shared = Arc::new_cyclic(|me: &Weak<Shared>| {
+            let me = me.clone();
+            let mut room_env = room_env;
+            room_env.on_close = Arc::new(move |code: &str, id: RoomId| {
+                if let Some(shared) = me.upgrade() {
+                    shared.forget(code, id);
+                }
+            });
+            Shared {
+                rooms: Mutex::new(Rooms::default()),
+                games,
+                room_env,
+                settings,
+                new_rooms: PerMinute::new(settings.new_rooms_per_minute),
+            }
+        });
+        Directory { shared }
+    }
+
+    /// The games rooms can be created for.
+    pub fn games(&self) -> &Registry {
+        &self.shared.games
+    }
+
     /// The open room with this code (as typed: any case).
     pub fn get(&self, typed: &str) -> Option<RoomHandle> {
         let code = codes::normalize(typed)?;
-        self.rooms.lock().expect("directory lock").get(&code).cloned()
+        self.shared.rooms.lock().expect("directory lock").by_code.get(&code).cloned()
     }
 
     /// How many rooms are open.
     pub fn len(&self) -> usize {
-        self.rooms.lock().expect("directory lock").len()
+        self.shared.rooms.lock().expect("directory lock").by_code.len()
     }
 
     /// Whether no room is open.
@@ -47,95 +161,104 @@ impl Directory {
         self.len() == 0
     }
 
-    /// Forgets a room that closed (only if `code` still belongs to room `id`).
-    pub fn remove(&self, code: &str, id: RoomId) {
-        let mut rooms = self.rooms.lock().expect("directory lock");
-        if rooms.get(code).is_some_and(|r| r.id == id) {
-            rooms.remove(code);
-        }
-    }
-
-    /// Creates a room for `game` with `host` as host, durable before it returns. The host still
-    /// has to join it (as anyone else).
+    /// Creates a room for `game` with `host` as host, asked from `ip`; durable before it is
+    /// listed. The host still has to join it (as anyone else).
     pub async fn create(
         &self,
-        state: &AppState,
         host: &Player,
+        ip: IpAddr,
         game: &str,
         options: Option<Value>,
-    ) -> Result<RoomHandle, (ErrorCode, String)> {
-        let entry = *state
-            .games()
-            .find(game)
-            .ok_or_else(|| (ErrorCode::UnknownGame, format!("this server has no game {game:?}")))?;
+    ) -> Result<RoomHandle, LobbyError> {
+        let shared = &self.shared;
+        let entry =
+            *shared.games.find(game).ok_or_else(|| LobbyError::UnknownGame(game.to_owned()))?;
         let options = options.unwrap_or(Value::Null);
         let (game, options) =
-            entry.create(&options).map_err(|e| (ErrorCode::BadOptions, e.to_string()))?;
+            entry.create(&options).map_err(|e| LobbyError::BadOptions(e.to_string()))?;
         let seats = game.seats();
-        let id: RoomId = rand::rng().random_range(1..i64::MAX);
-        let handle = {
-            let mut rooms = self.rooms.lock().expect("directory lock");
-            let max = state.config().max_rooms_per_player;
-            let hosted = rooms.values().filter(|r| r.creator == host.id).count();
-            if hosted >= max as usize {
-                return Err((
-                    ErrorCode::TooManyRooms,
-                    format!("you already have {hosted} open rooms; the limit is {max}"),
-                ));
+        shared.new_rooms.hit(&ip, std::time::Instant::now()).map_err(LobbyError::RateLimited)?;
+        let code = {
+            let mut rooms = shared.rooms.lock().expect("directory lock");
+            if rooms.by_code.len() + rooms.reserved.len() >= shared.settings.max_rooms {
+                return Err(LobbyError::Full);
+            }
+            let max = shared.settings.max_rooms_per_player;
+            if rooms.per_creator.get(&host.id).copied().unwrap_or(0) >= max {
+                return Err(LobbyError::TooManyRooms(max));
             }
             let code = (0..CODE_ATTEMPTS)
                 .map(|_| codes::random())
-                .find(|code| !rooms.contains_key(code))
-                .ok_or_else(|| (ErrorCode::Busy, "no free room code; try again later".into()))?;
-            let record = RoomRecord {
-                id,
-                code: code.clone(),
-                game: entry.kind.to_owned(),
-                options,
-                host: host.id.clone(),
-                phase: Phase::Lobby,
-                game_no: 0,
-                seq: 0,
-                outcome: None,
-                created_ms: crate::now_ms(),
-                closed: false,
-            };
-            let room = Room::create(state, record, entry, seats);
-            let record = room.record();
-            let handle = room.spawn();
-            rooms.insert(code, handle.clone());
-            (handle, record)
+                .find(|code| !rooms.by_code.contains_key(code) && !rooms.reserved.contains(code))
+                .ok_or(LobbyError::NoFreeCode)?;
+            rooms.reserved.insert(code.clone());
+            rooms.count(&host.id, 1);
+            code
         };
-        let (handle, record) = handle;
-        if let Err(e) = state.store().put_room(&record).await {
+        let record = RoomRecord {
+            id: rand::rng().random_range(1..i64::MAX),
+            code: code.clone(),
+            game: entry.kind.to_owned(),
+            options,
+            host: host.id.clone(),
+            phase: Phase::Lobby,
+            game_no: 0,
+            seq: 0,
+            outcome: None,
+            created_ms: shared.room_env.env.clock.now_ms(),
+            closed: false,
+        };
+        let stored = shared.room_env.env.store.commit(Write::PutRoom(record.clone()).into()).await;
+        let mut rooms = shared.rooms.lock().expect("directory lock");
+        rooms.reserved.remove(&code);
+        if let Err(e) = stored {
+            rooms.count(&host.id, -1);
             tracing::error!(error = %e, "could not store a new room");
-            self.remove(&handle.code, handle.id);
-            return Err((ErrorCode::Internal, "the server could not save the room".into()));
+            return Err(LobbyError::Internal);
         }
+        let handle = Room::create(shared.room_env.clone(), record, entry, seats).spawn();
+        rooms.by_code.insert(code, handle.clone());
         tracing::info!(code = %handle.code, game = entry.kind, "room created");
         Ok(handle)
     }
 
     /// Brings back every open room from the store; returns how many.
-    pub async fn load(&self, state: &AppState) -> anyhow::Result<usize> {
-        let store = state.store().clone();
-        let stored = tokio::task::spawn_blocking(move || store.open_rooms(RECENT_CHAT)).await??;
+    pub async fn load(&self) -> Result<usize, capital_store::StoreError> {
+        let shared = &self.shared;
+        let store = shared.room_env.env.store.clone();
+        let stored = tokio::task::spawn_blocking(move || store.open_rooms(RECENT_CHAT))
+            .await
+            .map_err(|e| capital_store::StoreError::Database(e.to_string()))??;
         let mut loaded = 0;
         for stored in stored {
             let code = stored.room.code.clone();
-            let Some(entry) = state.games().find(&stored.room.game).copied() else {
+            let Some(entry) = shared.games.find(&stored.room.game).copied() else {
                 tracing::error!(%code, game = %stored.room.game, "room of an unknown game left closed");
                 continue;
             };
-            match Room::restore(state, stored, entry) {
+            match Room::restore(shared.room_env.clone(), stored, entry) {
                 Ok(room) => {
                     let handle = room.spawn();
-                    self.rooms.lock().expect("directory lock").insert(code, handle);
+                    let mut rooms = shared.rooms.lock().expect("directory lock");
+                    rooms.count(&handle.creator, 1);
+                    rooms.by_code.insert(code, handle);
                     loaded += 1;
                 }
                 Err(e) => tracing::error!(%code, error = %e, "room could not be restored"),
             }
         }
         Ok(loaded)
+    }
+}
+
+impl Shared {
+    /// A room closed: its code is free, its creator has one room fewer.
+    fn forget(&self, code: &str, id: RoomId) {
+        let mut rooms = self.rooms.lock().expect("directory lock");
+        if rooms.by_code.get(code).is_some_and(|r| r.id == id)
+            && let Some(room) = rooms.by_code.remove(code)
+        {
+            rooms.count(&room.creator, -1);
+        }
     }
 }

@@ -1,186 +1,90 @@
-//! A room's recent chat, kept in memory: the history sent on join, what a resuming client
-//! missed, and the `client_msg_id`s that make a retried message a no-op.
+//! A room's chat: `chat` (said, stored, delivered) and `chat_history` (read from the store
+//! once the batch before it is durable). The recent messages are in [`super::recent`].
 
-use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasher, RandomState};
+use axum::extract::ws::Utf8Bytes;
+use capital_protocol::{ChatMessage, ErrorCode, Outgoing, RoomEvent, ServerMsg};
+use capital_store::{ChatRecord, Write};
 
-use capital_protocol::{ChatMessage, ErrorCode, Seq};
+use super::RoomError;
+use super::actor::{Batch, HistoryRead, Room};
+use super::recent::chat_message;
+use crate::pipeline::error_frame;
+use crate::players::Player;
 
-use crate::config::limits::MAX_CLIENT_MSG_ID_CHARS;
-
-/// The last `capacity` messages of a room, oldest first.
-#[derive(Debug)]
-pub struct ChatLog {
-    recent: VecDeque<ChatMessage>,
-    capacity: usize,
-    /// Whether messages older than the first in `recent` exist (in the store).
-    has_older: bool,
-    /// hash of (sender, client_msg_id) -> seq, for every message in `recent`. Keyed by the hash
-    /// so that neither a lookup nor an insert copies the strings; a hit is checked against the
-    /// message itself.
-    ids: HashMap<u64, Seq>,
-    hasher: RandomState,
-}
-
-impl ChatLog {
-    /// A log holding at most `capacity` messages, starting from `stored` (oldest first; the
-    /// most recent messages of the room) and whether older ones exist.
-    pub fn new(capacity: usize, stored: Vec<ChatMessage>, has_older: bool) -> Self {
-        let mut log = ChatLog {
-            recent: VecDeque::new(),
-            capacity,
-            has_older,
-            ids: HashMap::new(),
-            hasher: RandomState::new(),
-        };
-        for msg in stored {
-            log.push(msg);
+impl Room {
+    /// `chat`: stored, then sent to every member. A retry (the same sender and id, among the
+    /// recent messages) is answered as the first time and stored once.
+    pub(super) fn say(
+        &mut self,
+        player: &Player,
+        text: String,
+        client_msg_id: String,
+        batch: &mut Batch,
+    ) -> Result<Option<ServerMsg>, RoomError> {
+        let i = self.member_index(&player.id).ok_or(RoomError::NoSuchRoom)?;
+        crate::text::message(&text, &client_msg_id, self.ctx.settings.max_chat_chars)?;
+        if let Some(sent) = self.chat.find_retry(&player.id, &client_msg_id) {
+            // A retry: stored (or on its way to the disk, in which case a failure answers this
+            // too); answer as the first time.
+            return Ok(Some(ServerMsg::ChatSent {
+                code: self.code.clone(),
+                seq: sent.seq,
+                ts: sent.ts,
+            }));
         }
-        log
-    }
-
-    /// Appends a message, forgetting the oldest beyond capacity.
-    pub fn push(&mut self, msg: ChatMessage) {
-        if self.recent.len() == self.capacity
-            && let Some(old) = self.recent.pop_front()
-        {
-            let key = self.key(&old.from, &old.client_msg_id);
-            if self.ids.get(&key) == Some(&old.seq) {
-                self.ids.remove(&key);
-            }
-            self.has_older = true;
-        }
-        self.ids.insert(self.key(&msg.from, &msg.client_msg_id), msg.seq);
-        self.recent.push_back(msg);
-    }
-
-    fn key(&self, from: &str, client_msg_id: &str) -> u64 {
-        self.hasher.hash_one((from, client_msg_id))
-    }
-
-    /// The message `from` already sent with `client_msg_id`, if it is recent.
-    pub fn find_retry(&self, from: &str, client_msg_id: &str) -> Option<&ChatMessage> {
-        let seq = *self.ids.get(&self.key(from, client_msg_id))?;
-        // `recent` is in seq order.
-        let i = self.recent.binary_search_by_key(&seq, |m| m.seq).ok()?;
-        let msg = &self.recent[i];
-        (msg.from == from && msg.client_msg_id == client_msg_id).then_some(msg)
-    }
-
-    /// The last `n` messages, and whether older ones exist.
-    pub fn last(&self, n: usize) -> (Vec<ChatMessage>, bool) {
-        let skip = self.recent.len().saturating_sub(n);
-        let more = skip > 0 || self.has_older;
-        (self.recent.iter().skip(skip).cloned().collect(), more)
-    }
-
-    /// Messages after `since` (at most `n`, the newest), and whether some after `since` are
-    /// missing from the list (too old for memory, or beyond `n`).
-    pub fn after(&self, since: Seq, n: usize) -> (Vec<ChatMessage>, bool) {
-        let newer: Vec<&ChatMessage> = self.recent.iter().filter(|m| m.seq > since).collect();
-        let covered = match self.recent.front() {
-            // Everything after `since` is in memory if the oldest kept message is at or before
-            // the first one after `since`, or nothing older was ever dropped.
-            Some(first) => first.seq <= since + 1 || !self.has_older,
-            None => !self.has_older,
-        };
-        let skip = newer.len().saturating_sub(n);
-        let more = skip > 0 || !covered;
-        (newer.into_iter().skip(skip).cloned().collect(), more)
-    }
-
-    /// The oldest seq held in memory.
-    pub fn oldest(&self) -> Option<Seq> {
-        self.recent.front().map(|m| m.seq)
-    }
-
-    /// The newest seq held in memory.
-    pub fn newest(&self) -> Option<Seq> {
-        self.recent.back().map(|m| m.seq)
-    }
-}
-
-/// Checks a chat message's text and id against the limits.
-pub fn validate(
-    text: &str,
-    client_msg_id: &str,
-    max_chars: usize,
-) -> Result<(), (ErrorCode, String)> {
-    if text.trim().is_empty() {
-        return Err((ErrorCode::BadText, "the message is empty".into()));
-    }
-    let chars = text.chars().count();
-    if chars > max_chars {
-        return Err((
-            ErrorCode::BadText,
-            format!("the message is {chars} characters; the limit is {max_chars}"),
-        ));
-    }
-    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err((ErrorCode::BadText, "the message has control characters".into()));
-    }
-    if client_msg_id.is_empty() || client_msg_id.chars().count() > MAX_CLIENT_MSG_ID_CHARS {
-        return Err((
-            ErrorCode::BadClientMsgId,
-            format!("client_msg_id must be 1 to {MAX_CLIENT_MSG_ID_CHARS} characters"),
-        ));
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn msg(seq: Seq, from: &str, id: &str) -> ChatMessage {
-        ChatMessage {
+        let seq = self.next_seq(false);
+        let message = ChatMessage {
             seq,
-            ts: seq,
-            from: from.into(),
-            name: from.into(),
-            text: format!("m{seq}"),
-            client_msg_id: id.into(),
+            ts: self.now_ms(),
+            from: player.id.clone(),
+            name: self.members[i].name.clone(),
+            text,
+            client_msg_id,
+        };
+        batch.write(Write::AppendChat(ChatRecord {
+            room_id: self.id,
+            seq,
+            player_id: message.from.clone(),
+            name: message.name.clone(),
+            text: message.text.clone(),
+            client_msg_id: message.client_msg_id.clone(),
+            ts_ms: message.ts,
+        }));
+        let reply = ServerMsg::ChatSent { code: self.code.clone(), seq, ts: message.ts };
+        self.ctx.env.metrics.chat_message();
+        self.send_to_all(batch, seq, RoomEvent::Chat { message: message.clone() });
+        self.chat.push(message);
+        Ok(Some(reply))
+    }
+
+    /// Answers `chat_history` requests from the store, off the actor's task.
+    pub(super) fn serve_history(&self, reads: Vec<HistoryRead>) {
+        for HistoryRead { conn, id, before, limit } in reads {
+            let store = self.ctx.env.store.clone();
+            let metrics = self.ctx.env.metrics.clone();
+            let (room_id, code) = (self.id, self.code.clone());
+            self.ctx.env.tracker.spawn(async move {
+                let page = tokio::task::spawn_blocking(move || {
+                    store.chat_before(room_id, before, limit + 1)
+                })
+                .await;
+                let frame = match page {
+                    Ok(Ok(mut messages)) => {
+                        let more = messages.len() > limit;
+                        if more {
+                            messages.remove(0);
+                        }
+                        let messages = messages.into_iter().map(chat_message).collect();
+                        let reply = ServerMsg::ChatPage { code, messages, more };
+                        Utf8Bytes::from(Outgoing::reply(id, reply).to_json())
+                    }
+                    _ => {
+                        metrics.error(ErrorCode::Internal);
+                        error_frame(id, ErrorCode::Internal, "could not read the chat history")
+                    }
+                };
+                conn.send(frame);
+            });
         }
-    }
-
-    fn seqs(v: &[ChatMessage]) -> Vec<Seq> {
-        v.iter().map(|m| m.seq).collect()
-    }
-
-    #[test]
-    fn keeps_the_last_messages_and_their_ids() {
-        let mut log = ChatLog::new(3, vec![], false);
-        for seq in 1..=5 {
-            log.push(msg(seq, "a", &format!("c{seq}")));
-        }
-        let (last, more) = log.last(10);
-        assert_eq!((seqs(&last), more), (vec![3, 4, 5], true));
-        assert_eq!(log.find_retry("a", "c4").map(|m| m.seq), Some(4));
-        assert!(log.find_retry("a", "c1").is_none(), "evicted ids are forgotten");
-        assert!(log.find_retry("b", "c4").is_none(), "ids are per sender");
-    }
-
-    #[test]
-    fn after_says_when_memory_does_not_cover_the_gap() {
-        let log = ChatLog::new(3, vec![msg(10, "a", "x"), msg(12, "a", "y")], true);
-        assert_eq!(seqs(&log.after(11, 10).0), vec![12]);
-        assert!(!log.after(11, 10).1, "11 is just before... the first kept (10) covers it");
-        assert!(log.after(5, 10).1, "messages between 5 and 10 are only in the store");
-        assert!(log.after(12, 10).0.is_empty());
-        let fresh = ChatLog::new(3, vec![msg(4, "a", "x")], false);
-        assert!(!fresh.after(0, 10).1, "nothing was ever dropped");
-        let (page, more) = fresh.after(0, 0);
-        assert!(page.is_empty() && more, "cut by the page size");
-    }
-
-    #[test]
-    fn validation() {
-        assert!(validate("hi", "c1", 10).is_ok());
-        assert!(validate("line\nbreak\ttab", "c1", 20).is_ok());
-        assert_eq!(validate(" ", "c1", 10).unwrap_err().0, ErrorCode::BadText);
-        assert_eq!(validate("x".repeat(11).as_str(), "c1", 10).unwrap_err().0, ErrorCode::BadText);
-        assert_eq!(validate("bell\u{7}", "c1", 10).unwrap_err().0, ErrorCode::BadText);
-        assert_eq!(validate("hi", "", 10).unwrap_err().0, ErrorCode::BadClientMsgId);
-        assert_eq!(validate("hi", &"c".repeat(65), 10).unwrap_err().0, ErrorCode::BadClientMsgId);
     }
 }

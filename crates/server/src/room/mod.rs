@@ -9,22 +9,143 @@
 //! next commands meanwhile. The store batches writes from every room into one commit, so
 //! waiting costs one shared fsync, not one per message.
 //!
+//! A room sees only its [`RoomEnv`]: the actor environment, its settings, the limiter of failed
+//! code lookups, and a hook to report its own closing (the lobby passes one that forgets it).
+//!
 //! # Layout
 //! - [`actor`]: the room state and its command loop.
-//! - [`chat`]: the room's recent chat and retry detection.
+//! - [`members`]: joining, leaving, coming back, held seats, closing.
+//! - [`game`]: starting, moves, the end of a game, rematches.
+//! - [`chat`]: the room's chat: saying, and history.
+//! - [`recent`]: the recent chat in memory, and retry detection.
 //! - [`view`]: what each member sees of the room, and event delivery.
 
 pub mod actor;
 pub mod chat;
+mod game;
+mod members;
+pub mod recent;
 pub mod view;
 
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use capital_engine::RuleError;
 use capital_protocol::{ErrorCode, RequestId, Role, Seq};
 use capital_store::RoomId;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
+use crate::conn::ConnHandle;
+use crate::env::Env;
+use crate::limits::PerMinute;
 use crate::players::Player;
-use crate::session::ConnHandle;
+use crate::text::TextError;
+
+/// A room's settings (from the server's configuration).
+#[derive(Debug, Clone, Copy)]
+pub struct RoomSettings {
+    /// How long a dropped player's seat is held.
+    pub grace: Duration,
+    /// How long a room stays open with no request from any member.
+    pub idle: Duration,
+    /// Longest chat message, in characters.
+    pub max_chat_chars: usize,
+    /// Most spectators one room takes.
+    pub max_spectators: usize,
+}
+
+/// Told when a room closes (its code and id), so whoever lists rooms can forget it.
+pub type OnClose = Arc<dyn Fn(&str, RoomId) + Send + Sync>;
+
+/// What a room works with.
+#[derive(Clone)]
+pub struct RoomEnv {
+    /// Store, metrics, tasks, shutdown, clock.
+    pub env: Env,
+    /// Its settings.
+    pub settings: RoomSettings,
+    /// Failed room lookups per address: a request from a non-member counts as one, as an
+    /// unknown code does (so codes cannot be found by asking).
+    pub lookups: Arc<PerMinute<IpAddr>>,
+    /// Called once the room has closed.
+    pub on_close: OnClose,
+}
+
+/// Why a room refused a request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RoomError {
+    /// No such room, or (told the same, on purpose) the asker is not a member of it.
+    #[error("no open room has this code")]
+    NoSuchRoom,
+    /// The room has closed.
+    #[error("the room has closed")]
+    Closed,
+    /// Every seat is taken.
+    #[error("every seat is taken; join as a spectator to watch")]
+    RoomFull,
+    /// The room has as many spectators as it takes.
+    #[error("the room has as many spectators as it takes ({0})")]
+    TooManySpectators(usize),
+    /// Only the host may.
+    #[error("only the host can start the game")]
+    NotHost,
+    /// A spectator asked for a player's action.
+    #[error("spectators cannot do that")]
+    NotPlayer,
+    /// Not in this phase of the room (the message says why).
+    #[error("{0}")]
+    WrongPhase(&'static str),
+    /// Seats are still empty.
+    #[error("{taken} of {seats} seats are taken")]
+    SeatsNotFilled {
+        /// Seats taken.
+        taken: usize,
+        /// Seats in all.
+        seats: usize,
+    },
+    /// The game is over.
+    #[error("the game is over")]
+    GameOver,
+    /// The game's rules refused it.
+    #[error(transparent)]
+    Rule(#[from] RuleError),
+    /// The text was refused.
+    #[error(transparent)]
+    Text(#[from] TextError),
+    /// The room's queue is full.
+    #[error("the room is too busy right now; try again")]
+    Busy,
+    /// Something inside failed (logged); nothing changed.
+    #[error("something failed inside the server; nothing changed")]
+    Internal,
+}
+
+impl RoomError {
+    /// The code clients get.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            RoomError::NoSuchRoom | RoomError::Closed => ErrorCode::NoSuchRoom,
+            RoomError::RoomFull | RoomError::TooManySpectators(_) => ErrorCode::RoomFull,
+            RoomError::NotHost => ErrorCode::NotHost,
+            RoomError::NotPlayer => ErrorCode::NotPlayer,
+            RoomError::WrongPhase(_) => ErrorCode::WrongPhase,
+            RoomError::SeatsNotFilled { .. } => ErrorCode::SeatsNotFilled,
+            RoomError::GameOver => ErrorCode::GameOver,
+            RoomError::Rule(rule) => match rule {
+                RuleError::NotYourTurn => ErrorCode::NotYourTurn,
+                RuleError::GameOver => ErrorCode::GameOver,
+                RuleError::NoSuchSeat(_) | RuleError::BadMove(_) => ErrorCode::BadMove,
+                RuleError::Illegal(_) => ErrorCode::IllegalMove,
+                RuleError::BadOptions(_) => ErrorCode::BadOptions,
+            },
+            RoomError::Text(text) => text.code(),
+            RoomError::Busy => ErrorCode::Busy,
+            RoomError::Internal => ErrorCode::Internal,
+        }
+    }
+}
 
 /// A request to a room, with where to send the answer.
 #[derive(Debug)]
@@ -104,12 +225,10 @@ pub struct RoomHandle {
 impl RoomHandle {
     /// Queues a request without waiting. Fails with `busy` when the room's queue is full, and
     /// `no_such_room` when the room has closed.
-    pub fn try_request(&self, request: Request) -> Result<(), (ErrorCode, &'static str)> {
+    pub fn try_request(&self, request: Request) -> Result<(), RoomError> {
         self.tx.try_send(RoomCmd::Request(Box::new(request))).map_err(|e| match e {
-            mpsc::error::TrySendError::Full(_) => {
-                (ErrorCode::Busy, "the room is too busy right now; try again")
-            }
-            mpsc::error::TrySendError::Closed(_) => (ErrorCode::NoSuchRoom, "the room has closed"),
+            mpsc::error::TrySendError::Full(_) => RoomError::Busy,
+            mpsc::error::TrySendError::Closed(_) => RoomError::Closed,
         })
     }
 

@@ -10,7 +10,11 @@ use capital_protocol::{
     EventMsg, MemberView, Outgoing, Phase, RoomEvent, RoomView, SeatView, Seq, ServerMsg, You,
 };
 
-use super::actor::{Batch, Member, Out, OutKind, Room, viewer};
+use super::actor::{Batch, Member, Room, viewer};
+
+/// Spectators listed by name in a view (the rest are counted): events go to every member, and a
+/// list of hundreds in each would make every event big.
+pub const LISTED_SPECTATORS: usize = 12;
 
 impl Room {
     /// The room as `member` sees it (`None`: as a non-member would, which is a spectator's view).
@@ -27,8 +31,8 @@ impl Room {
                 player: self.members.iter().find(|m| m.seat == Some(s)).map(member_view),
             })
             .collect();
-        let spectators =
-            self.members.iter().filter(|m| m.seat.is_none()).map(member_view).collect();
+        let watching = || self.members.iter().filter(|m| m.seat.is_none());
+        let spectators = watching().take(LISTED_SPECTATORS).map(member_view).collect();
         let (state, turn) = match &self.game {
             Some(game) => {
                 let turn = if self.phase == Phase::Playing { game.turn() } else { Vec::new() };
@@ -44,6 +48,7 @@ impl Room {
             phase: self.phase,
             seats,
             spectators,
+            spectator_count: watching().count(),
             you: member.map(|m| You { role: m.role, seat: m.seat }),
             game_no: self.game_no,
             state,
@@ -74,21 +79,17 @@ impl Room {
                     self.event_frame(self.seq, event)
                 })
                 .clone();
-            batch.out.push(Out { conn: conn.clone(), frame, kind: OutKind::Event });
+            batch.event(conn.clone(), frame);
         }
     }
 
     /// Sends an event that looks the same to everyone (chat, closed) to every connected member.
     pub(super) fn send_to_all(&self, batch: &mut Batch, seq: Seq, event: RoomEvent) {
         let frame = self.event_frame(seq, event);
-        batch.out.reserve(self.members.len());
+        batch.reserve(self.members.len());
         for member in &self.members {
             if let Some(conn) = &member.conn {
-                batch.out.push(Out {
-                    conn: conn.clone(),
-                    frame: frame.clone(),
-                    kind: OutKind::Event,
-                });
+                batch.event(conn.clone(), frame.clone());
             }
         }
     }

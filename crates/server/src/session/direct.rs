@@ -1,54 +1,60 @@
 //! Direct-message requests: checked here, then handed to the hub (or, for history, read
 //! straight from the store).
 
-use capital_protocol::{ErrorCode, RequestId, Seq, ServerMsg};
+use capital_protocol::{RequestId, ServerMsg};
 use capital_store::conversation;
 
-use super::{Session, blocking};
-use crate::config::limits::{HISTORY_PAGE, MAX_HISTORY_PAGE};
+use super::identity::blocking;
+use super::router::DmRequest;
+use super::{Reply, Session, SessionError};
 use crate::dm::{self, DmCmd};
-use crate::players::Player;
-
-type Reply = Result<Option<ServerMsg>, (ErrorCode, String)>;
 
 impl Session {
-    /// Fails with `no_such_player` unless `id` is a player.
-    async fn known_player(&self, id: &str) -> Result<(), (ErrorCode, String)> {
-        let store = self.state.store().clone();
-        let who = id.to_owned();
-        match blocking(move || store.player(&who)).await? {
-            Some(_) => Ok(()),
-            None => Err((ErrorCode::NoSuchPlayer, format!("no player has the id {id:?}"))),
-        }
-    }
-
-    pub(super) async fn send_dm(
-        &self,
-        id: RequestId,
-        from: Player,
-        to: String,
-        text: String,
-        client_msg_id: String,
-    ) -> Reply {
-        dm::validate(&text, &client_msg_id, self.state.config().max_dm_chars as usize)?;
-        self.known_player(&to).await?;
+    pub(super) async fn dm(&mut self, id: RequestId, request: DmRequest) -> Reply {
+        let me = self.me()?;
         let conn = self.conn.clone();
-        self.state.dm().request(DmCmd::Send { conn, id, from, to, text, client_msg_id })?;
+        let cmd = match request {
+            DmRequest::Send { to, text, client_msg_id } => {
+                let max = self.state.config().max_dm_chars as usize;
+                crate::text::message(&text, &client_msg_id, max)?;
+                self.known_player(&to).await?;
+                DmCmd::Send { conn, id, from: me, to, text, client_msg_id }
+            }
+            DmRequest::History { with, before, after, limit } => {
+                return self.dm_history(&me.id, with, before, after, limit).await;
+            }
+            DmRequest::Read { with, seq } => DmCmd::Read { conn, id, reader: me.id, with, seq },
+            DmRequest::Conversations => DmCmd::Conversations { conn, id, player: me.id },
+            DmRequest::Block { player, on } => {
+                self.known_player(&player).await?;
+                DmCmd::Block { conn, id, blocker: me.id, blocked: player, on }
+            }
+        };
+        self.state.dm().request(cmd)?;
         Ok(None)
     }
 
-    pub(super) async fn dm_history(
+    /// Fails with `no_such_player` unless `id` is a player.
+    async fn known_player(&self, id: &str) -> Result<(), SessionError> {
+        let store = self.state.env().store.clone();
+        let who = id.to_owned();
+        match blocking(move || store.player(&who)).await? {
+            Some(_) => Ok(()),
+            None => Err(SessionError::NoSuchPlayer(id.to_owned())),
+        }
+    }
+
+    async fn dm_history(
         &self,
-        me: &Player,
+        me: &str,
         with: String,
-        before: Option<Seq>,
-        after: Option<Seq>,
-        limit: Option<u32>,
+        before: Option<u64>,
+        after: Option<u64>,
+        limit: usize,
     ) -> Reply {
-        let limit = limit.unwrap_or(HISTORY_PAGE).clamp(1, MAX_HISTORY_PAGE) as usize;
-        let (a, b) = conversation(&me.id, &with);
-        let store = self.state.store().clone();
-        let (mut messages, more) = blocking(move || {
+        let (a, b) = conversation(me, &with);
+        let store = self.state.env().store.clone();
+        let (messages, more) = blocking(move || {
             Ok(match after {
                 Some(after) => {
                     let mut page = store.dms_after(&a, &b, after, limit + 1)?;
@@ -67,14 +73,7 @@ impl Session {
             })
         })
         .await?;
-        let messages = messages.drain(..).map(|d| dm::hub::message(&d)).collect();
+        let messages = messages.iter().map(dm::hub::message).collect();
         Ok(Some(ServerMsg::DmPage { with, messages, more }))
-    }
-
-    pub(super) async fn block(&self, id: RequestId, me: Player, other: String, on: bool) -> Reply {
-        self.known_player(&other).await?;
-        let conn = self.conn.clone();
-        self.state.dm().request(DmCmd::Block { conn, id, blocker: me.id, blocked: other, on })?;
-        Ok(None)
     }
 }

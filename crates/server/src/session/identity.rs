@@ -1,56 +1,80 @@
 //! Who a connection speaks for: `hello` (guest, or resume with a token), `login`, `register`
-//! and `logout`.
+//! and `logout`. Every change is durable before it is answered.
 
-use capital_protocol::{ErrorCode, PROTOCOL_VERSION, RoomRef, ServerMsg};
-use capital_store::TokenRecord;
+use capital_protocol::{PROTOCOL_VERSION, RoomRef, ServerMsg};
+use capital_store::{StoreError, TokenRecord, Write};
 
-use super::{Session, blocking, internal};
-use crate::accounts;
+use super::router::IdentityRequest;
+use super::{Reply, Session, SessionError};
+use crate::accounts::{self, Turned};
 use crate::dm::DmCmd;
-use crate::players::{self, HelloError, Player};
+use crate::limits::ip_key;
+use crate::players::{self, Player};
 
-type Reply = Result<Option<ServerMsg>, (ErrorCode, String)>;
+/// Runs a blocking store read off the async threads.
+pub(super) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, SessionError> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(result) => Ok(result?),
+        Err(e) => {
+            tracing::error!(error = %e, "a blocking read failed");
+            Err(SessionError::Internal)
+        }
+    }
+}
 
 impl Session {
-    pub(super) async fn hello(&mut self, name: Option<String>, token: Option<String>) -> Reply {
-        let store = self.state.store().clone();
+    pub(super) async fn identity(&mut self, request: IdentityRequest) -> Reply {
+        match request {
+            IdentityRequest::Hello { name, token } => self.hello(name, token).await,
+            IdentityRequest::Login { username, password } => self.login(username, password).await,
+            IdentityRequest::Register { username, password } => {
+                self.register(username, password).await
+            }
+            IdentityRequest::Logout => self.logout().await,
+        }
+    }
+
+    async fn hello(&mut self, name: Option<String>, token: Option<String>) -> Reply {
+        let store = self.state.env().store.clone();
         // A returning player may leave the name empty: it stays as it was.
         let name = name
             .filter(|n| token.is_none() || !n.trim().is_empty())
-            .map(|n| players::validate_name(&n))
-            .transpose()
-            .map_err(|HelloError(code, message)| (code, message))?;
+            .map(|n| crate::text::name(&n))
+            .transpose()?;
+        let now = self.state.env().clock.now_ms();
         match token {
             Some(token) => {
                 let hash = players::hash_token(&token);
                 let found = blocking(move || store.player_by_token(&hash)).await?;
                 let Some((mut record, stored)) = found else {
-                    return Err((
-                        ErrorCode::BadToken,
-                        "unknown token; say hello without one to start afresh".into(),
-                    ));
+                    return Err(SessionError::BadToken);
                 };
                 if !players::same_hash(&stored.hash, &hash) {
-                    return Err((ErrorCode::BadToken, "unknown token".into()));
+                    return Err(SessionError::BadToken);
                 }
-                if stored.expires_ms.is_some_and(|t| t <= crate::now_ms()) {
-                    drop(self.state.store().revoke_token(&hash));
-                    return Err((
-                        ErrorCode::TokenExpired,
-                        "your session has expired; log in again".into(),
-                    ));
+                if stored.expires_ms.is_some_and(|t| t <= now) {
+                    // Tidying only: the token is refused either way.
+                    drop(self.state.env().store.commit(Write::RevokeToken(hash).into()));
+                    return Err(SessionError::TokenExpired);
                 }
+                let mut writes = capital_store::WriteBatch::new();
                 if let Some(name) = name.filter(|n| *n != record.name) {
-                    self.state.store().rename_player(&record.id, &name).await.map_err(internal)?;
+                    writes.push(Write::RenamePlayer { id: record.id.clone(), name: name.clone() });
                     record.name = name;
                 }
+                writes.push(Write::SeenPlayer { id: record.id.clone(), seen_ms: now });
+                self.state.env().store.commit(writes).await?;
                 self.enter(Player { id: record.id, name: record.name }, token, hash).await
             }
             None => {
-                let Some(name) = name else {
-                    return Err((ErrorCode::BadName, "a new player needs a name".into()));
-                };
-                let now = crate::now_ms();
+                let name = name.ok_or(SessionError::NoName)?;
+                let ip = ip_key(self.peer.ip());
+                self.state
+                    .new_guests()
+                    .hit(&ip, std::time::Instant::now())
+                    .map_err(SessionError::TooManyGuests)?;
                 let (record, token) = players::new_player(name, now);
                 let hash = players::hash_token(&token);
                 let stored = TokenRecord {
@@ -59,7 +83,7 @@ impl Session {
                     created_ms: now,
                     expires_ms: None,
                 };
-                store.create_player(&record, &stored).await.map_err(internal)?;
+                store.commit(Write::CreatePlayer(record.clone(), stored).into()).await?;
                 self.enter(Player { id: record.id, name: record.name }, token, hash).await
             }
         }
@@ -68,7 +92,7 @@ impl Session {
     /// Identifies the connection as `player` and answers `welcome`.
     async fn enter(&mut self, player: Player, token: String, hash: [u8; 32]) -> Reply {
         tracing::Span::current().record("player", player.id.as_str());
-        let store = self.state.store().clone();
+        let store = self.state.env().store.clone();
         let player_id = player.id.clone();
         let (rooms, account) = blocking(move || {
             Ok((store.rooms_of_player(&player_id)?, store.account_of(&player_id)?))
@@ -97,12 +121,9 @@ impl Session {
     }
 
     /// A new session token for `player_id`, stored with its expiry.
-    async fn new_session_token(
-        &self,
-        player_id: &str,
-    ) -> Result<(String, [u8; 32]), (ErrorCode, String)> {
+    async fn new_session_token(&self, player_id: &str) -> Result<(String, [u8; 32]), SessionError> {
         let (token, hash) = players::new_token();
-        let now = crate::now_ms();
+        let now = self.state.env().clock.now_ms();
         let expires = now.saturating_add(self.state.config().session_seconds.saturating_mul(1000));
         let record = TokenRecord {
             hash,
@@ -110,110 +131,109 @@ impl Session {
             created_ms: now,
             expires_ms: Some(expires),
         };
-        self.state.store().add_token(&record).await.map_err(internal)?;
+        self.state.env().store.commit(Write::AddToken(record).into()).await?;
         Ok((token, hash))
     }
 
-    fn throttle(&self, username: &str, count: bool) -> Result<(), (ErrorCode, String)> {
-        let ip = self.peer.ip();
-        let result = if count {
-            self.state.login_attempt(ip, username)
-        } else {
-            self.state.may_log_in(ip, username)
-        };
-        result.map_err(|wait| {
-            (
-                ErrorCode::RateLimited,
-                format!("too many attempts; try again in {} seconds", wait.as_secs().max(1)),
-            )
-        })
-    }
-
-    /// Logs in. Only failures count against the per-minute limits, so a class logging in
-    /// together from one address is not throttled; guessing is.
-    pub(super) async fn login(&mut self, username: String, password: String) -> Reply {
-        self.throttle(&username, false)?;
-        let failed = || (ErrorCode::LoginFailed, "wrong username or password".to_owned());
-        let store = self.state.store().clone();
+    /// Logs in. The attempt counts against the address and the username before the password
+    /// is checked, and is taken back if it works: so a class logging in together from one
+    /// address is not throttled, guessing is, and parallel guesses cannot get past the limit.
+    async fn login(&mut self, username: String, password: String) -> Reply {
+        let gate = self.state.gate();
+        let attempt = gate.attempt(self.peer.ip(), &username)?;
+        let store = self.state.env().store.clone();
         let found = match accounts::normalize_username(&username) {
             Ok(name) => blocking(move || store.account_by_username(&name)).await?,
             Err(_) => None,
         };
         let hash = found.as_ref().map(|a| a.password_hash.clone());
-        // Verify even when there is no such account, so both cost the same.
-        let ok = tokio::task::spawn_blocking(move || {
-            accounts::verify_password(&password, hash.as_deref())
-        })
-        .await
-        .map_err(internal)?;
+        // Verified even when there is no such account, so both cost the same.
+        let ok = gate.verify(password, hash).await?;
         let Some(account) = found.filter(|_| ok) else {
-            self.throttle(&username, true)?;
-            return Err(failed());
+            return Err(SessionError::LoginFailed);
         };
-        let store = self.state.store().clone();
+        let store = self.state.env().store.clone();
         let id = account.player_id.clone();
-        let player = blocking(move || store.player(&id)).await?.ok_or_else(failed)?;
+        let player = blocking(move || store.player(&id)).await?.ok_or(SessionError::LoginFailed)?;
         let (token, hash) = self.new_session_token(&player.id).await?;
+        attempt.succeeded();
         tracing::info!(username = %account.username, player = %player.id, peer = %self.peer, "logged in");
         self.enter(Player { id: player.id, name: player.name }, token, hash).await
     }
 
-    pub(super) async fn register(
-        &mut self,
-        player: Player,
-        username: String,
-        password: String,
-    ) -> Reply {
-        self.throttle(&username, true)?;
+    /// Turns this guest into an account. Every attempt counts against the limits.
+    async fn register(&mut self, username: String, password: String) -> Reply {
+        let player = self.me()?;
+        let gate = self.state.gate();
+        // Counted, never taken back: registering is rare, and probing names is not free.
+        let _counted = gate.attempt(self.peer.ip(), &username)?;
         let username = accounts::normalize_username(&username)?;
         accounts::check_password(&password)?;
-        let store = self.state.store().clone();
+        let store = self.state.env().store.clone();
         let (id, name) = (player.id.clone(), username.clone());
         let (mine, taken) =
             blocking(move || Ok((store.account_of(&id)?, store.account_by_username(&name)?)))
                 .await?;
         if mine.is_some() {
-            return Err((ErrorCode::AlreadyRegistered, "you already have an account".into()));
+            return Err(SessionError::AlreadyRegistered);
         }
         if taken.is_some() {
-            return Err((ErrorCode::UsernameTaken, format!("the username {username:?} is taken")));
+            return Err(SessionError::UsernameTaken(username));
         }
-        let password_hash = tokio::task::spawn_blocking(move || accounts::hash_password(&password))
-            .await
-            .map_err(internal)?
-            .map_err(internal)?;
+        let password_hash = match gate.hash(password).await {
+            Ok(Ok(hash)) => hash,
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "could not hash a password");
+                return Err(SessionError::Internal);
+            }
+            Err(turned @ Turned::Busy) | Err(turned @ Turned::TooMany(_)) => {
+                return Err(turned.into());
+            }
+        };
         let account = capital_store::AccountRecord {
             player_id: player.id.clone(),
             username: username.clone(),
             password_hash,
-            created_ms: crate::now_ms(),
+            created_ms: self.state.env().clock.now_ms(),
         };
-        if self.state.store().create_account(&account).await.is_err() {
-            // Lost a race for the name (the only constraint left to fail).
-            return Err((ErrorCode::UsernameTaken, format!("the username {username:?} is taken")));
+        // The guest token was a bearer key that never expires: it is replaced by a session
+        // token in the same batch, so the account and its token are stored together or not.
+        let (token, hash) = players::new_token();
+        let now = account.created_ms;
+        let expires = now.saturating_add(self.state.config().session_seconds.saturating_mul(1000));
+        let mut writes = capital_store::WriteBatch::new();
+        writes.push(Write::CreateAccount(account));
+        writes.push(Write::AddToken(TokenRecord {
+            hash,
+            player_id: player.id.clone(),
+            created_ms: now,
+            expires_ms: Some(expires),
+        }));
+        if let Some(old) = self.token_hash {
+            writes.push(Write::RevokeToken(old));
         }
-        // The guest token was a bearer key that never expires: replace it with a session token.
-        let (token, hash) = self.new_session_token(&player.id).await?;
-        if let Some(old) = self.token_hash.replace(hash) {
-            self.state.store().revoke_token(&old).await.map_err(internal)?;
+        match self.state.env().store.commit(writes).await {
+            Ok(()) => {}
+            // Lost a race for the name (the only rule left to break).
+            Err(StoreError::Conflict(_)) => return Err(SessionError::UsernameTaken(username)),
+            Err(e) => return Err(e.into()),
         }
+        self.token_hash = Some(hash);
         tracing::info!(%username, player = %player.id, "registered");
         Ok(Some(ServerMsg::Registered { username, token }))
     }
 
-    pub(super) async fn logout(&mut self) -> Reply {
-        let Some(player) = &self.player else { return Ok(None) };
-        let store = self.state.store().clone();
+    async fn logout(&mut self) -> Reply {
+        let player = self.me()?;
+        let store = self.state.env().store.clone();
         let id = player.id.clone();
         if blocking(move || store.account_of(&id)).await?.is_none() {
             // A guest's token is their only way back: logging out would lose them for good.
-            return Err((
-                ErrorCode::NotRegistered,
-                "a guest cannot log out (the token is the only way back): register first".into(),
-            ));
+            return Err(SessionError::NotRegistered);
         }
-        if let Some(hash) = self.token_hash.take() {
-            self.state.store().revoke_token(&hash).await.map_err(internal)?;
+        if let Some(hash) = self.token_hash {
+            self.state.env().store.commit(Write::RevokeToken(hash).into()).await?;
+            self.token_hash = None;
         }
         self.finish().await;
         tracing::Span::current().record("player", "");

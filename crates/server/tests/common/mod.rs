@@ -200,6 +200,17 @@ pub async fn two_player_game(
     (a, b, code)
 }
 
+/// The address attackers connect from in tests (honest players use 127.0.0.1): per-address
+/// limits must hit them, not the players.
+pub const ATTACKER: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, 3));
+
+/// A TCP connection to `addr` from the local address `from`.
+pub async fn tcp_from(addr: std::net::SocketAddr, from: std::net::IpAddr) -> tokio::net::TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket.bind(std::net::SocketAddr::new(from, 0)).expect("bind a loopback address");
+    socket.connect(addr).await.expect("connect")
+}
+
 /// A plain HTTP/1.1 GET against the server: (status, body).
 pub async fn http_get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -1,23 +1,37 @@
 //! The in-memory backend: everything in maps behind one lock, every write "durable" at once.
-//! For tests and for trying things out; it forgets everything when dropped.
+//! For tests and for trying things out; it forgets everything when dropped. It can be told to
+//! fail every write ([`MemoryStore::fail_writes`]), to test how callers cope with a failing disk.
+//!
+//! # Layout
+//! - this file: the state and the reads.
+//! - [`apply`]: the writes.
+
+mod apply;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use crate::model::*;
-use crate::{ChatStore, DmStore, GameStore, PlayerStore, RoomStore, Store, StoreError, Ticket};
+use crate::write::FailedChains;
+use crate::{
+    ChatStore, DmStore, GameStore, PlayerStore, RoomStore, Store, StoreError, Ticket, WriteBatch,
+};
 
 /// The in-memory [`Store`].
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     inner: Mutex<Inner>,
+    /// Chains with a failed batch (see [`crate::write`]).
+    failed: Mutex<FailedChains>,
     /// When set, every write fails (to test how callers handle a failing disk).
     failing: std::sync::atomic::AtomicBool,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Inner {
     players: HashMap<String, PlayerRecord>,
+    /// When each player was last seen.
+    seen: HashMap<String, u64>,
     tokens: HashMap<[u8; 32], TokenRecord>,
     /// by player id
     accounts: HashMap<String, AccountRecord>,
@@ -46,20 +60,9 @@ impl MemoryStore {
         self.failing.store(failing, std::sync::atomic::Ordering::SeqCst);
     }
 
-    fn write(&self, f: impl FnOnce(&mut Inner) -> Result<(), StoreError>) -> Ticket {
-        if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
-            return Ticket::ready(Err(StoreError::Database("writes are failing (test)".into())));
-        }
-        Ticket::ready(f(&mut self.inner.lock().expect("memory store lock")))
-    }
-
     fn read<T>(&self, f: impl FnOnce(&Inner) -> T) -> T {
         f(&self.inner.lock().expect("memory store lock"))
     }
-}
-
-fn conflict(what: &str) -> StoreError {
-    StoreError::Database(format!("UNIQUE constraint failed: {what}"))
 }
 
 fn chat_before_in(
@@ -81,26 +84,6 @@ fn chat_before_in(
 }
 
 impl PlayerStore for MemoryStore {
-    fn create_player(&self, player: &PlayerRecord, token: &TokenRecord) -> Ticket {
-        self.write(|inner| {
-            if inner.players.contains_key(&player.id) || inner.tokens.contains_key(&token.hash) {
-                return Err(conflict("players"));
-            }
-            inner.players.insert(player.id.clone(), player.clone());
-            inner.tokens.insert(token.hash, token.clone());
-            Ok(())
-        })
-    }
-
-    fn rename_player(&self, player_id: &str, name: &str) -> Ticket {
-        self.write(|inner| {
-            if let Some(p) = inner.players.get_mut(player_id) {
-                p.name = name.to_owned();
-            }
-            Ok(())
-        })
-    }
-
     fn player_by_token(
         &self,
         token_hash: &[u8; 32],
@@ -114,35 +97,6 @@ impl PlayerStore for MemoryStore {
 
     fn player(&self, player_id: &str) -> Result<Option<PlayerRecord>, StoreError> {
         Ok(self.read(|inner| inner.players.get(player_id).cloned()))
-    }
-
-    fn add_token(&self, token: &TokenRecord) -> Ticket {
-        self.write(|inner| {
-            if inner.tokens.contains_key(&token.hash) {
-                return Err(conflict("tokens"));
-            }
-            inner.tokens.insert(token.hash, token.clone());
-            Ok(())
-        })
-    }
-
-    fn revoke_token(&self, token_hash: &[u8; 32]) -> Ticket {
-        self.write(|inner| {
-            inner.tokens.remove(token_hash);
-            Ok(())
-        })
-    }
-
-    fn create_account(&self, account: &AccountRecord) -> Ticket {
-        self.write(|inner| {
-            if inner.accounts.contains_key(&account.player_id)
-                || inner.accounts.values().any(|a| a.username == account.username)
-            {
-                return Err(conflict("accounts"));
-            }
-            inner.accounts.insert(account.player_id.clone(), account.clone());
-            Ok(())
-        })
     }
 
     fn account_by_username(&self, username: &str) -> Result<Option<AccountRecord>, StoreError> {
@@ -164,44 +118,6 @@ fn dm_range<'a>(
 }
 
 impl DmStore for MemoryStore {
-    fn append_dm(&self, dm: &DmRecord) -> Ticket {
-        self.write(|inner| {
-            let duplicate = dm_range(inner, &dm.a, &dm.b).any(|d| {
-                d.seq == dm.seq || (d.sender == dm.sender && d.client_msg_id == dm.client_msg_id)
-            });
-            if duplicate {
-                return Err(conflict("dms"));
-            }
-            inner.dms.insert((dm.a.clone(), dm.b.clone(), dm.seq), dm.clone());
-            Ok(())
-        })
-    }
-
-    fn mark_delivered(&self, a: &str, b: &str, recipient: &str, seq: u64, ts_ms: u64) -> Ticket {
-        self.write(|inner| {
-            let range = (a.to_owned(), b.to_owned(), 0)..=(a.to_owned(), b.to_owned(), seq);
-            for (_, d) in inner.dms.range_mut(range) {
-                if d.recipient() == recipient && d.delivered_ms.is_none() {
-                    d.delivered_ms = Some(ts_ms);
-                }
-            }
-            Ok(())
-        })
-    }
-
-    fn mark_read(&self, a: &str, b: &str, reader: &str, seq: u64, ts_ms: u64) -> Ticket {
-        self.write(|inner| {
-            let range = (a.to_owned(), b.to_owned(), 0)..=(a.to_owned(), b.to_owned(), seq);
-            for (_, d) in inner.dms.range_mut(range) {
-                if d.recipient() == reader && d.read_ms.is_none() {
-                    d.read_ms = Some(ts_ms);
-                    d.delivered_ms.get_or_insert(ts_ms);
-                }
-            }
-            Ok(())
-        })
-    }
-
     fn dms_before(
         &self,
         a: &str,
@@ -305,71 +221,12 @@ impl DmStore for MemoryStore {
         }))
     }
 
-    fn set_block(&self, blocker: &str, blocked: &str, on: bool, ts_ms: u64) -> Ticket {
-        self.write(|inner| {
-            let key = (blocker.to_owned(), blocked.to_owned());
-            if on {
-                inner.blocks.entry(key).or_insert(ts_ms);
-            } else {
-                inner.blocks.remove(&key);
-            }
-            Ok(())
-        })
-    }
-
     fn blocks(&self) -> Result<Vec<(String, String)>, StoreError> {
         Ok(self.read(|inner| inner.blocks.keys().cloned().collect()))
     }
 }
 
 impl RoomStore for MemoryStore {
-    fn put_room(&self, room: &RoomRecord) -> Ticket {
-        self.write(|inner| {
-            if !room.closed
-                && inner.rooms.values().any(|r| r.id != room.id && !r.closed && r.code == room.code)
-            {
-                return Err(conflict("rooms.code"));
-            }
-            match inner.rooms.get_mut(&room.id) {
-                Some(existing) => {
-                    existing.host = room.host.clone();
-                    existing.phase = room.phase;
-                    existing.game_no = room.game_no;
-                    existing.seq = room.seq;
-                    existing.outcome = room.outcome.clone();
-                    existing.closed = room.closed;
-                }
-                None => {
-                    inner.rooms.insert(room.id, room.clone());
-                }
-            }
-            Ok(())
-        })
-    }
-
-    fn put_member(&self, member: &MemberRecord) -> Ticket {
-        self.write(|inner| {
-            let key = (member.room_id, member.player_id.clone());
-            match inner.members.get_mut(&key) {
-                Some(existing) => {
-                    existing.role = member.role;
-                    existing.seat = member.seat;
-                }
-                None => {
-                    inner.members.insert(key, member.clone());
-                }
-            }
-            Ok(())
-        })
-    }
-
-    fn remove_member(&self, room: RoomId, player_id: &str) -> Ticket {
-        self.write(|inner| {
-            inner.members.remove(&(room, player_id.to_owned()));
-            Ok(())
-        })
-    }
-
     fn open_rooms(&self, recent_chat: usize) -> Result<Vec<StoredRoom>, StoreError> {
         Ok(self.read(|inner| {
             inner
@@ -430,34 +287,12 @@ fn moves_in(inner: &Inner, room: RoomId, game_no: u32) -> Vec<MoveRecord> {
 }
 
 impl GameStore for MemoryStore {
-    fn append_move(&self, mv: &MoveRecord) -> Ticket {
-        self.write(|inner| {
-            let key = (mv.room_id, mv.game_no, mv.ply);
-            if inner.moves.contains_key(&key) {
-                return Err(conflict("moves"));
-            }
-            inner.moves.insert(key, mv.clone());
-            Ok(())
-        })
-    }
-
     fn moves(&self, room: RoomId, game_no: u32) -> Result<Vec<MoveRecord>, StoreError> {
         Ok(self.read(|inner| moves_in(inner, room, game_no)))
     }
 }
 
 impl ChatStore for MemoryStore {
-    fn append_chat(&self, msg: &ChatRecord) -> Ticket {
-        self.write(|inner| {
-            let key = (msg.room_id, msg.seq);
-            if inner.chat.contains_key(&key) {
-                return Err(conflict("chat"));
-            }
-            inner.chat.insert(key, msg.clone());
-            Ok(())
-        })
-    }
-
     fn chat_before(
         &self,
         room: RoomId,
@@ -485,11 +320,46 @@ impl ChatStore for MemoryStore {
 }
 
 impl Store for MemoryStore {
+    fn commit(&self, batch: WriteBatch) -> Ticket {
+        let mut failed = self.failed.lock().expect("memory store lock");
+        if !failed.admits(batch.chain()) {
+            return Ticket::ready(Err(StoreError::Skipped));
+        }
+        if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
+            failed.fail(batch.chain());
+            return Ticket::ready(Err(StoreError::Database("writes are failing (test)".into())));
+        }
+        let mut inner = self.inner.lock().expect("memory store lock");
+        let result = match batch.writes() {
+            [only] => apply::apply(&mut inner, only),
+            writes => {
+                // All or nothing: work on a copy, keep it only if every write applied.
+                let mut copy = inner.clone();
+                let applied = writes.iter().try_for_each(|w| apply::apply(&mut copy, w));
+                if applied.is_ok() {
+                    *inner = copy;
+                }
+                applied
+            }
+        };
+        if result.is_err() {
+            failed.fail(batch.chain());
+        }
+        Ticket::ready(result)
+    }
+
     fn flush(&self) -> Ticket {
+        if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
+            return Ticket::ready(Err(StoreError::Database("writes are failing (test)".into())));
+        }
         Ticket::ready(Ok(()))
     }
 
     fn check(&self) -> Result<(), StoreError> {
         Ok(())
+    }
+
+    fn writable(&self) -> bool {
+        !self.failing.load(std::sync::atomic::Ordering::SeqCst)
     }
 }

@@ -1,0 +1,19 @@
+//! Limits that are not settings: sizes chosen once, for reasons given beside each.
+
+/// Chat messages sent with `joined` when no `since` is given.
+pub const JOIN_CHAT: usize = 50;
+/// Chat messages a room keeps in memory (for joins, resumes and retry detection).
+pub const RECENT_CHAT: usize = 200;
+/// Default page of `chat_history`.
+pub const HISTORY_PAGE: u32 = 50;
+/// Largest page of `chat_history`.
+pub const MAX_HISTORY_PAGE: u32 = 200;
+/// Frames queued for one connection before it counts as too slow and is dropped. A room can
+/// queue a whole batch of replies and events at once, so this is generous; the queue only
+/// takes memory for what is in it (and `outbox_kib` bounds its bytes).
+pub const OUTBOX: usize = 4096;
+/// Requests queued for one room before new ones get a `busy` error.
+pub const ROOM_QUEUE: usize = 1024;
+/// File descriptors kept free beside the connections (the database, its log, listeners, logs,
+/// mDNS): `max_connections` is lowered to the process's file limit minus this.
+pub const SPARE_FDS: u64 = 256;

@@ -1,0 +1,451 @@
+//! Server settings. Each comes, in this order of precedence, from a command-line flag, a
+//! `CAPITAL_*` environment variable, the TOML config file (`--config`), or its default.
+//! `capital config` prints the settings in effect and where each came from.
+//! docs/configuration.md lists them all; `config.example.toml` is a complete example file.
+//!
+//! Each setting is declared once, in the table below: its doc (the flag's help), its type, its
+//! default and its range. From that one line come the flag and its variable, the config-file key,
+//! the default, the layering, the range check and the line `capital config` prints.
+//!
+//! # Layout
+//! - this file: the table and what is derived from it; the checks that are not ranges.
+//! - [`setting`]: what each type of setting knows (parsing, TOML, ranges).
+//! - [`limits`]: sizes that are not settings.
+
+pub mod limits;
+mod setting;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::parser::ValueSource;
+use clap::{Arg, ArgMatches};
+
+pub use setting::Setting;
+
+/// A setting that could not be used, named for the operator.
+#[derive(Debug, thiserror::Error)]
+#[error("{setting}: {problem}")]
+pub struct ConfigError {
+    /// The setting (as in the config file).
+    pub setting: String,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+impl ConfigError {
+    fn new(setting: &str, problem: impl Into<String>) -> Self {
+        ConfigError { setting: setting.to_owned(), problem: problem.into() }
+    }
+}
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A command-line flag.
+    Flag,
+    /// A `CAPITAL_*` environment variable.
+    Env,
+    /// The config file.
+    File,
+    /// The default.
+    Default,
+}
+
+/// Each setting's name and where its value came from.
+pub type Sources = Vec<(&'static str, Source)>;
+
+/// One declared setting, as the table gives it.
+struct Declared {
+    name: &'static str,
+    doc: &'static str,
+    flag: Option<&'static str>,
+    range: Option<(u64, u64)>,
+}
+
+impl Declared {
+    fn flag(&self) -> String {
+        self.flag.map_or_else(|| self.name.replace('_', "-"), str::to_owned)
+    }
+
+    fn env(&self) -> String {
+        format!("CAPITAL_{}", self.name.to_ascii_uppercase())
+    }
+
+    /// The doc as one line of help.
+    fn help(&self, default: Option<String>) -> String {
+        let text = self.doc.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+        match default {
+            Some(default) => format!("{} [default: {default}]", text.trim()),
+            None => text.trim().to_owned(),
+        }
+    }
+}
+
+macro_rules! settings {
+    ($(
+        $(#[doc = $doc:literal])+
+        $name:ident : $ty:ty = $default:expr
+            $(, range $min:literal ..= $max:literal)?
+            $(, flag $flag:literal)? ;
+    )*) => {
+        /// Everything the server can be told at start.
+        #[derive(Debug, Clone)]
+        pub struct Config {
+            /// The TOML file the settings were read from, if any.
+            pub config: Option<PathBuf>,
+            $( $(#[doc = $doc])+ pub $name: $ty, )*
+        }
+
+        /// Every setting, in the order of the table.
+        const DECLARED: &[Declared] = &[$(Declared {
+            name: stringify!($name),
+            doc: concat!($($doc, "\n"),+),
+            flag: settings!(@flag $($flag)?),
+            range: settings!(@range $($min, $max)?),
+        }),*];
+
+        impl Config {
+            /// Every setting at its default.
+            fn defaults() -> Self {
+                Config { config: None, $( $name: $default, )* }
+            }
+
+            /// The flags (each with its `CAPITAL_*` variable), for a command that takes settings.
+            pub fn args() -> Vec<Arg> {
+                let defaults = Config::defaults();
+                let mut declared = DECLARED.iter();
+                let config = Arg::new("config")
+                    .long("config")
+                    .env("CAPITAL_CONFIG")
+                    .value_name("FILE")
+                    .value_parser(clap::value_parser!(PathBuf))
+                    .help("TOML file with settings (flags and environment variables override it)");
+                vec![config, $({
+                    let d = declared.next().expect("one declaration per setting");
+                    let arg = Arg::new(d.name).long(d.flag()).env(d.env())
+                        .help(d.help(Setting::toml(&defaults.$name)));
+                    <$ty as Setting>::arg(arg, d.range)
+                }),*]
+            }
+
+            /// Takes what flags and variables gave; returns where each setting came from (the
+            /// rest are left to the file and the defaults).
+            fn take_given(&mut self, matches: &ArgMatches) -> Vec<Option<Source>> {
+                let source = |name: &str| match matches.value_source(name) {
+                    Some(ValueSource::CommandLine) => Some(Source::Flag),
+                    Some(ValueSource::EnvVariable) => Some(Source::Env),
+                    _ => None,
+                };
+                vec![$({
+                    let name = stringify!($name);
+                    match (source(name), <$ty as Setting>::given(matches, name)) {
+                        (Some(from), Some(given)) => {
+                            self.$name = <$ty as Setting>::from_given(given);
+                            Some(from)
+                        }
+                        _ => None,
+                    }
+                }),*]
+            }
+
+            /// Takes the config file's value of every setting it has (and no flag or variable
+            /// gave), refusing keys it does not know.
+            fn take_file(
+                &mut self,
+                mut file: toml::Table,
+                given: &[Option<Source>],
+            ) -> Result<Vec<Source>, ConfigError> {
+                let mut given = given.iter();
+                let sources = vec![$({
+                    let name = stringify!($name);
+                    let value = file.remove(name);
+                    match (given.next().copied().flatten(), value) {
+                        (Some(from), _) => from,
+                        (None, Some(value)) => {
+                            let given: <$ty as Setting>::Given = value.try_into().map_err(
+                                |e: toml::de::Error| ConfigError::new(name, e.message().to_owned()),
+                            )?;
+                            self.$name = <$ty as Setting>::from_given(given);
+                            Source::File
+                        }
+                        (None, None) => Source::Default,
+                    }
+                }),*];
+                match file.keys().next() {
+                    Some(unknown) => Err(ConfigError::new(
+                        unknown,
+                        "not a setting (docs/configuration.md lists them)",
+                    )),
+                    None => Ok(sources),
+                }
+            }
+
+            /// Checks every setting that has a range.
+            fn check_ranges(&self) -> Result<(), ConfigError> {
+                let mut declared = DECLARED.iter();
+                $({
+                    let d = declared.next().expect("one declaration per setting");
+                    if let (Some((min, max)), Some(value)) =
+                        (d.range, Setting::number(&self.$name))
+                        && !(min..=max).contains(&value)
+                    {
+                        return Err(ConfigError::new(
+                            d.name,
+                            format!("{value} is not between {min} and {max}"),
+                        ));
+                    }
+                })*
+                Ok(())
+            }
+
+            /// Each setting's value in TOML (`None`: unset), in the order of the table.
+            fn values(&self) -> Vec<(&'static str, Option<String>)> {
+                vec![$((stringify!($name), Setting::toml(&self.$name))),*]
+            }
+        }
+    };
+    (@flag) => { None };
+    (@flag $flag:literal) => { Some($flag) };
+    (@range) => { None };
+    (@range $min:literal, $max:literal) => { Some(($min, $max)) };
+}
+
+settings! {
+    /// Address and port to listen on.
+    bind: SocketAddr = SocketAddr::from(([0, 0, 0, 0], 8080));
+    /// Directory for the database and the generated TLS certificates (created if missing,
+    /// readable by the server's user only).
+    data: PathBuf = PathBuf::from("./capital-data");
+    /// Seconds a dropped player's seat is held before they leave the room.
+    grace_seconds: u64 = 120, range 1..=86_400;
+    /// Seconds a room stays open with no request from any member (it then closes; it also
+    /// closes when its last member leaves).
+    room_idle_seconds: u64 = 1800, range 1..=604_800;
+    /// Longest chat message, in characters.
+    max_chat_chars: u32 = 500, range 1..=10_000;
+    /// Longest direct message, in characters.
+    max_dm_chars: u32 = 2000, range 1..=10_000;
+    /// Largest WebSocket message a client may send, in bytes; a bigger one closes the
+    /// connection with code 1009.
+    max_message_bytes: u32 = 65_536, range 1024..=16_777_216;
+    /// Bytes the server queues for one connection that does not read them; past it the
+    /// connection is closed as too slow (4001).
+    outbox_kib: u32 = 1024, range 16..=65_536;
+    /// Requests per second a connection may send on average (token bucket refill rate).
+    rate_per_second: u32 = 20, range 1..=100_000;
+    /// Requests a connection may send in a burst above the average (token bucket size).
+    rate_burst: u32 = 60, range 1..=100_000;
+    /// Connections (TCP, counted from accept, handshakes included) allowed from one IP address
+    /// at once (IPv6: one /64).
+    max_connections_per_ip: u32 = 64, range 1..=1_000_000;
+    /// Connections allowed in all; lowered at start to what the file-descriptor limit allows.
+    max_connections: u32 = 16_384, range 16..=1_000_000;
+    /// Open rooms one player may have created at once.
+    max_rooms_per_player: u32 = 5, range 1..=10_000;
+    /// Open rooms in all.
+    max_rooms: u32 = 2000, range 1..=80_000;
+    /// New rooms one IP address may create per minute.
+    new_rooms_per_minute: u32 = 20, range 1..=100_000;
+    /// Spectators one room takes (players take the game's seats).
+    max_spectators_per_room: u32 = 100, range 0..=10_000;
+    /// New guest players one IP address may create per minute.
+    new_guests_per_minute: u32 = 60, range 1..=100_000;
+    /// Days after which a guest (no account) who has not come back, and sits in no open room,
+    /// is forgotten with their token.
+    guest_expiry_days: u32 = 30, range 1..=3650;
+    /// Login and register attempts allowed per minute from one IP address, and for one
+    /// username (only failed logins count).
+    login_attempts_per_minute: u32 = 10, range 1..=10_000;
+    /// Requests naming a room that does not exist (or that the asker is not in) allowed per
+    /// minute from one IP address; past it, `rate_limited`.
+    failed_lookups_per_minute: u32 = 30, range 1..=100_000;
+    /// Seconds a login session token stays valid.
+    session_seconds: u64 = 2_592_000, range 1..=31_536_000;
+    /// Seconds of silence after which a connection counts as dead (its seats enter the grace
+    /// period). The server pings a quiet connection halfway through.
+    keepalive_seconds: u64 = 30, range 2..=3600;
+    /// Seconds a new connection has to finish its TLS handshake, and then to send its HTTP
+    /// request headers (slow or stalled handshakes are cut off).
+    handshake_seconds: u64 = 10, range 1..=300;
+    /// Seconds a new WebSocket has to send `hello` (or `login`).
+    hello_seconds: u64 = 10, range 1..=3600;
+    /// Other origins (e.g. `https://games.example.org`) whose pages may open WebSockets here.
+    /// Same-origin pages and non-browser clients (no Origin header) are always allowed.
+    allowed_origins: Vec<String> = Vec::new(), flag "allowed-origin";
+    /// Host names the server answers to besides its own addresses, localhost and NAME.local
+    /// (e.g. `games.example.org` behind a proxy). Requests for any other host are refused, so
+    /// a web page cannot reach the server through a DNS name it controls (DNS rebinding).
+    public_names: Vec<String> = Vec::new(), flag "public-name";
+    /// Serve HTTPS and WSS. Without --cert/--key, with a certificate from a local certificate
+    /// authority generated on first start and kept in the data directory.
+    tls: bool = false;
+    /// TLS certificate chain, PEM (e.g. Let's Encrypt's fullchain.pem). Implies --tls.
+    cert: Option<PathBuf> = None;
+    /// TLS private key, PEM. Implies --tls.
+    key: Option<PathBuf> = None;
+    /// Advertise the server on the local network with mDNS/DNS-SD.
+    mdns: bool = true;
+    /// The mDNS host name: phones can open http://NAME.local:PORT/.
+    mdns_name: String = "capital".to_owned();
+    /// Log filter, e.g. `info`, `debug`, `capital_server=debug,info` (RUST_LOG applies when
+    /// this is left at its default). Never shows tokens or passwords.
+    log: String = "info".to_owned();
+}
+
+impl Config {
+    /// Defaults, listening on `bind` with data in `data`, no TLS, no mDNS: what tests start from.
+    pub fn new(bind: SocketAddr, data: PathBuf) -> Self {
+        Config { bind, data, mdns: false, ..Config::defaults() }
+    }
+
+    /// The settings a command line (`matches` of a command built with [`Config::args`]) asks
+    /// for, completed from the config file and the defaults, checked. Returns where each came
+    /// from.
+    pub fn from_matches(matches: &ArgMatches) -> Result<(Self, Sources), ConfigError> {
+        let mut config = Config::defaults();
+        let given = config.take_given(matches);
+        config.config = matches.get_one::<PathBuf>("config").cloned();
+        let file = match &config.config {
+            Some(path) => read_file(path)?,
+            None => toml::Table::new(),
+        };
+        let sources = config.take_file(file, &given)?;
+        config.validate()?;
+        Ok((config, DECLARED.iter().map(|d| d.name).zip(sources).collect()))
+    }
+
+    /// The names of every setting, in the order of the table.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        DECLARED.iter().map(|d| d.name)
+    }
+
+    /// Checks every setting, whatever its source.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.check_ranges()?;
+        for origin in &self.allowed_origins {
+            if !(origin.starts_with("http://") || origin.starts_with("https://"))
+                || origin
+                    .split("://")
+                    .nth(1)
+                    .is_none_or(|rest| rest.is_empty() || rest.contains('/'))
+            {
+                return Err(ConfigError::new(
+                    "allowed_origins",
+                    format!("{origin:?} is not an origin like https://example.org"),
+                ));
+            }
+        }
+        for name in &self.public_names {
+            if !is_host_name(name) {
+                return Err(ConfigError::new(
+                    "public_names",
+                    format!("{name:?} is not a host name like games.example.org"),
+                ));
+            }
+        }
+        if self.cert.is_some() != self.key.is_some() {
+            let (given, missing) =
+                if self.cert.is_some() { ("cert", "key") } else { ("key", "cert") };
+            return Err(ConfigError::new(
+                missing,
+                format!("{given} is set, so {missing} is needed too"),
+            ));
+        }
+        let name = &self.mdns_name;
+        if name.contains('.') || !is_host_name(name) {
+            return Err(ConfigError::new(
+                "mdns_name",
+                format!(
+                    "{name:?} is not a host name (letters, digits and inner hyphens, at most 63)"
+                ),
+            ));
+        }
+        tracing_subscriber::EnvFilter::try_new(&self.log).map_err(|e| {
+            ConfigError::new("log", format!("{:?} is not a log filter: {e}", self.log))
+        })?;
+        Ok(())
+    }
+
+    /// Whether the server speaks TLS.
+    pub fn tls_enabled(&self) -> bool {
+        self.tls || self.cert.is_some()
+    }
+
+    /// How long a dropped player's seat is held.
+    pub fn grace(&self) -> Duration {
+        Duration::from_secs(self.grace_seconds)
+    }
+
+    /// How long a silent connection lives.
+    pub fn keepalive(&self) -> Duration {
+        Duration::from_secs(self.keepalive_seconds)
+    }
+
+    /// How long a new connection has to say hello.
+    pub fn hello_deadline(&self) -> Duration {
+        Duration::from_secs(self.hello_seconds)
+    }
+
+    /// How long an unattended room stays open.
+    pub fn room_idle(&self) -> Duration {
+        Duration::from_secs(self.room_idle_seconds)
+    }
+
+    /// The settings in effect as TOML, each with where it came from.
+    pub fn describe(&self, sources: &[(&'static str, Source)]) -> String {
+        let source = |name: &str| {
+            sources.iter().find(|(n, _)| *n == name).map_or(Source::Default, |(_, s)| *s)
+        };
+        self.values()
+            .into_iter()
+            .filter_map(|(name, value)| {
+                let from = match source(name) {
+                    Source::Flag => "command line",
+                    Source::Env => "environment",
+                    Source::File => "config file",
+                    Source::Default => "default",
+                };
+                value.map(|value| format!("{name} = {value}  # {from}\n"))
+            })
+            .collect()
+    }
+}
+
+/// A DNS host name: dot-separated labels of letters, digits and inner hyphens.
+fn is_host_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
+
+fn read_file(path: &Path) -> Result<toml::Table, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::new("config", format!("cannot read {}: {e}", path.display())))?;
+    parse_file(&text)
+        .map_err(|e| ConfigError::new("config", format!("{}: {}", path.display(), e.trim_end())))
+}
+
+/// A config file's text as a table (not yet checked against the settings).
+pub fn parse_file(text: &str) -> Result<toml::Table, String> {
+    text.parse::<toml::Table>().map_err(|e| e.to_string())
+}
+
+/// Reads a config file's text as settings over the defaults, checked: what a fuzzer feeds.
+pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
+    let table = parse_file(text).map_err(|e| ConfigError::new("config", e))?;
+    let mut config = Config::defaults();
+    config.take_file(table, &vec![None; DECLARED.len()])?;
+    config.validate()?;
+    Ok(config)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,118 @@
+//! A room's game: starting it, moves, how it ends, and rematches.
+
+use capital_protocol::{Outcome, Phase, RoomEvent};
+use capital_store::{MoveRecord, Write};
+use serde_json::Value;
+
+use super::RoomError;
+use super::actor::{Batch, Room};
+
+impl Room {
+    /// How the current game ended, if it has.
+    pub(super) fn outcome(&self) -> Option<Outcome> {
+        if let Some(forfeit) = &self.forfeit {
+            return Some(forfeit.clone());
+        }
+        let outcome = self.game.as_ref()?.outcome()?;
+        Some(Outcome { winner: outcome.winner, reason: outcome.reason })
+    }
+
+    /// `start`: the host starts the game once every seat is taken.
+    pub(super) fn start(&mut self, player_id: &str, batch: &mut Batch) -> Result<(), RoomError> {
+        if self.host != player_id {
+            return Err(RoomError::NotHost);
+        }
+        match self.phase {
+            Phase::Lobby => {}
+            Phase::Playing => return Err(RoomError::WrongPhase("the game has started")),
+            Phase::Over => {
+                return Err(RoomError::WrongPhase("the game is over; ask for a rematch first"));
+            }
+        }
+        let taken = self.members.iter().filter(|m| m.seat.is_some()).count();
+        if taken < self.seats {
+            return Err(RoomError::SeatsNotFilled { taken, seats: self.seats });
+        }
+        let (game, _) = self.entry.create(&self.options).map_err(|e| {
+            tracing::error!(code = %self.code, error = %e, "stored options no longer create a game");
+            RoomError::Internal
+        })?;
+        self.game = Some(game);
+        self.game_no += 1;
+        self.ply = 0;
+        self.forfeit = None;
+        self.phase = Phase::Playing;
+        self.ctx.env.metrics.game_started(self.entry.kind);
+        self.next_seq(true);
+        self.persist_room(batch);
+        self.broadcast(batch, None, |room| RoomEvent::Started { room });
+        Ok(())
+    }
+
+    /// `move`: checked against the rules, applied, logged, announced.
+    pub(super) fn play(
+        &mut self,
+        player_id: &str,
+        mv: &Value,
+        batch: &mut Batch,
+    ) -> Result<(), RoomError> {
+        let seat = self.seated(player_id)?;
+        match self.phase {
+            Phase::Lobby => return Err(RoomError::WrongPhase("the game has not started")),
+            Phase::Over => return Err(RoomError::GameOver),
+            Phase::Playing => {}
+        }
+        let game = self.game.as_mut().expect("a playing room has a game");
+        let canonical = game.play(seat, mv)?;
+        let seq = self.next_seq(true);
+        let ts_ms = self.now_ms();
+        batch.write(Write::AppendMove(MoveRecord {
+            room_id: self.id,
+            game_no: self.game_no,
+            ply: self.ply,
+            seat,
+            mv: canonical,
+            seq,
+            ts_ms,
+        }));
+        self.ply += 1;
+        self.broadcast(batch, None, |room| RoomEvent::Moved { seat, room });
+        if let Some(outcome) = self.outcome() {
+            self.end_game(outcome, batch);
+        }
+        Ok(())
+    }
+
+    /// The game ended (by a move or a forfeit): the room goes to `over` and everyone hears how.
+    pub(super) fn end_game(&mut self, outcome: Outcome, batch: &mut Batch) {
+        self.phase = Phase::Over;
+        self.ctx.env.metrics.game_finished(self.entry.kind);
+        self.next_seq(true);
+        self.persist_room(batch);
+        self.broadcast(batch, None, |room| RoomEvent::GameOver { outcome: outcome.clone(), room });
+    }
+
+    /// `rematch`: after game over, back to the lobby with the same players, seats rotated.
+    pub(super) fn rematch(&mut self, player_id: &str, batch: &mut Batch) -> Result<(), RoomError> {
+        self.seated(player_id)?;
+        if self.phase != Phase::Over {
+            return Err(RoomError::WrongPhase("a rematch comes after game over"));
+        }
+        let seats = self.seats;
+        for member in &mut self.members {
+            if let Some(seat) = member.seat {
+                member.seat = Some((seat + 1) % seats);
+                batch.write(Write::PutMember(member.record(self.id)));
+            }
+        }
+        self.members.sort_by_key(|m| (m.seat.is_none(), m.seat));
+        self.phase = Phase::Lobby;
+        self.game = None;
+        self.forfeit = None;
+        self.next_seq(true);
+        self.persist_room(batch);
+        let who = player_id.to_owned();
+        self.broadcast(batch, None, |room| RoomEvent::Rematch { player: who.clone(), room });
+        Ok(())
+    }
+}

@@ -1,0 +1,268 @@
+//! Where each request goes: a pure function from "has this connection identified?" and the
+//! request to a [`Route`]. No state, no I/O: the session then does what the route says.
+
+use capital_protocol::{ClientMsg, Seq};
+use serde_json::Value;
+
+use crate::config::limits::{HISTORY_PAGE, MAX_HISTORY_PAGE};
+use crate::room::RoomRequest;
+
+/// What a request asks for, and of whom.
+#[derive(Debug)]
+pub enum Route {
+    /// Refused before anything: the first request must identify; or it already did.
+    Refuse(Refusal),
+    /// `ping`, answered at once.
+    Pong,
+    /// `list_games`.
+    ListGames,
+    /// Identity: `hello`, `login`, `register`, `logout`.
+    Identity(IdentityRequest),
+    /// `create_room`, for the lobby.
+    CreateRoom {
+        /// The game kind.
+        game: String,
+        /// Its options.
+        options: Option<Value>,
+    },
+    /// A request for the room with code `code`.
+    Room {
+        /// The code as typed.
+        code: String,
+        /// What for.
+        cmd: RoomRequest,
+    },
+    /// A direct-message request, for the hub (or the store, for history).
+    Dm(DmRequest),
+}
+
+/// Why a request is refused before it goes anywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not identified yet, and the request is not `hello` or `login`.
+    HelloFirst,
+    /// `hello` or `login` on a connection that already identified.
+    AlreadyIdentified,
+}
+
+/// Who the connection speaks for.
+#[derive(Debug)]
+pub enum IdentityRequest {
+    /// `hello`: a new guest, or a player back with a token.
+    Hello {
+        /// The display name.
+        name: Option<String>,
+        /// A resume token.
+        token: Option<String>,
+    },
+    /// `login`.
+    Login {
+        /// As typed.
+        username: String,
+        /// The password.
+        password: String,
+    },
+    /// `register`.
+    Register {
+        /// As typed.
+        username: String,
+        /// The password.
+        password: String,
+    },
+    /// `logout`.
+    Logout,
+}
+
+/// A direct-message request.
+#[derive(Debug)]
+pub enum DmRequest {
+    /// `dm`.
+    Send {
+        /// The recipient.
+        to: String,
+        /// The text.
+        text: String,
+        /// The client's id for it.
+        client_msg_id: String,
+    },
+    /// `dm_history`, with the page size already clamped.
+    History {
+        /// The other player.
+        with: String,
+        /// Below this seq.
+        before: Option<Seq>,
+        /// Above this seq.
+        after: Option<Seq>,
+        /// Page size.
+        limit: usize,
+    },
+    /// `dm_read`.
+    Read {
+        /// The other player.
+        with: String,
+        /// Up to here.
+        seq: Seq,
+    },
+    /// `conversations`.
+    Conversations,
+    /// `block` (`on`) or `unblock`.
+    Block {
+        /// Whom.
+        player: String,
+        /// Block or unblock.
+        on: bool,
+    },
+}
+
+/// A page size as asked, within its bounds.
+fn page(limit: Option<u32>) -> usize {
+    limit.unwrap_or(HISTORY_PAGE).clamp(1, MAX_HISTORY_PAGE) as usize
+}
+
+/// Where `msg` goes, on a connection that has (`identified`) or has not said who it is.
+pub fn route(identified: bool, msg: ClientMsg) -> Route {
+    use ClientMsg as M;
+    match (identified, msg) {
+        (false, M::Hello { name, token }) => {
+            Route::Identity(IdentityRequest::Hello { name, token })
+        }
+        (false, M::Login { username, password }) => {
+            Route::Identity(IdentityRequest::Login { username, password })
+        }
+        (true, M::Hello { .. } | M::Login { .. }) => Route::Refuse(Refusal::AlreadyIdentified),
+        (false, _) => Route::Refuse(Refusal::HelloFirst),
+        (true, M::Ping) => Route::Pong,
+        (true, M::ListGames) => Route::ListGames,
+        (true, M::Register { username, password }) => {
+            Route::Identity(IdentityRequest::Register { username, password })
+        }
+        (true, M::Logout) => Route::Identity(IdentityRequest::Logout),
+        (true, M::CreateRoom { game, options }) => Route::CreateRoom { game, options },
+        (true, M::JoinRoom { code, role, since }) => {
+            Route::Room { code, cmd: RoomRequest::Join { role: role.unwrap_or_default(), since } }
+        }
+        (true, M::LeaveRoom { code }) => Route::Room { code, cmd: RoomRequest::Leave },
+        (true, M::Start { code }) => Route::Room { code, cmd: RoomRequest::Start },
+        (true, M::Move { code, mv }) => Route::Room { code, cmd: RoomRequest::Move(mv) },
+        (true, M::Rematch { code }) => Route::Room { code, cmd: RoomRequest::Rematch },
+        (true, M::Chat { code, text, client_msg_id }) => {
+            Route::Room { code, cmd: RoomRequest::Chat { text, client_msg_id } }
+        }
+        (true, M::ChatHistory { code, before, limit }) => {
+            Route::Room { code, cmd: RoomRequest::History { before, limit: page(limit) } }
+        }
+        (true, M::Dm { to, text, client_msg_id }) => {
+            Route::Dm(DmRequest::Send { to, text, client_msg_id })
+        }
+        (true, M::DmHistory { with, before, after, limit }) => {
+            Route::Dm(DmRequest::History { with, before, after, limit: page(limit) })
+        }
+        (true, M::DmRead { with, seq }) => Route::Dm(DmRequest::Read { with, seq }),
+        (true, M::Conversations) => Route::Dm(DmRequest::Conversations),
+        (true, M::Block { player }) => Route::Dm(DmRequest::Block { player, on: true }),
+        (true, M::Unblock { player }) => Route::Dm(DmRequest::Block { player, on: false }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use capital_protocol::client::REQUEST_TYPES;
+    use capital_protocol::{Request, Role};
+    use serde_json::json;
+
+    use super::*;
+
+    /// One request of every type the protocol has (checked against `REQUEST_TYPES` below).
+    fn every_request() -> Vec<ClientMsg> {
+        let code = || "abcd".to_owned();
+        vec![
+            ClientMsg::Hello { name: Some("Ana".into()), token: None },
+            ClientMsg::ListGames,
+            ClientMsg::CreateRoom { game: "tictactoe".into(), options: None },
+            ClientMsg::JoinRoom { code: code(), role: Some(Role::Spectator), since: Some(3) },
+            ClientMsg::LeaveRoom { code: code() },
+            ClientMsg::Start { code: code() },
+            ClientMsg::Move { code: code(), mv: json!({"cell": 4}) },
+            ClientMsg::Rematch { code: code() },
+            ClientMsg::Chat { code: code(), text: "hi".into(), client_msg_id: "c1".into() },
+            ClientMsg::ChatHistory { code: code(), before: None, limit: Some(10_000) },
+            ClientMsg::Ping,
+            ClientMsg::Register { username: "ana".into(), password: "secret pw".into() },
+            ClientMsg::Login { username: "ana".into(), password: "secret pw".into() },
+            ClientMsg::Logout,
+            ClientMsg::Dm { to: "pb".into(), text: "hi".into(), client_msg_id: "d1".into() },
+            ClientMsg::DmHistory { with: "pb".into(), before: None, after: None, limit: None },
+            ClientMsg::DmRead { with: "pb".into(), seq: 2 },
+            ClientMsg::Conversations,
+            ClientMsg::Block { player: "pb".into() },
+            ClientMsg::Unblock { player: "pb".into() },
+        ]
+    }
+
+    #[test]
+    fn the_list_covers_every_request_type() {
+        let mut kinds: Vec<&str> = every_request().iter().map(ClientMsg::kind).collect();
+        kinds.sort_unstable();
+        let mut known = REQUEST_TYPES.to_vec();
+        known.sort_unstable();
+        assert_eq!(kinds, known);
+    }
+
+    #[test]
+    fn before_hello_only_hello_and_login_go_anywhere() {
+        for msg in every_request() {
+            let kind = msg.kind();
+            match (kind, route(false, msg)) {
+                ("hello" | "login", Route::Identity(_)) => {}
+                (_, Route::Refuse(Refusal::HelloFirst)) if kind != "hello" && kind != "login" => {}
+                (kind, other) => panic!("{kind} before hello went to {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn after_hello_every_request_goes_to_its_part() {
+        for msg in every_request() {
+            let kind = msg.kind();
+            let routed = route(true, msg);
+            let part = match &routed {
+                Route::Refuse(Refusal::AlreadyIdentified) => "refused",
+                Route::Refuse(Refusal::HelloFirst) => "hello first",
+                Route::Pong | Route::ListGames => "session",
+                Route::Identity(_) => "identity",
+                Route::CreateRoom { .. } => "lobby",
+                Route::Room { .. } => "room",
+                Route::Dm(_) => "dm",
+            };
+            let expected = match kind {
+                "hello" | "login" => "refused",
+                "ping" | "list_games" => "session",
+                "register" | "logout" => "identity",
+                "create_room" => "lobby",
+                "join_room" | "leave_room" | "start" | "move" | "rematch" | "chat"
+                | "chat_history" => "room",
+                _ => "dm",
+            };
+            assert_eq!(part, expected, "{kind}: {routed:?}");
+        }
+    }
+
+    #[test]
+    fn pages_are_clamped_and_roles_default() {
+        let Route::Room { cmd: RoomRequest::History { limit, .. }, .. } = route(
+            true,
+            ClientMsg::ChatHistory { code: "abcd".into(), before: None, limit: Some(0) },
+        ) else {
+            panic!("not a history request");
+        };
+        assert_eq!(limit, 1);
+        let msg =
+            capital_protocol::client::parse_request(r#"{"id":1,"type":"join_room","code":"abcd"}"#)
+                .map(|r: Request| r.body)
+                .unwrap();
+        let Route::Room { cmd: RoomRequest::Join { role, since }, .. } = route(true, msg) else {
+            panic!("not a join");
+        };
+        assert_eq!((role, since), (Role::Player, None));
+    }
+}

@@ -1,0 +1,195 @@
+//! Reading rows back into records, and the queries more than one read shares.
+
+use capital_protocol::{Outcome, Phase, Role};
+use rusqlite::{Connection, Row, params};
+
+use crate::StoreError;
+use crate::model::*;
+
+pub(super) const DM_COLUMNS: &str =
+    "a, b, seq, sender, text, client_msg_id, ts_ms, delivered_ms, read_ms";
+
+pub(super) fn dm_from_row(row: &Row<'_>) -> Result<DmRecord, StoreError> {
+    Ok(DmRecord {
+        a: row.get(0)?,
+        b: row.get(1)?,
+        seq: row.get(2)?,
+        sender: row.get(3)?,
+        text: row.get(4)?,
+        client_msg_id: row.get(5)?,
+        ts_ms: row.get(6)?,
+        delivered_ms: row.get(7)?,
+        read_ms: row.get(8)?,
+    })
+}
+
+pub(super) fn account_from_row(row: &Row<'_>) -> Result<AccountRecord, StoreError> {
+    Ok(AccountRecord {
+        player_id: row.get(0)?,
+        username: row.get(1)?,
+        password_hash: row.get(2)?,
+        created_ms: row.get(3)?,
+    })
+}
+
+pub(super) fn phase_str(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Lobby => "lobby",
+        Phase::Playing => "playing",
+        Phase::Over => "over",
+    }
+}
+
+pub(super) fn parse_phase(s: &str) -> Result<Phase, StoreError> {
+    match s {
+        "lobby" => Ok(Phase::Lobby),
+        "playing" => Ok(Phase::Playing),
+        "over" => Ok(Phase::Over),
+        other => Err(StoreError::Corrupt(format!("unknown room phase {other:?}"))),
+    }
+}
+
+pub(super) fn role_str(role: Role) -> &'static str {
+    match role {
+        Role::Player => "player",
+        Role::Spectator => "spectator",
+    }
+}
+
+pub(super) fn parse_role(s: &str) -> Result<Role, StoreError> {
+    match s {
+        "player" => Ok(Role::Player),
+        "spectator" => Ok(Role::Spectator),
+        other => Err(StoreError::Corrupt(format!("unknown member role {other:?}"))),
+    }
+}
+
+pub(super) fn parse_json(s: &str) -> Result<serde_json::Value, StoreError> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("stored JSON: {e}")))
+}
+
+pub(super) const ROOM_COLUMNS: &str =
+    "id, code, game, options, host, phase, game_no, seq, outcome, created_ms, closed";
+
+pub(super) fn room_from_row(row: &Row<'_>) -> Result<RoomRecord, StoreError> {
+    let options: String = row.get(3)?;
+    let phase: String = row.get(5)?;
+    let outcome: Option<String> = row.get(8)?;
+    let outcome = match outcome {
+        Some(text) => Some(
+            serde_json::from_str::<Outcome>(&text)
+                .map_err(|e| StoreError::Corrupt(format!("stored outcome: {e}")))?,
+        ),
+        None => None,
+    };
+    Ok(RoomRecord {
+        id: row.get(0)?,
+        code: row.get(1)?,
+        game: row.get(2)?,
+        options: parse_json(&options)?,
+        host: row.get(4)?,
+        phase: parse_phase(&phase)?,
+        game_no: row.get(6)?,
+        seq: row.get(7)?,
+        outcome,
+        created_ms: row.get(9)?,
+        closed: row.get(10)?,
+    })
+}
+
+pub(super) fn chat_from_row(row: &Row<'_>) -> Result<ChatRecord, StoreError> {
+    Ok(ChatRecord {
+        room_id: row.get(0)?,
+        seq: row.get(1)?,
+        player_id: row.get(2)?,
+        name: row.get(3)?,
+        text: row.get(4)?,
+        client_msg_id: row.get(5)?,
+        ts_ms: row.get(6)?,
+    })
+}
+
+pub(super) fn move_from_row(row: &Row<'_>) -> Result<MoveRecord, StoreError> {
+    let mv: String = row.get(4)?;
+    Ok(MoveRecord {
+        room_id: row.get(0)?,
+        game_no: row.get(1)?,
+        ply: row.get(2)?,
+        seat: row.get(3)?,
+        mv: parse_json(&mv)?,
+        seq: row.get(5)?,
+        ts_ms: row.get(6)?,
+    })
+}
+
+pub(super) fn member_from_row(row: &Row<'_>) -> Result<(MemberRecord, String), StoreError> {
+    let role: String = row.get(2)?;
+    let member = MemberRecord {
+        room_id: row.get(0)?,
+        player_id: row.get(1)?,
+        role: parse_role(&role)?,
+        seat: row.get(3)?,
+        joined_ms: row.get(4)?,
+    };
+    Ok((member, row.get(5)?))
+}
+
+pub(super) const CHAT_COLUMNS: &str = "room_id, seq, player_id, name, text, client_msg_id, ts_ms";
+
+pub(super) fn collect<T>(
+    rows: impl Iterator<Item = Result<Result<T, StoreError>, rusqlite::Error>>,
+) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row??);
+    }
+    Ok(out)
+}
+
+pub(super) fn moves_of(
+    conn: &Connection,
+    room: RoomId,
+    game_no: u32,
+) -> Result<Vec<MoveRecord>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT room_id, game_no, ply, seat, move, seq, ts_ms FROM moves
+         WHERE room_id = ?1 AND game_no = ?2 ORDER BY ply",
+    )?;
+    let rows = stmt.query_map(params![room, game_no], |row| Ok(move_from_row(row)))?;
+    collect(rows)
+}
+
+pub(super) fn chat_before_on(
+    conn: &Connection,
+    room: RoomId,
+    before: Option<u64>,
+    limit: usize,
+) -> Result<Vec<ChatRecord>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {CHAT_COLUMNS} FROM chat WHERE room_id = ?1 AND seq < ?2
+         ORDER BY seq DESC LIMIT ?3"
+    ))?;
+    let before = before.map_or(i64::MAX, |b| i64::try_from(b).unwrap_or(i64::MAX));
+    let rows = stmt.query_map(params![room, before, limit as i64], |row| Ok(chat_from_row(row)))?;
+    let mut out = collect(rows)?;
+    out.reverse();
+    Ok(out)
+}
+
+/// A room's row completed with its members, current move log and recent chat.
+pub(super) fn stored_room(
+    conn: &Connection,
+    room: RoomRecord,
+    recent_chat: usize,
+) -> Result<StoredRoom, StoreError> {
+    let mut members_stmt = conn.prepare_cached(
+        "SELECT m.room_id, m.player_id, m.role, m.seat, m.joined_ms, p.name
+         FROM members m JOIN players p ON p.id = m.player_id
+         WHERE m.room_id = ?1 ORDER BY m.joined_ms, m.player_id",
+    )?;
+    let members =
+        collect(members_stmt.query_map(params![room.id], |row| Ok(member_from_row(row)))?)?;
+    let moves = if room.game_no > 0 { moves_of(conn, room.id, room.game_no)? } else { vec![] };
+    let chat = chat_before_on(conn, room.id, None, recent_chat)?;
+    Ok(StoredRoom { room, members, moves, chat })
+}
