@@ -85,3 +85,24 @@ async fn certificate_from_pem_files() {
     let url = format!("wss://127.0.0.1:{}/ws", server.addr.port());
     play_a_game_over(&url, trusting(Some(cert.pem().as_bytes()))).await;
 }
+
+#[tokio::test]
+async fn damaged_files_are_replaced_and_kept_private() {
+    let server = TestServer::start_with(|c| c.tls = true).await;
+    let dir = server.data_dir().join("tls");
+    let (dir_, config) = server.stop().await;
+    std::fs::write(dir.join("key.pem"), "").unwrap();
+    let mut config = config;
+    config.bind = "127.0.0.1:0".parse().unwrap();
+    let tls = capital_server::tls::setup(&config, &[]).expect("an empty key is no reason to stop");
+    assert!(tls.is_some());
+    assert!(!std::fs::read(dir.join("key.pem")).unwrap().is_empty(), "a new key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join("key.pem")), 0o600);
+    }
+    drop(dir_);
+}

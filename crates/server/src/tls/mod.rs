@@ -1,5 +1,11 @@
 //! TLS: the server's certificate and key, either given as PEM files or self-signed on first
 //! start and kept in the data directory, so phones see the same certificate on every restart.
+//!
+//! # Layout
+//! - [`setup`] (here): what `config` asks for, as a rustls configuration.
+//! - [`files`]: a private directory and atomic, durable writes.
+
+mod files;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -33,9 +39,12 @@ pub fn setup(config: &Config, lan_ips: &[std::net::IpAddr]) -> anyhow::Result<Op
         _ => {
             let dir = config.data.join("tls");
             let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
-            if !cert.exists() || !key.exists() {
-                generate(&dir, &cert, &key, &config.mdns_name, lan_ips)?;
+            files::private_dir(&dir)
+                .map_err(|e| anyhow::anyhow!("tls: cannot create {}: {e}", dir.display()))?;
+            if !usable(&cert, &key) {
+                generate(&cert, &key, &config.mdns_name, lan_ips)?;
             }
+            files::set_mode(&key, files::PRIVATE)?;
             (cert, key, true)
         }
     };
@@ -58,15 +67,26 @@ pub fn setup(config: &Config, lan_ips: &[std::net::IpAddr]) -> anyhow::Result<Op
     Ok(Some(Tls { config: Arc::new(server), fingerprint, cert_path, self_signed }))
 }
 
+/// Whether the generated pair can be kept: a certificate and the key that goes with it. An
+/// empty, damaged or mismatched file (a power cut while an older version wrote it) is made anew
+/// instead of stopping the server.
+fn usable(cert: &Path, key: &Path) -> bool {
+    let (Ok(cert), Ok(key)) =
+        (CertificateDer::from_pem_file(cert), PrivateKeyDer::from_pem_file(key))
+    else {
+        return false;
+    };
+    let provider = rustls::crypto::ring::default_provider();
+    rustls::sign::CertifiedKey::from_der(vec![cert], key, &provider).is_ok()
+}
+
 /// A self-signed certificate for `NAME.local`, `localhost` and the machine's addresses.
 fn generate(
-    dir: &Path,
     cert_path: &Path,
     key_path: &Path,
     mdns_name: &str,
     lan_ips: &[std::net::IpAddr],
 ) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)?;
     let mut names = vec![format!("{mdns_name}.local"), "localhost".to_owned()];
     names.extend(["127.0.0.1".to_owned(), "::1".to_owned()]);
     names.extend(lan_ips.iter().map(ToString::to_string));
@@ -78,20 +98,12 @@ fn generate(
     params.not_after = rcgen::date_time_ymd(2044, 1, 1);
     let key = rcgen::KeyPair::generate()?;
     let cert = params.self_signed(&key)?;
-    write_private(key_path, key.serialize_pem().as_bytes())?;
-    std::fs::write(cert_path, cert.pem())?;
+    // The key first: a crash before the certificate is written leaves a pair that does not
+    // match, which the next start replaces.
+    files::write_atomic(key_path, key.serialize_pem().as_bytes(), files::PRIVATE)?;
+    files::write_atomic(cert_path, cert.pem().as_bytes(), files::PUBLIC)?;
     tracing::info!(cert = %cert_path.display(), "generated a self-signed certificate");
     Ok(())
-}
-
-/// Writes a file only its owner can read.
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(bytes)
 }
 
 /// SHA-256 of a certificate, as `AB:CD:...`.
