@@ -10,7 +10,7 @@
 //! - [`app`]: shared state and the HTTP router (`/ws`, `/healthz`, `/readyz`, `/metrics`, the
 //!   web client).
 //! - [`http`]: accepting connections: TLS, header limits, HTTP/1.1 with upgrades.
-//! - [`tls`]: the certificate: given, or self-signed and kept in the data directory.
+//! - [`tls`]: the certificate: given, or issued by a local CA kept in the data directory.
 //! - [`banner`], [`mdns`]: telling people and phones where the server is.
 //! - [`metrics`]: Prometheus metrics.
 //! - [`assets`]: the embedded phone client and QR codes of join links.
@@ -105,6 +105,12 @@ impl Server {
     /// The TLS certificate's SHA-256 fingerprint, when serving TLS.
     pub fn tls_fingerprint(&self) -> Option<&str> {
         self.tls.as_ref().map(|t| t.fingerprint.as_str())
+    }
+
+    /// The local CA's SHA-256 fingerprint, when the certificate was issued here (TLS without
+    /// `--cert`/`--key`).
+    pub fn ca_fingerprint(&self) -> Option<&str> {
+        self.tls.as_ref().and_then(|t| t.ca_fingerprint.as_deref())
     }
 
     /// The mDNS name phones can open, when advertising.

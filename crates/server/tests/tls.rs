@@ -1,12 +1,17 @@
-//! TLS: WSS with the generated self-signed certificate (trusted, refused, kept across restarts)
-//! and with a certificate given as PEM files.
+//! TLS: the local CA (a client that trusts only it plays over 127.0.0.1 and localhost; the CA
+//! and the server's certificate kept across restarts, the certificate re-issued when the
+//! addresses change; damaged files replaced; private modes), and a certificate given as PEM
+//! files.
 
 mod common;
 
+use std::net::IpAddr;
+use std::path::Path;
 use std::sync::Arc;
 
 use capital_client::Client;
 use capital_protocol::Role;
+use capital_server::Config;
 use common::*;
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
@@ -45,25 +50,154 @@ async fn play_a_game_over(url: &str, tls: Arc<rustls::ClientConfig>) {
     assert_eq!(room_of(&over).outcome.as_ref().unwrap().winner, Some(0));
 }
 
+fn tls_dir(data: &Path) -> std::path::PathBuf {
+    data.join("tls")
+}
+
+fn read_pem(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn der_of(path: &Path) -> CertificateDer<'static> {
+    CertificateDer::from_pem_file(path).unwrap()
+}
+
+/// The names in the server certificate kept in `data`: DNS names and addresses, as text.
+fn sans(data: &Path) -> Vec<String> {
+    use x509_parser::extensions::GeneralName;
+    let der = der_of(&tls_dir(data).join("cert.pem"));
+    let (_, leaf) = x509_parser::parse_x509_certificate(&der).unwrap();
+    let san = leaf.subject_alternative_name().unwrap().expect("a subjectAltName");
+    san.value
+        .general_names
+        .iter()
+        .map(|name| match name {
+            GeneralName::DNSName(name) => (*name).to_owned(),
+            GeneralName::IPAddress(b) if b.len() == 4 => {
+                IpAddr::from(<[u8; 4]>::try_from(*b).unwrap()).to_string()
+            }
+            GeneralName::IPAddress(b) => {
+                IpAddr::from(<[u8; 16]>::try_from(*b).unwrap()).to_string()
+            }
+            other => panic!("unexpected name {other:?}"),
+        })
+        .collect()
+}
+
+/// Settings for the local CA in a fresh data directory (kept while the `TempDir` lives).
+fn local_ca_config() -> (tempfile::TempDir, Config) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::new("127.0.0.1:0".parse().unwrap(), dir.path().join("data"));
+    config.tls = true;
+    (dir, config)
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
 #[tokio::test]
-async fn self_signed_certificate_trusted_refused_and_kept() {
+async fn a_client_that_trusts_only_the_local_ca_plays_and_the_files_are_kept() {
     let server = TestServer::start_with(|c| c.tls = true).await;
-    let cert_path = server.data_dir().join("tls/cert.pem");
-    let pem = std::fs::read(&cert_path).expect("the certificate is kept in the data directory");
+    let dir = tls_dir(&server.data_dir());
+    let ca = read_pem(&dir.join("ca.pem"));
+    let leaf = read_pem(&dir.join("cert.pem"));
     for host in ["127.0.0.1", "localhost"] {
         let url = format!("wss://{host}:{}/ws", server.addr.port());
-        play_a_game_over(&url, trusting(Some(&pem))).await;
+        play_a_game_over(&url, trusting(Some(&ca))).await;
     }
     let url = format!("wss://127.0.0.1:{}/ws", server.addr.port());
     let err = Client::connect_tls(&url, trusting(None)).await.err().expect("refused");
     assert!(err.to_string().contains("certificate"), "{err}");
+    let err = Client::connect_tls(&url, trusting(Some(&leaf))).await.err();
+    assert!(err.is_some(), "the leaf is not a root: only the CA is to be trusted");
     let plain = Client::connect(&format!("ws://127.0.0.1:{}/ws", server.addr.port())).await;
     assert!(plain.is_err(), "no plain WebSocket on a TLS port");
 
+    #[cfg(unix)]
+    {
+        assert_eq!(mode(&dir), 0o700, "the tls directory");
+        assert_eq!(mode(&dir.join("ca-key.pem")), 0o600, "the CA's key");
+        assert_eq!(mode(&dir.join("key.pem")), 0o600, "the server's key");
+    }
+
     let server = server.restart().await;
-    assert_eq!(std::fs::read(&cert_path).unwrap(), pem, "the same certificate after a restart");
-    let url = format!("wss://127.0.0.1:{}/ws", server.addr.port());
-    play_a_game_over(&url, trusting(Some(&pem))).await;
+    assert_eq!(read_pem(&dir.join("ca.pem")), ca, "the same CA after a restart");
+    assert_eq!(read_pem(&dir.join("cert.pem")), leaf, "and the same certificate");
+    let url = format!("wss://localhost:{}/ws", server.addr.port());
+    play_a_game_over(&url, trusting(Some(&ca))).await;
+}
+
+#[test]
+fn the_certificate_is_one_apple_accepts() {
+    let (_dir, config) = local_ca_config();
+    capital_server::tls::setup(&config, &[]).unwrap().unwrap();
+    let der = der_of(&tls_dir(&config.data).join("cert.pem"));
+    let (_, leaf) = x509_parser::parse_x509_certificate(&der).unwrap();
+    let validity = leaf.validity();
+    let days = (validity.not_after.to_datetime() - validity.not_before.to_datetime()).whole_days();
+    assert!(days <= 825, "Apple refuses server certificates valid longer: {days} days");
+    assert!(days >= 365, "and re-issuing is only done at start: {days} days");
+    let eku = leaf.extended_key_usage().unwrap().expect("an extendedKeyUsage").value;
+    assert!(eku.server_auth);
+    assert!(!leaf.is_ca());
+    let names = sans(&config.data);
+    for name in ["capital.local", "localhost", "127.0.0.1", "::1"] {
+        assert!(names.iter().any(|n| n == name), "{name} in {names:?}");
+    }
+}
+
+#[test]
+fn new_addresses_get_a_new_certificate_from_the_same_ca() {
+    let (_dir, config) = local_ca_config();
+    let home: Vec<IpAddr> = vec!["192.168.1.20".parse().unwrap()];
+    let first = capital_server::tls::setup(&config, &home).unwrap().unwrap();
+    let again = capital_server::tls::setup(&config, &home).unwrap().unwrap();
+    assert_eq!(again.fingerprint, first.fingerprint, "same addresses: the same certificate");
+    assert_eq!(again.ca_fingerprint, first.ca_fingerprint);
+
+    let school: Vec<IpAddr> = vec!["10.0.0.5".parse().unwrap()];
+    let moved = capital_server::tls::setup(&config, &school).unwrap().unwrap();
+    assert_ne!(moved.fingerprint, first.fingerprint, "another network: a new certificate");
+    assert_eq!(moved.ca_fingerprint, first.ca_fingerprint, "from the same CA");
+    let listed = sans(&config.data);
+    assert!(listed.contains(&"10.0.0.5".to_owned()), "{listed:?}");
+    assert!(!listed.contains(&"192.168.1.20".to_owned()), "{listed:?}");
+
+    let mut renamed = config.clone();
+    renamed.mdns_name = "classroom".into();
+    let renamed = capital_server::tls::setup(&renamed, &school).unwrap().unwrap();
+    assert_ne!(renamed.fingerprint, moved.fingerprint, "another mDNS name: a new certificate");
+    assert_eq!(renamed.ca_fingerprint, first.ca_fingerprint);
+}
+
+#[test]
+fn empty_files_are_replaced() {
+    let (_dir, config) = local_ca_config();
+    let dir = tls_dir(&config.data);
+    let first = capital_server::tls::setup(&config, &[]).unwrap().unwrap();
+
+    std::fs::write(dir.join("key.pem"), "").unwrap();
+    let second =
+        capital_server::tls::setup(&config, &[]).expect("an empty key is no reason to stop");
+    let second = second.unwrap();
+    assert!(!read_pem(&dir.join("key.pem")).is_empty(), "a new key");
+    assert_ne!(second.fingerprint, first.fingerprint, "and a new certificate for it");
+    assert_eq!(second.ca_fingerprint, first.ca_fingerprint, "the CA is kept");
+
+    std::fs::write(dir.join("cert.pem"), "").unwrap();
+    let third = capital_server::tls::setup(&config, &[]).unwrap().unwrap();
+    assert_ne!(third.fingerprint, second.fingerprint);
+    assert_eq!(third.ca_fingerprint, first.ca_fingerprint);
+
+    std::fs::write(dir.join("ca-key.pem"), "").unwrap();
+    let fourth = capital_server::tls::setup(&config, &[]).unwrap().unwrap();
+    assert_ne!(fourth.ca_fingerprint, first.ca_fingerprint, "no CA key: a new CA");
+    assert_ne!(fourth.fingerprint, third.fingerprint, "and a certificate from it");
+    #[cfg(unix)]
+    assert_eq!(mode(&dir.join("ca-key.pem")), 0o600);
 }
 
 #[tokio::test]
@@ -84,25 +218,4 @@ async fn certificate_from_pem_files() {
     assert!(!server.data_dir().join("tls").exists(), "nothing generated when files are given");
     let url = format!("wss://127.0.0.1:{}/ws", server.addr.port());
     play_a_game_over(&url, trusting(Some(cert.pem().as_bytes()))).await;
-}
-
-#[tokio::test]
-async fn damaged_files_are_replaced_and_kept_private() {
-    let server = TestServer::start_with(|c| c.tls = true).await;
-    let dir = server.data_dir().join("tls");
-    let (dir_, config) = server.stop().await;
-    std::fs::write(dir.join("key.pem"), "").unwrap();
-    let mut config = config;
-    config.bind = "127.0.0.1:0".parse().unwrap();
-    let tls = capital_server::tls::setup(&config, &[]).expect("an empty key is no reason to stop");
-    assert!(tls.is_some());
-    assert!(!std::fs::read(dir.join("key.pem")).unwrap().is_empty(), "a new key");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode(&dir), 0o700);
-        assert_eq!(mode(&dir.join("key.pem")), 0o600);
-    }
-    drop(dir_);
 }

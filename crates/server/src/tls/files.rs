@@ -1,6 +1,6 @@
 //! The files in `DATA/tls/`: a directory only the server's user may enter, files replaced
 //! atomically and durably (a crash or power cut leaves the old file or the new one, never half
-//! of one).
+//! of one), and reads that treat a missing or empty file alike.
 //!
 //! A Raspberry Pi is often switched off at the wall, so every write goes through a temporary file
 //! that is synced, renamed over the old one, and followed by a sync of the directory (without
@@ -44,6 +44,20 @@ pub(super) fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<(
         return Err(e);
     }
     File::open(dir)?.sync_all()
+}
+
+/// The text of `path`: `Ok(None)` when it is missing or holds only whitespace, an error when it
+/// exists but cannot be read (permissions). Bytes that are not UTF-8 come back replaced, for
+/// the PEM parser to refuse: a damaged file is the caller's to replace, an unreadable one is not.
+pub(super) fn read(path: &Path) -> io::Result<Option<String>> {
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            let text = String::from_utf8_lossy(&bytes);
+            Ok((!text.trim().is_empty()).then(|| text.into_owned()))
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// Sets the permission bits of `path` (a key file kept from an older version may be looser).
@@ -104,5 +118,18 @@ mod tests {
         set_mode(&tls, 0o755).unwrap();
         private_dir(&tls).unwrap();
         assert_eq!(mode(&tls), 0o700);
+    }
+
+    #[test]
+    fn missing_and_empty_files_read_as_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cert.pem");
+        assert_eq!(read(&path).unwrap(), None);
+        std::fs::write(&path, "\n  \n").unwrap();
+        assert_eq!(read(&path).unwrap(), None);
+        std::fs::write(&path, "pem").unwrap();
+        assert_eq!(read(&path).unwrap().as_deref(), Some("pem"));
+        std::fs::write(&path, [0xff, 0xfe]).unwrap();
+        assert!(read(&path).unwrap().is_some(), "damaged: there, for the parser to refuse");
     }
 }

@@ -1,13 +1,21 @@
-//! TLS: the server's certificate and key, either given as PEM files or self-signed on first
-//! start and kept in the data directory, so phones see the same certificate on every restart.
+//! TLS: the server's certificate and key, either given as PEM files (`--cert`/`--key`), or
+//! issued on this machine by a local certificate authority that phones install once, the way
+//! mkcert does it, so that they then open the server without a warning.
 //!
 //! # Layout
 //! - [`setup`] (here): what `config` asks for, as a rustls configuration.
+//! - [`local`]: `DATA/tls/` at start: keep or make the CA, keep or re-issue the certificate.
+//! - [`ca`]: the local CA: made, loaded, name-constrained to local names and addresses.
+//! - [`leaf`]: the server's certificate: its names, issuing it, deciding when to re-issue it.
 //! - [`files`]: a private directory and atomic, durable writes.
 
+mod ca;
 mod files;
+mod leaf;
+mod local;
 
-use std::path::{Path, PathBuf};
+use std::net::IpAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use rustls::ServerConfig;
@@ -25,27 +33,29 @@ pub struct Tls {
     pub fingerprint: String,
     /// The certificate file in use.
     pub cert_path: PathBuf,
-    /// Whether the certificate was generated here (self-signed).
-    pub self_signed: bool,
+    /// SHA-256 fingerprint of the local CA that issued the certificate, when it was issued here
+    /// (none with `--cert`/`--key`).
+    pub ca_fingerprint: Option<String>,
 }
 
-/// The TLS setup `config` asks for, or `None` for plain HTTP.
-pub fn setup(config: &Config, lan_ips: &[std::net::IpAddr]) -> anyhow::Result<Option<Tls>> {
+/// The directory of the generated CA and certificate: `DATA/tls`.
+pub fn local_dir(config: &Config) -> PathBuf {
+    config.data.join("tls")
+}
+
+/// The TLS setup `config` asks for, or `None` for plain HTTP. Without `--cert`/`--key`, the
+/// local CA and the server's certificate in `DATA/tls/` are kept, or made for `NAME.local`,
+/// `localhost`, loopback and `lan_ips`.
+pub fn setup(config: &Config, lan_ips: &[IpAddr]) -> anyhow::Result<Option<Tls>> {
     if !config.tls_enabled() {
         return Ok(None);
     }
-    let (cert_path, key_path, self_signed) = match (&config.cert, &config.key) {
-        (Some(cert), Some(key)) => (cert.clone(), key.clone(), false),
+    let (cert_path, key_path, ca_fingerprint) = match (&config.cert, &config.key) {
+        (Some(cert), Some(key)) => (cert.clone(), key.clone(), None),
         _ => {
-            let dir = config.data.join("tls");
-            let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
-            files::private_dir(&dir)
-                .map_err(|e| anyhow::anyhow!("tls: cannot create {}: {e}", dir.display()))?;
-            if !usable(&cert, &key) {
-                generate(&cert, &key, &config.mdns_name, lan_ips)?;
-            }
-            files::set_mode(&key, files::PRIVATE)?;
-            (cert, key, true)
+            let now = time::OffsetDateTime::now_utc();
+            let local = local::ensure(&local_dir(config), &config.mdns_name, lan_ips, now)?;
+            (local.cert, local.key, Some(fingerprint(&local.ca)))
         }
     };
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&cert_path)
@@ -64,46 +74,7 @@ pub fn setup(config: &Config, lan_ips: &[std::net::IpAddr]) -> anyhow::Result<Op
         .with_single_cert(certs, key)
         .map_err(|e| anyhow::anyhow!("cert/key: they do not make a usable pair: {e}"))?;
     server.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(Some(Tls { config: Arc::new(server), fingerprint, cert_path, self_signed }))
-}
-
-/// Whether the generated pair can be kept: a certificate and the key that goes with it. An
-/// empty, damaged or mismatched file (a power cut while an older version wrote it) is made anew
-/// instead of stopping the server.
-fn usable(cert: &Path, key: &Path) -> bool {
-    let (Ok(cert), Ok(key)) =
-        (CertificateDer::from_pem_file(cert), PrivateKeyDer::from_pem_file(key))
-    else {
-        return false;
-    };
-    let provider = rustls::crypto::ring::default_provider();
-    rustls::sign::CertifiedKey::from_der(vec![cert], key, &provider).is_ok()
-}
-
-/// A self-signed certificate for `NAME.local`, `localhost` and the machine's addresses.
-fn generate(
-    cert_path: &Path,
-    key_path: &Path,
-    mdns_name: &str,
-    lan_ips: &[std::net::IpAddr],
-) -> anyhow::Result<()> {
-    let mut names = vec![format!("{mdns_name}.local"), "localhost".to_owned()];
-    names.extend(["127.0.0.1".to_owned(), "::1".to_owned()]);
-    names.extend(lan_ips.iter().map(ToString::to_string));
-    let mut params = rcgen::CertificateParams::new(names)?;
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, format!("Capital ({mdns_name}.local)"));
-    params.not_before = rcgen::date_time_ymd(2024, 1, 1);
-    params.not_after = rcgen::date_time_ymd(2044, 1, 1);
-    let key = rcgen::KeyPair::generate()?;
-    let cert = params.self_signed(&key)?;
-    // The key first: a crash before the certificate is written leaves a pair that does not
-    // match, which the next start replaces.
-    files::write_atomic(key_path, key.serialize_pem().as_bytes(), files::PRIVATE)?;
-    files::write_atomic(cert_path, cert.pem().as_bytes(), files::PUBLIC)?;
-    tracing::info!(cert = %cert_path.display(), "generated a self-signed certificate");
-    Ok(())
+    Ok(Some(Tls { config: Arc::new(server), fingerprint, cert_path, ca_fingerprint }))
 }
 
 /// SHA-256 of a certificate, as `AB:CD:...`.
