@@ -165,6 +165,8 @@ pub fn router(state: AppState) -> Router {
         .route("/join/{code}", get(crate::assets::app))
         .route("/screen/{code}", get(crate::assets::screen))
         .route("/qr/{file}", get(crate::assets::join_qr))
+        .route("/ca", get(crate::tls::page::ca))
+        .route("/ca.crt", get(crate::tls::page::ca_crt))
         .fallback(get(crate::assets::static_file))
         .with_state(state)
 }

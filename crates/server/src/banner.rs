@@ -39,8 +39,8 @@ pub fn urls(bound: SocketAddr, tls: bool, lan: &[IpAddr]) -> Vec<String> {
     }
 }
 
-/// Prints the URLs, the mDNS name, the certificate's fingerprint, the local CA's, and a QR code
-/// of the main URL.
+/// Prints the URLs, the mDNS name, the certificate's fingerprint, the local CA's with the page
+/// that installs it, and a QR code of the main URL.
 pub fn print(
     urls: &[String],
     mdns: Option<&str>,
@@ -73,6 +73,9 @@ fn text(
             "Local CA SHA-256 fingerprint (install the CA once per phone: no warnings after):\n",
         );
         out.push_str(&format!("    {ca}\n"));
+        if let Some(main) = urls.first() {
+            out.push_str(&format!("    instructions and download: {main}ca\n"));
+        }
     }
     if let Some(main) = urls.first()
         && let Ok(code) = qrcode::QrCode::new(main.as_bytes())
@@ -107,12 +110,16 @@ mod tests {
     }
 
     #[test]
-    fn the_local_ca_is_printed() {
+    fn the_local_ca_is_printed_with_its_page() {
         let urls = ["https://192.168.1.20:8443/".to_owned()];
         let out = text(&urls, None, Some("AA:BB"), Some("CC:DD"));
         assert!(out.contains("TLS certificate SHA-256 fingerprint:\n    AA:BB\n"), "{out}");
         assert!(out.contains("Local CA SHA-256 fingerprint"), "{out}");
-        assert!(out.contains("    CC:DD\n"), "{out}");
+        assert!(
+            out.contains(
+                "    CC:DD\n    instructions and download: https://192.168.1.20:8443/ca\n"
+            )
+        );
         assert!(!text(&urls, None, Some("AA:BB"), None).contains("Local CA"), "not with --cert");
     }
 }

@@ -111,8 +111,9 @@ pub struct Config {
     )]
     pub allowed_origins: Vec<String>,
 
-    /// Serve HTTPS and WSS. Without --cert/--key, with a self-signed certificate generated on
-    /// first start and kept in the data directory.
+    /// Serve HTTPS and WSS. Without --cert/--key, with a certificate from a local certificate
+    /// authority made on first start and kept in the data directory; phones install the CA
+    /// once (from /ca) and then see no warning.
     #[arg(long, env = "CAPITAL_TLS", default_value_t = false, action = clap::ArgAction::Set,
           num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
     pub tls: bool,

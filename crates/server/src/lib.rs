@@ -10,7 +10,8 @@
 //! - [`app`]: shared state and the HTTP router (`/ws`, `/healthz`, `/readyz`, `/metrics`, the
 //!   web client).
 //! - [`http`]: accepting connections: TLS, header limits, HTTP/1.1 with upgrades.
-//! - [`tls`]: the certificate: given, or issued by a local CA kept in the data directory.
+//! - [`tls`]: the certificate: given, or issued by a local CA kept in the data directory, and
+//!   the `/ca` page that hands that CA to phones.
 //! - [`banner`], [`mdns`]: telling people and phones where the server is.
 //! - [`metrics`]: Prometheus metrics.
 //! - [`assets`]: the embedded phone client and QR codes of join links.

@@ -1,11 +1,11 @@
 //! TLS: the local CA (a client that trusts only it plays over 127.0.0.1 and localhost; the CA
 //! and the server's certificate kept across restarts, the certificate re-issued when the
-//! addresses change; damaged files replaced; private modes), and a certificate given as PEM
-//! files.
+//! addresses change; damaged files replaced; private modes), the `/ca` page and `/ca.crt`, and
+//! a certificate given as PEM files.
 
 mod common;
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -13,9 +13,10 @@ use capital_client::Client;
 use capital_protocol::Role;
 use capital_server::Config;
 use common::*;
-use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, ServerName};
 use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn trusting(pem: Option<&[u8]>) -> Arc<rustls::ClientConfig> {
     let mut roots = rustls::RootCertStore::empty();
@@ -48,6 +49,38 @@ async fn play_a_game_over(url: &str, tls: Arc<rustls::ClientConfig>) {
     }
     let over = event_of(&mut a, "game_over").await;
     assert_eq!(room_of(&over).outcome.as_ref().unwrap().winner, Some(0));
+}
+
+/// A response over HTTPS: status, head (lower-cased), body.
+struct Got {
+    status: u16,
+    head: String,
+    body: Vec<u8>,
+}
+
+/// `GET path` over TLS to `addr`, naming the server `host`.
+async fn https_get(
+    addr: SocketAddr,
+    host: &str,
+    path: &str,
+    tls: Arc<rustls::ClientConfig>,
+) -> Got {
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let name = ServerName::try_from(host.to_owned()).unwrap();
+    let mut stream = tokio_rustls::TlsConnector::from(tls).connect(name, tcp).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response).await;
+    let split = response.windows(4).position(|w| w == b"\r\n\r\n").expect("a full head");
+    let head = String::from_utf8_lossy(&response[..split]).to_ascii_lowercase();
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    Got { status, head, body: response[split + 4..].to_vec() }
+}
+
+fn assert_no_key(got: &Got, path: &str) {
+    let text = String::from_utf8_lossy(&got.body);
+    assert!(!text.contains("PRIVATE KEY"), "{path} served a key");
 }
 
 fn tls_dir(data: &Path) -> std::path::PathBuf {
@@ -201,6 +234,59 @@ fn empty_files_are_replaced() {
 }
 
 #[tokio::test]
+async fn the_ca_page_and_certificate_are_served_and_never_a_key() {
+    let server = TestServer::start_with(|c| c.tls = true).await;
+    let ca_pem = read_pem(&tls_dir(&server.data_dir()).join("ca.pem"));
+    let ca_der = CertificateDer::from_pem_slice(&ca_pem).unwrap();
+    let fingerprint = capital_server::tls::fingerprint(&ca_der);
+    let tls = trusting(Some(&ca_pem));
+
+    let crt = https_get(server.addr, "localhost", "/ca.crt", tls.clone()).await;
+    assert_eq!(crt.status, 200);
+    assert!(crt.head.contains("content-type: application/x-x509-ca-cert"), "{}", crt.head);
+    assert_eq!(crt.body, ca_der.as_ref(), "the CA's certificate, DER");
+    let (_, parsed) = x509_parser::parse_x509_certificate(&crt.body).expect("a certificate");
+    assert!(parsed.is_ca());
+    assert_eq!(
+        capital_server::tls::fingerprint(&CertificateDer::from(crt.body.clone())),
+        fingerprint
+    );
+
+    let saved = https_get(server.addr, "localhost", "/ca.crt?download", tls.clone()).await;
+    assert_eq!(saved.status, 200);
+    assert!(saved.head.contains("content-disposition: attachment; filename=\"capital-ca.crt\""));
+    assert_eq!(saved.body, ca_der.as_ref());
+
+    let page = https_get(server.addr, "localhost", "/ca", tls.clone()).await;
+    assert_eq!(page.status, 200);
+    assert!(page.head.contains("content-type: text/html"), "{}", page.head);
+    let html = String::from_utf8(page.body.clone()).unwrap();
+    let shown = html.replace("<wbr>", "");
+    assert!(shown.contains(&fingerprint), "the page shows the fingerprint to compare");
+    assert!(html.contains("Capital local CA (capital.local)"));
+    assert!(html.contains("href=\"/ca.crt\"") && html.contains("Certificate Trust Settings"));
+
+    for got in [&crt, &saved, &page] {
+        assert_no_key(got, "/ca");
+    }
+    for path in ["/ca.html", "/tls/ca-key.pem", "/ca-key.pem", "/key.pem", "/ca.pem", "/ca/"] {
+        let got = https_get(server.addr, "localhost", path, tls.clone()).await;
+        assert_no_key(&got, path);
+        assert_ne!(got.status, 200, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn no_ca_page_without_tls() {
+    let server = TestServer::start().await;
+    for path in ["/ca", "/ca.crt"] {
+        let (status, body) = http_get(server.addr, path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(body.contains("does not use HTTPS"), "{body}");
+    }
+}
+
+#[tokio::test]
 async fn certificate_from_pem_files() {
     let dir = tempfile::tempdir().unwrap();
     let key = rcgen::KeyPair::generate().unwrap();
@@ -217,5 +303,11 @@ async fn certificate_from_pem_files() {
     .await;
     assert!(!server.data_dir().join("tls").exists(), "nothing generated when files are given");
     let url = format!("wss://127.0.0.1:{}/ws", server.addr.port());
-    play_a_game_over(&url, trusting(Some(cert.pem().as_bytes()))).await;
+    let tls = trusting(Some(cert.pem().as_bytes()));
+    play_a_game_over(&url, tls.clone()).await;
+    for path in ["/ca", "/ca.crt"] {
+        let got = https_get(server.addr, "127.0.0.1", path, tls.clone()).await;
+        assert_eq!(got.status, 404, "{path}: no local CA here");
+        assert!(String::from_utf8_lossy(&got.body).contains("--cert/--key"));
+    }
 }

@@ -104,13 +104,13 @@ fn ca_in(dir: &Path, mdns_name: &str, now: OffsetDateTime) -> anyhow::Result<Loc
                 key = %key_path.display(),
                 "THE LOCAL CA'S KEY WAS MISSING, EMPTY OR DAMAGED: made a NEW local CA. Every \
                  phone that installed the old one will show warnings until it installs the new \
-                 one (and may remove the old one)"
+                 one from the /ca page (and may remove the old one)"
             );
         } else {
             tracing::info!(
                 cert = %cert_path.display(),
-                "made a local certificate authority: install it once on each phone and they will \
-                 trust this server without warnings"
+                "made a local certificate authority: install it once on each phone (the /ca page \
+                 explains how) and they will trust this server without warnings"
             );
         }
         return Ok(ca);
@@ -129,7 +129,8 @@ fn ca_in(dir: &Path, mdns_name: &str, now: OffsetDateTime) -> anyhow::Result<Loc
                 reason = %why,
                 cert = %cert_path.display(),
                 "rebuilt the local CA's certificate from its key: phones that installed the CA \
-                 should go on trusting the server; one that shows a warning needs the CA again"
+                 should go on trusting the server; one that shows a warning needs the CA again \
+                 from the /ca page"
             );
             Ok(ca)
         }

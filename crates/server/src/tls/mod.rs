@@ -8,6 +8,9 @@
 //! - [`ca`]: the local CA: made, loaded, name-constrained to local names and addresses.
 //! - [`leaf`]: the server's certificate: its names, issuing it, deciding when to re-issue it.
 //! - [`files`]: a private directory and atomic, durable writes.
+//! - [`page`]: `GET /ca` (how to install the CA) and `GET /ca.crt` (the CA's certificate).
+
+pub mod page;
 
 mod ca;
 mod files;
@@ -41,6 +44,11 @@ pub struct Tls {
 /// The directory of the generated CA and certificate: `DATA/tls`.
 pub fn local_dir(config: &Config) -> PathBuf {
     config.data.join("tls")
+}
+
+/// Whether the server uses the local CA: TLS on, and no certificate given.
+pub fn uses_local_ca(config: &Config) -> bool {
+    config.tls_enabled() && config.cert.is_none()
 }
 
 /// The TLS setup `config` asks for, or `None` for plain HTTP. Without `--cert`/`--key`, the
