@@ -165,7 +165,7 @@ impl Client {
     }
 
     /// Connects to a `wss://` URL, trusting what `tls` trusts (e.g. a root store holding the
-    /// server's self-signed certificate).
+    /// server's local CA, `DATA/tls/ca.pem`).
     pub async fn connect_tls(
         url: &str,
         tls: Arc<rustls::ClientConfig>,

@@ -29,10 +29,15 @@ pub async fn screen() -> Response {
 /// Any other `GET`: the embedded file at that path, or 404.
 pub async fn static_file(uri: Uri) -> Response {
     let path = uri.path().trim_start_matches('/');
-    if path.is_empty() || path.contains("..") {
+    if path.is_empty() || path.contains("..") || path == crate::tls::page::TEMPLATE {
         return StatusCode::NOT_FOUND.into_response();
     }
     file(path)
+}
+
+/// The embedded file at `path` under `web/`, for a route that fills it in (a template).
+pub(crate) fn embedded(path: &str) -> Option<std::borrow::Cow<'static, [u8]>> {
+    Web::get(path).map(|file| file.data)
 }
 
 fn file(path: &str) -> Response {

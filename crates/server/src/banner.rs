@@ -39,8 +39,24 @@ pub fn urls(bound: SocketAddr, tls: bool, lan: &[IpAddr]) -> Vec<String> {
     }
 }
 
-/// Prints the URLs, the mDNS name, the certificate fingerprint, and a QR code of the main URL.
-pub fn print(urls: &[String], mdns: Option<&str>, fingerprint: Option<&str>) {
+/// Prints the URLs, the mDNS name, the certificate's fingerprint, the local CA's with the page
+/// that installs it, and a QR code of the main URL.
+pub fn print(
+    urls: &[String],
+    mdns: Option<&str>,
+    fingerprint: Option<&str>,
+    ca_fingerprint: Option<&str>,
+) {
+    let out = text(urls, mdns, fingerprint, ca_fingerprint);
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+}
+
+fn text(
+    urls: &[String],
+    mdns: Option<&str>,
+    fingerprint: Option<&str>,
+    ca_fingerprint: Option<&str>,
+) -> String {
     let mut out = String::new();
     out.push_str("\nCapital is running. Open one of these on a phone on the same network:\n");
     for url in urls {
@@ -52,6 +68,15 @@ pub fn print(urls: &[String], mdns: Option<&str>, fingerprint: Option<&str>) {
     if let Some(fp) = fingerprint {
         out.push_str(&format!("TLS certificate SHA-256 fingerprint:\n    {fp}\n"));
     }
+    if let Some(ca) = ca_fingerprint {
+        out.push_str(
+            "Local CA SHA-256 fingerprint (install the CA once per phone: no warnings after):\n",
+        );
+        out.push_str(&format!("    {ca}\n"));
+        if let Some(main) = urls.first() {
+            out.push_str(&format!("    instructions and download: {main}ca\n"));
+        }
+    }
     if let Some(main) = urls.first()
         && let Ok(code) = qrcode::QrCode::new(main.as_bytes())
     {
@@ -62,7 +87,7 @@ pub fn print(urls: &[String], mdns: Option<&str>, fingerprint: Option<&str>) {
             .build();
         out.push_str(&format!("Scan to open {main}\n{qr}\n"));
     }
-    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    out
 }
 
 #[cfg(test)]
@@ -82,5 +107,19 @@ mod tests {
         assert_eq!(urls(bound, false, &[]), ["http://127.0.0.1:8080/"]);
         let one: SocketAddr = "10.0.0.7:9000".parse().unwrap();
         assert_eq!(urls(one, false, &lan), ["http://10.0.0.7:9000/"]);
+    }
+
+    #[test]
+    fn the_local_ca_is_printed_with_its_page() {
+        let urls = ["https://192.168.1.20:8443/".to_owned()];
+        let out = text(&urls, None, Some("AA:BB"), Some("CC:DD"));
+        assert!(out.contains("TLS certificate SHA-256 fingerprint:\n    AA:BB\n"), "{out}");
+        assert!(out.contains("Local CA SHA-256 fingerprint"), "{out}");
+        assert!(
+            out.contains(
+                "    CC:DD\n    instructions and download: https://192.168.1.20:8443/ca\n"
+            )
+        );
+        assert!(!text(&urls, None, Some("AA:BB"), None).contains("Local CA"), "not with --cert");
     }
 }

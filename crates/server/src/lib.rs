@@ -23,7 +23,9 @@
 //! - [`session`]: one WebSocket connection: route each request, reply, deliver events.
 //! - [`routes`], [`assets`]: the HTTP routes and the embedded phone client.
 //! - [`http`]: accepting connections: counts, TLS, header limits, HTTP/1.1 with upgrades.
-//! - [`tls`], [`banner`], [`mdns`], [`logging`], [`shutdown`]: the edges.
+//! - [`tls`]: the certificate: given, or issued by a local CA kept in the data directory, and
+//!   the `/ca` page that hands that CA to phones.
+//! - [`banner`], [`mdns`], [`logging`], [`shutdown`]: the edges.
 
 pub mod accounts;
 pub mod assets;
@@ -146,6 +148,12 @@ impl Server {
     /// The TLS certificate's SHA-256 fingerprint, when serving TLS.
     pub fn tls_fingerprint(&self) -> Option<&str> {
         self.tls.as_ref().map(|t| t.fingerprint.as_str())
+    }
+
+    /// The local CA's SHA-256 fingerprint, when the certificate was issued here (TLS without
+    /// `--cert`/`--key`).
+    pub fn ca_fingerprint(&self) -> Option<&str> {
+        self.tls.as_ref().and_then(|t| t.ca_fingerprint.as_deref())
     }
 
     /// The mDNS name phones can open, when advertising.

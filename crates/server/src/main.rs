@@ -51,6 +51,11 @@ async fn main() -> anyhow::Result<()> {
         }
     };
     let mdns = server.mdns_url();
-    capital_server::banner::print(server.urls(), mdns.as_deref(), server.tls_fingerprint());
+    capital_server::banner::print(
+        server.urls(),
+        mdns.as_deref(),
+        server.tls_fingerprint(),
+        server.ca_fingerprint(),
+    );
     server.run(capital_server::shutdown::signal()).await
 }

@@ -27,6 +27,8 @@ pub fn router(state: AppState) -> Router {
         .route("/join/{code}", get(crate::assets::app))
         .route("/screen/{code}", get(crate::assets::screen))
         .route("/qr/{file}", get(crate::assets::join_qr))
+        .route("/ca", get(crate::tls::page::ca))
+        .route("/ca.crt", get(crate::tls::page::ca_crt))
         .fallback(get(crate::assets::static_file))
         .layer(axum::middleware::from_fn_with_state(state.clone(), only_our_hosts))
         .with_state(state)

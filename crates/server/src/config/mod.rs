@@ -279,7 +279,8 @@ settings! {
     /// a web page cannot reach the server through a DNS name it controls (DNS rebinding).
     public_names: Vec<String> = Vec::new(), flag "public-name";
     /// Serve HTTPS and WSS. Without --cert/--key, with a certificate from a local certificate
-    /// authority generated on first start and kept in the data directory.
+    /// authority made on first start and kept in the data directory; phones install the CA
+    /// once (from /ca) and then see no warning.
     tls: bool = false;
     /// TLS certificate chain, PEM (e.g. Let's Encrypt's fullchain.pem). Implies --tls.
     cert: Option<PathBuf> = None;
