@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use capital_store::Store;
+use capital_store::{Store, StoreError};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -36,6 +36,24 @@ impl Env {
             shutdown: CancellationToken::new(),
             clock: Clock::system(),
         }
+    }
+}
+
+impl Env {
+    /// Runs a read of the store: on a blocking thread when its reads block (SQLite), right
+    /// here when they do not (a store in memory, as in the tests, where time is paused and a
+    /// blocking thread would let it jump ahead).
+    pub async fn read<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        if !self.store.reads_block() {
+            return read(&*self.store);
+        }
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || read(&*store))
+            .await
+            .map_err(|e| StoreError::Database(format!("a read did not finish: {e}")))?
     }
 }
 

@@ -51,6 +51,9 @@ pub mod state;
 pub mod text;
 pub mod tls;
 
+#[cfg(test)]
+mod testing;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;

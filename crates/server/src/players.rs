@@ -127,6 +127,35 @@ mod tests {
         assert_ne!(hash_token(&b), ha);
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn guests_unseen_for_the_expiry_are_forgotten_hourly() {
+        use capital_store::{PlayerStore, Store, TokenRecord, Write};
+        let (env, store) = crate::testing::env();
+        let now = env.clock.now_ms();
+        for id in ["old", "back"] {
+            let player = PlayerRecord { id: id.into(), name: id.into(), created_ms: now };
+            let token = TokenRecord {
+                hash: [id.len() as u8; 32],
+                player_id: id.into(),
+                created_ms: now,
+                expires_ms: None,
+            };
+            store.commit(Write::CreatePlayer(player, token).into()).await.unwrap();
+        }
+        let expiry = Duration::from_secs(30 * 86_400);
+        env.tracker.spawn(expire_guests(env.clone(), expiry));
+        crate::testing::settle().await;
+        assert!(store.player("old").unwrap().is_some(), "not before the expiry");
+        tokio::time::advance(Duration::from_secs(29 * 86_400)).await;
+        let seen = Write::SeenPlayer { id: "back".into(), seen_ms: env.clock.now_ms() };
+        store.commit(seen.into()).await.unwrap();
+        tokio::time::advance(Duration::from_secs(2 * 86_400)).await;
+        crate::testing::settle().await;
+        assert!(store.player("old").unwrap().is_none(), "forgotten after 30 days unseen");
+        assert!(store.player("back").unwrap().is_some(), "seen 2 days ago");
+        env.shutdown.cancel();
+    }
+
     #[test]
     fn player_ids_look_right() {
         let id = new_player_id();

@@ -301,3 +301,92 @@ async fn huge_and_slow_handshakes_are_cut_off_while_a_normal_client_plays() {
     );
     play_a_game(&server).await;
 }
+
+/// A masked client frame: `opcode` with FIN, carrying `payload`.
+fn client_frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
+    let mut frame = vec![0x80 | opcode];
+    match payload.len() {
+        n if n < 126 => frame.push(0x80 | n as u8),
+        n if n <= u16::MAX as usize => {
+            frame.push(0x80 | 126);
+            frame.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        n => {
+            frame.push(0x80 | 127);
+            frame.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
+    let mask = [0x12, 0x34, 0x56, 0x78];
+    frame.extend_from_slice(&mask);
+    frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    frame
+}
+
+/// Reads raw bytes until the server's close frame; returns its code and whether the
+/// connection then ended cleanly (EOF, not a reset).
+async fn raw_close(tcp: &mut TcpStream) -> (Option<u16>, bool) {
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let n = match tokio::time::timeout_at(deadline, tcp.read(&mut buf)).await {
+            Ok(Ok(0)) => return (close_code_in(&seen), true),
+            Ok(Ok(n)) => n,
+            Ok(Err(_)) => return (close_code_in(&seen), false),
+            Err(_) => panic!("the server neither closed nor hung up"),
+        };
+        seen.extend_from_slice(&buf[..n]);
+        if close_code_in(&seen).is_some() {
+            // Answer the close, as a client should, then see how the connection ends.
+            let _ = tcp.write_all(&client_frame(0x8, &[0x03, 0xe8])).await;
+        }
+    }
+}
+
+/// The code of the first close frame (unmasked, from the server) in `bytes`.
+fn close_code_in(bytes: &[u8]) -> Option<u16> {
+    let mut i = 0;
+    while i + 2 <= bytes.len() {
+        let opcode = bytes[i] & 0x0f;
+        let (len, head) = match bytes[i + 1] & 0x7f {
+            126 if i + 4 <= bytes.len() => {
+                (u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]) as usize, 4)
+            }
+            126 | 127 => return None,
+            n => (n as usize, 2),
+        };
+        if opcode == 0x8 && len >= 2 && i + head + 2 <= bytes.len() {
+            return Some(u16::from_be_bytes([bytes[i + head], bytes[i + head + 1]]));
+        }
+        i += head + len;
+    }
+    None
+}
+
+#[tokio::test]
+async fn a_text_frame_that_is_not_utf8_closes_with_1007() {
+    let server = TestServer::start().await;
+    let mut ws = raw_socket(&server).await;
+    let frame = client_frame(0x1, &[b'{', 0xff, 0xfe, b'}']);
+    ws.get_mut().write_all(&frame).await.unwrap();
+    let (code, clean) = raw_close(ws.get_mut()).await;
+    assert_eq!(code, Some(1007), "RFC 6455 section 8.1");
+    assert!(clean, "the close handshake finished without a reset");
+    play_a_game(&server).await;
+}
+
+#[tokio::test]
+async fn an_oversized_message_gets_1009_and_a_clean_close_every_time() {
+    let server = TestServer::start().await;
+    for size in [70_000, 200_000, 1_000_000] {
+        for _ in 0..3 {
+            let mut ws = raw_socket(&server).await;
+            let payload = format!(r#"{{"id":1,"type":"ping","pad":"{}"}}"#, "x".repeat(size));
+            let _ = ws.get_mut().write_all(&client_frame(0x1, payload.as_bytes())).await;
+            let (code, clean) = raw_close(ws.get_mut()).await;
+            assert_eq!(code, Some(1009), "a {size}-byte message");
+            assert!(clean, "a {size}-byte message ended in a reset, not a close handshake");
+        }
+    }
+    play_a_game(&server).await;
+}

@@ -118,3 +118,18 @@ fn bad_values_fail_at_start_naming_the_setting() {
     assert_eq!(code, 2);
     assert!(err.contains("tls"), "{err}");
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_directory_and_database_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = TestServer::start().await;
+    let (a, _) = server.player("Ana").await;
+    a.create_room("tictactoe", None).await.unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let data = server.data_dir();
+    assert_eq!(mode(&data), 0o700, "the data directory");
+    for file in ["capital.db", "capital.db-wal", "capital.db-shm"] {
+        assert_eq!(mode(&data.join(file)), 0o600, "{file}");
+    }
+}

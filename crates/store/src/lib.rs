@@ -168,4 +168,9 @@ pub trait Store: PlayerStore + RoomStore + GameStore + ChatStore + DmStore {
     /// Whether the last transaction committed: false from a failed commit (a full disk) until
     /// the next one that succeeds.
     fn writable(&self) -> bool;
+    /// Whether reads block the calling thread (on disk, so async callers move them to a
+    /// blocking thread); a store in memory answers at once.
+    fn reads_block(&self) -> bool {
+        true
+    }
 }

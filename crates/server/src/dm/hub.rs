@@ -85,10 +85,7 @@ pub struct Hub {
 impl Hub {
     /// Loads conversations and blocks from the store and starts the hub.
     pub async fn start(env: Env) -> Result<DmHandle, StoreError> {
-        let store = env.store.clone();
-        let known = tokio::task::spawn_blocking(move || Known::load(&*store))
-            .await
-            .map_err(|e| StoreError::Database(e.to_string()))??;
+        let known = env.read(Known::load).await?;
         let hub = Hub { env, online: HashMap::new(), known };
         let (tx, rx) = mpsc::channel(QUEUE);
         hub.env.tracker.clone().spawn(hub.run(rx));
@@ -139,9 +136,8 @@ impl Hub {
     async fn delivered(&mut self, delivered: Delivered<()>, pipeline: &mut Pipeline<()>) {
         let Delivered::Failed { error, .. } = delivered else { return };
         tracing::error!(%error, "direct message write failed; reloading");
-        let store = self.env.store.clone();
-        match tokio::task::spawn_blocking(move || Known::load(&*store)).await {
-            Ok(Ok(known)) => {
+        match self.env.read(Known::load).await {
+            Ok(known) => {
                 self.known = known;
                 pipeline.restart();
             }
@@ -305,8 +301,7 @@ impl Hub {
 
     /// Reads the list from the store off the actor, adding who is online now.
     fn conversations(&self, conn: ConnHandle, id: RequestId, player: String) {
-        let store = self.env.store.clone();
-        let metrics = self.env.metrics.clone();
+        let env = self.env.clone();
         let online: HashSet<PlayerId> = self
             .known
             .contacts
@@ -318,9 +313,9 @@ impl Hub {
             .collect();
         self.env.tracker.spawn(async move {
             let me = player.clone();
-            let list = tokio::task::spawn_blocking(move || store.conversations(&me)).await;
+            let list = env.read(move |store| store.conversations(&me)).await;
             let frame = match list {
-                Ok(Ok(list)) => {
+                Ok(list) => {
                     let conversations = list
                         .into_iter()
                         .map(|c| ConversationView {
@@ -333,8 +328,8 @@ impl Hub {
                         .collect();
                     frame_of(Outgoing::reply(id, ServerMsg::Conversations { conversations }))
                 }
-                _ => {
-                    metrics.error(ErrorCode::Internal);
+                Err(_) => {
+                    env.metrics.error(ErrorCode::Internal);
                     let msg = "could not read the conversations";
                     frame_of(Outgoing::error(Some(id), ErrorCode::Internal, msg))
                 }

@@ -147,3 +147,6 @@ impl DmHandle {
         let _ = self.tx.send(cmd).await;
     }
 }
+
+#[cfg(test)]
+mod tests;

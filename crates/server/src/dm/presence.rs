@@ -46,17 +46,16 @@ impl Hub {
         if !self.known.waiting.remove(&player.id) {
             return;
         }
-        let store = self.env.store.clone();
         let me = player.id.clone();
-        let waiting = match tokio::task::spawn_blocking(move || store.undelivered(&me)).await {
-            Ok(Ok(mut waiting)) => {
+        let waiting = match self.env.read(move |store| store.undelivered(&me)).await {
+            Ok(mut waiting) => {
                 if waiting.len() > PUSH_AT_CONNECT {
                     waiting.truncate(PUSH_AT_CONNECT);
                     self.known.waiting.insert(player.id.clone()); // the rest, next time
                 }
                 waiting
             }
-            _ => {
+            Err(_) => {
                 tracing::error!(player = %player.id, "could not read waiting direct messages");
                 self.known.waiting.insert(player.id.clone());
                 return;

@@ -225,10 +225,7 @@ impl Directory {
     /// Brings back every open room from the store; returns how many.
     pub async fn load(&self) -> Result<usize, capital_store::StoreError> {
         let shared = &self.shared;
-        let store = shared.room_env.env.store.clone();
-        let stored = tokio::task::spawn_blocking(move || store.open_rooms(RECENT_CHAT))
-            .await
-            .map_err(|e| capital_store::StoreError::Database(e.to_string()))??;
+        let stored = shared.room_env.env.read(|store| store.open_rooms(RECENT_CHAT)).await?;
         let mut loaded = 0;
         for stored in stored {
             let code = stored.room.code.clone();
@@ -262,3 +259,6 @@ impl Shared {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -286,13 +286,11 @@ impl Room {
 
     /// Replaces the in-memory state with what the store holds, keeping live connections.
     async fn reload(&mut self) {
-        let store = self.ctx.env.store.clone();
         let id = self.id;
-        let stored = tokio::task::spawn_blocking(move || store.load_room(id, RECENT_CHAT)).await;
+        let stored = self.ctx.env.read(move |store| store.load_room(id, RECENT_CHAT)).await;
         let restored = match stored {
-            Ok(Ok(Some(stored))) => Room::restore(self.ctx.clone(), stored, self.entry),
-            Ok(Ok(None)) => Err("the room is gone from the store".into()),
-            Ok(Err(e)) => Err(e.to_string()),
+            Ok(Some(stored)) => Room::restore(self.ctx.clone(), stored, self.entry),
+            Ok(None) => Err("the room is gone from the store".into()),
             Err(e) => Err(e.to_string()),
         };
         match restored {

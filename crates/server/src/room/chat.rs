@@ -60,16 +60,12 @@ impl Room {
     /// Answers `chat_history` requests from the store, off the actor's task.
     pub(super) fn serve_history(&self, reads: Vec<HistoryRead>) {
         for HistoryRead { conn, id, before, limit } in reads {
-            let store = self.ctx.env.store.clone();
-            let metrics = self.ctx.env.metrics.clone();
+            let env = self.ctx.env.clone();
             let (room_id, code) = (self.id, self.code.clone());
             self.ctx.env.tracker.spawn(async move {
-                let page = tokio::task::spawn_blocking(move || {
-                    store.chat_before(room_id, before, limit + 1)
-                })
-                .await;
-                let frame = match page {
-                    Ok(Ok(mut messages)) => {
+                let page = env.read(move |store| store.chat_before(room_id, before, limit + 1));
+                let frame = match page.await {
+                    Ok(mut messages) => {
                         let more = messages.len() > limit;
                         if more {
                             messages.remove(0);
@@ -78,8 +74,8 @@ impl Room {
                         let reply = ServerMsg::ChatPage { code, messages, more };
                         Utf8Bytes::from(Outgoing::reply(id, reply).to_json())
                     }
-                    _ => {
-                        metrics.error(ErrorCode::Internal);
+                    Err(_) => {
+                        env.metrics.error(ErrorCode::Internal);
                         error_frame(id, ErrorCode::Internal, "could not read the chat history")
                     }
                 };

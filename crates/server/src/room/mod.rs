@@ -237,3 +237,6 @@ impl RoomHandle {
         let _ = self.tx.send(RoomCmd::Detach { player_id, conn_id }).await;
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -57,6 +57,10 @@ impl Session {
                 () = closer.cancelled() => {
                     let reason = self.conn.close_reason().unwrap_or(CloseReason::ShuttingDown);
                     tracing::debug!(reason = reason.text(), "closing");
+                    if reason == CloseReason::TooSlow {
+                        // It does not read: a close frame would only wait behind the rest.
+                        return Ended::Dead;
+                    }
                     Box::pin(close(&mut socket, reason)).await;
                     return Ended::Closed;
                 }

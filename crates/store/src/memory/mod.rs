@@ -362,4 +362,8 @@ impl Store for MemoryStore {
     fn writable(&self) -> bool {
         !self.failing.load(std::sync::atomic::Ordering::SeqCst)
     }
+
+    fn reads_block(&self) -> bool {
+        false
+    }
 }

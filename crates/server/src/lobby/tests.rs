@@ -1,0 +1,83 @@
+//! The lobby against its narrow environment: a memory store (that can fail), paused time.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use capital_protocol::Role;
+use capital_store::RoomStore;
+
+use super::*;
+use crate::room::{Request, RoomRequest, RoomSettings};
+use crate::testing::*;
+
+fn lobby(max_rooms: usize) -> (Directory, Arc<capital_store::MemoryStore>) {
+    let (env, store) = env();
+    let room_env = RoomEnv {
+        env,
+        settings: RoomSettings {
+            grace: Duration::from_secs(120),
+            idle: Duration::from_secs(1800),
+            max_chat_chars: 500,
+            max_spectators: 10,
+        },
+        lookups: Arc::new(PerMinute::new(30)),
+        on_close: Arc::new(|_, _| {}),
+    };
+    let settings = LobbySettings { max_rooms, max_rooms_per_player: 2, new_rooms_per_minute: 100 };
+    (Directory::new(capital_games::Registry::standard(), room_env, settings), store)
+}
+
+const IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
+#[tokio::test(start_paused = true)]
+async fn a_room_is_listed_only_once_it_is_stored_and_its_closing_frees_the_count() {
+    let (lobby, store) = lobby(10);
+    let ana = player("pa", "Ana");
+    let room = lobby.create(&ana, IP, "tictactoe", None).await.unwrap();
+    assert!(store.load_room(room.id, 1).unwrap().is_some(), "stored first");
+    assert_eq!(lobby.get(&room.code.to_lowercase()).map(|r| r.id), Some(room.id));
+    lobby.create(&ana, IP, "rps", None).await.unwrap();
+    let err = lobby.create(&ana, IP, "rps", None).await.unwrap_err();
+    assert_eq!(err, LobbyError::TooManyRooms(2));
+    // Ana joins and leaves her first room: it closes, and she may create another.
+    let (conn, mut out) = conn(1);
+    let join = RoomRequest::Join { role: Role::Player, since: None };
+    room.try_request(Request { conn: conn.clone(), id: 1, player: ana.clone(), cmd: join })
+        .unwrap();
+    let leave = RoomRequest::Leave;
+    room.try_request(Request { conn, id: 2, player: ana.clone(), cmd: leave }).unwrap();
+    frames(&mut out).await;
+    settle().await;
+    assert!(lobby.get(&room.code).is_none(), "a closed room is no longer listed");
+    lobby.create(&ana, IP, "rps", None).await.expect("the closed room no longer counts");
+}
+
+#[tokio::test(start_paused = true)]
+async fn rooms_in_all_are_bounded_and_a_failed_write_lists_nothing() {
+    let (full, _) = lobby(3);
+    for i in 0..3 {
+        full.create(&player(&format!("p{i}"), "P"), IP, "rps", None).await.unwrap();
+    }
+    let err = full.create(&player("p9", "P"), IP, "rps", None).await.unwrap_err();
+    assert_eq!(err, LobbyError::Full);
+    assert_eq!(full.len(), 3);
+    let (small, store) = lobby(3);
+    store.fail_writes(true);
+    let err = small.create(&player("pa", "A"), IP, "rps", None).await.unwrap_err();
+    assert_eq!(err, LobbyError::Internal);
+    assert!(small.is_empty(), "nothing listed");
+    store.fail_writes(false);
+    small.create(&player("pa", "A"), IP, "rps", None).await.expect("the count was given back");
+}
+
+#[tokio::test(start_paused = true)]
+async fn unknown_games_and_bad_options_are_refused() {
+    let (lobby, _) = lobby(3);
+    let ana = player("pa", "Ana");
+    let err = lobby.create(&ana, IP, "chess", None).await.unwrap_err();
+    assert_eq!(err, LobbyError::UnknownGame("chess".into()));
+    let options = serde_json::json!({"best_of": 4});
+    let err = lobby.create(&ana, IP, "rps", Some(options)).await.unwrap_err();
+    assert!(matches!(err, LobbyError::BadOptions(_)), "{err:?}");
+    assert!(lobby.is_empty());
+}

@@ -1,0 +1,184 @@
+//! The room actor against its narrow environment: a memory store (that can fail), paused time,
+//! connections whose outboxes the tests read.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use capital_protocol::{ErrorCode, Phase, Role, ServerMsg};
+use capital_store::{ChatStore, RoomRecord, RoomStore, Store, Write};
+use serde_json::json;
+
+use super::actor::Room;
+use super::*;
+use crate::limits::PerMinute;
+use crate::testing::*;
+
+struct Fixture {
+    room: RoomHandle,
+    store: Arc<capital_store::MemoryStore>,
+    closed: Arc<Mutex<Vec<String>>>,
+}
+
+async fn room(game: &str, max_spectators: usize) -> Fixture {
+    let (env, store) = env();
+    let closed = Arc::new(Mutex::new(Vec::new()));
+    let told = closed.clone();
+    let ctx = RoomEnv {
+        env,
+        settings: RoomSettings {
+            grace: Duration::from_secs(120),
+            idle: Duration::from_secs(1800),
+            max_chat_chars: 500,
+            max_spectators,
+        },
+        lookups: Arc::new(PerMinute::new(30)),
+        on_close: Arc::new(move |code: &str, _| told.lock().unwrap().push(code.to_owned())),
+    };
+    let registry = capital_games::Registry::standard();
+    let entry = *registry.find(game).unwrap();
+    let (_, options) = entry.create(&serde_json::Value::Null).unwrap();
+    let record = RoomRecord {
+        id: 7,
+        code: "KXMR".into(),
+        game: game.into(),
+        options,
+        host: "pa".into(),
+        phase: Phase::Lobby,
+        game_no: 0,
+        seq: 0,
+        outcome: None,
+        created_ms: 1,
+        closed: false,
+    };
+    store.commit(Write::PutRoom(record.clone()).into()).await.unwrap();
+    let seats = entry.seats(&record.options).unwrap();
+    Fixture { room: Room::create(ctx, record, entry, seats).spawn(), store, closed }
+}
+
+fn ask(room: &RoomHandle, conn: &crate::conn::ConnHandle, id: u64, who: &str, cmd: RoomRequest) {
+    let player = player(who, &who.to_uppercase());
+    room.try_request(Request { conn: conn.clone(), id, player, cmd }).unwrap();
+}
+
+fn join(role: Role) -> RoomRequest {
+    RoomRequest::Join { role, since: None }
+}
+
+fn mv(cell: u64) -> RoomRequest {
+    RoomRequest::Move(json!({ "cell": cell }))
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_game_is_played_and_every_event_reaches_the_members() {
+    let f = room("tictactoe", 10).await;
+    let (a, mut a_out) = conn(1);
+    let (b, mut b_out) = conn(2);
+    ask(&f.room, &a, 1, "pa", join(Role::Player));
+    ask(&f.room, &b, 1, "pb", join(Role::Player));
+    ask(&f.room, &a, 2, "pa", RoomRequest::Start);
+    ask(&f.room, &a, 3, "pa", mv(4));
+    let a_frames = frames(&mut a_out).await;
+    let b_frames = frames(&mut b_out).await;
+    assert!(matches!(reply_to(&a_frames, 1), ServerMsg::Joined { .. }));
+    assert_eq!(reply_to(&a_frames, 3), &ServerMsg::Ok);
+    assert_eq!(event_kinds(&a_frames), ["joined", "started", "moved"]);
+    assert_eq!(event_kinds(&b_frames), ["started", "moved"], "no echo of one's own join");
+    // Not Bo's... it is Bo's turn now; Ana moving again is refused and announced to nobody.
+    ask(&f.room, &a, 4, "pa", mv(0));
+    let a_frames = frames(&mut a_out).await;
+    assert_eq!(error_code(reply_to(&a_frames, 4)), Some(ErrorCode::NotYourTurn));
+    assert!(frames(&mut b_out).await.is_empty());
+    let stored = f.store.load_room(7, 10).unwrap().unwrap();
+    assert_eq!((stored.room.phase, stored.moves.len()), (Phase::Playing, 1));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_write_answers_internal_tells_nobody_and_the_room_reloads() {
+    let f = room("tictactoe", 10).await;
+    let (a, mut a_out) = conn(1);
+    let (b, mut b_out) = conn(2);
+    ask(&f.room, &a, 1, "pa", join(Role::Player));
+    ask(&f.room, &b, 1, "pb", join(Role::Player));
+    ask(&f.room, &a, 2, "pa", RoomRequest::Start);
+    frames(&mut a_out).await;
+    frames(&mut b_out).await;
+    f.store.fail_writes(true);
+    // A move, a chat and its retry, in one go: all of it was built on a write that failed.
+    ask(&f.room, &a, 3, "pa", mv(4));
+    let chat = || RoomRequest::Chat { text: "hi".into(), client_msg_id: "c1".into() };
+    ask(&f.room, &a, 4, "pa", chat());
+    ask(&f.room, &a, 5, "pa", chat());
+    let a_frames = frames(&mut a_out).await;
+    for id in [3, 4, 5] {
+        assert_eq!(error_code(reply_to(&a_frames, id)), Some(ErrorCode::Internal), "{id}");
+    }
+    assert!(event_kinds(&a_frames).is_empty() && frames(&mut b_out).await.is_empty());
+    f.store.fail_writes(false);
+    // The room is as stored: it is still Ana's turn, and the chat id was never used.
+    ask(&f.room, &b, 6, "pb", mv(0));
+    ask(&f.room, &a, 7, "pa", mv(4));
+    ask(&f.room, &a, 8, "pa", chat());
+    let a_frames = frames(&mut a_out).await;
+    assert_eq!(reply_to(&a_frames, 7), &ServerMsg::Ok);
+    assert!(matches!(reply_to(&a_frames, 8), ServerMsg::ChatSent { .. }));
+    let b_frames = frames(&mut b_out).await;
+    assert_eq!(error_code(reply_to(&b_frames, 6)), Some(ErrorCode::NotYourTurn));
+    assert_eq!(event_kinds(&b_frames), ["moved", "chat"]);
+    assert_eq!(f.store.chat_after(7, 0, 10).unwrap().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn held_seats_run_out_after_the_grace_and_an_empty_room_closes() {
+    let f = room("tictactoe", 10).await;
+    let (a, mut a_out) = conn(1);
+    let (b, _b_out) = conn(2);
+    ask(&f.room, &a, 1, "pa", join(Role::Player));
+    ask(&f.room, &b, 1, "pb", join(Role::Player));
+    frames(&mut a_out).await;
+    f.room.detach("pb".into(), 2).await;
+    assert_eq!(event_kinds(&frames(&mut a_out).await), ["disconnected"]);
+    tokio::time::advance(Duration::from_secs(119)).await;
+    assert!(frames(&mut a_out).await.is_empty(), "the seat is held for the grace period");
+    tokio::time::advance(Duration::from_secs(2)).await;
+    assert_eq!(event_kinds(&frames(&mut a_out).await), ["left"]);
+    ask(&f.room, &a, 2, "pa", RoomRequest::Leave);
+    frames(&mut a_out).await;
+    settle().await;
+    assert_eq!(*f.closed.lock().unwrap(), ["KXMR"], "the room reported its closing");
+    assert!(f.store.open_rooms(1).unwrap().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_idle_room_closes() {
+    let f = room("rps", 10).await;
+    let (a, mut a_out) = conn(1);
+    ask(&f.room, &a, 1, "pa", join(Role::Player));
+    frames(&mut a_out).await;
+    tokio::time::advance(Duration::from_secs(1801)).await;
+    assert_eq!(event_kinds(&frames(&mut a_out).await), ["closed"]);
+    settle().await;
+    assert_eq!(*f.closed.lock().unwrap(), ["KXMR"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn spectators_are_capped_and_non_members_are_told_no_such_room() {
+    let f = room("tictactoe", 2).await;
+    let mut outs = Vec::new();
+    for i in 0..3u64 {
+        let (c, out) = conn(10 + i);
+        ask(&f.room, &c, 1, &format!("s{i}"), join(Role::Spectator));
+        outs.push(out);
+    }
+    let mut codes = Vec::new();
+    for out in &mut outs {
+        let got = frames(out).await;
+        codes.push(error_code(reply_to(&got, 1)));
+    }
+    assert_eq!(codes, [None, None, Some(ErrorCode::RoomFull)]);
+    let (x, mut x_out) = conn(20);
+    ask(&f.room, &x, 1, "px", RoomRequest::Start);
+    ask(&f.room, &x, 2, "px", RoomRequest::History { before: None, limit: 10 });
+    let got = frames(&mut x_out).await;
+    assert_eq!(error_code(reply_to(&got, 1)), Some(ErrorCode::NoSuchRoom));
+    assert_eq!(error_code(reply_to(&got, 2)), Some(ErrorCode::NoSuchRoom));
+}
