@@ -10,9 +10,9 @@ use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use axum::extract::ws::Utf8Bytes;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+use tungstenite::Utf8Bytes;
 
 /// Why the server closed a connection; sent in the close frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,6 +20,7 @@
 //! - [`dm`]: direct messages, receipts, presence and blocks (one hub actor).
 //! - [`hosts`]: which `Host` names the server answers to.
 //! - [`state`]: what the routes and sessions share.
+//! - [`upgrade`]: HTTP to WebSocket, keeping hold of the connection.
 //! - [`session`]: one WebSocket connection: route each request, reply, deliver events.
 //! - [`routes`], [`assets`]: the HTTP routes and the embedded phone client.
 //! - [`http`]: accepting connections: counts, TLS, header limits, HTTP/1.1 with upgrades.
@@ -50,6 +51,7 @@ pub mod shutdown;
 pub mod state;
 pub mod text;
 pub mod tls;
+pub mod upgrade;
 
 #[cfg(test)]
 mod testing;

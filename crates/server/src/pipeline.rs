@@ -26,9 +26,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::ws::Utf8Bytes;
 use capital_protocol::{ErrorCode, Outgoing, RequestId};
 use capital_store::{Chain, Store, StoreError, Write, WriteBatch};
+use tungstenite::Utf8Bytes;
 
 use crate::conn::ConnHandle;
 use crate::metrics::Metrics;

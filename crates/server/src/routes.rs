@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, Request, State, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -13,6 +13,7 @@ use axum::{Json, Router};
 
 use crate::config::Config;
 use crate::state::AppState;
+use crate::upgrade::Upgrade;
 
 /// The routes: `/ws` (the protocol), health and metrics, and the web client (see
 /// [`crate::assets`]).
@@ -85,48 +86,34 @@ async fn info(State(state): State<AppState>) -> Json<serde_json::Value> {
     }))
 }
 
-/// Per-connection WebSocket read buffer, allocated when the connection opens.
-const READ_BUFFER: usize = 1024;
-/// Outgoing frames are gathered up to this size before a write (the session flushes after each
-/// batch anyway).
-const WRITE_BUFFER: usize = 8 * 1024;
-/// The most a stalled connection's write buffer may hold.
-const MAX_WRITE_BUFFER: usize = 1024 * 1024;
-
 async fn ws_upgrade(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     slot: Option<axum::Extension<crate::http::ConnectionSlot>>,
-    headers: HeaderMap,
-    ws: WebSocketUpgrade,
+    mut request: Request,
 ) -> Response {
-    if let Err(why) = check_origin(&headers, state.config()) {
+    if let Err(why) = check_origin(request.headers(), state.config()) {
         tracing::info!(%peer, why, "cross-origin WebSocket refused");
         return (StatusCode::FORBIDDEN, format!("{why}\n")).into_response();
     }
-    let max = state.config().max_message_bytes as usize;
-    configure(ws, max).on_upgrade(move |socket| {
-        let tracker = state.env().tracker.clone();
-        tracker.track_future(async move {
+    let upgrade = match Upgrade::from_request(&mut request) {
+        Ok(upgrade) => upgrade,
+        Err(refused) => return refused.into_response(),
+    };
+    let response = upgrade.response();
+    let config = crate::upgrade::config(state.config().max_message_bytes as usize);
+    let tracker = state.env().tracker.clone();
+    tracker.spawn(async move {
+        match upgrade.socket(config).await {
             // Boxed once here: the socket then moves through the session's futures as a
             // pointer, instead of being copied into each of their states (a few KiB each).
-            crate::session::run(Box::new(socket), state, peer).await;
-            // The connection's count goes only once the WebSocket is done too.
-            drop(slot);
-        })
-    })
-}
-
-/// The WebSocket settings of every upgrade: frames are checked against the size limit from
-/// their header, before anything is allocated. Buffers: tungstenite allocates its read buffer up
-/// front for every connection (128 KiB by default, 1.25 GB for 10,000 phones); 1 KiB holds a
-/// normal request and grows on demand.
-pub(crate) fn configure(ws: WebSocketUpgrade, max_message: usize) -> WebSocketUpgrade {
-    ws.max_message_size(max_message)
-        .max_frame_size(max_message)
-        .read_buffer_size(READ_BUFFER)
-        .write_buffer_size(WRITE_BUFFER)
-        .max_write_buffer_size(MAX_WRITE_BUFFER)
+            Ok(socket) => crate::session::run(Box::new(socket), state, peer).await,
+            Err(e) => tracing::debug!(%peer, error = %e, "the upgrade did not complete"),
+        }
+        // The connection's count goes only once the WebSocket is done too.
+        drop(slot);
+    });
+    response
 }
 
 /// Browsers send `Origin` on WebSocket upgrades. A page from another site must not open a

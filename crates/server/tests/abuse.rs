@@ -390,3 +390,61 @@ async fn an_oversized_message_gets_1009_and_a_clean_close_every_time() {
     }
     play_a_game(&server).await;
 }
+
+#[tokio::test]
+async fn an_oversized_message_still_closes_cleanly_when_more_follows_it() {
+    let server = TestServer::start().await;
+    for _ in 0..5 {
+        let mut ws = raw_socket(&server).await;
+        // 300 KB in fragments of 30 KB (the limit is 64 KiB a message).
+        let mut bytes = Vec::new();
+        for i in 0..10u8 {
+            let mut frame = client_frame(if i == 0 { 0x1 } else { 0x0 }, &[b'x'; 30_000]);
+            if i < 9 {
+                frame[0] &= 0x7f; // not the last fragment
+            }
+            bytes.extend(frame);
+        }
+        // A client (a browser, say) goes on sending before it sees the close.
+        for i in 0..20 {
+            bytes.extend(client_frame(0x1, format!(r#"{{"id":{i},"type":"ping"}}"#).as_bytes()));
+        }
+        let _ = ws.get_mut().write_all(&bytes).await;
+        let (code, clean) = raw_close(ws.get_mut()).await;
+        assert_eq!(code, Some(1009));
+        assert!(clean, "ended in a reset, not a close handshake");
+    }
+}
+
+#[tokio::test]
+async fn an_oversized_message_arriving_slowly_closes_cleanly() {
+    let server = TestServer::start().await;
+    let mut ws = raw_socket(&server).await;
+    let big = vec![b'x'; 4_000_000];
+    let bytes = client_frame(0x1, &big);
+    let tcp = ws.get_mut();
+    let (mut read, mut write) = tcp.split();
+    let writer = async {
+        for chunk in bytes.chunks(64 * 1024) {
+            if write.write_all(chunk).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    };
+    let reader = async {
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            match tokio::time::timeout(WAIT, read.read(&mut buf)).await {
+                Ok(Ok(0)) => return (close_code_in(&seen), true),
+                Ok(Ok(n)) => seen.extend_from_slice(&buf[..n]),
+                Ok(Err(_)) => return (close_code_in(&seen), false),
+                Err(_) => panic!("no close"),
+            }
+        }
+    };
+    let ((), (code, clean)) = tokio::join!(writer, reader);
+    assert_eq!(code, Some(1009));
+    assert!(clean, "ended in a reset");
+}

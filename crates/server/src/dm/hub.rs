@@ -9,13 +9,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use axum::extract::ws::Utf8Bytes;
 use capital_protocol::{
     ConversationView, DirectMessage, ErrorCode, Outgoing, PlayerId, ReceiptStatus, RequestId, Seq,
     ServerMsg,
 };
 use capital_store::{DmRecord, Store, StoreError, Write, conversation};
 use tokio::sync::mpsc;
+use tungstenite::Utf8Bytes;
 
 use super::retries::{RECENT_IDS, Retries};
 use super::{DmCmd, DmError, DmHandle};

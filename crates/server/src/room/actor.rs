@@ -7,7 +7,6 @@
 //! is not one fsync per batch. If a write fails, the pipeline answers `internal` for that batch
 //! and the ones after it, and the room reloads itself from the store.
 
-use axum::extract::ws::Utf8Bytes;
 use capital_engine::{DynGame, GameEntry, Viewer};
 use capital_protocol::{
     ChatMessage, ErrorCode, LeaveReason, Outcome, Outgoing, Phase, PlayerId, RequestId, Role, Seat,
@@ -17,6 +16,7 @@ use capital_store::{MemberRecord, RoomId, RoomRecord, StoredRoom, Write};
 use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
+use tungstenite::Utf8Bytes;
 
 use super::recent::{ChatLog, chat_message};
 use super::{Request, RoomCmd, RoomEnv, RoomError, RoomHandle, RoomRequest};

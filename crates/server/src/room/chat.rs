@@ -1,9 +1,9 @@
 //! A room's chat: `chat` (said, stored, delivered) and `chat_history` (read from the store
 //! once the batch before it is durable). The recent messages are in [`super::recent`].
 
-use axum::extract::ws::Utf8Bytes;
 use capital_protocol::{ChatMessage, ErrorCode, Outgoing, RoomEvent, ServerMsg};
 use capital_store::{ChatRecord, Write};
+use tungstenite::Utf8Bytes;
 
 use super::RoomError;
 use super::actor::{Batch, HistoryRead, Room};

@@ -5,10 +5,10 @@
 //! spectators, serialized once each, and the same bytes are queued for every member who shares
 //! that view.
 
-use axum::extract::ws::Utf8Bytes;
 use capital_protocol::{
     EventMsg, MemberView, Outgoing, Phase, RoomEvent, RoomView, SeatView, Seq, ServerMsg, You,
 };
+use tungstenite::Utf8Bytes;
 
 use super::actor::{Batch, Member, Room, viewer};
 

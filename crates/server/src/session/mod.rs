@@ -23,7 +23,6 @@ mod socket;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
-use axum::extract::ws::WebSocket;
 use capital_protocol::client::parse_request;
 use capital_protocol::{GameInfo, Outgoing, RequestId, Role, ServerMsg};
 use capital_store::Write;
@@ -40,6 +39,7 @@ use crate::limits::ip_key;
 use crate::players::Player;
 use crate::room::{Request, RoomHandle, RoomRequest};
 use crate::state::AppState;
+use crate::upgrade::Socket;
 
 /// What a request handler answers: a reply to send now, nothing (the room or hub answers), or
 /// a refusal.
@@ -47,7 +47,7 @@ type Reply = Result<Option<ServerMsg>, SessionError>;
 
 /// Serves one WebSocket until the client leaves, the connection is closed by the server, or the
 /// server shuts down.
-pub async fn run(socket: Box<WebSocket>, state: AppState, peer: SocketAddr) {
+pub async fn run(socket: Box<Socket>, state: AppState, peer: SocketAddr) {
     let conn_id = state.next_conn_id();
     // A debug-level span: at the default `info` level it costs nothing (an info span costs
     // about 450 bytes per connection in the log formatter); the few info lines below carry the

@@ -3,14 +3,18 @@
 
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use capital_protocol::{ErrorCode, Outgoing, RequestId, ServerMsg};
-use futures_util::SinkExt;
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::AsyncReadExt;
 use tokio::time::Instant;
+use tungstenite::Message;
+use tungstenite::protocol::CloseFrame;
+use tungstenite::protocol::frame::coding::CloseCode;
 
 use super::Session;
 use crate::conn::{CloseReason, Outbox};
 use crate::limits::TokenBucket;
+use crate::upgrade::Socket;
 
 /// How long one write to the socket may take before the client counts as gone.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -36,7 +40,7 @@ pub(super) enum Ended {
 
 impl Session {
     /// Serves the socket until the connection ends.
-    pub(super) async fn serve(&mut self, mut socket: Box<WebSocket>, mut outbox: Outbox) -> Ended {
+    pub(super) async fn serve(&mut self, mut socket: Box<Socket>, mut outbox: Outbox) -> Ended {
         let shutdown = self.state.env().shutdown.clone();
         let closer = self.conn.closer();
         let config = self.state.config();
@@ -103,7 +107,7 @@ impl Session {
                         () = closer.cancelled() => return Ended::Dead,
                     }
                 }
-                received = socket.recv() => {
+                received = socket.next() => {
                     last_heard = Instant::now();
                     pinged = false;
                     let frame = match received {
@@ -147,7 +151,7 @@ impl Session {
                             ErrorCode::BinaryNotSupported,
                             "send requests as text frames of JSON",
                         )),
-                        Message::Ping(_) | Message::Pong(_) => None,
+                        Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => None,
                         Message::Close(_) => {
                             // Completes the close handshake: the reply frame is already queued.
                             let _ = tokio::time::timeout(WRITE_TIMEOUT, socket.flush()).await;
@@ -165,7 +169,7 @@ impl Session {
     }
 
     /// Sends a reply the session made itself (not through the outbox).
-    async fn reply(&self, socket: &mut WebSocket, reply: Outgoing) -> Result<(), ()> {
+    async fn reply(&self, socket: &mut Socket, reply: Outgoing) -> Result<(), ()> {
         if let ServerMsg::Error { code, .. } = &reply.msg {
             self.state.env().metrics.error(*code);
         }
@@ -176,7 +180,7 @@ impl Session {
 }
 
 /// Sends one frame, giving up after [`WRITE_TIMEOUT`].
-async fn send_timed(socket: &mut WebSocket, frame: Message) -> Result<(), ()> {
+async fn send_timed(socket: &mut Socket, frame: Message) -> Result<(), ()> {
     match tokio::time::timeout(WRITE_TIMEOUT, socket.send(frame)).await {
         Ok(Ok(())) => Ok(()),
         _ => Err(()),
@@ -194,10 +198,10 @@ fn request_id(text: &str) -> Option<RequestId> {
 
 /// The close a failed read deserves: 1009 for a message over the size limit, 1007 for a text
 /// frame that is not UTF-8; none when the connection itself failed.
-fn close_reason_for(err: axum::Error) -> Option<CloseReason> {
-    match err.into_inner().downcast::<tungstenite::Error>().map(|e| *e) {
-        Ok(tungstenite::Error::Capacity(_)) => Some(CloseReason::TooBig),
-        Ok(tungstenite::Error::Utf8(_)) => Some(CloseReason::BadUtf8),
+fn close_reason_for(err: tungstenite::Error) -> Option<CloseReason> {
+    match err {
+        tungstenite::Error::Capacity(_) => Some(CloseReason::TooBig),
+        tungstenite::Error::Utf8(_) => Some(CloseReason::BadUtf8),
         _ => None,
     }
 }
@@ -205,10 +209,10 @@ fn close_reason_for(err: axum::Error) -> Option<CloseReason> {
 /// Writes `first` and whatever else is queued (up to [`WRITE_BATCH`] frames), then flushes
 /// once. Returns how many frames went out.
 async fn write_all(
-    socket: &mut WebSocket,
+    socket: &mut Socket,
     first: Message,
     outbox: &mut Outbox,
-) -> Result<u64, axum::Error> {
+) -> Result<u64, tungstenite::Error> {
     socket.feed(first).await?;
     let mut n = 1;
     while n < WRITE_BATCH {
@@ -221,20 +225,38 @@ async fn write_all(
     socket.flush().await.map(|()| n)
 }
 
-/// Sends a close frame, then reads (and drops) what the client still sends until it answers
-/// with its own close frame: closing a socket with unread data would reset the connection, and
-/// the client could lose the last frames we sent it, the close frame among them.
-async fn close(socket: &mut WebSocket, reason: CloseReason) {
-    let frame = CloseFrame { code: reason.code(), reason: reason.text().into() };
+/// Sends a close frame, then reads what the client still sends until it answers with its own
+/// close frame: closing a socket with unread data would reset the connection, and the client
+/// could lose the last frames we sent it, the close frame among them. When the WebSocket layer
+/// reads no more (after a frame it refused), the bytes still coming are drained as they are.
+async fn close(socket: &mut Socket, reason: CloseReason) {
+    let frame = CloseFrame { code: CloseCode::from(reason.code()), reason: reason.text().into() };
     if send_timed(socket, Message::Close(Some(frame))).await.is_err() {
         return;
     }
-    let _ = tokio::time::timeout(CLOSE_LINGER, async {
-        while let Some(Ok(frame)) = socket.recv().await {
-            if matches!(frame, Message::Close(_)) {
-                break;
-            }
+    let deadline = Instant::now() + CLOSE_LINGER;
+    loop {
+        match tokio::time::timeout_at(deadline, socket.next()).await {
+            Ok(Some(Ok(Message::Close(_)))) | Err(_) => return,
+            Ok(Some(Ok(_))) => {}
+            Ok(Some(Err(_)) | None) => break,
         }
-    })
-    .await;
+    }
+    drain(socket, deadline).await;
+}
+
+/// How long a drained connection may go quiet before it counts as done sending.
+const QUIET: Duration = Duration::from_millis(200);
+
+/// Reads and drops raw bytes until the client hangs up, goes quiet, or `deadline`.
+async fn drain(socket: &mut Socket, deadline: Instant) {
+    let io = socket.get_mut();
+    let mut buf = [0u8; 4096];
+    loop {
+        let until = deadline.min(Instant::now() + QUIET);
+        match tokio::time::timeout_at(until, io.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => {}
+            _ => return,
+        }
+    }
 }
