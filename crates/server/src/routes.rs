@@ -120,8 +120,9 @@ async fn ws_upgrade(
 /// The WebSocket settings of every upgrade: frames are checked against the size limit from
 /// their header, before anything is allocated. Buffers: tungstenite allocates its read buffer up
 /// front for every connection (128 KiB by default, 1.25 GB for 10,000 phones); 1 KiB holds a
-/// normal request and grows on demand.
-pub(crate) fn configure(ws: WebSocketUpgrade, max_message: usize) -> WebSocketUpgrade {
+/// normal request and grows on demand. Public so that the Autobahn echo example
+/// (`crates/server/examples/autobahn_echo.rs`) is tested with exactly these settings.
+pub fn configure(ws: WebSocketUpgrade, max_message: usize) -> WebSocketUpgrade {
     ws.max_message_size(max_message)
         .max_frame_size(max_message)
         .read_buffer_size(READ_BUFFER)

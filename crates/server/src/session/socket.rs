@@ -189,8 +189,9 @@ fn request_id(text: &str) -> Option<RequestId> {
 }
 
 /// The close a failed read deserves: 1009 for a message over the size limit, 1007 for a text
-/// frame that is not UTF-8; none when the connection itself failed.
-fn close_reason_for(err: axum::Error) -> Option<CloseReason> {
+/// frame that is not UTF-8; none when the connection itself failed. Public, with [`close`], for
+/// the Autobahn echo example (`crates/server/examples/autobahn_echo.rs`).
+pub fn close_reason_for(err: axum::Error) -> Option<CloseReason> {
     match err.into_inner().downcast::<tungstenite::Error>().map(|e| *e) {
         Ok(tungstenite::Error::Capacity(_)) => Some(CloseReason::TooBig),
         Ok(tungstenite::Error::Utf8(_)) => Some(CloseReason::BadUtf8),
@@ -220,7 +221,7 @@ async fn write_all(
 /// Sends a close frame, then reads (and drops) what the client still sends until it answers
 /// with its own close frame: closing a socket with unread data would reset the connection, and
 /// the client could lose the last frames we sent it, the close frame among them.
-async fn close(socket: &mut WebSocket, reason: CloseReason) {
+pub async fn close(socket: &mut WebSocket, reason: CloseReason) {
     let frame = CloseFrame { code: reason.code(), reason: reason.text().into() };
     if send_timed(socket, Message::Close(Some(frame))).await.is_err() {
         return;
