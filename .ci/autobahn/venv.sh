@@ -18,10 +18,11 @@ if [ ! -x "$python2" ]; then
   exit 1
 fi
 echo "autobahn: making the wstest virtualenv in $venv"
-# virtualenv 20.22 dropped Python 2 (as the interpreter it creates environments for).
-"$python2" -m pip install --quiet 'virtualenv<20.22'
+# virtualenv 20.22 dropped Python 2 (as the interpreter it creates environments for). Nothing
+# is cached outside target/: no pip cache, and virtualenv's app data beside the virtualenv.
+"$python2" -m pip install --quiet --no-cache-dir 'virtualenv<20.22'
 rm -rf "$venv"
-"$python2" -m virtualenv --quiet "$venv"
-"$venv/bin/pip" install --quiet --no-deps -r "$here/requirements.txt"
+"$python2" -m virtualenv --quiet --no-periodic-update --app-data "$venv.app-data" "$venv"
+"$venv/bin/pip" install --quiet --no-cache-dir --no-deps -r "$here/requirements.txt"
 "$venv/bin/pip" check
 cp "$here/requirements.txt" "$venv/requirements.txt"
