@@ -31,6 +31,8 @@ pub enum CloseReason {
     NoHello,
     /// A text frame that is not UTF-8 (RFC 6455 section 8.1).
     BadUtf8,
+    /// A frame that breaks the WebSocket protocol.
+    Protocol,
 }
 
 impl CloseReason {
@@ -44,6 +46,7 @@ impl CloseReason {
             CloseReason::Flooding => 1008,
             CloseReason::NoHello => 4002,
             CloseReason::BadUtf8 => 1007,
+            CloseReason::Protocol => 1002,
         }
     }
 
@@ -57,6 +60,7 @@ impl CloseReason {
             CloseReason::Flooding => "too many requests",
             CloseReason::NoHello => "no hello in time",
             CloseReason::BadUtf8 => "text frames must be UTF-8",
+            CloseReason::Protocol => "a frame broke the WebSocket protocol",
         }
     }
 }

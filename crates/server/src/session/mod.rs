@@ -18,7 +18,7 @@ mod direct;
 mod error;
 mod identity;
 pub mod router;
-mod socket;
+pub mod socket;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -197,11 +197,19 @@ fn request_id(text: &str) -> Option<RequestId> {
 }
 
 /// The close a failed read deserves: 1009 for a message over the size limit, 1007 for a text
-/// frame that is not UTF-8; none when the connection itself failed.
-fn close_reason_for(err: tungstenite::Error) -> Option<CloseReason> {
+/// frame that is not UTF-8, 1002 for a broken frame; none when the connection itself failed.
+pub fn close_reason_for(err: tungstenite::Error) -> Option<CloseReason> {
     match err {
         tungstenite::Error::Capacity(_) => Some(CloseReason::TooBig),
         tungstenite::Error::Utf8(_) => Some(CloseReason::BadUtf8),
+        // A broken frame (reserved bits, bad opcodes, fragmented control frames...): say so
+        // with 1002 (RFC 6455 section 7.1.7), unless the connection is already gone.
+        tungstenite::Error::Protocol(
+            tungstenite::error::ProtocolError::ResetWithoutClosingHandshake
+            | tungstenite::error::ProtocolError::SendAfterClosing
+            | tungstenite::error::ProtocolError::ReceivedAfterClosing,
+        ) => None,
+        tungstenite::Error::Protocol(_) => Some(CloseReason::Protocol),
         _ => None,
     }
 }
@@ -229,7 +237,7 @@ async fn write_all(
 /// close frame: closing a socket with unread data would reset the connection, and the client
 /// could lose the last frames we sent it, the close frame among them. When the WebSocket layer
 /// reads no more (after a frame it refused), the bytes still coming are drained as they are.
-async fn close(socket: &mut Socket, reason: CloseReason) {
+pub async fn close(socket: &mut Socket, reason: CloseReason) {
     let frame = CloseFrame { code: CloseCode::from(reason.code()), reason: reason.text().into() };
     if send_timed(socket, Message::Close(Some(frame))).await.is_err() {
         return;
