@@ -49,7 +49,21 @@ fn every_request_type_round_trips() {
         ClientMsg::Chat { code: "ABCD".into(), text: "hi".into(), client_msg_id: "m1".into() },
         ClientMsg::ChatHistory { code: "ABCD".into(), before: Some(10), limit: Some(5) },
         ClientMsg::Ping,
+        ClientMsg::Register { username: "ana".into(), password: "correct horse".into() },
+        ClientMsg::Login { username: "ana".into(), password: "correct horse".into() },
+        ClientMsg::Logout,
+        ClientMsg::Dm { to: "pb".into(), text: "hi".into(), client_msg_id: "d1".into() },
+        ClientMsg::DmHistory { with: "pb".into(), before: None, after: Some(3), limit: Some(9) },
+        ClientMsg::DmRead { with: "pb".into(), seq: 4 },
+        ClientMsg::Conversations,
+        ClientMsg::Block { player: "pb".into() },
+        ClientMsg::Unblock { player: "pb".into() },
     ];
+    let mut kinds: Vec<&str> = msgs.iter().map(ClientMsg::kind).collect();
+    kinds.sort_unstable();
+    let mut known = client::REQUEST_TYPES.to_vec();
+    known.sort_unstable();
+    assert_eq!(kinds, known, "one example of every request type, and no other");
     for body in msgs {
         let kind = body.kind();
         assert!(client::REQUEST_TYPES.contains(&kind), "{kind} missing from REQUEST_TYPES");
