@@ -20,7 +20,9 @@ PORT=${PORT:-18080}
 URL="ws://127.0.0.1:$PORT/ws"
 # The server's abuse limits would refuse a load generator (every player comes from 127.0.0.1
 # and sends faster than a person): lift them for the measurement.
-LIMITS=(--rate-per-second 100000 --rate-burst 100000 --max-connections-per-ip 100000)
+LIMITS=(--rate-per-second 100000 --rate-burst 100000 --max-connections-per-ip 100000
+        --max-connections 1000000 --new-guests-per-minute 100000 --new-rooms-per-minute 100000
+        --max-rooms 80000 --failed-lookups-per-minute 100000)
 ulimit -n "$(ulimit -Hn)"
 mkdir -p "$OUT"
 

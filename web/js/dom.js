@@ -94,11 +94,15 @@ export function renderMembers(room, meId, { showSpectators = true, hideId = null
     });
     const joined = [];
     names.forEach((n, i) => joined.push(i === 0 ? "" : ", ", n));
+    // The server lists the first 12 spectators and counts the rest.
+    const total = Math.max(room.spectator_count ?? 0, room.spectators.length);
+    const unlisted = total - room.spectators.length;
+    if (unlisted > 0) joined.push(` and ${unlisted} more`);
     list.append(
       h(
         "li",
         { class: "member spectators", "data-testid": "spectators" },
-        h("span", { class: "avatar", "aria-hidden": "true" }, String(watching.length)),
+        h("span", { class: "avatar", "aria-hidden": "true" }, String(watching.length + Math.max(0, unlisted))),
         h("span", { class: "member-name" }, "Watching: ", ...joined),
       ),
     );

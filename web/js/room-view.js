@@ -107,7 +107,7 @@ function game(room, ctx) {
   const parts = [];
   // Rock paper scissors shows the players on its scoreboard; the others face to face on top.
   if (room.game !== "rps") parts.push(versus(room, ctx.meId, ctx.pick));
-  else if (room.spectators.length) parts.push(h("p", { class: "watchers" }, `${room.spectators.length} watching`));
+  else if (watchingCount(room)) parts.push(h("p", { class: "watchers" }, `${watchingCount(room)} watching`));
   const boardCtx = {
     interactive: ctx.online && me !== null,
     move: (mv) => ctx.send(null, "move", { code: room.code, move: mv }),
@@ -165,7 +165,7 @@ function versus(room, meId, pick) {
     }
     return side;
   });
-  const watchers = room.spectators.length;
+  const watchers = watchingCount(room);
   return h(
     "div",
     { class: "versus" },
@@ -189,4 +189,9 @@ async function shareLink(link, room, ctx) {
   } catch {
     // Cancelled, or no clipboard (plain http): the link is on screen anyway.
   }
+}
+
+/** How many watch: the server names at most 12 spectators and counts them all. */
+function watchingCount(room) {
+  return room.spectator_count ?? room.spectators.length;
 }
