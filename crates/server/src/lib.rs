@@ -28,28 +28,28 @@
 //!   the `/ca` page that hands that CA to phones.
 //! - [`banner`], [`mdns`], [`logging`], [`shutdown`]: the edges.
 
-pub mod accounts;
-pub mod assets;
+pub(crate) mod accounts;
+pub(crate) mod assets;
 pub mod banner;
 pub mod config;
-pub mod conn;
-pub mod dm;
-pub mod env;
+pub(crate) mod conn;
+pub(crate) mod dm;
+pub(crate) mod env;
 pub mod hosts;
 pub mod http;
 pub mod limits;
-pub mod lobby;
+pub(crate) mod lobby;
 pub mod logging;
 pub mod mdns;
-pub mod metrics;
-pub mod pipeline;
-pub mod players;
-pub mod room;
-pub mod routes;
+pub(crate) mod metrics;
+pub(crate) mod pipeline;
+pub(crate) mod players;
+pub(crate) mod room;
+pub(crate) mod routes;
 pub mod session;
 pub mod shutdown;
-pub mod state;
-pub mod text;
+pub(crate) mod state;
+pub(crate) mod text;
 pub mod tls;
 pub mod upgrade;
 
@@ -65,7 +65,7 @@ use capital_store::{SqliteStore, Store};
 use tokio::net::TcpListener;
 
 pub use config::Config;
-pub use state::AppState;
+use state::AppState;
 
 use env::Env;
 use limits::{PerMinute, Slots};

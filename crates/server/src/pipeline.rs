@@ -100,11 +100,6 @@ impl<A> Batch<A> {
     pub fn after(&mut self, work: A) {
         self.after.push(work);
     }
-
-    /// Whether there is nothing at all in it.
-    pub fn is_empty(&self) -> bool {
-        self.writes.is_empty() && self.out.is_empty() && self.after.is_empty()
-    }
 }
 
 /// How a batch ended.

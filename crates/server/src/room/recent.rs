@@ -100,16 +100,6 @@ impl ChatLog {
         let more = skip > 0 || !covered;
         (newer.into_iter().skip(skip).cloned().collect(), more)
     }
-
-    /// The oldest seq held in memory.
-    pub fn oldest(&self) -> Option<Seq> {
-        self.recent.front().map(|m| m.seq)
-    }
-
-    /// The newest seq held in memory.
-    pub fn newest(&self) -> Option<Seq> {
-        self.recent.back().map(|m| m.seq)
-    }
 }
 
 #[cfg(test)]

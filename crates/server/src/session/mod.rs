@@ -17,7 +17,7 @@
 mod direct;
 mod error;
 mod identity;
-pub mod router;
+pub(crate) mod router;
 pub mod socket;
 
 use std::collections::HashMap;
