@@ -88,7 +88,7 @@ pub async fn serve(
         let slot = match slots.acquire(peer.ip()) {
             Ok(slot) => ConnectionSlot(Arc::new(slot)),
             Err(refused) => {
-                shed(&tcp, peer, refused);
+                shed(&tcp, peer, refused, tls.is_some());
                 continue;
             }
         };
@@ -112,13 +112,17 @@ pub async fn serve(
 }
 
 /// Turns away a connection over a count: a short `503` if the socket takes it at once (plain
-/// HTTP; a TLS client sees the connection close), then the socket is closed.
-fn shed(tcp: &tokio::net::TcpStream, peer: SocketAddr, refused: Refused) {
+/// HTTP; a TLS client, which could not read it, sees the connection close), then the socket is
+/// closed.
+fn shed(tcp: &tokio::net::TcpStream, peer: SocketAddr, refused: Refused, tls: bool) {
     let why = match refused {
         Refused::PerIp => "too many connections from your address",
         Refused::Total => "the server has as many connections as it can take",
     };
     tracing::debug!(%peer, why, "connection refused");
+    if tls {
+        return;
+    }
     let response = format!(
         "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\nRetry-After: 5\r\n\r\n{why}\n",
         why.len() + 1

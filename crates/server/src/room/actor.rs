@@ -22,6 +22,7 @@ use super::recent::{ChatLog, chat_message};
 use super::{Request, RoomCmd, RoomEnv, RoomError, RoomHandle, RoomRequest};
 use crate::config::limits::{RECENT_CHAT, ROOM_QUEUE};
 use crate::conn::ConnHandle;
+use crate::limits::ip_key;
 use crate::pipeline::{Delivered, Pipeline, error_frame};
 
 /// Most commands applied in one batch.
@@ -329,7 +330,7 @@ impl Room {
         if !joining && self.member_index(&player.id).is_none() {
             // Answered as an unknown code is, and counted as a failed lookup: asking a room one
             // is not in tells nothing about whether it exists.
-            let _ = self.ctx.lookups.hit(&conn.peer(), std::time::Instant::now());
+            let _ = self.ctx.lookups.hit(&ip_key(conn.peer()), std::time::Instant::now());
             batch.reply(conn, id, self.error_frame(id, &RoomError::NoSuchRoom));
             return;
         }
