@@ -9,7 +9,7 @@ use std::time::Duration;
 use capital_client::{Client, Incoming};
 use capital_protocol::{ErrorCode, Outgoing, Role, RoomEvent, ServerMsg};
 use common::*;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -152,14 +152,7 @@ async fn a_client_that_stops_reading_is_dropped_and_delays_nobody() {
     c.join_room(&code, Role::Spectator, None).await.unwrap();
 
     // The slow client: a tiny receive buffer, and after joining it never reads again.
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket.set_recv_buffer_size(4096).unwrap();
-    let tcp = socket.connect(server.addr).await.unwrap();
-    let request = server.url().into_client_request().unwrap();
-    let (mut slow, _) = tokio_tungstenite::client_async(request, tcp).await.unwrap();
-    slow.send(Message::text(r#"{"id":1,"type":"hello","name":"Sloth"}"#)).await.unwrap();
-    let join = format!(r#"{{"id":2,"type":"join_room","code":"{code}","as":"spectator"}}"#);
-    slow.send(Message::text(join)).await.unwrap();
+    let mut slow = sloth(&server, &code).await;
     event_of(&mut c, "joined").await;
 
     // Ana chats a lot, more than the kernel's socket buffers hold (about 7 MB); every message

@@ -249,15 +249,7 @@ async fn a_member_who_does_not_read_is_dropped_by_bytes_queued() {
     .await;
     let (mut a, _b, code) = two_in_a_room(&server, "tictactoe", None).await;
     // Sloth joins with a tiny receive buffer and never reads again.
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket.set_recv_buffer_size(4096).unwrap();
-    let tcp = socket.connect(server.addr).await.unwrap();
-    let (mut slow, _) = tokio_tungstenite::client_async(server.url(), tcp).await.unwrap();
-    use futures_util::SinkExt;
-    use tokio_tungstenite::tungstenite::Message;
-    slow.send(Message::text(r#"{"id":1,"type":"hello","name":"Sloth"}"#)).await.unwrap();
-    let join = format!(r#"{{"id":2,"type":"join_room","code":"{code}","as":"spectator"}}"#);
-    slow.send(Message::text(join)).await.unwrap();
+    let _slow = sloth(&server, &code).await;
     event_of(&mut a, "joined").await;
     // 3000 messages of 2000 characters: 6 MB for Sloth, more than the kernel's buffers hold,
     // under the 4096-frame bound but a hundred times its 64 KiB. Sloth is dropped as soon as

@@ -211,6 +211,24 @@ pub async fn tcp_from(addr: std::net::SocketAddr, from: std::net::IpAddr) -> tok
     socket.connect(addr).await.expect("connect")
 }
 
+/// A spectator of room `code` with a tiny receive buffer that, once joined, never reads again:
+/// the slow reader. Returns its socket, to read what reached it afterwards.
+pub async fn sloth(
+    server: &TestServer,
+    code: &str,
+) -> tokio_tungstenite::WebSocketStream<tokio::net::TcpStream> {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let tcp = socket.connect(server.addr).await.unwrap();
+    let (mut slow, _) = tokio_tungstenite::client_async(server.url(), tcp).await.unwrap();
+    slow.send(Message::text(r#"{"id":1,"type":"hello","name":"Sloth"}"#)).await.unwrap();
+    let join = format!(r#"{{"id":2,"type":"join_room","code":"{code}","as":"spectator"}}"#);
+    slow.send(Message::text(join)).await.unwrap();
+    slow
+}
+
 /// A plain HTTP/1.1 GET against the server: (status, body).
 pub async fn http_get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
