@@ -7,9 +7,9 @@ use capital_protocol::{ErrorCode, Outgoing, RequestId, ServerMsg};
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::AsyncReadExt;
 use tokio::time::Instant;
-use tungstenite::Message;
 use tungstenite::protocol::CloseFrame;
 use tungstenite::protocol::frame::coding::CloseCode;
+use tungstenite::{Message, Utf8Bytes};
 
 use super::Session;
 use crate::conn::{CloseReason, Outbox};
@@ -38,133 +38,201 @@ pub(super) enum Ended {
     Dead,
 }
 
+/// What the loop does after one thing happened.
+enum Next {
+    /// Wait for the next thing.
+    Go,
+    /// Close with a reason (and a close handshake).
+    Close(CloseReason),
+    /// The connection is over already.
+    End(Ended),
+}
+
+/// A connection's rate and liveness: its token bucket, refusals in a row, and when the client
+/// was last heard from.
+struct Pace {
+    bucket: TokenBucket,
+    refused_in_a_row: u32,
+    flood_limit: u32,
+    last_heard: Instant,
+    pinged: bool,
+    keepalive: Duration,
+}
+
+impl Pace {
+    /// A frame arrived (any frame, the pong included, is a sign of life).
+    fn heard(&mut self) {
+        self.last_heard = Instant::now();
+        self.pinged = false;
+    }
+
+    /// Whether a request may be handled now; `Err` when the client is flooding past its limit.
+    fn allow(&mut self) -> Result<bool, ()> {
+        if self.bucket.take(self.last_heard.into_std()) {
+            self.refused_in_a_row = 0;
+            return Ok(true);
+        }
+        self.refused_in_a_row += 1;
+        if self.refused_in_a_row > self.flood_limit { Err(()) } else { Ok(false) }
+    }
+
+    /// On the keepalive tick: ping a quiet connection once, drop a silent one.
+    async fn tick(&mut self, socket: &mut Socket) -> Next {
+        let silent = Instant::now().saturating_duration_since(self.last_heard);
+        if silent >= self.keepalive {
+            tracing::debug!(?silent, "no sign of life: dropping the connection");
+            return Next::End(Ended::Dead);
+        }
+        if silent >= self.keepalive / 2 && !self.pinged {
+            self.pinged = true;
+            if send_timed(socket, Message::Ping(Default::default())).await.is_err() {
+                return Next::End(Ended::SocketError);
+            }
+        }
+        Next::Go
+    }
+}
+
 impl Session {
-    /// Serves the socket until the connection ends.
+    /// Serves the socket until the connection ends: what the client sends, what rooms and the
+    /// hub queued for it, a request to close it, shutdown, the hello deadline, keepalive.
     pub(super) async fn serve(&mut self, mut socket: Box<Socket>, mut outbox: Outbox) -> Ended {
         let shutdown = self.state.env().shutdown.clone();
         let closer = self.conn.closer();
         let config = self.state.config();
-        let keepalive = config.keepalive();
         let opened = Instant::now();
         self.hello_deadline = opened + config.hello_deadline();
-        let mut bucket =
-            TokenBucket::new(config.rate_per_second, config.rate_burst, opened.into_std());
-        let flood_limit = config.rate_burst;
-        let mut refused_in_a_row = 0u32;
-        let mut last_heard = opened;
-        let mut pinged = false;
-        let mut tick = tokio::time::interval(keepalive / 4);
+        let mut pace = Pace {
+            bucket: TokenBucket::new(config.rate_per_second, config.rate_burst, opened.into_std()),
+            refused_in_a_row: 0,
+            flood_limit: config.rate_burst,
+            last_heard: opened,
+            pinged: false,
+            keepalive: config.keepalive(),
+        };
+        let mut tick = tokio::time::interval(pace.keepalive / 4);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            tokio::select! {
+            // Each arm is boxed: its future lives only while it runs, not in every idle
+            // connection's state.
+            let next = tokio::select! {
                 biased;
-                () = closer.cancelled() => {
-                    let reason = self.conn.close_reason().unwrap_or(CloseReason::ShuttingDown);
+                () = closer.cancelled() => self.asked_to_close(),
+                () = shutdown.cancelled() => Next::Close(CloseReason::ShuttingDown),
+                () = tokio::time::sleep_until(self.hello_deadline), if self.player.is_none() => {
+                    Next::Close(CloseReason::NoHello)
+                }
+                _ = tick.tick() => Box::pin(pace.tick(&mut socket)).await,
+                Some(frame) = outbox.recv() => {
+                    Box::pin(self.write_out(&mut socket, frame, &mut outbox)).await
+                }
+                received = socket.next() => {
+                    Box::pin(self.received(&mut socket, received, &mut pace)).await
+                }
+            };
+            match next {
+                Next::Go => {}
+                Next::Close(reason) => {
                     tracing::debug!(reason = reason.text(), "closing");
-                    if reason == CloseReason::TooSlow {
-                        // It does not read: a close frame would only wait behind the rest.
-                        return Ended::Dead;
-                    }
                     Box::pin(close(&mut socket, reason)).await;
                     return Ended::Closed;
                 }
-                () = shutdown.cancelled() => {
-                    Box::pin(close(&mut socket, CloseReason::ShuttingDown)).await;
-                    return Ended::Closed;
+                Next::End(ended) => return ended,
+            }
+        }
+    }
+
+    /// Asked to close (replaced, or too slow): with a close frame, unless it does not read.
+    fn asked_to_close(&self) -> Next {
+        match self.conn.close_reason().unwrap_or(CloseReason::ShuttingDown) {
+            // It does not read: a close frame would only wait behind the rest.
+            CloseReason::TooSlow => Next::End(Ended::Dead),
+            reason => Next::Close(reason),
+        }
+    }
+
+    /// Writes what the outbox holds; a client that does not take it within the write timeout,
+    /// or is dropped as too slow meanwhile, is gone.
+    async fn write_out(&self, socket: &mut Socket, first: Utf8Bytes, outbox: &mut Outbox) -> Next {
+        let closer = self.conn.closer();
+        let write =
+            tokio::time::timeout(WRITE_TIMEOUT, write_all(socket, Message::Text(first), outbox));
+        tokio::select! {
+            written = write => match written {
+                Ok(Ok(n)) => {
+                    self.state.env().metrics.messages_out(n);
+                    Next::Go
                 }
-                () = tokio::time::sleep_until(self.hello_deadline), if self.player.is_none() => {
-                    Box::pin(close(&mut socket, CloseReason::NoHello)).await;
-                    return Ended::Closed;
+                Ok(Err(_)) => Next::End(Ended::SocketError),
+                Err(_) => {
+                    tracing::info!(conn = self.conn.id(), peer = %self.peer, "client stopped reading: dropping it");
+                    Next::End(Ended::Dead)
                 }
-                _ = tick.tick() => {
-                    let silent = Instant::now().saturating_duration_since(last_heard);
-                    if silent >= keepalive {
-                        tracing::debug!(?silent, "no sign of life: dropping the connection");
-                        return Ended::Dead;
-                    }
-                    if silent >= keepalive / 2 && !pinged {
-                        pinged = true;
-                        if send_timed(&mut socket, Message::Ping(Default::default())).await.is_err() {
-                            return Ended::SocketError;
-                        }
-                    }
-                }
-                Some(frame) = outbox.recv() => {
-                    let write = Box::pin(tokio::time::timeout(
-                        WRITE_TIMEOUT,
-                        write_all(&mut socket, Message::Text(frame), &mut outbox),
-                    ));
-                    tokio::select! {
-                        written = write => match written {
-                            Ok(Ok(n)) => self.state.env().metrics.messages_out(n),
-                            Ok(Err(_)) => return Ended::SocketError,
-                            Err(_) => {
-                                tracing::info!(conn = self.conn.id(), peer = %self.peer, "client stopped reading: dropping it");
-                                return Ended::Dead;
-                            }
-                        },
-                        // Dropped as too slow while a write was stuck: no point finishing it.
-                        () = closer.cancelled() => return Ended::Dead,
-                    }
-                }
-                received = socket.next() => {
-                    last_heard = Instant::now();
-                    pinged = false;
-                    let frame = match received {
-                        Some(Ok(frame)) => frame,
-                        None => return Ended::ClientClosed,
-                        Some(Err(e)) => {
-                            tracing::debug!(error = %e, "socket error");
-                            if let Some(reason) = close_reason_for(e) {
-                                Box::pin(close(&mut socket, reason)).await;
-                            }
-                            return Ended::SocketError;
-                        }
+            },
+            // Dropped as too slow while a write was stuck: no point finishing it.
+            () = closer.cancelled() => Next::End(Ended::Dead),
+        }
+    }
+
+    /// A frame (or the end, or a failed read) from the client: requests are rated, handled and
+    /// answered.
+    async fn received(
+        &mut self,
+        socket: &mut Socket,
+        received: Option<Result<Message, tungstenite::Error>>,
+        pace: &mut Pace,
+    ) -> Next {
+        let frame = match received {
+            Some(Ok(frame)) => frame,
+            None => return Next::End(Ended::ClientClosed),
+            Some(Err(e)) => {
+                tracing::debug!(error = %e, "socket error");
+                return close_reason_for(e).map_or(Next::End(Ended::SocketError), Next::Close);
+            }
+        };
+        pace.heard();
+        if matches!(frame, Message::Text(_) | Message::Binary(_)) {
+            self.state.env().metrics.message_in();
+            match pace.allow() {
+                Ok(true) => {}
+                Ok(false) => {
+                    let id = match &frame {
+                        Message::Text(text) => request_id(text),
+                        _ => None,
                     };
-                    if matches!(frame, Message::Text(_) | Message::Binary(_)) {
-                        self.state.env().metrics.message_in();
-                        if !bucket.take(last_heard.into_std()) {
-                            refused_in_a_row += 1;
-                            if refused_in_a_row > flood_limit {
-                                tracing::info!(conn = self.conn.id(), peer = %self.peer, "flooding past the rate limit: disconnecting");
-                                Box::pin(close(&mut socket, CloseReason::Flooding)).await;
-                                return Ended::Closed;
-                            }
-                            let id = match &frame {
-                                Message::Text(text) => request_id(text),
-                                _ => None,
-                            };
-                            let reply = Outgoing::error(id, ErrorCode::RateLimited, "too many requests: slow down");
-                            if Box::pin(self.reply(&mut socket, reply)).await.is_err() {
-                                return Ended::SocketError;
-                            }
-                            continue;
-                        }
-                        refused_in_a_row = 0;
-                    }
-                    let reply = match frame {
-                        // Boxed: the request handling future is large and only lives while a
-                        // request is handled, instead of in every idle connection's state.
-                        Message::Text(text) => Box::pin(self.on_text(&text)).await,
-                        Message::Binary(_) => Some(Outgoing::error(
-                            None,
-                            ErrorCode::BinaryNotSupported,
-                            "send requests as text frames of JSON",
-                        )),
-                        Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => None,
-                        Message::Close(_) => {
-                            // Completes the close handshake: the reply frame is already queued.
-                            let _ = tokio::time::timeout(WRITE_TIMEOUT, socket.flush()).await;
-                            return Ended::ClientClosed;
-                        }
-                    };
-                    if let Some(reply) = reply
-                        && Box::pin(self.reply(&mut socket, reply)).await.is_err()
-                    {
-                        return Ended::SocketError;
-                    }
+                    let reply =
+                        Outgoing::error(id, ErrorCode::RateLimited, "too many requests: slow down");
+                    return self.answer(socket, Some(reply)).await;
+                }
+                Err(()) => {
+                    tracing::info!(conn = self.conn.id(), peer = %self.peer, "flooding past the rate limit: disconnecting");
+                    return Next::Close(CloseReason::Flooding);
                 }
             }
+        }
+        let reply = match frame {
+            Message::Text(text) => Box::pin(self.on_text(&text)).await,
+            Message::Binary(_) => Some(Outgoing::error(
+                None,
+                ErrorCode::BinaryNotSupported,
+                "send requests as text frames of JSON",
+            )),
+            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => None,
+            Message::Close(_) => {
+                // Completes the close handshake: the reply frame is already queued.
+                let _ = tokio::time::timeout(WRITE_TIMEOUT, socket.flush()).await;
+                return Next::End(Ended::ClientClosed);
+            }
+        };
+        self.answer(socket, reply).await
+    }
+
+    /// Sends the session's own reply, if there is one.
+    async fn answer(&self, socket: &mut Socket, reply: Option<Outgoing>) -> Next {
+        let Some(reply) = reply else { return Next::Go };
+        match self.reply(socket, reply).await {
+            Ok(()) => Next::Go,
+            Err(()) => Next::End(Ended::SocketError),
         }
     }
 
