@@ -4,7 +4,6 @@
 use capital_protocol::{RequestId, ServerMsg};
 use capital_store::conversation;
 
-use super::identity::blocking;
 use super::router::DmRequest;
 use super::{Reply, Session, SessionError};
 use crate::dm::{self, DmCmd};
@@ -36,9 +35,8 @@ impl Session {
 
     /// Fails with `no_such_player` unless `id` is a player.
     async fn known_player(&self, id: &str) -> Result<(), SessionError> {
-        let store = self.state.env().store.clone();
         let who = id.to_owned();
-        match blocking(move || store.player(&who)).await? {
+        match self.state.env().read(move |store| store.player(&who)).await? {
             Some(_) => Ok(()),
             None => Err(SessionError::NoSuchPlayer(id.to_owned())),
         }
@@ -53,26 +51,28 @@ impl Session {
         limit: usize,
     ) -> Reply {
         let (a, b) = conversation(me, &with);
-        let store = self.state.env().store.clone();
-        let (messages, more) = blocking(move || {
-            Ok(match after {
-                Some(after) => {
-                    let mut page = store.dms_after(&a, &b, after, limit + 1)?;
-                    let more = page.len() > limit;
-                    page.truncate(limit);
-                    (page, more)
-                }
-                None => {
-                    let mut page = store.dms_before(&a, &b, before, limit + 1)?;
-                    let more = page.len() > limit;
-                    if more {
-                        page.remove(0);
+        let (messages, more) = self
+            .state
+            .env()
+            .read(move |store| {
+                Ok(match after {
+                    Some(after) => {
+                        let mut page = store.dms_after(&a, &b, after, limit + 1)?;
+                        let more = page.len() > limit;
+                        page.truncate(limit);
+                        (page, more)
                     }
-                    (page, more)
-                }
+                    None => {
+                        let mut page = store.dms_before(&a, &b, before, limit + 1)?;
+                        let more = page.len() > limit;
+                        if more {
+                            page.remove(0);
+                        }
+                        (page, more)
+                    }
+                })
             })
-        })
-        .await?;
+            .await?;
         let messages = messages.iter().map(dm::hub::message).collect();
         Ok(Some(ServerMsg::DmPage { with, messages, more }))
     }

@@ -11,19 +11,6 @@ use crate::dm::DmCmd;
 use crate::limits::ip_key;
 use crate::players::{self, Player};
 
-/// Runs a blocking store read off the async threads.
-pub(super) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, SessionError> {
-    match tokio::task::spawn_blocking(f).await {
-        Ok(result) => Ok(result?),
-        Err(e) => {
-            tracing::error!(error = %e, "a blocking read failed");
-            Err(SessionError::Internal)
-        }
-    }
-}
-
 impl Session {
     pub(super) async fn identity(&mut self, request: IdentityRequest) -> Reply {
         match request {
@@ -37,7 +24,6 @@ impl Session {
     }
 
     async fn hello(&mut self, name: Option<String>, token: Option<String>) -> Reply {
-        let store = self.state.env().store.clone();
         // A returning player may leave the name empty: it stays as it was.
         let name = name
             .filter(|n| token.is_none() || !n.trim().is_empty())
@@ -47,7 +33,8 @@ impl Session {
         match token {
             Some(token) => {
                 let hash = players::hash_token(&token);
-                let found = blocking(move || store.player_by_token(&hash)).await?;
+                let found =
+                    self.state.env().read(move |store| store.player_by_token(&hash)).await?;
                 let Some((mut record, stored)) = found else {
                     return Err(SessionError::BadToken);
                 };
@@ -83,7 +70,11 @@ impl Session {
                     created_ms: now,
                     expires_ms: None,
                 };
-                store.commit(Write::CreatePlayer(record.clone(), stored).into()).await?;
+                self.state
+                    .env()
+                    .store
+                    .commit(Write::CreatePlayer(record.clone(), stored).into())
+                    .await?;
                 self.enter(Player { id: record.id, name: record.name }, token, hash).await
             }
         }
@@ -92,12 +83,14 @@ impl Session {
     /// Identifies the connection as `player` and answers `welcome`.
     async fn enter(&mut self, player: Player, token: String, hash: [u8; 32]) -> Reply {
         tracing::Span::current().record("player", player.id.as_str());
-        let store = self.state.env().store.clone();
         let player_id = player.id.clone();
-        let (rooms, account) = blocking(move || {
-            Ok((store.rooms_of_player(&player_id)?, store.account_of(&player_id)?))
-        })
-        .await?;
+        let (rooms, account) = self
+            .state
+            .env()
+            .read(move |store| {
+                Ok((store.rooms_of_player(&player_id)?, store.account_of(&player_id)?))
+            })
+            .await?;
         let reply = ServerMsg::Welcome {
             player_id: player.id.clone(),
             name: player.name.clone(),
@@ -141,9 +134,10 @@ impl Session {
     async fn login(&mut self, username: String, password: String) -> Reply {
         let gate = self.state.gate();
         let attempt = gate.attempt(self.peer.ip(), &username)?;
-        let store = self.state.env().store.clone();
         let found = match accounts::normalize_username(&username) {
-            Ok(name) => blocking(move || store.account_by_username(&name)).await?,
+            Ok(name) => {
+                self.state.env().read(move |store| store.account_by_username(&name)).await?
+            }
             Err(_) => None,
         };
         let hash = found.as_ref().map(|a| a.password_hash.clone());
@@ -152,9 +146,13 @@ impl Session {
         let Some(account) = found.filter(|_| ok) else {
             return Err(SessionError::LoginFailed);
         };
-        let store = self.state.env().store.clone();
         let id = account.player_id.clone();
-        let player = blocking(move || store.player(&id)).await?.ok_or(SessionError::LoginFailed)?;
+        let player = self
+            .state
+            .env()
+            .read(move |store| store.player(&id))
+            .await?
+            .ok_or(SessionError::LoginFailed)?;
         let (token, hash) = self.new_session_token(&player.id).await?;
         attempt.succeeded();
         tracing::info!(username = %account.username, player = %player.id, peer = %self.peer, "logged in");
@@ -169,11 +167,12 @@ impl Session {
         let _counted = gate.attempt(self.peer.ip(), &username)?;
         let username = accounts::normalize_username(&username)?;
         accounts::check_password(&password)?;
-        let store = self.state.env().store.clone();
         let (id, name) = (player.id.clone(), username.clone());
-        let (mine, taken) =
-            blocking(move || Ok((store.account_of(&id)?, store.account_by_username(&name)?)))
-                .await?;
+        let (mine, taken) = self
+            .state
+            .env()
+            .read(move |store| Ok((store.account_of(&id)?, store.account_by_username(&name)?)))
+            .await?;
         if mine.is_some() {
             return Err(SessionError::AlreadyRegistered);
         }
@@ -225,9 +224,8 @@ impl Session {
 
     async fn logout(&mut self) -> Reply {
         let player = self.me()?;
-        let store = self.state.env().store.clone();
         let id = player.id.clone();
-        if blocking(move || store.account_of(&id)).await?.is_none() {
+        if self.state.env().read(move |store| store.account_of(&id)).await?.is_none() {
             // A guest's token is their only way back: logging out would lose them for good.
             return Err(SessionError::NotRegistered);
         }
