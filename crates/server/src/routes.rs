@@ -55,12 +55,11 @@ async fn healthz() -> &'static str {
 /// Ready when the database answers a read and commits a write: 503 while writes fail (a full
 /// disk), 200 again once they work (the store retries by itself).
 async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    let store = state.env().store.clone();
-    let read = tokio::task::spawn_blocking(move || store.check());
+    let read = state.env().read(|store| store.check());
     let write = tokio::time::timeout(Duration::from_secs(2), state.env().store.flush());
     match (read.await, write.await) {
-        (Ok(Ok(())), Ok(Ok(()))) if state.env().store.writable() => (StatusCode::OK, "ready\n"),
-        (Ok(Ok(())), _) => (StatusCode::SERVICE_UNAVAILABLE, "the database cannot write\n"),
+        (Ok(()), Ok(Ok(()))) if state.env().store.writable() => (StatusCode::OK, "ready\n"),
+        (Ok(()), _) => (StatusCode::SERVICE_UNAVAILABLE, "the database cannot write\n"),
         _ => (StatusCode::SERVICE_UNAVAILABLE, "database not reachable\n"),
     }
 }
