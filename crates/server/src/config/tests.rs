@@ -149,3 +149,13 @@ fn tls_flag_forms() {
     let origins = parse(&["--allowed-origin", "https://a.example,https://b.example"]).unwrap();
     assert_eq!(origins.0.allowed_origins.len(), 2);
 }
+
+#[test]
+fn what_capital_config_prints_reads_back() {
+    // Found by the `config_file` fuzz target: DEL in a path was printed raw, which TOML forbids.
+    let config = from_toml("data = \"a\\u007fb\"\nmdns_name = \"c\"\nlog = 'x=debug'\n").unwrap();
+    let printed = config.describe(&[]);
+    let again = from_toml(&printed).unwrap_or_else(|e| panic!("{printed}\n{e}"));
+    assert_eq!(again.data, config.data);
+    assert_eq!(again.describe(&[]), printed);
+}
