@@ -159,3 +159,12 @@ fn what_capital_config_prints_reads_back() {
     assert_eq!(again.data, config.data);
     assert_eq!(again.describe(&[]), printed);
 }
+
+#[test]
+fn log_filters_may_have_spaces_after_commas() {
+    // Found by the `config_file` fuzz target: tracing-subscriber panicked on a directive that
+    // starts with a space and holds a non-ASCII character, and refused `info, name=debug`.
+    let config = from_toml("log = \"info, capital_server=debug\"").unwrap();
+    assert_eq!(config.log, "info, capital_server=debug");
+    assert!(from_toml("log = \" é[\"").is_err());
+}
