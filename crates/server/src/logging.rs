@@ -9,12 +9,16 @@ use tracing_subscriber::filter::{Directive, ParseError};
 /// Targets that would log frame contents at debug or trace.
 const FRAME_LOGGERS: &[&str] = &["tungstenite", "tokio_tungstenite", "axum::extract::ws"];
 
-/// Reads a log filter: `EnvFilter` directives separated by commas, each trimmed first.
-/// (tracing-subscriber 0.3.23 finds a directive's parts in its trimmed text but cuts them out of
-/// the untrimmed one: `info, capital_server=debug` was refused, and with a non-ASCII character
-/// after the space it panicked. The `config_file` fuzz target found it.)
+/// Reads a log filter: `EnvFilter` directives separated by commas, each trimmed first, and span
+/// field values (`[room{code=KXMR}]`) matched as they are written, not as regular expressions.
+/// Both found by the `config_file` fuzz target in tracing-subscriber 0.3.23: it finds a
+/// directive's parts in its trimmed text but cuts them out of the untrimmed one (so
+/// `info, capital_server=debug` was refused, and with a non-ASCII character after the space it
+/// panicked); and it compiles a field value into a full DFA, which a 150-byte pattern can keep
+/// busy for minutes.
 pub fn parse(log: &str) -> Result<EnvFilter, ParseError> {
-    EnvFilter::try_new(log.split(',').map(str::trim).collect::<Vec<_>>().join(","))
+    let directives = log.split(',').map(str::trim).collect::<Vec<_>>().join(",");
+    EnvFilter::builder().with_regex(false).parse(directives)
 }
 
 /// The filter for `log` (an `EnvFilter` directive string, already checked by the config, or

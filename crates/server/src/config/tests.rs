@@ -168,3 +168,15 @@ fn log_filters_may_have_spaces_after_commas() {
     assert_eq!(config.log, "info, capital_server=debug");
     assert!(from_toml("log = \" é[\"").is_err());
 }
+
+#[test]
+fn log_filter_field_values_are_not_regular_expressions() {
+    // Found by the `config_file` fuzz target: compiled as a regular expression, this field value
+    // kept `validate` busy for minutes.
+    let value = format!("?KRMX{}{}?????ser?", "?".repeat(16), ".".repeat(100));
+    let log = format!("capital_server[room{{code={value:?}}}]=debug,info");
+    let started = std::time::Instant::now();
+    let config = from_toml(&format!("log = {}", toml::Value::String(log.clone()))).unwrap();
+    assert_eq!(config.log, log);
+    assert!(started.elapsed() < std::time::Duration::from_secs(1), "{:?}", started.elapsed());
+}
