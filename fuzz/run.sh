@@ -76,6 +76,7 @@ for target in "${targets[@]}"; do
   fi
 done
 
+echo "fuzz: $((${#targets[@]} - ${#failed[@]})) passed, ${#failed[@]} failed"
 if [ "${#failed[@]}" -gt 0 ]; then
   echo "fuzz/run.sh: ${failed[*]} failed; inputs in fuzz/artifacts/ (fuzz/README.md: what next)"
   exit 1
