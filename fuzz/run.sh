@@ -42,7 +42,8 @@ max_len() {
 final_stat() { sed -n "s/^stat::$2: *//p" "$1" | tail -n 1; }
 progress() { grep -E '^#[0-9]+.* cov: ' "$1" | tail -n 1 | sed -n "s/.* $2: \([^ ]*\).*/\1/p"; }
 
-cargo fetch --locked --quiet
+# Not --locked: fuzz/Cargo.lock is this workspace's own, and a dependency added to a crate of the
+# main workspace must not fail the fuzzing; cargo adds it to the lock (commit the change).
 cargo fuzz build "${sanitizer[@]}"
 
 if [ "$#" -gt 0 ]; then
