@@ -62,6 +62,15 @@ pub fn connection_budget(wanted: u32) -> u32 {
 /// The most a request's head (request line and headers) may take; more gets 431.
 pub const MAX_HEAD_BYTES: usize = 16 * 1024;
 
+/// The HTTP/1 settings of every connection: the request head must arrive within
+/// `header_timeout` and fit in [`MAX_HEAD_BYTES`]. Public so that the `http_head` fuzz target
+/// (fuzz/fuzz_targets/http_head.rs) parses requests exactly as the server does.
+pub fn http1_builder(header_timeout: Duration) -> hyper::server::conn::http1::Builder {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(header_timeout).max_buf_size(MAX_HEAD_BYTES);
+    http
+}
+
 /// Accepts connections until `shutdown`, serving each on its own task (tracked by `tracker`).
 pub async fn serve(
     listener: TcpListener,
@@ -145,9 +154,8 @@ async fn serve_connection<S>(
         request.extensions_mut().insert(slot.clone());
         request
     });
-    let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new()).header_read_timeout(handshake).max_buf_size(MAX_HEAD_BYTES);
-    let conn = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+    let conn = http1_builder(handshake)
+        .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
     let conn = conn.with_upgrades();
     tokio::pin!(conn);
     tokio::select! {

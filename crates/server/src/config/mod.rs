@@ -363,7 +363,7 @@ impl Config {
                 ),
             ));
         }
-        tracing_subscriber::EnvFilter::try_new(&self.log).map_err(|e| {
+        crate::logging::parse(&self.log).map_err(|e| {
             ConfigError::new("log", format!("{:?} is not a log filter: {e}", self.log))
         })?;
         Ok(())

@@ -149,3 +149,36 @@ fn tls_flag_forms() {
     let origins = parse(&["--allowed-origin", "https://a.example,https://b.example"]).unwrap();
     assert_eq!(origins.0.allowed_origins.len(), 2);
 }
+
+#[test]
+fn what_capital_config_prints_reads_back() {
+    // Found by the `config_file` fuzz target: DEL in a path was printed raw, which TOML forbids.
+    let config = from_toml("data = \"a\\u007fb\"\nmdns_name = \"c\"\nlog = 'x=debug'\n").unwrap();
+    let printed = config.describe(&[]);
+    let again = from_toml(&printed).unwrap_or_else(|e| panic!("{printed}\n{e}"));
+    assert_eq!(again.data, config.data);
+    assert_eq!(again.describe(&[]), printed);
+}
+
+#[test]
+fn log_filters_may_have_spaces_after_commas() {
+    // Found by the `config_file` fuzz target: tracing-subscriber panicked on a directive that
+    // starts with a space and holds a non-ASCII character, and refused `info, name=debug`.
+    let config = from_toml("log = \"info, capital_server=debug\"").unwrap();
+    assert_eq!(config.log, "info, capital_server=debug");
+    assert!(from_toml("log = \" é[\"").is_err());
+}
+
+#[test]
+fn log_filters_with_span_fields_are_refused() {
+    // Found by the `config_file` fuzz target: compiled as a regular expression, this field value
+    // kept `validate` busy for minutes; matched literally, two equal ones panicked.
+    let value = format!("?KRMX{}{}?????ser?", "?".repeat(16), ".".repeat(100));
+    let log = format!("capital_server[room{{code={value:?}}}]=debug,info");
+    let started = std::time::Instant::now();
+    let err = from_toml(&format!("log = {}", toml::Value::String(log))).unwrap_err();
+    assert!(err.to_string().starts_with("log:"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(1), "{:?}", started.elapsed());
+    assert!(from_toml("log = \"a[s{f=x}]=debug,a[s{f=x}]=info\"").is_err());
+    assert!(from_toml("log = \"capital_server[conn]=debug,info\"").is_ok());
+}
