@@ -6,12 +6,6 @@ use super::rows::{phase_str, role_str};
 use crate::model::TokenRecord;
 use crate::write::Write;
 
-/// Whether `write` is one SQL statement (which SQLite applies atomically by itself; several
-/// statements need a savepoint to be undone together).
-pub(super) fn single_statement(write: &Write) -> bool {
-    !matches!(write, Write::CreatePlayer(..) | Write::ExpireGuests { .. })
-}
-
 pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()> {
     match write {
         Write::CreatePlayer(p, token) => {

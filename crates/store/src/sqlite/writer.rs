@@ -3,11 +3,11 @@
 //! group (group commit), then answers each batch's ticket.
 //!
 //! A batch is never split across transactions, and is all or nothing inside one: a write refused
-//! by a uniqueness rule rolls its batch back to a savepoint (the other batches of the group are
-//! kept) and answers it [`StoreError::Conflict`]. Any other error (a full disk, an I/O error)
-//! rolls the whole transaction back and fails every batch of the group. Either way the failed
-//! batches' chains are marked failed, so their owners' later batches are skipped until they
-//! restart (see [`crate::write`]).
+//! by a uniqueness rule answers its batch [`StoreError::Conflict`], and the group is committed
+//! without it (the transaction is rolled back and applied again without that batch). Any other
+//! error (a full disk, an I/O error) rolls the whole transaction back and fails every batch of
+//! the group. Either way the failed batches' chains are marked failed, so their owners' later
+//! batches are skipped until they restart (see [`crate::write`]).
 //!
 //! After a failure the writer goes on trying: the next group is committed as usual, and when
 //! nothing arrives it tries a small write of its own every [`PROBE_EVERY`], so
@@ -21,11 +21,11 @@ use std::time::Duration;
 use rusqlite::{Connection, Transaction};
 use tokio::sync::oneshot;
 
-use super::apply::{apply, single_statement};
+use super::apply::apply;
 use super::checkpoint;
 use super::health::Health;
 use crate::StoreError;
-use crate::write::{FailedChains, WriteBatch};
+use crate::write::{Chain, FailedChains, WriteBatch};
 
 /// Most batches committed in one transaction. Bounds the latency one group adds to the next.
 const MAX_GROUP: usize = 4096;
@@ -115,7 +115,7 @@ impl Writer {
         if group.is_empty() && !probe {
             return;
         }
-        let mut outcomes: Vec<Outcome> = Vec::with_capacity(group.len());
+        let mut outcomes: Vec<Outcome> = group.iter().map(|_| Outcome::Pending).collect();
         let result = self.transaction(group, &mut outcomes, probe);
         match &result {
             Ok(()) => {
@@ -134,7 +134,6 @@ impl Writer {
                 }
             }
         }
-        outcomes.resize_with(group.len(), || Outcome::Pending);
         for ((batch, done), outcome) in group.drain(..).zip(outcomes) {
             let answer = match (outcome, &result) {
                 (Outcome::Done(answer), _) => answer,
@@ -148,39 +147,62 @@ impl Writer {
         }
     }
 
-    /// Applies a group in one transaction; `outcomes` gets one entry per batch tried. Returns
-    /// the error that rolled the whole transaction back, if one did.
+    /// Applies a group in one transaction; `outcomes` (one per batch, all `Pending` at first)
+    /// says how each ended. Returns the error that rolled the whole transaction back, if one
+    /// did.
+    ///
+    /// No savepoints: a batch refused by a constraint (rare: a username taken in a race) rolls
+    /// the transaction back, is answered `Conflict`, and the group is applied again without it.
+    /// A savepoint around every batch cost the writer a third more time per move.
     fn transaction(
         &mut self,
         group: &[(Option<WriteBatch>, Done)],
-        outcomes: &mut Vec<Outcome>,
+        outcomes: &mut [Outcome],
         probe: bool,
     ) -> rusqlite::Result<()> {
-        let tx = self.conn.transaction()?;
-        for (batch, _) in group {
-            let outcome = match batch {
-                None => Outcome::Pending,
-                Some(batch) if !self.failed.admits(batch.chain()) => {
-                    Outcome::Done(Err(StoreError::Skipped))
-                }
-                Some(batch) => match apply_batch(&tx, batch) {
-                    Ok(()) => Outcome::Pending,
-                    Err(e) if super::is_constraint(&e) => {
-                        tracing::warn!(error = %e, "a write was refused");
-                        self.failed.fail(batch.chain());
-                        Outcome::Done(Err(StoreError::Conflict(e.to_string())))
-                    }
-                    Err(e) => return Err(e),
-                },
+        // Batches refused in an earlier attempt, and their chains: a later batch of the same
+        // chain is skipped, an earlier one is kept.
+        let mut refused: Vec<(usize, Option<Chain>)> = Vec::new();
+        let result = 'attempt: loop {
+            let tx = match self.conn.transaction() {
+                Ok(tx) => tx,
+                Err(e) => break 'attempt Err(e),
             };
-            outcomes.push(outcome);
+            for (i, (batch, _)) in group.iter().enumerate() {
+                let Some(batch) = batch else { continue };
+                if !matches!(outcomes[i], Outcome::Pending) {
+                    continue;
+                }
+                let chain = batch.chain();
+                let after_refused =
+                    chain.is_some() && refused.iter().any(|&(j, c)| j < i && c == chain);
+                if after_refused || !self.failed.admits(chain) {
+                    outcomes[i] = Outcome::Done(Err(StoreError::Skipped));
+                    continue;
+                }
+                for write in batch.writes() {
+                    match apply(&tx, write) {
+                        Ok(()) => {}
+                        Err(e) if super::is_constraint(&e) => {
+                            tracing::warn!(error = %e, "a write was refused");
+                            drop(tx);
+                            refused.push((i, chain));
+                            outcomes[i] = Outcome::Done(Err(StoreError::Conflict(e.to_string())));
+                            continue 'attempt;
+                        }
+                        Err(e) => break 'attempt Err(e),
+                    }
+                }
+            }
+            if probe && let Err(e) = probe_health(&tx, &self.path) {
+                break 'attempt Err(e);
+            }
+            break tx.commit();
+        };
+        for (_, chain) in refused {
+            self.failed.fail(chain);
         }
-        if probe {
-            room_to_write(&tx, &self.path)?;
-            tx.prepare_cached("UPDATE health SET probed_ms = probed_ms + 1 WHERE id = 1")?
-                .execute([])?;
-        }
-        tx.commit()
+        result
     }
 
     /// Past [`checkpoint::RESTART_AT`], checkpoints the whole log and makes the next commit
@@ -211,6 +233,13 @@ const PROBE_ROOM: u64 = 4 * 1024 * 1024;
 /// Fails as a full disk would unless the file system has [`PROBE_ROOM`] free and the database
 /// is that far from its cap. (A one-row update can succeed on a disk with no room for new
 /// data, reusing space in the log; the probe must not call such a disk writable.)
+/// The probe's write, in the group's transaction: is there room, and does a write go through?
+fn probe_health(tx: &Transaction<'_>, path: &Path) -> rusqlite::Result<()> {
+    room_to_write(tx, path)?;
+    tx.prepare_cached("UPDATE health SET probed_ms = probed_ms + 1 WHERE id = 1")?.execute([])?;
+    Ok(())
+}
+
 fn room_to_write(tx: &Transaction<'_>, path: &Path) -> rusqlite::Result<()> {
     let full = |why: String| {
         rusqlite::Error::SqliteFailure(
@@ -232,28 +261,4 @@ fn room_to_write(tx: &Transaction<'_>, path: &Path) -> rusqlite::Result<()> {
         return Err(full("the database is at its size cap".into()));
     }
     Ok(())
-}
-
-/// Applies one batch inside `tx`, all or nothing: a batch of more than one statement runs in a
-/// savepoint that is rolled back if any of them fails.
-fn apply_batch(tx: &Transaction<'_>, batch: &WriteBatch) -> rusqlite::Result<()> {
-    let writes = batch.writes();
-    if let [only] = writes
-        && single_statement(only)
-    {
-        return apply(tx, only);
-    }
-    if writes.is_empty() {
-        return Ok(());
-    }
-    tx.prepare_cached("SAVEPOINT batch")?.execute([])?;
-    match writes.iter().try_for_each(|write| apply(tx, write)) {
-        Ok(()) => tx.prepare_cached("RELEASE batch")?.execute([]).map(drop),
-        Err(e) => {
-            // After a disk error SQLite may have rolled the whole transaction back already, and
-            // these fail too: the caller acts on the first error.
-            let _ = tx.execute_batch("ROLLBACK TO batch; RELEASE batch");
-            Err(e)
-        }
-    }
 }
