@@ -3,11 +3,16 @@
 //!
 //! Every [`CHECKPOINT_EVERY`] it runs a passive checkpoint (which never blocks the writer). A
 //! passive checkpoint copies frames but cannot rewind the log while readers still use it, so
-//! under steady load the file only grew. Two more rules bound it: past [`RESTART_AT`] bytes the
-//! writer itself runs a RESTART checkpoint after its commit, which waits for readers to move on
-//! so the next commit starts over at the beginning of the log (and SQLite cuts the file back to
-//! `journal_size_limit`); and once writes have been quiet for [`QUIET`], this thread runs a
-//! TRUNCATE checkpoint that empties the file.
+//! under steady load the file only grew. Two more rules bound it: once the log holds
+//! [`RESTART_AT`] bytes of frames the writer itself runs a RESTART checkpoint after its commit,
+//! which waits for readers to move on so the next commit starts over at the beginning of the
+//! log; and once writes have been quiet for [`QUIET`], this thread runs a TRUNCATE checkpoint
+//! that empties the file.
+//!
+//! A log that starts over is cut back to [`JOURNAL_SIZE_LIMIT`], which is as big as the log
+//! may grow: a busy server then overwrites the same file in place. (Cutting it shorter made
+//! every log that passed the cut grow the file again, and a sync of a file whose size changed
+//! writes its inode too: the writer spent a fifth more time per move.)
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -20,10 +25,11 @@ use super::health::Health;
 
 /// How often the log is checkpointed.
 pub(super) const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
-/// A log at least this big is restarted from the beginning at the next checkpoint.
+/// A log holding at least this many bytes of frames is restarted from the beginning.
 pub(super) const RESTART_AT: u64 = 16 * 1024 * 1024;
-/// What SQLite cuts a restarted log back to (`PRAGMA journal_size_limit`).
-pub(super) const JOURNAL_SIZE_LIMIT: u64 = 4 * 1024 * 1024;
+/// What SQLite cuts a log that starts over back to (`PRAGMA journal_size_limit`): the size a
+/// log restarted at [`RESTART_AT`] reaches, and a little more for the commit that passed it.
+pub(super) const JOURNAL_SIZE_LIMIT: u64 = RESTART_AT + 1024 * 1024;
 /// No commit for this long, and the log is emptied.
 pub(super) const QUIET: Duration = Duration::from_secs(2);
 

@@ -77,7 +77,7 @@ impl SqliteStore {
         schema::migrate(&mut conn)?;
         let health = Arc::new(Health::default());
         let (tx, rx) = mpsc::channel();
-        let writer = Writer::new(conn, path.to_owned(), health.clone());
+        let writer = Writer::new(conn, path.to_owned(), health.clone())?;
         let thread = std::thread::Builder::new()
             .name("capital-store-writer".into())
             .spawn(move || writer.run(rx))

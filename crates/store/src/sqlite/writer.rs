@@ -13,8 +13,10 @@
 //! nothing arrives it tries a small write of its own every [`PROBE_EVERY`], so
 //! [`Health::writable`] turns true again by itself once the disk has room.
 
+use std::ffi::c_int;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -51,8 +53,10 @@ pub(super) struct Writer {
     conn: Connection,
     /// The database file (whose file system is asked for free space while writes fail).
     path: PathBuf,
-    /// Its write-ahead log.
-    wal: PathBuf,
+    /// Frames in the write-ahead log after the last commit (told by SQLite's WAL hook).
+    frames: Arc<AtomicU64>,
+    /// The database's page size: a frame is a page and a 24-byte header.
+    page_size: u64,
     failed: FailedChains,
     health: Arc<Health>,
 }
@@ -66,9 +70,19 @@ enum Outcome {
 }
 
 impl Writer {
-    pub(super) fn new(conn: Connection, path: PathBuf, health: Arc<Health>) -> Self {
-        let wal = super::wal_path(&path);
-        Writer { conn, path, wal, failed: FailedChains::default(), health }
+    pub(super) fn new(
+        mut conn: Connection,
+        path: PathBuf,
+        health: Arc<Health>,
+    ) -> rusqlite::Result<Self> {
+        let frames = Arc::new(AtomicU64::new(0));
+        let told = frames.clone();
+        conn.wal_hook(Some(move |_: &mut rusqlite::hooks::Wal, pages: c_int| {
+            told.store(u64::try_from(pages).unwrap_or(0), Ordering::Relaxed);
+            Ok(())
+        }))?;
+        let page_size = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
+        Ok(Writer { conn, path, frames, page_size, failed: FailedChains::default(), health })
     }
 
     /// Serves `rx` until every sender is gone.
@@ -210,7 +224,7 @@ impl Writer {
     /// after a commit, because a busy writer outgrows any timer: on a fast disk the log grew by
     /// tens of megabytes between two of the checkpointer's rounds.
     fn bound_the_log(&self) {
-        let size = std::fs::metadata(&self.wal).map_or(0, |m| m.len());
+        let size = self.frames.load(Ordering::Relaxed) * (self.page_size + 24);
         if size >= checkpoint::RESTART_AT
             && let Err(e) = self.conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()))
         {
