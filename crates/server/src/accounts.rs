@@ -45,7 +45,9 @@ pub struct Gate {
     /// To the hashing threads. Hashes run on threads of their own, always the same few: on
     /// the shared blocking pool each hash could land on another thread, each keeping its own
     /// malloc arena with 19 MiB in it (180 parallel logins grew the process by 500 MiB so).
-    jobs: std::sync::mpsc::Sender<HashJob>,
+    /// Started at the first hash: a server nobody logs in to does not keep them.
+    jobs: std::sync::OnceLock<std::sync::mpsc::Sender<HashJob>>,
+    threads: usize,
 }
 
 type HashJob = Box<dyn FnOnce() + Send>;
@@ -97,7 +99,8 @@ impl Gate {
             per_ip: PerMinute::new(per_minute),
             per_user: PerMinute::new(per_minute),
             hashing: Semaphore::new(hashes.max(1)),
-            jobs: hashing_threads(hashes.max(1)),
+            jobs: std::sync::OnceLock::new(),
+            threads: hashes.max(1),
         }
     }
 
@@ -133,7 +136,8 @@ impl Gate {
         let job: HashJob = Box::new(move || {
             let _ = done.send(work());
         });
-        self.jobs.send(job).map_err(|_| Turned::Busy)?;
+        let jobs = self.jobs.get_or_init(|| hashing_threads(self.threads));
+        jobs.send(job).map_err(|_| Turned::Busy)?;
         let result = result.await.map_err(|_| Turned::Busy);
         drop(permit);
         result
