@@ -1,5 +1,5 @@
 //! Each game's rules through the server's face of them (`capital_engine::DynGame`, made by the
-//! `GameEntry` of `capital_games::Registry::standard()`): a legal move checked and applied, a
+//! `GameKind` of `capital_games::Registry::standard()`): a legal move checked and applied, a
 //! refused move (checked, nothing changes), and the view a seat gets, which the server builds
 //! for every member after every move.
 //!
@@ -7,7 +7,7 @@
 
 use std::hint::black_box;
 
-use capital_engine::{DynGame, GameEntry, Viewer};
+use capital_engine::{DynGame, GameKind, Viewer};
 use capital_games::Registry;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use serde_json::{Value, json};
@@ -43,8 +43,8 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-fn position(entry: &GameEntry, opening: &[(usize, Value)]) -> Box<dyn DynGame> {
-    let (mut game, _) = entry.create(&Value::Null).expect("default options");
+fn position(entry: &dyn GameKind, opening: &[(usize, Value)]) -> Box<dyn DynGame> {
+    let mut game = entry.create(&Value::Null, 2, 0).expect("default options");
     for (seat, mv) in opening {
         game.play(*seat, mv).expect("the opening is legal");
     }
@@ -59,13 +59,13 @@ fn rules(c: &mut Criterion) {
         let (seat, mv) = &case.legal;
         group.bench_function("legal move (check + apply)", |b| {
             b.iter_batched(
-                || position(entry, &case.opening),
+                || position(&**entry, &case.opening),
                 |mut game| game.play(*seat, black_box(mv)).expect("legal"),
                 BatchSize::SmallInput,
             )
         });
-        let game = position(entry, &case.opening);
-        let mut refusing = position(entry, &case.opening);
+        let game = position(&**entry, &case.opening);
+        let mut refusing = position(&**entry, &case.opening);
         let (seat, mv) = &case.refused;
         group.bench_function("refused move", |b| {
             b.iter(|| refusing.play(*seat, black_box(mv)).expect_err("refused"))

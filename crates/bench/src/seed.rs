@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
-use capital_engine::{DynGame, GameEntry};
+use capital_engine::{DynGame, GameKind};
 use capital_games::Registry;
 use capital_protocol::{Phase, Role};
 use capital_store::{
@@ -126,8 +126,9 @@ pub fn run(args: &SeedArgs, quiet: bool) -> anyhow::Result<SeedReport> {
         }
         // Seqs 1-3: created, joined, started. Then the moves, then game over.
         let mut seq = 3;
-        let (game, options) = entry.create(&Value::Null).context("default options")?;
-        let log = play_out(entry, game, &mut rng)?;
+        let (options, _) = entry.check(&Value::Null).context("default options")?;
+        let game = entry.create(&options, 2, 0).context("a two-player game")?;
+        let log = play_out(&**entry, game, &mut rng)?;
         for (ply, (seat, mv)) in log.into_iter().enumerate() {
             seq += 1;
             ts += 900;
@@ -169,6 +170,9 @@ pub fn run(args: &SeedArgs, quiet: bool) -> anyhow::Result<SeedReport> {
             game_no: 1,
             seq,
             outcome: None,
+            players: 2,
+            seed: 0,
+            deadlines: vec![],
             created_ms: ts,
             closed: false,
         }));
@@ -230,22 +234,22 @@ fn candidates(kind: &str) -> Vec<Value> {
 /// Plays `game` to its end with random legal moves; the log, in play order, with each move in
 /// the canonical form the rules return.
 fn play_out(
-    entry: &GameEntry,
+    entry: &dyn GameKind,
     mut game: Box<dyn DynGame>,
     rng: &mut Rng,
 ) -> anyhow::Result<Vec<(usize, Value)>> {
-    let moves = candidates(entry.kind);
+    let moves = candidates(entry.kind());
     let mut log = Vec::new();
     while game.outcome().is_none() {
         let turn = game.turn();
-        anyhow::ensure!(!turn.is_empty() && log.len() < 1000, "{} never ends", entry.kind);
+        anyhow::ensure!(!turn.is_empty() && log.len() < 1000, "{} never ends", entry.kind());
         for seat in turn {
             let start = rng.below(moves.len());
             let played = (0..moves.len()).find_map(|k| {
                 let mv = &moves[(start + k) % moves.len()];
                 game.play(seat, mv).ok()
             });
-            let canonical = played.with_context(|| format!("{}: no legal move", entry.kind))?;
+            let canonical = played.with_context(|| format!("{}: no legal move", entry.kind()))?;
             log.push((seat, canonical));
         }
     }
@@ -291,11 +295,13 @@ mod tests {
         let mut rng = Rng::new(3, 0);
         for kind in KINDS {
             let entry = registry.find(kind).unwrap();
-            let (game, options) = entry.create(&Value::Null).unwrap();
-            let log = play_out(entry, game, &mut rng).unwrap();
+            let (options, _) = entry.check(&Value::Null).unwrap();
+            let game = entry.create(&options, 2, 0).unwrap();
+            let log = play_out(&**entry, game, &mut rng).unwrap();
             assert!(!log.is_empty());
             let replayed =
-                capital_engine::replay(entry, &options, log.iter().map(|(s, m)| (*s, m))).unwrap();
+                capital_engine::replay(&**entry, &options, 2, 0, log.iter().map(|(s, m)| (*s, m)))
+                    .unwrap();
             assert!(replayed.outcome().is_some(), "{kind} ends the same way on replay");
         }
     }

@@ -24,7 +24,9 @@ impl Running {
         let dir = if data.is_some() { None } else { Some(tempfile::tempdir().expect("temp dir")) };
         let data = data.unwrap_or_else(|| dir.as_ref().expect("made above").path().join("data"));
         let config = Config::new("127.0.0.1:0".parse().expect("an address"), data);
-        let server = Server::bind(config).await.expect("the server binds");
+        let server = Server::bind(config, capital_server::Registry::standard())
+            .await
+            .expect("the server binds");
         let url = format!("ws://{}/ws", server.local_addr());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(server.run(async move {

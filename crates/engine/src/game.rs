@@ -1,9 +1,10 @@
 //! The [`Game`] trait and the small types around it.
 
-use std::time::Duration;
-
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+
+use crate::options::{OptionSpec, Players};
+use crate::rng::Rng;
 
 /// A seat number: 0 for the first player, 1 for the second, ...
 pub type Seat = usize;
@@ -61,8 +62,17 @@ pub enum RuleError {
     BadOptions(String),
 }
 
-/// A game's rules. Implementations are pure and deterministic: the same options and the same
-/// moves always give the same state.
+/// What a turn timer that ran out does to a seat, as the game decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Timeout<M> {
+    /// Play this move for the seat (a pass, a random legal move). It is logged like any move.
+    Play(M),
+    /// The seat loses the game: in a two-player game the other seat wins.
+    Forfeit,
+}
+
+/// A game's rules. Implementations are pure and deterministic: the same options, the same number
+/// of players, the same seed and the same moves always give the same state.
 ///
 /// The server calls [`Game::validate`] before [`Game::apply`], and only for a seat in
 /// [`Game::turn`] while [`Game::outcome`] is `None`; `apply` may assume all of that.
@@ -88,11 +98,18 @@ pub trait Game: Send + Sized + 'static {
         Ok(())
     }
 
-    /// How many seats a game with these options has.
-    fn seats(options: &Self::Options) -> usize;
+    /// The options a create form offers, with their ranges and defaults (none by default).
+    fn options_schema() -> Vec<OptionSpec> {
+        Vec::new()
+    }
 
-    /// A new game at its first position.
-    fn new(options: &Self::Options) -> Self;
+    /// How many players a game with these options takes.
+    fn players(options: &Self::Options) -> Players;
+
+    /// A new game for `players` players (seats `0..players`) at its first position. `rng` is
+    /// the game's own, seeded by the server: draw shuffles and dice from it, here and in
+    /// [`Game::apply`], and nowhere else.
+    fn new(options: &Self::Options, players: usize, rng: &mut Rng) -> Self;
 
     /// The seats whose move the game is waiting for now (several for simultaneous moves). Empty
     /// once the game is over.
@@ -102,7 +119,7 @@ pub trait Game: Send + Sized + 'static {
     fn validate(&self, seat: Seat, mv: &Self::Move) -> Result<(), RuleError>;
 
     /// Plays a move that [`Game::validate`] accepted.
-    fn apply(&mut self, seat: Seat, mv: Self::Move);
+    fn apply(&mut self, seat: Seat, mv: Self::Move, rng: &mut Rng);
 
     /// The state as `viewer` may see it. The only way state leaves a game: leave out whatever
     /// this viewer must not know.
@@ -111,14 +128,17 @@ pub trait Game: Send + Sized + 'static {
     /// How the game ended, or `None` while it goes on.
     fn outcome(&self) -> Option<Outcome>;
 
-    /// For real-time games only: how often the server should call [`Game::tick`]. Turn-based games
-    /// keep the default, `None`, and are never ticked.
-    fn tick_interval(options: &Self::Options) -> Option<Duration> {
-        let _ = options;
-        None
+    /// What happens when `seat`'s turn timer runs out (rooms with `turn_seconds` only). `choice`
+    /// is for picking a random move; it is not the game's own generator (the move chosen is
+    /// logged, and a replay plays it without asking again). The default forfeits.
+    fn timeout(&self, seat: Seat, choice: &mut Rng) -> Timeout<Self::Move> {
+        let _ = (seat, choice);
+        Timeout::Forfeit
     }
 
-    /// For real-time games only: advance the world by one tick. Ticks are numbered by the server
-    /// and logged like moves, so a ticked game replays deterministically too.
-    fn tick(&mut self) {}
+    /// Whether a rematch moves every player one seat on (so that another seat starts). The
+    /// default keeps seats, and their colours, as they were.
+    fn rotate_seats_on_rematch() -> bool {
+        false
+    }
 }

@@ -1,20 +1,27 @@
 //! The rules side of Capital: what a game is, with no I/O, no clock and no randomness of its own.
 //!
-//! A game implements [`Game`]: how many seats, which options, whose turn, whether a move is legal,
-//! what a move does, what each seat may see, and how it ends. Everything is deterministic, so a
-//! game is rebuilt exactly by replaying its move log ([`replay`]). The only way state leaves a game
-//! is [`Game::view`], per viewer, so hidden information cannot leak by accident.
+//! A game implements [`Game`]: how many players, which options, whose turn, whether a move is
+//! legal, what a move does, what each seat may see, how it ends, and what a turn timer running out
+//! does. Everything is deterministic (dice and shuffles come from an [`Rng`] the server seeds), so
+//! a game is rebuilt exactly by replaying its move log from its seed ([`replay`]). The only way
+//! state leaves a game is [`Game::view`], per viewer, so hidden information cannot leak by accident.
 //!
-//! The server holds games of any kind through the object-safe [`DynGame`], made by a
-//! [`GameEntry`] (a game's constructor and metadata, listed in the `capital-games` registry). Moves
-//! and options cross that boundary as JSON values and are checked into the game's own types there.
+//! The server holds game kinds as `Arc<dyn GameKind>` values (made by [`kind`], listed in a
+//! registry handed to the server) and running games as `Box<dyn DynGame>`. Moves and options
+//! cross that boundary as JSON values and are checked into the game's own types there.
 //!
 //! # Layout
-//! - [`game`]: the [`Game`] trait, [`Viewer`], [`Outcome`], [`RuleError`].
-//! - [`dynamic`]: [`DynGame`], [`GameEntry`] and [`replay`], the JSON-typed face the server uses.
+//! - [`game`]: the [`Game`] trait, [`Viewer`], [`Outcome`], [`RuleError`], [`Timeout`].
+//! - [`options`]: [`Players`] and the options schema ([`OptionSpec`]) clients draw forms from.
+//! - [`rng`]: [`Rng`], the seeded generator.
+//! - [`kind`]: [`GameKind`], [`DynGame`] and [`replay`], the JSON-typed face the server uses.
 
-pub mod dynamic;
 pub mod game;
+pub mod kind;
+pub mod options;
+pub mod rng;
 
-pub use dynamic::{DynGame, GameEntry, replay};
-pub use game::{Game, Outcome, RuleError, Seat, Viewer};
+pub use game::{Game, Outcome, RuleError, Seat, Timeout, Viewer};
+pub use kind::{DynGame, GameKind, TimedOut, kind, replay};
+pub use options::{Choice, OptionKind, OptionSpec, Players};
+pub use rng::Rng;

@@ -27,7 +27,7 @@
 //! the line: left to right for a horizontal line, top to bottom otherwise. When a move makes more
 //! than four in a row, `line` is four of them including the disc just dropped.
 
-use capital_engine::{Game, Outcome, RuleError, Seat, Viewer};
+use capital_engine::{Game, Outcome, Players, Rng, RuleError, Seat, Viewer};
 use serde::{Deserialize, Serialize};
 
 /// Number of columns on the board.
@@ -153,11 +153,11 @@ impl Game for ConnectFour {
     type Move = Drop;
     type View = ConnectFourView;
 
-    fn seats(_: &ConnectFourOptions) -> usize {
-        2
+    fn players(_: &ConnectFourOptions) -> Players {
+        Players::exactly(2)
     }
 
-    fn new(_: &ConnectFourOptions) -> Self {
+    fn new(_: &ConnectFourOptions, _: usize, _: &mut Rng) -> Self {
         ConnectFour { board: [[None; COLUMNS]; ROWS], next: 0, last_move: None, line: None }
     }
 
@@ -185,7 +185,7 @@ impl Game for ConnectFour {
         }
     }
 
-    fn apply(&mut self, seat: Seat, mv: Drop) {
+    fn apply(&mut self, seat: Seat, mv: Drop, _: &mut Rng) {
         let row = self.landing_row(mv.column).expect("validate refused full columns");
         self.board[row][mv.column] = Some(seat);
         self.last_move = Some(LastDrop { seat, column: mv.column, row });
@@ -213,15 +213,20 @@ impl Game for ConnectFour {
             None
         }
     }
+
+    /// Seats move on after each game, so that the other player starts the next.
+    fn rotate_seats_on_rematch() -> bool {
+        true
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use capital_engine::{DynGame, GameEntry, replay};
+    use capital_engine::{DynGame, kind, replay};
     use serde_json::{Value, json};
 
     use super::*;
-    use crate::testing::{assert_refused, play_in_turn};
+    use crate::testing::{assert_refused, create, play_in_turn};
 
     /// Drops into `columns` in order, each for the seat whose turn it is.
     fn play_all(game: &mut dyn DynGame, columns: &[usize]) {
@@ -229,24 +234,24 @@ mod tests {
     }
 
     fn new_game() -> Box<dyn DynGame> {
-        let (game, options) = GameEntry::of::<ConnectFour>().create(&Value::Null).unwrap();
+        let (game, options) = create(&*kind::<ConnectFour>(), &Value::Null).unwrap();
         assert_eq!(options, json!({}));
         game
     }
 
     #[test]
     fn metadata_and_options() {
-        let entry = GameEntry::of::<ConnectFour>();
-        assert_eq!((entry.kind, entry.name), ("connect_four", "Connect four"));
+        let entry = kind::<ConnectFour>();
+        assert_eq!((entry.kind(), entry.name()), ("connect_four", "Connect four"));
         assert_eq!(entry.default_options(), json!({}));
-        assert_eq!(entry.seats(&json!({})), Ok(2));
-        assert!(matches!(entry.create(&json!({"rows": 8})), Err(RuleError::BadOptions(_))));
+        assert_eq!(entry.check(&json!({})).map(|(_, p)| p.max), Ok(2));
+        assert!(matches!(create(&*entry, &json!({"rows": 8})), Err(RuleError::BadOptions(_))));
     }
 
     #[test]
     fn initial_state() {
         let game = new_game();
-        assert_eq!(game.seats(), 2);
+        assert_eq!(game.players(), 2);
         assert_eq!(game.turn(), vec![0]);
         assert_eq!(game.outcome(), None);
         assert_eq!(
@@ -323,12 +328,12 @@ mod tests {
 
     #[test]
     fn validate_checks_everything_by_itself() {
-        let mut game = ConnectFour::new(&ConnectFourOptions::default());
+        let mut game = ConnectFour::new(&ConnectFourOptions::default(), 2, &mut Rng::from_seed(0));
         assert_eq!(game.validate(1, &Drop { column: 0 }), Err(RuleError::NotYourTurn));
         assert!(matches!(game.validate(0, &Drop { column: 7 }), Err(RuleError::BadMove(_))));
         for i in 0..6 {
             game.validate(i % 2, &Drop { column: 6 }).unwrap();
-            game.apply(i % 2, Drop { column: 6 });
+            game.apply(i % 2, Drop { column: 6 }, &mut Rng::from_seed(0));
         }
         assert_eq!(
             game.validate(0, &Drop { column: 6 }),
@@ -336,7 +341,7 @@ mod tests {
         );
         for (seat, column) in [(0, 0), (1, 1), (0, 0), (1, 1), (0, 0), (1, 1), (0, 0)] {
             game.validate(seat, &Drop { column }).unwrap();
-            game.apply(seat, Drop { column });
+            game.apply(seat, Drop { column }, &mut Rng::from_seed(0));
         }
         assert_eq!(game.validate(1, &Drop { column: 2 }), Err(RuleError::GameOver));
     }
@@ -451,8 +456,8 @@ mod tests {
             let canonical = game.play(i % 2, &json!({ "column": column })).unwrap();
             log.push((i % 2, canonical));
         }
-        let entry = GameEntry::of::<ConnectFour>();
-        let replayed = replay(&entry, &json!({}), log.iter().map(|(s, m)| (*s, m))).unwrap();
+        let entry = kind::<ConnectFour>();
+        let replayed = replay(&*entry, &json!({}), 2, 0, log.iter().map(|(s, m)| (*s, m))).unwrap();
         assert_eq!(replayed.view(Viewer::Spectator), game.view(Viewer::Spectator));
         assert_eq!(replayed.turn(), game.turn());
         assert_eq!(replayed.outcome(), game.outcome());

@@ -1,7 +1,9 @@
 //! The games Capital ships, one file each, and the [`Registry`] that lists them.
 //!
 //! Adding a game: write `src/<kind>.rs` with a type implementing [`capital_engine::Game`] (and
-//! its tests), declare the module here, and add one line to [`Registry::standard`].
+//! its tests), declare the module here, and add one line to [`Registry::standard`]. A server is
+//! handed a registry, so a program embedding Capital can also offer games of its own
+//! ([`Registry::with`]).
 //! `docs/games.md` walks through it.
 //!
 //! # Layout
@@ -9,7 +11,9 @@
 //! - [`connect_four`]: connect four on a 7x6 board.
 //! - [`rps`]: rock-paper-scissors, best of N, choices secret until both have chosen.
 
-use capital_engine::GameEntry;
+use std::sync::Arc;
+
+use capital_engine::{GameKind, kind};
 
 pub mod connect_four;
 pub mod rps;
@@ -18,32 +22,36 @@ pub mod tictactoe;
 #[cfg(test)]
 mod testing;
 
-/// The games a server offers, by kind.
-#[derive(Debug, Clone)]
+/// The games a server offers, by kind, in the order clients list them.
+#[derive(Debug, Clone, Default)]
 pub struct Registry {
-    entries: Vec<GameEntry>,
+    kinds: Vec<Arc<dyn GameKind>>,
 }
 
 impl Registry {
     /// Every game shipped with Capital.
     pub fn standard() -> Self {
-        Registry {
-            entries: vec![
-                GameEntry::of::<tictactoe::TicTacToe>(),
-                GameEntry::of::<connect_four::ConnectFour>(),
-                GameEntry::of::<rps::RockPaperScissors>(),
-            ],
-        }
+        Registry::default()
+            .with(kind::<tictactoe::TicTacToe>())
+            .with(kind::<connect_four::ConnectFour>())
+            .with(kind::<rps::RockPaperScissors>())
+    }
+
+    /// This registry and `game` (which replaces a game of the same kind).
+    pub fn with(mut self, game: Arc<dyn GameKind>) -> Self {
+        self.kinds.retain(|k| k.kind() != game.kind());
+        self.kinds.push(game);
+        self
     }
 
     /// The game of this kind, if offered.
-    pub fn find(&self, kind: &str) -> Option<&GameEntry> {
-        self.entries.iter().find(|entry| entry.kind == kind)
+    pub fn find(&self, kind: &str) -> Option<&Arc<dyn GameKind>> {
+        self.kinds.iter().find(|k| k.kind() == kind)
     }
 
     /// All games, in the order listed.
-    pub fn iter(&self) -> impl Iterator<Item = &GameEntry> {
-        self.entries.iter()
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<dyn GameKind>> {
+        self.kinds.iter()
     }
 }
 
@@ -54,7 +62,7 @@ mod tests {
     #[test]
     fn kinds_are_unique_and_findable() {
         let registry = Registry::standard();
-        let mut kinds: Vec<_> = registry.iter().map(|e| e.kind).collect();
+        let mut kinds: Vec<_> = registry.iter().map(|e| e.kind()).collect();
         assert_eq!(kinds, ["tictactoe", "connect_four", "rps"]);
         kinds.dedup();
         assert_eq!(kinds.len(), 3);
@@ -65,9 +73,10 @@ mod tests {
     #[test]
     fn every_game_starts_from_its_default_options() {
         for entry in Registry::standard().iter() {
-            let (game, options) = entry.create(&entry.default_options()).unwrap();
-            assert_eq!(options, entry.default_options(), "{}", entry.kind);
-            assert_eq!(game.seats(), 2, "{}", entry.kind);
+            let (options, players) = entry.check(&entry.default_options()).unwrap();
+            assert_eq!(options, entry.default_options(), "{}", entry.kind());
+            let game = entry.create(&options, players.min, 0).unwrap();
+            assert_eq!(game.players(), players.min, "{}", entry.kind());
             assert_eq!(game.outcome(), None);
         }
     }

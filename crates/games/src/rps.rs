@@ -32,7 +32,7 @@
 //! `round` is the 1-based number of the round being played; once the game is over it stays at
 //! the number of the last round.
 
-use capital_engine::{Game, Outcome, RuleError, Seat, Viewer};
+use capital_engine::{Game, OptionSpec, Outcome, Players, Rng, RuleError, Seat, Viewer};
 use serde::{Deserialize, Serialize};
 
 /// A game of rock paper scissors.
@@ -168,11 +168,15 @@ impl Game for RockPaperScissors {
         }
     }
 
-    fn seats(_: &RpsOptions) -> usize {
-        2
+    fn options_schema() -> Vec<OptionSpec> {
+        vec![OptionSpec::integer("best_of", "Best of", (1, 9, 2), 3)]
     }
 
-    fn new(options: &RpsOptions) -> Self {
+    fn players(_: &RpsOptions) -> Players {
+        Players::exactly(2)
+    }
+
+    fn new(options: &RpsOptions, _: usize, _: &mut Rng) -> Self {
         RockPaperScissors {
             best_of: options.best_of,
             score: [0, 0],
@@ -199,7 +203,7 @@ impl Game for RockPaperScissors {
         }
     }
 
-    fn apply(&mut self, seat: Seat, mv: Pick) {
+    fn apply(&mut self, seat: Seat, mv: Pick, _: &mut Rng) {
         self.pending[seat] = Some(mv.choice);
         self.resolve_if_complete();
     }
@@ -224,15 +228,20 @@ impl Game for RockPaperScissors {
         let seat = (0..2).find(|&seat| self.score[seat] >= self.needed())?;
         Some(Outcome::win(seat, "best_of"))
     }
+
+    /// Seats move on after each game, so that the other player starts the next.
+    fn rotate_seats_on_rematch() -> bool {
+        true
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use capital_engine::{DynGame, GameEntry, replay};
+    use capital_engine::{DynGame, kind, replay};
     use serde_json::{Value, json};
 
     use super::*;
-    use crate::testing::{all_views, assert_refused};
+    use crate::testing::{all_views, assert_refused, create};
 
     use Choice::{Paper, Rock, Scissors};
 
@@ -240,7 +249,7 @@ mod tests {
     type Round = (Choice, Choice);
 
     fn new_game(options: Value) -> Box<dyn DynGame> {
-        GameEntry::of::<RockPaperScissors>().create(&options).unwrap().0
+        create(&*kind::<RockPaperScissors>(), &options).unwrap().0
     }
 
     fn pick(choice: Choice) -> Value {
@@ -257,23 +266,29 @@ mod tests {
 
     #[test]
     fn metadata_and_default_options() {
-        let entry = GameEntry::of::<RockPaperScissors>();
-        assert_eq!((entry.kind, entry.name), ("rps", "Rock paper scissors"));
+        let entry = kind::<RockPaperScissors>();
+        assert_eq!((entry.kind(), entry.name()), ("rps", "Rock paper scissors"));
         assert_eq!(entry.default_options(), json!({"best_of": 3}));
-        assert_eq!(entry.create(&json!({})).unwrap().1, json!({"best_of": 3}));
-        assert_eq!(entry.create(&Value::Null).unwrap().1, json!({"best_of": 3}));
-        assert_eq!(entry.seats(&json!({"best_of": 5})), Ok(2));
+        assert_eq!(create(&*entry, &json!({})).unwrap().1, json!({"best_of": 3}));
+        assert_eq!(create(&*entry, &Value::Null).unwrap().1, json!({"best_of": 3}));
+        assert_eq!(entry.check(&json!({"best_of": 5})).map(|(_, p)| p.max), Ok(2));
+        let schema = serde_json::to_value(entry.options_schema()).unwrap();
+        assert_eq!(
+            schema,
+            json!([{"key": "best_of", "label": "Best of", "type": "integer",
+                    "min": 1, "max": 9, "step": 2, "default": 3}])
+        );
     }
 
     #[test]
     fn options_are_validated() {
-        let entry = GameEntry::of::<RockPaperScissors>();
+        let entry = kind::<RockPaperScissors>();
         for n in [1, 3, 5, 7, 9] {
-            let (_, options) = entry.create(&json!({ "best_of": n })).unwrap();
+            let (_, options) = create(&*entry, &json!({ "best_of": n })).unwrap();
             assert_eq!(options, json!({ "best_of": n }));
         }
         for n in [0, 2, 4, 8, 10, 11, 99] {
-            match entry.create(&json!({ "best_of": n })).err() {
+            match create(&*entry, &json!({ "best_of": n })).err() {
                 Some(RuleError::BadOptions(message)) => {
                     assert!(message.contains("best_of"), "{message}");
                     assert!(message.contains("odd"), "{message}");
@@ -290,17 +305,20 @@ mod tests {
             json!({"best_of": 2.5}),
         ] {
             assert!(
-                matches!(entry.create(&options), Err(RuleError::BadOptions(_))),
+                matches!(create(&*entry, &options), Err(RuleError::BadOptions(_))),
                 "{options} should be refused"
             );
         }
-        assert!(matches!(entry.seats(&json!({"best_of": 4})), Err(RuleError::BadOptions(_))));
+        assert!(matches!(
+            entry.check(&json!({"best_of": 4})).map(|(_, p)| p.max),
+            Err(RuleError::BadOptions(_))
+        ));
     }
 
     #[test]
     fn initial_state() {
         let game = new_game(Value::Null);
-        assert_eq!(game.seats(), 2);
+        assert_eq!(game.players(), 2);
         assert_eq!(game.turn(), vec![0, 1]);
         assert_eq!(game.outcome(), None);
         let start = json!({
@@ -493,28 +511,29 @@ mod tests {
 
     #[test]
     fn validate_checks_everything_by_itself() {
-        let mut game = RockPaperScissors::new(&RpsOptions { best_of: 1 });
+        let mut game =
+            RockPaperScissors::new(&RpsOptions { best_of: 1 }, 2, &mut Rng::from_seed(0));
         let rock = Pick { choice: Rock };
         assert_eq!(game.validate(2, &rock), Err(RuleError::NoSuchSeat(2)));
         assert_eq!(game.validate(1, &rock), Ok(()));
-        game.apply(1, rock);
+        game.apply(1, rock, &mut Rng::from_seed(0));
         assert_eq!(game.validate(1, &rock), Err(RuleError::NotYourTurn));
-        game.apply(0, Pick { choice: Paper });
+        game.apply(0, Pick { choice: Paper }, &mut Rng::from_seed(0));
         assert_eq!(game.outcome(), Some(Outcome::win(0, "best_of")));
         assert_eq!(game.validate(1, &rock), Err(RuleError::GameOver));
     }
 
     #[test]
     fn replaying_the_log_gives_the_same_game() {
-        let entry = GameEntry::of::<RockPaperScissors>();
-        let (mut game, options) = entry.create(&json!({"best_of": 5})).unwrap();
+        let entry = kind::<RockPaperScissors>();
+        let (mut game, options) = create(&*entry, &json!({"best_of": 5})).unwrap();
         // Ends mid-round, with seat 1's choice still secret.
         let moves = [(0, Rock), (1, Rock), (1, Paper), (0, Scissors), (1, Scissors)];
         let mut log = Vec::new();
         for (seat, choice) in moves {
             log.push((seat, game.play(seat, &pick(choice)).unwrap()));
         }
-        let replayed = replay(&entry, &options, log.iter().map(|(s, m)| (*s, m))).unwrap();
+        let replayed = replay(&*entry, &options, 2, 0, log.iter().map(|(s, m)| (*s, m))).unwrap();
         assert_eq!(all_views(&*replayed), all_views(&*game));
         assert_eq!(replayed.turn(), vec![0]);
         assert_eq!(replayed.view(Viewer::Seat(1))["your_choice"], json!("scissors"));

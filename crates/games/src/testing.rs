@@ -1,11 +1,21 @@
 //! Helpers shared by the games' unit tests.
 
-use capital_engine::{DynGame, RuleError, Seat, Viewer};
+use capital_engine::{DynGame, GameKind, RuleError, Seat, Viewer};
 use serde_json::Value;
+
+/// A game of `kind` with `options` for its fewest players (seed 0), and the options in
+/// canonical form.
+pub fn create(
+    kind: &dyn GameKind,
+    options: &Value,
+) -> Result<(Box<dyn DynGame>, Value), RuleError> {
+    let (canonical, players) = kind.check(options)?;
+    Ok((kind.create(options, players.min, 0)?, canonical))
+}
 
 /// The state as every seat and a spectator see it.
 pub fn all_views(game: &dyn DynGame) -> Vec<Value> {
-    (0..game.seats()).map(Viewer::Seat).chain([Viewer::Spectator]).map(|v| game.view(v)).collect()
+    (0..game.players()).map(Viewer::Seat).chain([Viewer::Spectator]).map(|v| game.view(v)).collect()
 }
 
 /// Plays `moves` in order, each for the first seat whose turn it is; panics on a refusal.

@@ -22,7 +22,7 @@
 //!
 //! `line` holds the three cells of the winning line once there is one.
 
-use capital_engine::{Game, Outcome, RuleError, Seat, Viewer};
+use capital_engine::{Game, Outcome, Players, Rng, RuleError, Seat, Viewer};
 use serde::{Deserialize, Serialize};
 
 /// The mark each seat plays, by seat.
@@ -103,11 +103,11 @@ impl Game for TicTacToe {
     type Move = Place;
     type View = TicTacToeView;
 
-    fn seats(_: &TicTacToeOptions) -> usize {
-        2
+    fn players(_: &TicTacToeOptions) -> Players {
+        Players::exactly(2)
     }
 
-    fn new(_: &TicTacToeOptions) -> Self {
+    fn new(_: &TicTacToeOptions, _: usize, _: &mut Rng) -> Self {
         TicTacToe { board: [None; 9], next: 0, last_move: None, line: None }
     }
 
@@ -129,7 +129,7 @@ impl Game for TicTacToe {
         }
     }
 
-    fn apply(&mut self, seat: Seat, mv: Place) {
+    fn apply(&mut self, seat: Seat, mv: Place, _: &mut Rng) {
         self.board[mv.cell] = Some(seat);
         self.last_move = Some(LastPlace { seat, cell: mv.cell });
         self.line = self.find_line();
@@ -155,15 +155,20 @@ impl Game for TicTacToe {
             None
         }
     }
+
+    /// Seats move on after each game, so that the other player starts the next.
+    fn rotate_seats_on_rematch() -> bool {
+        true
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use capital_engine::{DynGame, GameEntry, replay};
+    use capital_engine::{DynGame, kind, replay};
     use serde_json::{Value, json};
 
     use super::*;
-    use crate::testing::{assert_refused, play_in_turn};
+    use crate::testing::{assert_refused, create, play_in_turn};
 
     /// Plays `cells` in order, each for the seat whose turn it is.
     fn play_all(game: &mut dyn DynGame, cells: &[usize]) {
@@ -171,25 +176,25 @@ mod tests {
     }
 
     fn new_game() -> Box<dyn DynGame> {
-        let (game, options) = GameEntry::of::<TicTacToe>().create(&Value::Null).unwrap();
+        let (game, options) = create(&*kind::<TicTacToe>(), &Value::Null).unwrap();
         assert_eq!(options, json!({}));
         game
     }
 
     #[test]
     fn metadata_and_options() {
-        let entry = GameEntry::of::<TicTacToe>();
-        assert_eq!((entry.kind, entry.name), ("tictactoe", "Tic-tac-toe"));
+        let entry = kind::<TicTacToe>();
+        assert_eq!((entry.kind(), entry.name()), ("tictactoe", "Tic-tac-toe"));
         assert_eq!(entry.default_options(), json!({}));
-        assert_eq!(entry.seats(&json!({})), Ok(2));
-        assert!(entry.create(&json!({})).is_ok());
-        assert!(matches!(entry.create(&json!({"size": 4})), Err(RuleError::BadOptions(_))));
+        assert_eq!(entry.check(&json!({})).map(|(_, p)| p.max), Ok(2));
+        assert!(create(&*entry, &json!({})).is_ok());
+        assert!(matches!(create(&*entry, &json!({"size": 4})), Err(RuleError::BadOptions(_))));
     }
 
     #[test]
     fn initial_state() {
         let game = new_game();
-        assert_eq!(game.seats(), 2);
+        assert_eq!(game.players(), 2);
         assert_eq!(game.turn(), vec![0]);
         assert_eq!(game.outcome(), None);
         assert_eq!(
@@ -256,18 +261,18 @@ mod tests {
 
     #[test]
     fn validate_checks_everything_by_itself() {
-        let mut game = TicTacToe::new(&TicTacToeOptions::default());
+        let mut game = TicTacToe::new(&TicTacToeOptions::default(), 2, &mut Rng::from_seed(0));
         assert_eq!(game.validate(1, &Place { cell: 0 }), Err(RuleError::NotYourTurn));
         assert!(matches!(game.validate(0, &Place { cell: 9 }), Err(RuleError::BadMove(_))));
         assert_eq!(game.validate(0, &Place { cell: 0 }), Ok(()));
-        game.apply(0, Place { cell: 0 });
+        game.apply(0, Place { cell: 0 }, &mut Rng::from_seed(0));
         assert_eq!(
             game.validate(1, &Place { cell: 0 }),
             Err(RuleError::Illegal("cell 0 is taken".into()))
         );
         for (seat, cell) in [(1, 3), (0, 1), (1, 4), (0, 2)] {
             game.validate(seat, &Place { cell }).unwrap();
-            game.apply(seat, Place { cell });
+            game.apply(seat, Place { cell }, &mut Rng::from_seed(0));
         }
         assert_eq!(game.validate(1, &Place { cell: 8 }), Err(RuleError::GameOver));
     }
@@ -369,8 +374,8 @@ mod tests {
             let canonical = game.play(i % 2, &json!({ "cell": cell })).unwrap();
             log.push((i % 2, canonical));
         }
-        let entry = GameEntry::of::<TicTacToe>();
-        let replayed = replay(&entry, &json!({}), log.iter().map(|(s, m)| (*s, m))).unwrap();
+        let entry = kind::<TicTacToe>();
+        let replayed = replay(&*entry, &json!({}), 2, 0, log.iter().map(|(s, m)| (*s, m))).unwrap();
         assert_eq!(replayed.view(Viewer::Spectator), game.view(Viewer::Spectator));
         assert_eq!(replayed.turn(), game.turn());
         assert_eq!(replayed.outcome(), game.outcome());

@@ -22,8 +22,8 @@ pub use client::{ClientMsg, Request, Role};
 pub use error::ErrorCode;
 pub use server::{
     ChatMessage, ConversationView, DirectMessage, EventMsg, GameInfo, LeaveReason, MemberView,
-    Outcome, Outgoing, Phase, ReceiptStatus, RoomEvent, RoomRef, RoomView, SeatView, ServerMsg,
-    You,
+    OptionChoice, OptionField, OptionFieldKind, Outcome, Outgoing, Phase, ReceiptStatus, RoomEvent,
+    RoomRef, RoomView, SeatView, ServerMsg, You,
 };
 
 /// The protocol version the server speaks; sent in `welcome`. Bumped on incompatible changes.

@@ -67,6 +67,7 @@ use tokio::net::TcpListener;
 pub use config::Config;
 use state::AppState;
 
+pub use capital_games::Registry;
 use env::Env;
 use limits::{PerMinute, Slots};
 use lobby::{Directory, LobbySettings};
@@ -87,8 +88,9 @@ pub struct Server {
 
 impl Server {
     /// Checks the settings, opens the data directory (creating it, readable by this user only),
-    /// loads every open room, sets up TLS if asked, and binds the listener.
-    pub async fn bind(config: Config) -> anyhow::Result<Self> {
+    /// loads every open room, sets up TLS if asked, and binds the listener. `games` are the
+    /// games it offers (`Registry::standard()` for those Capital ships).
+    pub async fn bind(config: Config, games: Registry) -> anyhow::Result<Self> {
         config.validate()?;
         private_dir(&config.data)
             .map_err(|e| anyhow::anyhow!("data: cannot create {}: {e}", config.data.display()))?;
@@ -96,12 +98,16 @@ impl Server {
         let store = tokio::task::spawn_blocking(move || SqliteStore::open(&db))
             .await?
             .map_err(|e| anyhow::anyhow!("data: cannot open the database: {e}"))?;
-        Self::bind_with_store(config, Arc::new(store)).await
+        Self::bind_with_store(config, games, Arc::new(store)).await
     }
 
     /// Like [`Server::bind`], over a store of the caller's choosing (another backend, or one
     /// that fails on purpose in tests). The data directory still holds generated certificates.
-    pub async fn bind_with_store(config: Config, store: Arc<dyn Store>) -> anyhow::Result<Self> {
+    pub async fn bind_with_store(
+        config: Config,
+        games: Registry,
+        store: Arc<dyn Store>,
+    ) -> anyhow::Result<Self> {
         config.validate()?;
         let lan_ips = banner::lan_ips();
         let tls = tls::setup(&config, &lan_ips)?;
@@ -133,7 +139,7 @@ impl Server {
             max_rooms_per_player: config.max_rooms_per_player as usize,
             new_rooms_per_minute: config.new_rooms_per_minute,
         };
-        let rooms = Directory::new(capital_games::Registry::standard(), room_env, lobby);
+        let rooms = Directory::new(games, room_env, lobby);
         let loaded = rooms.load().await?;
         tracing::info!(rooms = loaded, "rooms restored");
         let state = AppState::new(state::Parts { config, env, rooms, dm, lookups, urls });

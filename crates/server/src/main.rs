@@ -43,7 +43,8 @@ async fn main() -> anyhow::Result<()> {
         _ => config.log.clone(),
     };
     tracing_subscriber::fmt().with_env_filter(capital_server::logging::filter(&log)).init();
-    let server = match capital_server::Server::bind(config).await {
+    let games = capital_server::Registry::standard();
+    let server = match capital_server::Server::bind(config, games).await {
         Ok(server) => server,
         Err(e) => {
             eprintln!("capital: cannot start: {e}");

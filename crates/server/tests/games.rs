@@ -100,4 +100,13 @@ async fn list_games_names_all_three() {
     let kinds: Vec<_> = games.iter().map(|g| g.kind.as_str()).collect();
     assert_eq!(kinds, ["tictactoe", "connect_four", "rps"]);
     assert_eq!(games[2].options, json!({"best_of": 3}));
+    assert!(games.iter().all(|g| (g.min_players, g.max_players, g.seats) == (2, 2, 2)));
+    // A client draws the create form from the schema, knowing nothing of the game.
+    let schema = serde_json::to_value(&games[2].options_schema).unwrap();
+    assert_eq!(
+        schema,
+        json!([{"key": "best_of", "label": "Best of", "type": "integer",
+                "min": 1, "max": 9, "step": 2, "default": 3}])
+    );
+    assert_eq!(games[0].options_schema, vec![], "tic-tac-toe has no options");
 }

@@ -117,6 +117,14 @@ pub struct RoomRecord {
     pub seq: u64,
     /// How the last game ended, when it ended other than by a move (a forfeit).
     pub outcome: Option<Outcome>,
+    /// How many players the current (or last) game was started with; 0 before the first.
+    pub players: u32,
+    /// The seed of the current game's random numbers. Kept with its move log so that the game
+    /// replays exactly; never sent to clients.
+    pub seed: u64,
+    /// Turn timers: when each seat's turn runs out (ms since the epoch), `None` for a seat
+    /// that is not on turn or a room without timers.
+    pub deadlines: Vec<Option<u64>>,
     /// When the room was created.
     pub created_ms: u64,
     /// Closed rooms keep their history but no longer load.

@@ -94,6 +94,9 @@ fn room(id: RoomId, code: &str) -> RoomRecord {
         game_no: 0,
         seq: 1,
         outcome: None,
+        players: 0,
+        seed: 0,
+        deadlines: vec![],
         created_ms: 10,
         closed: false,
     }
@@ -250,6 +253,9 @@ fn rooms_members_and_moves(store: &dyn Store) {
     r.phase = Phase::Playing;
     r.game_no = 1;
     r.seq = 5;
+    r.players = 5;
+    r.seed = u64::MAX - 6; // every bit of a seed is kept
+    r.deadlines = vec![Some(1_700_000_000_123), None];
     store.put_room(&r).wait().unwrap();
     for ply in 0..3 {
         let mv = MoveRecord {

@@ -171,12 +171,14 @@ impl Directory {
         options: Option<Value>,
     ) -> Result<RoomHandle, LobbyError> {
         let shared = &self.shared;
-        let entry =
-            *shared.games.find(game).ok_or_else(|| LobbyError::UnknownGame(game.to_owned()))?;
+        let entry = shared
+            .games
+            .find(game)
+            .ok_or_else(|| LobbyError::UnknownGame(game.to_owned()))?
+            .clone();
         let options = options.unwrap_or(Value::Null);
-        let (game, options) =
-            entry.create(&options).map_err(|e| LobbyError::BadOptions(e.to_string()))?;
-        let seats = game.seats();
+        let (options, players) =
+            entry.check(&options).map_err(|e| LobbyError::BadOptions(e.to_string()))?;
         shared.new_rooms.hit(&ip, std::time::Instant::now()).map_err(LobbyError::RateLimited)?;
         let code = {
             let mut rooms = shared.rooms.lock().expect("directory lock");
@@ -198,13 +200,16 @@ impl Directory {
         let record = RoomRecord {
             id: rand::rng().random_range(1..i64::MAX),
             code: code.clone(),
-            game: entry.kind.to_owned(),
+            game: entry.kind().to_owned(),
             options,
             host: host.id.clone(),
             phase: Phase::Lobby,
             game_no: 0,
             seq: 0,
             outcome: None,
+            players: 0,
+            seed: 0,
+            deadlines: Vec::new(),
             created_ms: shared.room_env.env.clock.now_ms(),
             closed: false,
         };
@@ -216,9 +221,10 @@ impl Directory {
             tracing::error!(error = %e, "could not store a new room");
             return Err(LobbyError::Internal);
         }
-        let handle = Room::create(shared.room_env.clone(), record, entry, seats).spawn();
+        let kind = entry.kind();
+        let handle = Room::create(shared.room_env.clone(), record, entry, players).spawn();
         rooms.by_code.insert(code, handle.clone());
-        tracing::info!(code = %handle.code, game = entry.kind, "room created");
+        tracing::info!(code = %handle.code, game = kind, "room created");
         Ok(handle)
     }
 
@@ -229,7 +235,7 @@ impl Directory {
         let mut loaded = 0;
         for stored in stored {
             let code = stored.room.code.clone();
-            let Some(entry) = shared.games.find(&stored.room.game).copied() else {
+            let Some(entry) = shared.games.find(&stored.room.game).cloned() else {
                 tracing::error!(%code, game = %stored.room.game, "room of an unknown game left closed");
                 continue;
             };

@@ -7,7 +7,9 @@
 //! is not one fsync per batch. If a write fails, the pipeline answers `internal` for that batch
 //! and the ones after it, and the room reloads itself from the store.
 
-use capital_engine::{DynGame, GameEntry, Viewer};
+use std::sync::Arc;
+
+use capital_engine::{DynGame, GameKind, Players, Viewer};
 use capital_protocol::{
     ChatMessage, ErrorCode, LeaveReason, Outcome, Outgoing, Phase, PlayerId, RequestId, Role, Seat,
     Seq, ServerMsg,
@@ -69,9 +71,15 @@ pub(crate) struct HistoryRead {
 pub struct Room {
     pub(super) id: RoomId,
     pub(super) code: String,
-    pub(super) entry: GameEntry,
+    pub(super) entry: Arc<dyn GameKind>,
     pub(super) options: Value,
+    /// The room's seats: the most players its game takes.
     pub(super) seats: usize,
+    /// Fewest seated players the host may start with.
+    pub(super) min_players: usize,
+    /// The current (or last) game's players and the seed of its random numbers.
+    pub(super) players: usize,
+    pub(super) seed: u64,
     pub(super) host: PlayerId,
     pub(super) phase: Phase,
     pub(super) game_no: u32,
@@ -96,13 +104,21 @@ pub struct Room {
 
 impl Room {
     /// A new, empty room from its first stored row (the creator then joins like anyone else).
-    pub fn create(ctx: RoomEnv, record: RoomRecord, entry: GameEntry, seats: usize) -> Self {
+    pub fn create(
+        ctx: RoomEnv,
+        record: RoomRecord,
+        entry: Arc<dyn GameKind>,
+        players: Players,
+    ) -> Self {
         Room {
             id: record.id,
             code: record.code,
             entry,
             options: record.options,
-            seats,
+            seats: players.max,
+            min_players: players.min,
+            players: 0,
+            seed: 0,
             host: record.host.clone(),
             phase: Phase::Lobby,
             game_no: 0,
@@ -123,15 +139,26 @@ impl Room {
 
     /// Brings a stored room back: members (all away until they rejoin), the game rebuilt from its
     /// move log, the recent chat.
-    pub fn restore(ctx: RoomEnv, stored: StoredRoom, entry: GameEntry) -> Result<Self, String> {
+    pub fn restore(
+        ctx: RoomEnv,
+        stored: StoredRoom,
+        entry: Arc<dyn GameKind>,
+    ) -> Result<Self, String> {
         let StoredRoom { room, members, moves, chat } = stored;
-        let seats = entry.seats(&room.options).map_err(|e| e.to_string())?;
+        let (_, seats) = entry.check(&room.options).map_err(|e| e.to_string())?;
+        // Rooms stored before games had a player count were all of two-player games.
+        let players = match room.players {
+            0 => seats.min,
+            n => n as usize,
+        };
         let game = match room.phase {
             Phase::Lobby => None,
             Phase::Playing | Phase::Over => {
                 let game = capital_engine::replay(
-                    &entry,
+                    &*entry,
                     &room.options,
+                    players,
+                    room.seed,
                     moves.iter().map(|m| (m.seat, &m.mv)),
                 )
                 .map_err(|e| format!("move log does not replay: {e}"))?;
@@ -150,7 +177,10 @@ impl Room {
             code: room.code,
             entry,
             options: room.options,
-            seats,
+            seats: seats.max,
+            min_players: seats.min,
+            players,
+            seed: room.seed,
             host: room.host.clone(),
             phase: room.phase,
             game_no: room.game_no,
@@ -185,13 +215,16 @@ impl Room {
         RoomRecord {
             id: self.id,
             code: self.code.clone(),
-            game: self.entry.kind.to_owned(),
+            game: self.entry.kind().to_owned(),
             options: self.options.clone(),
             host: self.host.clone(),
             phase: self.phase,
             game_no: self.game_no,
             seq: self.seq,
             outcome: self.forfeit.clone(),
+            players: self.players as u32,
+            seed: self.seed,
+            deadlines: Vec::new(),
             created_ms: self.created_ms,
             closed: self.closed,
         }
@@ -202,7 +235,7 @@ impl Room {
         let (tx, rx) = mpsc::channel(ROOM_QUEUE);
         let handle =
             RoomHandle { id: self.id, code: self.code.clone(), creator: self.creator.clone(), tx };
-        self.ctx.env.metrics.room(self.entry.kind, 1);
+        self.ctx.env.metrics.room(self.entry.kind(), 1);
         self.ctx.env.tracker.clone().spawn(self.run(rx));
         handle
     }
@@ -256,7 +289,7 @@ impl Room {
                 conn.send(self.error_frame(id, &RoomError::Closed));
             }
         }
-        self.ctx.env.metrics.room(self.entry.kind, -1);
+        self.ctx.env.metrics.room(self.entry.kind(), -1);
         if self.closed {
             (self.ctx.on_close)(&self.code, self.id);
         }
@@ -290,7 +323,7 @@ impl Room {
         let id = self.id;
         let stored = self.ctx.env.read(move |store| store.load_room(id, RECENT_CHAT)).await;
         let restored = match stored {
-            Ok(Some(stored)) => Room::restore(self.ctx.clone(), stored, self.entry),
+            Ok(Some(stored)) => Room::restore(self.ctx.clone(), stored, self.entry.clone()),
             Ok(None) => Err("the room is gone from the store".into()),
             Err(e) => Err(e.to_string()),
         };

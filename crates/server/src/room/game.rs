@@ -17,7 +17,7 @@ impl Room {
         Some(Outcome { winner: outcome.winner, reason: outcome.reason })
     }
 
-    /// `start`: the host starts the game once every seat is taken.
+    /// `start`: the host starts the game once at least the game's fewest players are seated.
     pub(super) fn start(&mut self, player_id: &str, batch: &mut Batch) -> Result<(), RoomError> {
         if self.host != player_id {
             return Err(RoomError::NotHost);
@@ -30,23 +30,46 @@ impl Room {
             }
         }
         let taken = self.members.iter().filter(|m| m.seat.is_some()).count();
-        if taken < self.seats {
-            return Err(RoomError::SeatsNotFilled { taken, seats: self.seats });
+        if taken < self.min_players {
+            return Err(RoomError::SeatsNotFilled { taken, needed: self.min_players });
         }
-        let (game, _) = self.entry.create(&self.options).map_err(|e| {
+        let seed: u64 = rand::random();
+        let game = self.entry.create(&self.options, taken, seed).map_err(|e| {
             tracing::error!(code = %self.code, error = %e, "stored options no longer create a game");
             RoomError::Internal
         })?;
+        self.close_up_seats(batch);
+        self.players = taken;
+        self.seed = seed;
         self.game = Some(game);
         self.game_no += 1;
         self.ply = 0;
         self.forfeit = None;
         self.phase = Phase::Playing;
-        self.ctx.env.metrics.game_started(self.entry.kind);
+        self.ctx.env.metrics.game_started(self.entry.kind());
         self.next_seq(true);
         self.persist_room(batch);
         self.broadcast(batch, None, |room| RoomEvent::Started { room });
         Ok(())
+    }
+
+    /// Seats players in `0..n` for a game of `n`, keeping their order: a game's seats have no
+    /// gaps, though players may have left the lobby from any seat.
+    fn close_up_seats(&mut self, batch: &mut Batch) {
+        let mut seated: Vec<(usize, usize)> = self
+            .members
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| m.seat.map(|seat| (seat, i)))
+            .collect();
+        seated.sort_unstable();
+        for (new_seat, (old_seat, i)) in seated.into_iter().enumerate() {
+            if new_seat != old_seat {
+                self.members[i].seat = Some(new_seat);
+                batch.write(Write::PutMember(self.members[i].record(self.id)));
+            }
+        }
+        self.members.sort_by_key(|m| (m.seat.is_none(), m.seat));
     }
 
     /// `move`: checked against the rules, applied, logged, announced.
@@ -86,7 +109,7 @@ impl Room {
     /// The game ended (by a move or a forfeit): the room goes to `over` and everyone hears how.
     pub(super) fn end_game(&mut self, outcome: Outcome, batch: &mut Batch) {
         self.phase = Phase::Over;
-        self.ctx.env.metrics.game_finished(self.entry.kind);
+        self.ctx.env.metrics.game_finished(self.entry.kind());
         self.next_seq(true);
         self.persist_room(batch);
         self.broadcast(batch, None, |room| RoomEvent::GameOver { outcome: outcome.clone(), room });
@@ -98,11 +121,13 @@ impl Room {
         if self.phase != Phase::Over {
             return Err(RoomError::WrongPhase("a rematch comes after game over"));
         }
-        let seats = self.seats;
-        for member in &mut self.members {
-            if let Some(seat) = member.seat {
-                member.seat = Some((seat + 1) % seats);
-                batch.write(Write::PutMember(member.record(self.id)));
+        if self.entry.rotate_seats_on_rematch() {
+            let players = self.players.max(1);
+            for member in &mut self.members {
+                if let Some(seat) = member.seat {
+                    member.seat = Some((seat + 1) % players);
+                    batch.write(Write::PutMember(member.record(self.id)));
+                }
             }
         }
         self.members.sort_by_key(|m| (m.seat.is_none(), m.seat));

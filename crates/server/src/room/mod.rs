@@ -97,13 +97,13 @@ pub enum RoomError {
     /// Not in this phase of the room (the message says why).
     #[error("{0}")]
     WrongPhase(&'static str),
-    /// Seats are still empty.
-    #[error("{taken} of {seats} seats are taken")]
+    /// Too few players are seated to start.
+    #[error("{taken} seated; this game needs at least {needed} players")]
     SeatsNotFilled {
         /// Seats taken.
         taken: usize,
-        /// Seats in all.
-        seats: usize,
+        /// Fewest players the game starts with.
+        needed: usize,
     },
     /// The game is over.
     #[error("the game is over")]

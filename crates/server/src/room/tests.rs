@@ -35,8 +35,8 @@ async fn room(game: &str, max_spectators: usize) -> Fixture {
         on_close: Arc::new(move |code: &str, _| told.lock().unwrap().push(code.to_owned())),
     };
     let registry = capital_games::Registry::standard();
-    let entry = *registry.find(game).unwrap();
-    let (_, options) = entry.create(&serde_json::Value::Null).unwrap();
+    let entry = registry.find(game).unwrap().clone();
+    let (options, players) = entry.check(&serde_json::Value::Null).unwrap();
     let record = RoomRecord {
         id: 7,
         code: "KXMR".into(),
@@ -47,12 +47,14 @@ async fn room(game: &str, max_spectators: usize) -> Fixture {
         game_no: 0,
         seq: 0,
         outcome: None,
+        players: 0,
+        seed: 0,
+        deadlines: vec![],
         created_ms: 1,
         closed: false,
     };
     store.commit(Write::PutRoom(record.clone()).into()).await.unwrap();
-    let seats = entry.seats(&record.options).unwrap();
-    Fixture { room: Room::create(ctx, record, entry, seats).spawn(), store, closed }
+    Fixture { room: Room::create(ctx, record, entry, players).spawn(), store, closed }
 }
 
 fn ask(room: &RoomHandle, conn: &crate::conn::ConnHandle, id: u64, who: &str, cmd: RoomRequest) {

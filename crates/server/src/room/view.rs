@@ -42,7 +42,7 @@ impl Room {
         };
         RoomView {
             code: self.code.clone(),
-            game: self.entry.kind.to_owned(),
+            game: self.entry.kind().to_owned(),
             options: self.options.clone(),
             host: self.host.clone(),
             phase: self.phase,

@@ -23,6 +23,7 @@ pub mod socket;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
+use capital_engine::Players;
 use capital_protocol::client::parse_request;
 use capital_protocol::{GameInfo, Outgoing, RequestId, Role, ServerMsg};
 use capital_store::Write;
@@ -131,12 +132,17 @@ impl Session {
             .iter()
             .map(|entry| {
                 let options = entry.default_options();
+                let players = entry.check(&options).map_or(Players::exactly(0), |(_, p)| p);
+                let schema = serde_json::to_value(entry.options_schema()).expect("serialize");
                 GameInfo {
-                    kind: entry.kind.to_owned(),
-                    name: entry.name.to_owned(),
-                    seats: entry.seats(&options).unwrap_or(0),
+                    kind: entry.kind().to_owned(),
+                    name: entry.name().to_owned(),
+                    seats: players.max,
+                    min_players: players.min,
+                    max_players: players.max,
                     options,
-                    about: entry.about.to_owned(),
+                    options_schema: serde_json::from_value(schema).expect("the same shape"),
+                    about: entry.about().to_owned(),
                 }
             })
             .collect();

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use capital_client::{Client, Incoming, Welcome};
 use capital_protocol::{EventMsg, RoomEvent, RoomView};
-use capital_server::{Config, Server};
+use capital_server::{Config, Registry, Server};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -41,12 +41,15 @@ impl TestServer {
     pub async fn start_with_store(store: Arc<dyn capital_store::Store>) -> Self {
         let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
         let config = Config::new("127.0.0.1:0".parse().unwrap(), dir.path().join("data"));
-        let server = Server::bind_with_store(config.clone(), store).await.expect("server binds");
+        let server = Server::bind_with_store(config.clone(), Registry::standard(), store)
+            .await
+            .expect("server binds");
         Self::running(dir, config, server)
     }
 
     async fn start_in(dir: Arc<tempfile::TempDir>, config: Config) -> Self {
-        let server = Server::bind(config.clone()).await.expect("server binds");
+        let server =
+            Server::bind(config.clone(), Registry::standard()).await.expect("server binds");
         Self::running(dir, config, server)
     }
 

@@ -126,6 +126,9 @@ fn put_room(inner: &mut Inner, room: &RoomRecord) -> Result<(), StoreError> {
             existing.seq = room.seq;
             existing.outcome.clone_from(&room.outcome);
             existing.closed = room.closed;
+            existing.players = room.players;
+            existing.seed = room.seed;
+            existing.deadlines.clone_from(&room.deadlines);
         }
         None => {
             inner.rooms.insert(room.id, room.clone());

@@ -87,10 +87,11 @@ pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()>
             let outcome = r.outcome.as_ref().map(|o| serde_json::to_string(o).expect("serialize"));
             tx.prepare_cached(
                 "INSERT INTO rooms (id, code, game, options, host, phase, game_no, seq, outcome,
-                                    created_ms, closed)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                                    created_ms, closed, players, seed, deadlines)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
                  ON CONFLICT (id) DO UPDATE SET host = ?5, phase = ?6, game_no = ?7, seq = ?8,
-                                                outcome = ?9, closed = ?11",
+                                                outcome = ?9, closed = ?11, players = ?12,
+                                                seed = ?13, deadlines = ?14",
             )?
             .execute(params![
                 r.id,
@@ -104,6 +105,10 @@ pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()>
                 outcome,
                 r.created_ms,
                 r.closed,
+                r.players,
+                // SQLite integers are signed: the seed's bits are stored as they are.
+                r.seed as i64,
+                serde_json::to_string(&r.deadlines).expect("serialize"),
             ])?;
         }
         Write::PutMember(m) => {

@@ -68,8 +68,12 @@ pub(super) fn parse_json(s: &str) -> Result<serde_json::Value, StoreError> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("stored JSON: {e}")))
 }
 
-pub(super) const ROOM_COLUMNS: &str =
-    "id, code, game, options, host, phase, game_no, seq, outcome, created_ms, closed";
+fn parse_deadlines(s: &str) -> Result<Vec<Option<u64>>, StoreError> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("stored deadlines: {e}")))
+}
+
+pub(super) const ROOM_COLUMNS: &str = "id, code, game, options, host, phase, game_no, seq, outcome, created_ms, closed, players, seed, \
+     deadlines";
 
 pub(super) fn room_from_row(row: &Row<'_>) -> Result<RoomRecord, StoreError> {
     let options: String = row.get(3)?;
@@ -94,6 +98,9 @@ pub(super) fn room_from_row(row: &Row<'_>) -> Result<RoomRecord, StoreError> {
         outcome,
         created_ms: row.get(9)?,
         closed: row.get(10)?,
+        players: row.get(11)?,
+        seed: row.get::<_, i64>(12)? as u64,
+        deadlines: parse_deadlines(&row.get::<_, String>(13)?)?,
     })
 }
 

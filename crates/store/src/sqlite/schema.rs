@@ -134,6 +134,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
     );
     INSERT INTO health (id, probed_ms) VALUES (1, 0);
 "#,
+    r#"
+    -- Version 5: games for N players with random numbers and turn timers. The current game's
+    -- player count and seed (a game replays from its seed and move log), and each seat's turn
+    -- deadline (JSON array, ms since the epoch or null).
+    ALTER TABLE rooms ADD COLUMN players INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE rooms ADD COLUMN seed INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE rooms ADD COLUMN deadlines TEXT NOT NULL DEFAULT '[]';
+"#,
 ];
 
 /// Brings the schema of `conn` up to date; refuses a database newer than this server.

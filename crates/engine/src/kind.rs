@@ -1,0 +1,356 @@
+//! The object-safe face of games: [`GameKind`], a game's metadata and constructor as one value
+//! (`Arc<dyn GameKind>`, what a registry holds), and [`DynGame`], a running game of any kind.
+//! Moves and options cross this boundary as JSON values and are checked into the game's own
+//! types here.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use serde::Deserialize as _;
+use serde_json::Value;
+
+use crate::game::{Game, Outcome, RuleError, Seat, Timeout, Viewer};
+use crate::options::{OptionSpec, Players};
+use crate::rng::Rng;
+
+/// A running game of any kind, as the server holds it.
+pub trait DynGame: Send {
+    /// Number of players (seats `0..players`).
+    fn players(&self) -> usize;
+    /// Seats whose move the game is waiting for.
+    fn turn(&self) -> Vec<Seat>;
+    /// Checks and plays `mv` for `seat`. On success returns the move in its canonical JSON form
+    /// (what goes into the move log); on error nothing changed.
+    fn play(&mut self, seat: Seat, mv: &Value) -> Result<Value, RuleError>;
+    /// `seat`'s turn timer ran out: what the game does about it. A move it plays is returned in
+    /// canonical form, to be logged like any other.
+    fn time_out(&mut self, seat: Seat, choice: &mut Rng) -> TimedOut;
+    /// The state as `viewer` may see it.
+    fn view(&self, viewer: Viewer) -> Value;
+    /// How the game ended, or `None`.
+    fn outcome(&self) -> Option<Outcome>;
+}
+
+/// What a turn timer running out did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TimedOut {
+    /// The game played this move for the seat.
+    Played(Value),
+    /// The seat forfeits.
+    Forfeit,
+}
+
+/// A game kind: what clients are told about it, and how to start one. A registry holds these
+/// as `Arc<dyn GameKind>`; [`kind`] makes one from a [`Game`].
+pub trait GameKind: Send + Sync {
+    /// The kind, as in [`Game::KIND`].
+    fn kind(&self) -> &'static str;
+    /// A human name.
+    fn name(&self) -> &'static str;
+    /// One line on how to play.
+    fn about(&self) -> &'static str;
+    /// The options a create form offers.
+    fn options_schema(&self) -> Vec<OptionSpec>;
+    /// The options of a standard game, as JSON.
+    fn default_options(&self) -> Value;
+    /// Checks `options` (`null` means the defaults) and returns them in canonical form, with
+    /// every default filled in, and how many players they take.
+    fn check(&self, options: &Value) -> Result<(Value, Players), RuleError>;
+    /// A new game for `players` players, its generator seeded with `seed`.
+    fn create(
+        &self,
+        options: &Value,
+        players: usize,
+        seed: u64,
+    ) -> Result<Box<dyn DynGame>, RuleError>;
+    /// Whether a rematch moves every player one seat on.
+    fn rotate_seats_on_rematch(&self) -> bool;
+}
+
+impl std::fmt::Debug for dyn GameKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GameKind").field("kind", &self.kind()).finish_non_exhaustive()
+    }
+}
+
+/// The [`GameKind`] of game type `G`.
+pub fn kind<G: Game>() -> Arc<dyn GameKind> {
+    Arc::new(KindOf::<G>(PhantomData))
+}
+
+/// The [`GameKind`] of a [`Game`] type.
+struct KindOf<G>(PhantomData<fn() -> G>);
+
+impl<G: Game> GameKind for KindOf<G> {
+    fn kind(&self) -> &'static str {
+        G::KIND
+    }
+
+    fn name(&self) -> &'static str {
+        G::NAME
+    }
+
+    fn about(&self) -> &'static str {
+        G::ABOUT
+    }
+
+    fn options_schema(&self) -> Vec<OptionSpec> {
+        G::options_schema()
+    }
+
+    fn default_options(&self) -> Value {
+        serde_json::to_value(G::Options::default()).expect("options serialize")
+    }
+
+    fn check(&self, options: &Value) -> Result<(Value, Players), RuleError> {
+        let options = parse_options::<G>(options)?;
+        let canonical = serde_json::to_value(&options).expect("options serialize");
+        Ok((canonical, G::players(&options)))
+    }
+
+    fn create(
+        &self,
+        options: &Value,
+        players: usize,
+        seed: u64,
+    ) -> Result<Box<dyn DynGame>, RuleError> {
+        let options = parse_options::<G>(options)?;
+        let range = G::players(&options);
+        if !(range.min..=range.max).contains(&players) {
+            return Err(RuleError::BadOptions(format!(
+                "this game takes {} to {} players, not {players}",
+                range.min, range.max
+            )));
+        }
+        let mut rng = Rng::from_seed(seed);
+        let game = G::new(&options, players, &mut rng);
+        Ok(Box::new(Typed::<G> { game, players, rng }))
+    }
+
+    fn rotate_seats_on_rematch(&self) -> bool {
+        G::rotate_seats_on_rematch()
+    }
+}
+
+/// Rebuilds a game from its options, players, seed and move log. Fails if a logged move is
+/// refused, which means the log does not belong to these rules.
+pub fn replay<'a>(
+    kind: &dyn GameKind,
+    options: &Value,
+    players: usize,
+    seed: u64,
+    moves: impl IntoIterator<Item = (Seat, &'a Value)>,
+) -> Result<Box<dyn DynGame>, RuleError> {
+    let mut game = kind.create(options, players, seed)?;
+    for (seat, mv) in moves {
+        game.play(seat, mv)?;
+    }
+    Ok(game)
+}
+
+fn parse_options<G: Game>(options: &Value) -> Result<G::Options, RuleError> {
+    let options: G::Options = if options.is_null() {
+        G::Options::default()
+    } else {
+        serde_json::from_value(options.clone()).map_err(|e| RuleError::BadOptions(e.to_string()))?
+    };
+    G::check_options(&options)?;
+    Ok(options)
+}
+
+/// A typed game behind the dynamic face, with its own generator.
+struct Typed<G: Game> {
+    game: G,
+    players: usize,
+    rng: Rng,
+}
+
+impl<G: Game> Typed<G> {
+    /// Checks and plays a typed move.
+    fn play_typed(&mut self, seat: Seat, mv: G::Move) -> Result<Value, RuleError> {
+        if seat >= self.players {
+            return Err(RuleError::NoSuchSeat(seat));
+        }
+        if self.game.outcome().is_some() {
+            return Err(RuleError::GameOver);
+        }
+        if !self.game.turn().contains(&seat) {
+            return Err(RuleError::NotYourTurn);
+        }
+        self.game.validate(seat, &mv)?;
+        let canonical = serde_json::to_value(&mv).expect("moves serialize");
+        self.game.apply(seat, mv, &mut self.rng);
+        Ok(canonical)
+    }
+}
+
+impl<G: Game> DynGame for Typed<G> {
+    fn players(&self) -> usize {
+        self.players
+    }
+
+    fn turn(&self) -> Vec<Seat> {
+        self.game.turn()
+    }
+
+    fn play(&mut self, seat: Seat, mv: &Value) -> Result<Value, RuleError> {
+        if seat >= self.players {
+            return Err(RuleError::NoSuchSeat(seat));
+        }
+        let mv: G::Move =
+            G::Move::deserialize(mv).map_err(|e| RuleError::BadMove(e.to_string()))?;
+        self.play_typed(seat, mv)
+    }
+
+    fn time_out(&mut self, seat: Seat, choice: &mut Rng) -> TimedOut {
+        match self.game.timeout(seat, choice) {
+            Timeout::Forfeit => TimedOut::Forfeit,
+            Timeout::Play(mv) => match self.play_typed(seat, mv) {
+                Ok(canonical) => TimedOut::Played(canonical),
+                // A game whose timeout move its own rules refuse: the seat forfeits instead.
+                Err(_) => TimedOut::Forfeit,
+            },
+        }
+    }
+
+    fn view(&self, viewer: Viewer) -> Value {
+        serde_json::to_value(self.game.view(viewer)).expect("views serialize")
+    }
+
+    fn outcome(&self) -> Option<Outcome> {
+        self.game.outcome()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::{Deserialize, Serialize};
+    use serde_json::json;
+
+    use super::*;
+
+    /// A tiny game for testing the adapter: seats take turns adding 1..=3; whoever reaches the
+    /// target wins.
+    struct Race {
+        total: u32,
+        target: u32,
+        next: Seat,
+    }
+
+    #[derive(Serialize, Deserialize, Default, Clone)]
+    #[serde(default, deny_unknown_fields)]
+    struct RaceOptions {
+        target: Option<u32>,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Add {
+        add: u32,
+    }
+
+    impl Game for Race {
+        const KIND: &'static str = "race";
+        const NAME: &'static str = "Race";
+        const ABOUT: &'static str = "add 1 to 3";
+        type Options = RaceOptions;
+        type Move = Add;
+        type View = Value;
+
+        fn check_options(options: &RaceOptions) -> Result<(), RuleError> {
+            match options.target {
+                Some(0) => Err(RuleError::BadOptions("target must be positive".into())),
+                _ => Ok(()),
+            }
+        }
+        fn players(_: &RaceOptions) -> Players {
+            Players::exactly(2)
+        }
+        fn new(options: &RaceOptions, _: usize, _: &mut Rng) -> Self {
+            Race { total: 0, target: options.target.unwrap_or(10), next: 0 }
+        }
+        fn turn(&self) -> Vec<Seat> {
+            if self.total >= self.target { vec![] } else { vec![self.next] }
+        }
+        fn validate(&self, _: Seat, mv: &Add) -> Result<(), RuleError> {
+            if (1..=3).contains(&mv.add) {
+                Ok(())
+            } else {
+                Err(RuleError::Illegal("add 1, 2 or 3".into()))
+            }
+        }
+        fn apply(&mut self, _: Seat, mv: Add, _: &mut Rng) {
+            self.total += mv.add;
+            self.next = 1 - self.next;
+        }
+        fn view(&self, _: Viewer) -> Value {
+            json!({ "total": self.total })
+        }
+        fn outcome(&self) -> Option<Outcome> {
+            (self.total >= self.target).then(|| Outcome::win(1 - self.next, "reached"))
+        }
+        fn timeout(&self, _: Seat, choice: &mut Rng) -> Timeout<Add> {
+            Timeout::Play(Add { add: 1 + choice.below(3) as u32 })
+        }
+    }
+
+    #[test]
+    fn adapter_checks_seat_turn_shape_and_end() {
+        let race = kind::<Race>();
+        let (options, players) = race.check(&json!({"target": 4})).unwrap();
+        assert_eq!((options, players), (json!({"target": 4}), Players::exactly(2)));
+        let mut game = race.create(&json!({"target": 4}), 2, 1).unwrap();
+        assert_eq!(game.play(2, &json!({"add": 1})), Err(RuleError::NoSuchSeat(2)));
+        assert_eq!(game.play(1, &json!({"add": 1})), Err(RuleError::NotYourTurn));
+        assert!(matches!(game.play(0, &json!({"sub": 1})), Err(RuleError::BadMove(_))));
+        assert!(matches!(game.play(0, &json!({"add": 9})), Err(RuleError::Illegal(_))));
+        assert_eq!(game.view(Viewer::Spectator), json!({"total": 0}), "refusals change nothing");
+        assert_eq!(game.play(0, &json!({"add": 3})), Ok(json!({"add": 3})));
+        assert_eq!(game.play(1, &json!({"add": 1})), Ok(json!({"add": 1})));
+        assert_eq!(game.outcome(), Some(Outcome::win(1, "reached")));
+        assert_eq!(game.play(0, &json!({"add": 1})), Err(RuleError::GameOver));
+    }
+
+    #[test]
+    fn a_timeout_plays_the_games_move_or_forfeits() {
+        let race = kind::<Race>();
+        let mut game = race.create(&json!({"target": 10}), 2, 1).unwrap();
+        let mut choice = Rng::from_seed(5);
+        let TimedOut::Played(mv) = game.time_out(0, &mut choice) else { panic!("a move") };
+        assert!((1..=3).contains(&mv["add"].as_u64().unwrap()));
+        assert_eq!(game.turn(), vec![1], "the move was played");
+        assert_eq!(game.time_out(0, &mut choice), TimedOut::Forfeit, "not its turn: refused");
+    }
+
+    #[test]
+    fn a_game_takes_only_its_number_of_players() {
+        let race = kind::<Race>();
+        assert!(matches!(race.create(&json!({}), 3, 1), Err(RuleError::BadOptions(_))));
+        assert!(matches!(race.create(&json!({}), 1, 1), Err(RuleError::BadOptions(_))));
+        assert_eq!(race.create(&json!({}), 2, 1).unwrap().players(), 2);
+    }
+
+    #[test]
+    fn options_default_and_are_checked() {
+        let race = kind::<Race>();
+        assert_eq!(race.default_options(), json!({"target": null}));
+        assert!(race.create(&Value::Null, 2, 0).is_ok());
+        assert!(matches!(race.check(&json!({"target": 0})), Err(RuleError::BadOptions(_))));
+        assert!(matches!(race.check(&json!({"colour": 1})), Err(RuleError::BadOptions(_))));
+        assert_eq!(race.check(&json!({})).map(|(_, p)| p), Ok(Players::exactly(2)));
+    }
+
+    #[test]
+    fn replay_rebuilds_the_same_state() {
+        let race = kind::<Race>();
+        let log = [(0, json!({"add": 2})), (1, json!({"add": 3}))];
+        let game = replay(&*race, &json!({}), 2, 0, log.iter().map(|(s, m)| (*s, m))).unwrap();
+        assert_eq!(game.view(Viewer::Seat(0)), json!({"total": 5}));
+        assert_eq!(game.turn(), vec![0]);
+        let bad = [(1, json!({"add": 2}))];
+        assert_eq!(
+            replay(&*race, &json!({}), 2, 0, bad.iter().map(|(s, m)| (*s, m))).err(),
+            Some(RuleError::NotYourTurn)
+        );
+    }
+}
