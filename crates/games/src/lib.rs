@@ -10,12 +10,14 @@
 //! - [`tictactoe`]: tic-tac-toe on a 3x3 board.
 //! - [`connect_four`]: connect four on a 7x6 board.
 //! - [`rps`]: rock-paper-scissors, best of N, choices secret until both have chosen.
+//! - [`crazy_eights`]: crazy eights for 2 to 6 players, hands hidden, a shuffled deck.
 
 use std::sync::Arc;
 
 use capital_engine::{GameKind, kind};
 
 pub mod connect_four;
+pub mod crazy_eights;
 pub mod rps;
 pub mod tictactoe;
 
@@ -35,6 +37,7 @@ impl Registry {
             .with(kind::<tictactoe::TicTacToe>())
             .with(kind::<connect_four::ConnectFour>())
             .with(kind::<rps::RockPaperScissors>())
+            .with(kind::<crazy_eights::CrazyEights>())
     }
 
     /// This registry and `game` (which replaces a game of the same kind).
@@ -63,9 +66,9 @@ mod tests {
     fn kinds_are_unique_and_findable() {
         let registry = Registry::standard();
         let mut kinds: Vec<_> = registry.iter().map(|e| e.kind()).collect();
-        assert_eq!(kinds, ["tictactoe", "connect_four", "rps"]);
+        assert_eq!(kinds, ["tictactoe", "connect_four", "rps", "crazy_eights"]);
         kinds.dedup();
-        assert_eq!(kinds.len(), 3);
+        assert_eq!(kinds.len(), 4);
         assert!(registry.find("rps").is_some());
         assert!(registry.find("chess").is_none());
     }
