@@ -430,6 +430,9 @@ mod tests {
             state: Some(json!({ "board": board })),
             turn: turn.to_vec(),
             outcome: None,
+            turn_seconds: None,
+            deadlines: vec![],
+            server_ms: None,
         }
     }
 

@@ -173,6 +173,7 @@ pub fn run(args: &SeedArgs, quiet: bool) -> anyhow::Result<SeedReport> {
             players: 2,
             seed: 0,
             deadlines: vec![],
+            turn_seconds: 0,
             created_ms: ts,
             closed: false,
         }));

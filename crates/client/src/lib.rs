@@ -338,7 +338,14 @@ impl Client {
         game: &str,
         options: Option<Value>,
     ) -> Result<Joined, ClientError> {
-        joined(self.request(ClientMsg::CreateRoom { game: game.to_owned(), options }).await?)
+        joined(
+            self.request(ClientMsg::CreateRoom {
+                game: game.to_owned(),
+                options,
+                turn_seconds: None,
+            })
+            .await?,
+        )
     }
 
     /// `join_room` as `role`, optionally catching up after `since`.

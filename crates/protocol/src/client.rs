@@ -50,6 +50,9 @@ pub enum ClientMsg {
         /// Game options, e.g. `{"best_of": 3}`; defaults apply to what is left out.
         #[serde(default)]
         options: Option<Value>,
+        /// Seconds each seat has for its turn (5 to 600); none: no turn timer.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        turn_seconds: Option<u32>,
     },
     /// Join a room by code, or come back to one after a dropped connection. Reply: `joined`.
     JoinRoom {

@@ -304,6 +304,18 @@ pub struct RoomView {
     pub turn: Vec<Seat>,
     /// How the last game ended, once it has.
     pub outcome: Option<Outcome>,
+    /// Seconds each seat has for its turn, in a room with turn timers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turn_seconds: Option<u32>,
+    /// With turn timers, while playing: when each seat's turn runs out (server time, ms since
+    /// the Unix epoch), `null` for a seat not on turn.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deadlines: Vec<Option<u64>>,
+    /// With turn timers: the server's time when this view was made (ms since the Unix epoch),
+    /// so that `deadline - server_ms` is what was left when it was sent, whatever the client's
+    /// own clock says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_ms: Option<u64>,
 }
 
 /// The phase of a room.

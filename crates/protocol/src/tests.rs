@@ -27,11 +27,17 @@ fn requests_parse_with_their_documented_field_names() {
     assert_eq!(r.body, ClientMsg::Move { code: "KXMR".into(), mv: json!({"cell": 4}) });
     let r = parse_request(r#"{"id":5,"type":"ping"}"#).unwrap();
     assert_eq!(r.body, ClientMsg::Ping);
-    let r = parse_request(r#"{"id":6,"type":"create_room","game":"rps","options":{"best_of":5}}"#)
-        .unwrap();
+    let r = parse_request(
+        r#"{"id":6,"type":"create_room","game":"rps","options":{"best_of":5},"turn_seconds":30}"#,
+    )
+    .unwrap();
     assert_eq!(
         r.body,
-        ClientMsg::CreateRoom { game: "rps".into(), options: Some(json!({"best_of": 5})) }
+        ClientMsg::CreateRoom {
+            game: "rps".into(),
+            options: Some(json!({"best_of": 5})),
+            turn_seconds: Some(30),
+        }
     );
 }
 
@@ -40,7 +46,7 @@ fn every_request_type_round_trips() {
     let msgs = vec![
         ClientMsg::Hello { name: Some("Bo".into()), token: Some("t".into()) },
         ClientMsg::ListGames,
-        ClientMsg::CreateRoom { game: "tictactoe".into(), options: None },
+        ClientMsg::CreateRoom { game: "tictactoe".into(), options: None, turn_seconds: None },
         ClientMsg::JoinRoom { code: "ABCD".into(), role: None, since: None },
         ClientMsg::LeaveRoom { code: "ABCD".into() },
         ClientMsg::Start { code: "ABCD".into() },
@@ -177,6 +183,9 @@ fn sample_room() -> RoomView {
         state: Some(json!({"board": [null, null, null, null, "X", null, null, null, null]})),
         turn: vec![1],
         outcome: None,
+        turn_seconds: None,
+        deadlines: vec![],
+        server_ms: None,
     }
 }
 

@@ -122,6 +122,8 @@ pub struct RoomRecord {
     /// The seed of the current game's random numbers. Kept with its move log so that the game
     /// replays exactly; never sent to clients.
     pub seed: u64,
+    /// Seconds each seat has for its turn; 0: no turn timers.
+    pub turn_seconds: u32,
     /// Turn timers: when each seat's turn runs out (ms since the epoch), `None` for a seat
     /// that is not on turn or a room without timers.
     pub deadlines: Vec<Option<u64>>,

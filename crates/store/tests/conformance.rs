@@ -97,6 +97,7 @@ fn room(id: RoomId, code: &str) -> RoomRecord {
         players: 0,
         seed: 0,
         deadlines: vec![],
+        turn_seconds: 0,
         created_ms: 10,
         closed: false,
     }
@@ -256,6 +257,7 @@ fn rooms_members_and_moves(store: &dyn Store) {
     r.players = 5;
     r.seed = u64::MAX - 6; // every bit of a seed is kept
     r.deadlines = vec![Some(1_700_000_000_123), None];
+    r.turn_seconds = 30;
     store.put_room(&r).wait().unwrap();
     for ply in 0..3 {
         let mv = MoveRecord {

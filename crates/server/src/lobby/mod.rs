@@ -32,6 +32,11 @@ use crate::room::{RoomEnv, RoomHandle};
 /// Random codes tried before giving up (the code space has 83,521 codes).
 const CODE_ATTEMPTS: usize = 64;
 
+/// The shortest and longest turn a room's timer may give (`create_room`'s `turn_seconds`).
+pub const TURN_SECONDS_MIN: u32 = 5;
+/// See [`TURN_SECONDS_MIN`].
+pub const TURN_SECONDS_MAX: u32 = 600;
+
 /// The lobby's limits.
 #[derive(Debug, Clone, Copy)]
 pub struct LobbySettings {
@@ -169,6 +174,7 @@ impl Directory {
         ip: IpAddr,
         game: &str,
         options: Option<Value>,
+        turn_seconds: Option<u32>,
     ) -> Result<RoomHandle, LobbyError> {
         let shared = &self.shared;
         let entry = shared
@@ -179,6 +185,15 @@ impl Directory {
         let options = options.unwrap_or(Value::Null);
         let (options, players) =
             entry.check(&options).map_err(|e| LobbyError::BadOptions(e.to_string()))?;
+        let turn_seconds = match turn_seconds {
+            None => 0,
+            Some(s @ TURN_SECONDS_MIN..=TURN_SECONDS_MAX) => s,
+            Some(s) => {
+                return Err(LobbyError::BadOptions(format!(
+                    "turn_seconds must be {TURN_SECONDS_MIN} to {TURN_SECONDS_MAX}, got {s}"
+                )));
+            }
+        };
         shared.new_rooms.hit(&ip, std::time::Instant::now()).map_err(LobbyError::RateLimited)?;
         let code = {
             let mut rooms = shared.rooms.lock().expect("directory lock");
@@ -210,6 +225,7 @@ impl Directory {
             players: 0,
             seed: 0,
             deadlines: Vec::new(),
+            turn_seconds,
             created_ms: shared.room_env.env.clock.now_ms(),
             closed: false,
         };

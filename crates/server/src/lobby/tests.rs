@@ -33,11 +33,11 @@ const IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
 async fn a_room_is_listed_only_once_it_is_stored_and_its_closing_frees_the_count() {
     let (lobby, store) = lobby(10);
     let ana = player("pa", "Ana");
-    let room = lobby.create(&ana, IP, "tictactoe", None).await.unwrap();
+    let room = lobby.create(&ana, IP, "tictactoe", None, None).await.unwrap();
     assert!(store.load_room(room.id, 1).unwrap().is_some(), "stored first");
     assert_eq!(lobby.get(&room.code.to_lowercase()).map(|r| r.id), Some(room.id));
-    lobby.create(&ana, IP, "rps", None).await.unwrap();
-    let err = lobby.create(&ana, IP, "rps", None).await.unwrap_err();
+    lobby.create(&ana, IP, "rps", None, None).await.unwrap();
+    let err = lobby.create(&ana, IP, "rps", None, None).await.unwrap_err();
     assert_eq!(err, LobbyError::TooManyRooms(2));
     // Ana joins and leaves her first room: it closes, and she may create another.
     let (conn, mut out) = conn(1);
@@ -49,35 +49,38 @@ async fn a_room_is_listed_only_once_it_is_stored_and_its_closing_frees_the_count
     frames(&mut out).await;
     settle().await;
     assert!(lobby.get(&room.code).is_none(), "a closed room is no longer listed");
-    lobby.create(&ana, IP, "rps", None).await.expect("the closed room no longer counts");
+    lobby.create(&ana, IP, "rps", None, None).await.expect("the closed room no longer counts");
 }
 
 #[tokio::test(start_paused = true)]
 async fn rooms_in_all_are_bounded_and_a_failed_write_lists_nothing() {
     let (full, _) = lobby(3);
     for i in 0..3 {
-        full.create(&player(&format!("p{i}"), "P"), IP, "rps", None).await.unwrap();
+        full.create(&player(&format!("p{i}"), "P"), IP, "rps", None, None).await.unwrap();
     }
-    let err = full.create(&player("p9", "P"), IP, "rps", None).await.unwrap_err();
+    let err = full.create(&player("p9", "P"), IP, "rps", None, None).await.unwrap_err();
     assert_eq!(err, LobbyError::Full);
     assert_eq!(full.len(), 3);
     let (small, store) = lobby(3);
     store.fail_writes(true);
-    let err = small.create(&player("pa", "A"), IP, "rps", None).await.unwrap_err();
+    let err = small.create(&player("pa", "A"), IP, "rps", None, None).await.unwrap_err();
     assert_eq!(err, LobbyError::Internal);
     assert!(small.is_empty(), "nothing listed");
     store.fail_writes(false);
-    small.create(&player("pa", "A"), IP, "rps", None).await.expect("the count was given back");
+    small
+        .create(&player("pa", "A"), IP, "rps", None, None)
+        .await
+        .expect("the count was given back");
 }
 
 #[tokio::test(start_paused = true)]
 async fn unknown_games_and_bad_options_are_refused() {
     let (lobby, _) = lobby(3);
     let ana = player("pa", "Ana");
-    let err = lobby.create(&ana, IP, "chess", None).await.unwrap_err();
+    let err = lobby.create(&ana, IP, "chess", None, None).await.unwrap_err();
     assert_eq!(err, LobbyError::UnknownGame("chess".into()));
     let options = serde_json::json!({"best_of": 4});
-    let err = lobby.create(&ana, IP, "rps", Some(options)).await.unwrap_err();
+    let err = lobby.create(&ana, IP, "rps", Some(options), None).await.unwrap_err();
     assert!(matches!(err, LobbyError::BadOptions(_)), "{err:?}");
     assert!(lobby.is_empty());
 }

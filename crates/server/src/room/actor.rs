@@ -80,6 +80,9 @@ pub struct Room {
     /// The current (or last) game's players and the seed of its random numbers.
     pub(super) players: usize,
     pub(super) seed: u64,
+    /// Seconds per turn (0: no turn timers), and each seat's deadline while it is on turn.
+    pub(super) turn_seconds: u32,
+    pub(super) deadlines: Vec<Option<super::timers::Deadline>>,
     pub(super) host: PlayerId,
     pub(super) phase: Phase,
     pub(super) game_no: u32,
@@ -119,6 +122,8 @@ impl Room {
             min_players: players.min,
             players: 0,
             seed: 0,
+            turn_seconds: record.turn_seconds,
+            deadlines: Vec::new(),
             host: record.host.clone(),
             phase: Phase::Lobby,
             game_no: 0,
@@ -172,7 +177,8 @@ impl Room {
             .unwrap_or(0);
         let has_older = chat.len() >= RECENT_CHAT;
         let chat: Vec<ChatMessage> = chat.into_iter().map(chat_message).collect();
-        Ok(Room {
+        let deadlines = room.deadlines.clone();
+        let mut restored = Room {
             id: room.id,
             code: room.code,
             entry,
@@ -181,6 +187,8 @@ impl Room {
             min_players: seats.min,
             players,
             seed: room.seed,
+            turn_seconds: room.turn_seconds,
+            deadlines: Vec::new(),
             host: room.host.clone(),
             phase: room.phase,
             game_no: room.game_no,
@@ -207,7 +215,9 @@ impl Room {
             last_activity: now,
             closed: false,
             ctx,
-        })
+        };
+        restored.restore_deadlines(&deadlines);
+        Ok(restored)
     }
 
     /// The room's stored row as it stands.
@@ -224,7 +234,8 @@ impl Room {
             outcome: self.forfeit.clone(),
             players: self.players as u32,
             seed: self.seed,
-            deadlines: Vec::new(),
+            deadlines: self.deadlines_ms(),
+            turn_seconds: self.turn_seconds,
             created_ms: self.created_ms,
             closed: self.closed,
         }

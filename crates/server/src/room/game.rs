@@ -46,6 +46,8 @@ impl Room {
         self.ply = 0;
         self.forfeit = None;
         self.phase = Phase::Playing;
+        self.deadlines.clear();
+        self.refresh_deadlines();
         self.ctx.env.metrics.game_started(self.entry.kind());
         self.next_seq(true);
         self.persist_room(batch);
@@ -99,6 +101,9 @@ impl Room {
             ts_ms,
         }));
         self.ply += 1;
+        if self.refresh_deadlines() {
+            self.persist_room(batch);
+        }
         self.broadcast(batch, None, |room| RoomEvent::Moved { seat, room });
         if let Some(outcome) = self.outcome() {
             self.end_game(outcome, batch);
@@ -109,6 +114,7 @@ impl Room {
     /// The game ended (by a move or a forfeit): the room goes to `over` and everyone hears how.
     pub(super) fn end_game(&mut self, outcome: Outcome, batch: &mut Batch) {
         self.phase = Phase::Over;
+        self.refresh_deadlines();
         self.ctx.env.metrics.game_finished(self.entry.kind());
         self.next_seq(true);
         self.persist_room(batch);

@@ -16,6 +16,7 @@
 //! - [`actor`]: the room state and its command loop.
 //! - [`members`]: joining, leaving, coming back, held seats, closing.
 //! - [`game`]: starting, moves, the end of a game, rematches.
+//! - [`timers`]: turn timers, and what a turn running out does.
 //! - [`chat`]: the room's chat: saying, and history.
 //! - [`recent`]: the recent chat in memory, and retry detection.
 //! - [`view`]: what each member sees of the room, and event delivery.
@@ -25,6 +26,7 @@ pub mod chat;
 mod game;
 mod members;
 pub mod recent;
+mod timers;
 pub mod view;
 
 use std::net::IpAddr;

@@ -5,21 +5,28 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use capital_protocol::{ErrorCode, Phase, Role, ServerMsg};
-use capital_store::{ChatStore, RoomRecord, RoomStore, Store, Write};
+use capital_store::{ChatStore, GameStore, RoomRecord, RoomStore, Store, Write};
 use serde_json::json;
 
 use super::actor::Room;
 use super::*;
 use crate::limits::PerMinute;
 use crate::testing::*;
+use capital_protocol::Outgoing;
 
 struct Fixture {
     room: RoomHandle,
     store: Arc<capital_store::MemoryStore>,
     closed: Arc<Mutex<Vec<String>>>,
+    ctx: RoomEnv,
 }
 
 async fn room(game: &str, max_spectators: usize) -> Fixture {
+    room_with(game, max_spectators, 0).await
+}
+
+/// A room of `game` with turn timers of `turn_seconds` (0: none).
+async fn room_with(game: &str, max_spectators: usize, turn_seconds: u32) -> Fixture {
     let (env, store) = env();
     let closed = Arc::new(Mutex::new(Vec::new()));
     let told = closed.clone();
@@ -50,11 +57,13 @@ async fn room(game: &str, max_spectators: usize) -> Fixture {
         players: 0,
         seed: 0,
         deadlines: vec![],
+        turn_seconds,
         created_ms: 1,
         closed: false,
     };
     store.commit(Write::PutRoom(record.clone()).into()).await.unwrap();
-    Fixture { room: Room::create(ctx, record, entry, players).spawn(), store, closed }
+    let room = Room::create(ctx.clone(), record, entry, players).spawn();
+    Fixture { room, store, closed, ctx }
 }
 
 fn ask(room: &RoomHandle, conn: &crate::conn::ConnHandle, id: u64, who: &str, cmd: RoomRequest) {
@@ -183,4 +192,111 @@ async fn spectators_are_capped_and_non_members_are_told_no_such_room() {
     let got = frames(&mut x_out).await;
     assert_eq!(error_code(reply_to(&got, 1)), Some(ErrorCode::NoSuchRoom));
     assert_eq!(error_code(reply_to(&got, 2)), Some(ErrorCode::NoSuchRoom));
+}
+
+/// The outcome in the last `game_over` event among `frames`.
+fn game_over(frames: &[Outgoing]) -> Option<capital_protocol::Outcome> {
+    frames.iter().rev().find_map(|f| match &f.msg {
+        ServerMsg::Event(e) => match &e.event {
+            capital_protocol::RoomEvent::GameOver { outcome, .. } => Some(outcome.clone()),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_turn_timer_forfeits_a_two_player_game_by_default() {
+    let f = room_with("tictactoe", 10, 30).await;
+    let (a, mut a_out) = conn(1);
+    let (b, mut b_out) = conn(2);
+    ask(&f.room, &a, 1, "pa", join(Role::Player));
+    ask(&f.room, &b, 1, "pb", join(Role::Player));
+    ask(&f.room, &a, 2, "pa", RoomRequest::Start);
+    let got = frames(&mut b_out).await;
+    let ServerMsg::Event(started) = &got.last().unwrap().msg else { panic!("{got:?}") };
+    let capital_protocol::RoomEvent::Started { room } = &started.event else { panic!() };
+    let now = f.ctx.env.clock.now_ms();
+    assert_eq!((room.turn_seconds, room.server_ms), (Some(30), Some(now)));
+    assert_eq!(room.deadlines, [Some(now + 30_000), None], "seat 0 is on turn for 30 s");
+    frames(&mut a_out).await;
+    tokio::time::advance(Duration::from_secs(29)).await;
+    assert!(frames(&mut a_out).await.is_empty(), "not yet");
+    tokio::time::advance(Duration::from_secs(2)).await;
+    let got = frames(&mut a_out).await;
+    assert_eq!(event_kinds(&got), ["game_over"]);
+    let outcome = game_over(&got).unwrap();
+    assert_eq!((outcome.winner, outcome.reason.as_str()), (Some(1), "timeout"));
+    let stored = f.store.load_room(7, 10).unwrap().unwrap().room;
+    assert_eq!((stored.phase, stored.deadlines), (Phase::Over, vec![]));
+}
+
+#[tokio::test(start_paused = true)]
+async fn simultaneous_turns_time_out_per_seat() {
+    let f = room_with("rps", 10, 30).await;
+    let (a, mut a_out) = conn(1);
+    let (b, _b_out) = conn(2);
+    ask(&f.room, &a, 1, "pa", join(Role::Player));
+    ask(&f.room, &b, 1, "pb", join(Role::Player));
+    ask(&f.room, &a, 2, "pa", RoomRequest::Start);
+    frames(&mut a_out).await;
+    tokio::time::advance(Duration::from_secs(20)).await;
+    ask(&f.room, &a, 3, "pa", RoomRequest::Move(json!({"choice": "rock"})));
+    assert_eq!(reply_to(&frames(&mut a_out).await, 3), &ServerMsg::Ok);
+    // Ana's choice does not give Bo more time: his turn began with hers.
+    tokio::time::advance(Duration::from_secs(11)).await;
+    let outcome = game_over(&frames(&mut a_out).await).expect("Bo timed out");
+    assert_eq!((outcome.winner, outcome.reason.as_str()), (Some(0), "timeout"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_timeout_plays_the_games_move_and_the_next_seat_gets_its_own_time() {
+    let f = room_with("crazy_eights", 10, 10).await;
+    let mut outs = Vec::new();
+    for (i, who) in ["pa", "pb", "pc"].into_iter().enumerate() {
+        let (c, out) = conn(i as u64 + 1);
+        ask(&f.room, &c, 1, who, join(Role::Player));
+        outs.push((c, out));
+    }
+    ask(&f.room, &outs[0].0, 2, "pa", RoomRequest::Start);
+    frames(&mut outs[0].1).await;
+    tokio::time::advance(Duration::from_secs(11)).await;
+    let got = frames(&mut outs[0].1).await;
+    assert!(event_kinds(&got).iter().all(|k| k == "moved") && !got.is_empty(), "{got:?}");
+    let moves = f.store.moves(7, 1).unwrap();
+    assert!(!moves.is_empty() && moves.iter().all(|m| m.seat == 0), "{moves:?}");
+    let stored = f.store.load_room(7, 10).unwrap().unwrap().room;
+    let now = f.ctx.env.clock.now_ms();
+    assert_eq!(stored.deadlines, [None, Some(now + 10_000), None], "seat 1's turn, from now");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_turn_timer_survives_a_restart() {
+    let f = room_with("tictactoe", 10, 30).await;
+    let (a, mut a_out) = conn(1);
+    let (b, _b_out) = conn(2);
+    ask(&f.room, &a, 1, "pa", join(Role::Player));
+    ask(&f.room, &b, 1, "pb", join(Role::Player));
+    ask(&f.room, &a, 2, "pa", RoomRequest::Start);
+    frames(&mut a_out).await;
+    tokio::time::advance(Duration::from_secs(20)).await;
+    // The server stops; another room actor is brought back from the store.
+    f.ctx.env.shutdown.cancel();
+    settle().await;
+    let (env, _) = crate::testing::env();
+    // The same wall clock (it went on while the server was down), a new shutdown and tracker.
+    let env = crate::env::Env { store: f.store.clone(), clock: f.ctx.env.clock, ..env };
+    let ctx = RoomEnv { env, ..f.ctx.clone() };
+    let stored = f.store.load_room(7, 10).unwrap().unwrap();
+    let registry = capital_games::Registry::standard();
+    let entry = registry.find("tictactoe").unwrap().clone();
+    let room = Room::restore(ctx, stored, entry).unwrap().spawn();
+    let (a, mut a_out) = conn(3);
+    ask(&room, &a, 1, "pa", join(Role::Player));
+    frames(&mut a_out).await;
+    tokio::time::advance(Duration::from_secs(9)).await;
+    assert!(frames(&mut a_out).await.is_empty(), "10 s were left at the restart");
+    tokio::time::advance(Duration::from_secs(2)).await;
+    let outcome = game_over(&frames(&mut a_out).await).expect("the stored deadline fired");
+    assert_eq!((outcome.winner, outcome.reason.as_str()), (Some(1), "timeout"));
 }

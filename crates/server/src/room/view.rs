@@ -54,6 +54,9 @@ impl Room {
             state,
             turn,
             outcome: if self.phase == Phase::Over { self.outcome() } else { None },
+            turn_seconds: self.timed().then_some(self.turn_seconds),
+            deadlines: self.deadlines_ms(),
+            server_ms: self.timed().then(|| self.now_ms()),
         }
     }
 

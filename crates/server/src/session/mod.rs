@@ -108,7 +108,9 @@ impl Session {
             Route::Pong => Ok(Some(ServerMsg::Pong)),
             Route::ListGames => Ok(Some(self.games())),
             Route::Identity(request) => self.identity(request).await,
-            Route::CreateRoom { game, options } => self.create_room(id, &game, options).await,
+            Route::CreateRoom { game, options, turn_seconds } => {
+                self.create_room(id, &game, options, turn_seconds).await
+            }
             Route::Room { code, cmd } => self.forward_to_room(id, &code, cmd),
             Route::Dm(request) => self.dm(id, request).await,
         };
@@ -154,9 +156,11 @@ impl Session {
         id: RequestId,
         game: &str,
         options: Option<serde_json::Value>,
+        turn_seconds: Option<u32>,
     ) -> Reply {
         let player = self.me()?;
-        let room = self.state.rooms().create(&player, self.peer.ip(), game, options).await?;
+        let ip = self.peer.ip();
+        let room = self.state.rooms().create(&player, ip, game, options, turn_seconds).await?;
         let cmd = RoomRequest::Join { role: Role::Player, since: None };
         room.try_request(Request { conn: self.conn.clone(), id, player, cmd })?;
         self.rooms.insert(room.code.clone(), room);

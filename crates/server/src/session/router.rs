@@ -24,6 +24,8 @@ pub enum Route {
         game: String,
         /// Its options.
         options: Option<Value>,
+        /// Seconds per turn, for a room with turn timers.
+        turn_seconds: Option<u32>,
     },
     /// A request for the room with code `code`.
     Room {
@@ -137,7 +139,9 @@ pub fn route(identified: bool, msg: ClientMsg) -> Route {
             Route::Identity(IdentityRequest::Register { username, password })
         }
         (true, M::Logout) => Route::Identity(IdentityRequest::Logout),
-        (true, M::CreateRoom { game, options }) => Route::CreateRoom { game, options },
+        (true, M::CreateRoom { game, options, turn_seconds }) => {
+            Route::CreateRoom { game, options, turn_seconds }
+        }
         (true, M::JoinRoom { code, role, since }) => {
             Route::Room { code, cmd: RoomRequest::Join { role: role.unwrap_or_default(), since } }
         }
@@ -178,7 +182,7 @@ mod tests {
         vec![
             ClientMsg::Hello { name: Some("Ana".into()), token: None },
             ClientMsg::ListGames,
-            ClientMsg::CreateRoom { game: "tictactoe".into(), options: None },
+            ClientMsg::CreateRoom { game: "tictactoe".into(), options: None, turn_seconds: None },
             ClientMsg::JoinRoom { code: code(), role: Some(Role::Spectator), since: Some(3) },
             ClientMsg::LeaveRoom { code: code() },
             ClientMsg::Start { code: code() },

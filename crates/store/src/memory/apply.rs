@@ -129,6 +129,7 @@ fn put_room(inner: &mut Inner, room: &RoomRecord) -> Result<(), StoreError> {
             existing.players = room.players;
             existing.seed = room.seed;
             existing.deadlines.clone_from(&room.deadlines);
+            existing.turn_seconds = room.turn_seconds;
         }
         None => {
             inner.rooms.insert(room.id, room.clone());

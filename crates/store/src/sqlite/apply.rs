@@ -87,11 +87,12 @@ pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()>
             let outcome = r.outcome.as_ref().map(|o| serde_json::to_string(o).expect("serialize"));
             tx.prepare_cached(
                 "INSERT INTO rooms (id, code, game, options, host, phase, game_no, seq, outcome,
-                                    created_ms, closed, players, seed, deadlines)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                                    created_ms, closed, players, seed, deadlines, turn_seconds)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
                  ON CONFLICT (id) DO UPDATE SET host = ?5, phase = ?6, game_no = ?7, seq = ?8,
                                                 outcome = ?9, closed = ?11, players = ?12,
-                                                seed = ?13, deadlines = ?14",
+                                                seed = ?13, deadlines = ?14,
+                                                turn_seconds = ?15",
             )?
             .execute(params![
                 r.id,
@@ -109,6 +110,7 @@ pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()>
                 // SQLite integers are signed: the seed's bits are stored as they are.
                 r.seed as i64,
                 serde_json::to_string(&r.deadlines).expect("serialize"),
+                r.turn_seconds,
             ])?;
         }
         Write::PutMember(m) => {

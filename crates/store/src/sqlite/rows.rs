@@ -73,7 +73,7 @@ fn parse_deadlines(s: &str) -> Result<Vec<Option<u64>>, StoreError> {
 }
 
 pub(super) const ROOM_COLUMNS: &str = "id, code, game, options, host, phase, game_no, seq, outcome, created_ms, closed, players, seed, \
-     deadlines";
+     deadlines, turn_seconds";
 
 pub(super) fn room_from_row(row: &Row<'_>) -> Result<RoomRecord, StoreError> {
     let options: String = row.get(3)?;
@@ -101,6 +101,7 @@ pub(super) fn room_from_row(row: &Row<'_>) -> Result<RoomRecord, StoreError> {
         players: row.get(11)?,
         seed: row.get::<_, i64>(12)? as u64,
         deadlines: parse_deadlines(&row.get::<_, String>(13)?)?,
+        turn_seconds: row.get(14)?,
     })
 }
 
