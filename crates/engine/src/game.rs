@@ -136,6 +136,12 @@ pub trait Game: Send + Sized + 'static {
         Timeout::Forfeit
     }
 
+    /// The turn timer a room of this game gets when `create_room` does not ask for one
+    /// (`None`, the default: no timer).
+    fn default_turn_seconds() -> Option<u32> {
+        None
+    }
+
     /// Whether a rematch moves every player one seat on (so that another seat starts). The
     /// default keeps seats, and their colours, as they were.
     fn rotate_seats_on_rematch() -> bool {

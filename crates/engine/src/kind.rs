@@ -65,6 +65,8 @@ pub trait GameKind: Send + Sync {
     ) -> Result<Box<dyn DynGame>, RuleError>;
     /// Whether a rematch moves every player one seat on.
     fn rotate_seats_on_rematch(&self) -> bool;
+    /// The turn timer a room gets unless it asks for another.
+    fn default_turn_seconds(&self) -> Option<u32>;
 }
 
 impl std::fmt::Debug for dyn GameKind {
@@ -129,6 +131,10 @@ impl<G: Game> GameKind for KindOf<G> {
 
     fn rotate_seats_on_rematch(&self) -> bool {
         G::rotate_seats_on_rematch()
+    }
+
+    fn default_turn_seconds(&self) -> Option<u32> {
+        G::default_turn_seconds()
     }
 }
 

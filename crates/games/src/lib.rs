@@ -11,6 +11,7 @@
 //! - [`connect_four`]: connect four on a 7x6 board.
 //! - [`rps`]: rock-paper-scissors, best of N, choices secret until both have chosen.
 //! - [`crazy_eights`]: crazy eights for 2 to 6 players, hands hidden, a shuffled deck.
+//! - [`dots_and_boxes`]: dots and boxes for 2 to 4 players, with a turn timer by default.
 
 use std::sync::Arc;
 
@@ -18,6 +19,7 @@ use capital_engine::{GameKind, kind};
 
 pub mod connect_four;
 pub mod crazy_eights;
+pub mod dots_and_boxes;
 pub mod rps;
 pub mod tictactoe;
 
@@ -38,6 +40,7 @@ impl Registry {
             .with(kind::<connect_four::ConnectFour>())
             .with(kind::<rps::RockPaperScissors>())
             .with(kind::<crazy_eights::CrazyEights>())
+            .with(kind::<dots_and_boxes::DotsAndBoxes>())
     }
 
     /// This registry and `game` (which replaces a game of the same kind).
@@ -66,9 +69,9 @@ mod tests {
     fn kinds_are_unique_and_findable() {
         let registry = Registry::standard();
         let mut kinds: Vec<_> = registry.iter().map(|e| e.kind()).collect();
-        assert_eq!(kinds, ["tictactoe", "connect_four", "rps", "crazy_eights"]);
+        assert_eq!(kinds, ["tictactoe", "connect_four", "rps", "crazy_eights", "dots_and_boxes"]);
         kinds.dedup();
-        assert_eq!(kinds.len(), 4);
+        assert_eq!(kinds.len(), 5);
         assert!(registry.find("rps").is_some());
         assert!(registry.find("chess").is_none());
     }

@@ -185,8 +185,8 @@ impl Directory {
         let options = options.unwrap_or(Value::Null);
         let (options, players) =
             entry.check(&options).map_err(|e| LobbyError::BadOptions(e.to_string()))?;
-        let turn_seconds = match turn_seconds {
-            None => 0,
+        let turn_seconds = match turn_seconds.or(entry.default_turn_seconds()) {
+            None | Some(0) => 0,
             Some(s @ TURN_SECONDS_MIN..=TURN_SECONDS_MAX) => s,
             Some(s) => {
                 return Err(LobbyError::BadOptions(format!(

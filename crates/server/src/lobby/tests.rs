@@ -84,3 +84,22 @@ async fn unknown_games_and_bad_options_are_refused() {
     assert!(matches!(err, LobbyError::BadOptions(_)), "{err:?}");
     assert!(lobby.is_empty());
 }
+
+#[tokio::test(start_paused = true)]
+async fn turn_timers_are_asked_for_checked_and_a_game_may_have_one_by_default() {
+    let (lobby, store) = lobby(10);
+    let stored = |room: &RoomHandle| store.load_room(room.id, 1).unwrap().unwrap().room;
+    let plain = lobby.create(&player("p1", "A"), IP, "rps", None, None).await.unwrap();
+    assert_eq!(stored(&plain).turn_seconds, 0, "no timer unless asked");
+    let timed = lobby.create(&player("p2", "B"), IP, "rps", None, Some(45)).await.unwrap();
+    assert_eq!(stored(&timed).turn_seconds, 45);
+    let dots = lobby.create(&player("p3", "C"), IP, "dots_and_boxes", None, None).await.unwrap();
+    assert_eq!(stored(&dots).turn_seconds, 30, "the game's own default");
+    let untimed =
+        lobby.create(&player("p4", "D"), IP, "dots_and_boxes", None, Some(0)).await.unwrap();
+    assert_eq!(stored(&untimed).turn_seconds, 0, "0 turns the default off");
+    for bad in [1, 4, 601] {
+        let err = lobby.create(&player("p5", "E"), IP, "rps", None, Some(bad)).await.unwrap_err();
+        assert!(matches!(err, LobbyError::BadOptions(_)), "{bad}: {err:?}");
+    }
+}
