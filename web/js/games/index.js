@@ -31,9 +31,10 @@
 import tictactoe from "./tictactoe.js";
 import connectFour from "./connect_four.js";
 import rps from "./rps.js";
+import crazyEights from "./crazy_eights.js";
 import { genericGame } from "./generic.js";
 
-const MODULES = new Map([tictactoe, connectFour, rps].map((m) => [m.kind, m]));
+const MODULES = new Map([tictactoe, connectFour, rps, crazyEights].map((m) => [m.kind, m]));
 
 /** The server's list_games entries, by kind. */
 const offered = new Map();
