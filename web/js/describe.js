@@ -111,7 +111,7 @@ export function friendly(err, code) {
     case "no_such_room":
       return `There is no open room ${code || err.joinCode || ""}. Check the code and try again.`.replace("  ", " ");
     case "not_your_turn":
-      return "Not your turn yet: wait for yours.";
+      return "It is not your turn yet.";
     case "illegal_move":
       return `That move is not allowed: ${err.message}.`;
     case "game_over":
