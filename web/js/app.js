@@ -12,6 +12,8 @@
 //                        New room card
 //   room.js              the room this page is in: join, resume, follow, leave; its screen, drawn
 //                        by room-view.js (lobby, game: boards.js) with its chat (chat.js)
+//   games/               one module per game (its board and words) and the registry, index.js;
+//                        boards.js, describe.js and members.js ask it (seats.js knows no game)
 //   messages.js          direct messages: conversations, receipts, unread counts (no DOM)
 //   messages-view.js     the conversation list and the open conversation
 //   messages-screens.js  those screens over home or a room, the unread badges, blocking

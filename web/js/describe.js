@@ -1,94 +1,21 @@
-// Words for what the room shows: names, whose turn it is, how a game ended. Shared by the
-// phone app and the big screen, so both say the same thing. Everything here reads only the
-// `room` object the server sent (crates/protocol/src/server.rs, RoomView), plus the names of
-// who sat where (see noteSeats), for a result whose winner has left.
+// Words for what the room shows: whose turn it is, how a game ended. Shared by the phone app
+// and the big screen, so both say the same thing. Everything here reads only the `room` object
+// the server sent (crates/protocol/src/server.rs, RoomView), the server's list of games, and the
+// names of who sat where (seats.js), for a result whose winner has left. What is particular to a
+// game comes from its module (games/).
 
 import { publicOrigin } from "./info.js";
+import { gameFor, gameName, playerRange, seatToken } from "./games/index.js";
+import { listWords, memberName, mySeat, rememberedName, seatName, seatsTaken } from "./seats.js";
 
-/** Human names of the games we know how to draw (the server's `list_games` has the rest). */
-export const GAME_NAMES = {
-  tictactoe: "Tic-tac-toe",
-  connect_four: "Connect four",
-  rps: "Rock paper scissors",
-};
+export { gameName, seatToken };
+export { amHost, listWords, memberName, mySeat, noteSeats, seatName, seatPlayer, seatsTaken, who } from "./seats.js";
 
-/** A line for players on each game (the server's `about` is written for developers). */
-export const GAME_BLURBS = {
-  tictactoe: "Three in a row wins",
-  connect_four: "Drop discs, four in a line wins",
-  rps: "Pick in secret, then reveal",
-};
-
-export function gameName(kind) {
-  return GAME_NAMES[kind] || kind;
-}
-
-/** The member sitting in `seat`, or null. */
-export function seatPlayer(room, seat) {
-  const s = room.seats[seat];
-  return (s && s.player) || null;
-}
-
-/** My seat in the room, or null (spectator or not a member). */
-export function mySeat(room) {
-  return room.you && room.you.role === "player" ? room.you.seat : null;
-}
-
-/** A seat's name as others read it: the player's name, or "Seat 2" when empty. */
-export function seatName(room, seat) {
-  const p = seatPlayer(room, seat);
-  return p ? p.name : `Seat ${seat + 1}`;
-}
-
-// The last player seen in each seat of each room, and of which game: after a game ends, a player
-// may leave, and the result should still say who won.
-const lastSeated = new Map(); // code -> {game_no, names: [name | undefined]}
-
-/** Remembers who sits where in `room` (call with every room received). */
-export function noteSeats(room) {
-  if (!room || !room.code) return;
-  let known = lastSeated.get(room.code);
-  if (!known || known.game_no !== room.game_no) {
-    // A new game (seats may have swapped): only names from this game count.
-    known = { game_no: room.game_no, names: [] };
-    lastSeated.set(room.code, known);
-  }
-  for (const s of room.seats) if (s.player) known.names[s.seat] = s.player.name;
-}
-
-/** A seat's player, or the last one this page saw there during this game, or "Seat 2". */
-function rememberedName(room, seat) {
-  const p = seatPlayer(room, seat);
-  if (p) return p.name;
-  const known = lastSeated.get(room.code);
-  const name = known && known.game_no === room.game_no ? known.names[seat] : undefined;
-  return name || `Seat ${seat + 1}`;
-}
-
-/**
- * What a seat plays as, in words and as a CSS class: "X"/"O" in tic-tac-toe, a disc colour in
- * connect four. Colour is never the only signal: the words go with it everywhere.
- */
-export function seatToken(room, seat) {
-  const cls = `p${seat}`;
-  if (room.game === "tictactoe") {
-    const marks = (room.state && room.state.marks) || ["X", "O"];
-    return { label: marks[seat] || "?", cls };
-  }
-  if (room.game === "connect_four") {
-    return { label: seat === 0 ? "Coral" : "Cyan", cls };
-  }
-  return { label: "", cls };
-}
-
-/** "Ana" or "You" (capitalised for the start of a sentence). */
-export function who(room, seat) {
-  return mySeat(room) === seat ? "You" : seatName(room, seat);
-}
-
-/** How many seats are taken. */
-export function seatsTaken(room) {
-  return room.seats.filter((s) => s.player).length;
+/** The lobby in numbers: seats taken, the fewest and most players, and how many are missing. */
+export function lobbyCount(room) {
+  const { min, max } = playerRange(room);
+  const taken = seatsTaken(room);
+  return { taken, min, max, missing: Math.max(0, min - taken), full: taken >= max };
 }
 
 /**
@@ -98,23 +25,22 @@ export function seatsTaken(room) {
 export function statusLine(room, meId) {
   const me = mySeat(room);
   if (room.phase === "lobby") {
-    const missing = room.seats.length - seatsTaken(room);
+    const { taken, missing, full } = lobbyCount(room);
     if (missing > 0) {
       return { text: `Waiting for ${missing === 1 ? "1 more player" : `${missing} more players`}`, mood: "wait" };
     }
     const host = memberName(room, room.host);
-    if (meId && room.host === meId) return { text: "Everyone is here!", mood: "you" };
+    if (meId && room.host === meId) {
+      return full ? { text: "Everyone is here!", mood: "you" } : { text: `${taken} players: start when ready`, mood: "you" };
+    }
     return { text: `Waiting for ${host} to start`, mood: "wait" };
   }
   if (room.phase === "over") return outcomeLine(room);
   // Playing.
+  const own = gameFor(room.game).status;
+  const line = own && room.state ? own(room, me) : null;
+  if (line) return line;
   const turn = room.turn || [];
-  if (room.game === "rps") {
-    if (me !== null && turn.includes(me)) return { text: "Your move: choose!", mood: "you" };
-    const waiting = turn.map((s) => seatName(room, s));
-    if (waiting.length === 0) return { text: "Revealing...", mood: "wait" };
-    return { text: `Waiting for ${listWords(waiting)} to choose`, mood: "wait" };
-  }
   if (me !== null && turn.includes(me)) {
     const token = seatToken(room, me).label;
     return { text: token ? `Your turn (you are ${token})` : "Your turn", mood: "you" };
@@ -124,6 +50,7 @@ export function statusLine(room, meId) {
     const token = seatToken(room, s).label;
     return { text: `${seatName(room, s)}'s turn${token ? ` (${token})` : ""}`, mood: "wait" };
   }
+  if (turn.length > 1) return { text: `Waiting for ${listWords(turn.map((s) => seatName(room, s)))}`, mood: "wait" };
   return { text: "Waiting...", mood: "wait" };
 }
 
@@ -144,20 +71,13 @@ export function outcomeLine(room) {
   return { text: `${rememberedName(room, outcome.winner)} won`, detail, mood: me === null ? "info" : "lose" };
 }
 
-/** Why the game ended, in a few words. */
+/** Why the game ended, in a few words: the game's own words, or these. */
 function outcomeDetail(room) {
   const { winner, reason } = room.outcome;
+  const own = gameFor(room.game).outcome;
+  const words = own ? own(room) : null;
+  if (words !== null && words !== undefined) return words;
   switch (reason) {
-    case "line":
-      return "Three in a row";
-    case "four_in_a_row":
-      return "Four in a row";
-    case "draw":
-      return "The board is full";
-    case "best_of": {
-      const score = room.state && room.state.score;
-      return score ? `${score[winner]}-${score[1 - winner]} in rounds` : "";
-    }
     case "forfeit": {
       if (winner === null || winner === undefined) return "A player left";
       const loser = room.seats.find((s) => s.seat !== winner);
@@ -167,24 +87,6 @@ function outcomeDetail(room) {
     default:
       return reason ? reason.replace(/_/g, " ") : "";
   }
-}
-
-/** True when player `meId` is the host of the room. */
-export function amHost(room, meId) {
-  return !!meId && room.host === meId;
-}
-
-/** The name of a member by id (seated or watching). */
-export function memberName(room, id) {
-  for (const s of room.seats) if (s.player && s.player.id === id) return s.player.name;
-  for (const m of room.spectators) if (m.id === id) return m.name;
-  return "the host";
-}
-
-/** "Ana", "Ana and Bo", "Ana, Bo and Cy". */
-export function listWords(words) {
-  if (words.length <= 1) return words.join("");
-  return `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
 }
 
 /** The link that opens the app straight into a room. */
@@ -209,7 +111,7 @@ export function friendly(err, code) {
     case "no_such_room":
       return `There is no open room ${code || err.joinCode || ""}. Check the code and try again.`.replace("  ", " ");
     case "not_your_turn":
-      return "Not your turn yet: wait for the other player.";
+      return "It is not your turn yet.";
     case "illegal_move":
       return `That move is not allowed: ${err.message}.`;
     case "game_over":

@@ -1,7 +1,5 @@
 // Small DOM helpers and the pieces of UI the phone and the big screen share.
 
-import { seatToken } from "./describe.js";
-
 /**
  * Creates an element: h("button", {class: "btn", onclick: f}, "Text", child).
  * Attributes whose value is false, null or undefined are left out; `on*` functions become
@@ -50,64 +48,6 @@ export function linkText(link) {
 export function initial(name) {
   const ch = [...(name || "?").trim()][0] || "?";
   return ch.toUpperCase();
-}
-
-/**
- * The list of seats and spectators: avatar, name, "you", "host", a token (X / O / disc colour),
- * whose turn it is, and whether they are connected; all in words as well as in colour.
- * With `onPick(member)`, the other players' rows can be tapped (to offer "Message").
- */
-export function renderMembers(room, meId, { showSpectators = true, hideId = null, onPick = null } = {}) {
-  const list = h("ul", { class: "members", "data-testid": "players" });
-  for (const seat of room.seats) {
-    const p = seat.player;
-    const token = seatToken(room, seat.seat);
-    const turn = room.phase === "playing" && (room.turn || []).includes(seat.seat);
-    const winner = room.phase === "over" && room.outcome && room.outcome.winner === seat.seat;
-    const tags = [];
-    if (p && p.id === meId) tags.push(h("span", { class: "tag tag-you" }, "you"));
-    if (p && p.id === room.host) tags.push(h("span", { class: "tag" }, "host"));
-    if (p && !p.connected) tags.push(h("span", { class: "tag tag-away" }, "reconnecting..."));
-    if (turn) tags.push(h("span", { class: "tag tag-turn" }, "to play"));
-    if (winner) tags.push(h("span", { class: "tag tag-win" }, "winner"));
-    const pickable = onPick && p && p.id !== meId;
-    const li = h(
-      "li",
-      {
-        class: `member ${token.cls}${p ? "" : " empty"}${turn ? " turn" : ""}${p && !p.connected ? " away" : ""}${pickable ? " pickable" : ""}`,
-        "data-testid": `seat-${seat.seat}`,
-      },
-      h("span", { class: "avatar", "aria-hidden": "true" }, p ? initial(p.name) : "?"),
-      h("span", { class: "member-name" }, p ? p.name : "Open seat", ...tags),
-      token.label ? h("span", { class: "token", title: `plays ${token.label}` }, token.label) : null,
-      pickable ? h("span", { class: "member-more", "aria-hidden": "true", html: BUBBLE_ICON }) : null,
-    );
-    if (pickable) makePickable(li, `${p.name}: send a message`, () => onPick(p));
-    list.append(li);
-  }
-  const watching = room.spectators.filter((m) => m.id !== hideId);
-  if (showSpectators && watching.length > 0) {
-    const names = watching.map((m) => {
-      if (m.id === meId) return `${m.name} (you)`;
-      if (!onPick) return m.name;
-      return h("button", { class: "name-link", type: "button", onclick: () => onPick(m) }, m.name);
-    });
-    const joined = [];
-    names.forEach((n, i) => joined.push(i === 0 ? "" : ", ", n));
-    // The server lists the first 12 spectators and counts the rest.
-    const total = Math.max(room.spectator_count ?? 0, room.spectators.length);
-    const unlisted = total - room.spectators.length;
-    if (unlisted > 0) joined.push(` and ${unlisted} more`);
-    list.append(
-      h(
-        "li",
-        { class: "member spectators", "data-testid": "spectators" },
-        h("span", { class: "avatar", "aria-hidden": "true" }, String(watching.length + Math.max(0, unlisted))),
-        h("span", { class: "member-name" }, "Watching: ", ...joined),
-      ),
-    );
-  }
-  return list;
 }
 
 /** A speech bubble, for "message this player". */

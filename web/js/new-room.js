@@ -1,8 +1,13 @@
 // The home screen's "New room" card: the games the server offers (from list_games) and a form
-// for each game's options, built from its default options.
+// for the chosen game's options, drawn from its `options_schema` (docs/protocol.md, list_games):
+// an integer with a few values is a row of buttons, with more a number with - and + steppers; a
+// boolean is a checkbox; a choice is a select. Defaults filled in.
 
 import { h, fill } from "./dom.js";
-import { GAME_BLURBS } from "./describe.js";
+import { gameFor } from "./games/index.js";
+
+/** An integer with at most this many values is a row of buttons. */
+const MAX_SEGMENTS = 6;
 
 /**
  * Draws the game cards into `list` and the chosen game's options into `options`.
@@ -11,8 +16,10 @@ import { GAME_BLURBS } from "./describe.js";
 export function drawGamePicker(list, options, games, chosen, onChoose) {
   fill(
     list,
-    games.map((g) =>
-      h(
+    games.map((g) => {
+      const module = gameFor(g.kind);
+      const players = g.min_players && g.max_players && g.min_players !== g.max_players ? `${g.min_players} to ${g.max_players} players` : "";
+      return h(
         "button",
         {
           type: "button",
@@ -22,10 +29,16 @@ export function drawGamePicker(list, options, games, chosen, onChoose) {
           "data-testid": `game-${g.kind}`,
           onclick: () => onChoose(g.kind),
         },
-        h("span", { class: `game-art art-${g.kind}`, "aria-hidden": "true" }),
-        h("span", { class: "game-text" }, h("b", {}, g.name), h("small", {}, GAME_BLURBS[g.kind] || g.about)),
-      ),
-    ),
+        h("span", { class: `game-art${module.art ? "" : " game-art-none"}`, "aria-hidden": "true", html: module.art || "" }),
+        h(
+          "span",
+          { class: "game-text" },
+          h("b", {}, g.name),
+          h("small", {}, module.blurb || g.about),
+          players && !(module.blurb || "").includes("players") ? h("small", {}, players) : null,
+        ),
+      );
+    }),
   );
   const game = games.find((g) => g.kind === chosen);
   const kind = game ? game.kind : "";
@@ -35,47 +48,99 @@ export function drawGamePicker(list, options, games, chosen, onChoose) {
   }
 }
 
-/** Form fields for a game's options, built from its defaults. */
+/** Form fields for a game's options, one per entry of its schema. */
 function optionFields(game) {
-  const fields = [];
-  for (const [key, value] of Object.entries(game.options || {})) {
-    const id = `opt-${key}`;
-    const label = key.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
-    if (key === "best_of" && typeof value === "number") {
-      // Odd numbers only: a segmented control is quicker than typing.
-      const group = h("div", { class: "segmented", role: "radiogroup", "aria-label": "Best of" });
-      for (const n of [1, 3, 5, 7, 9]) {
-        const b = h(
-          "button",
-          {
-            type: "button",
-            role: "radio",
-            "aria-checked": n === value ? "true" : "false",
-            "data-option": key,
-            "data-value": n,
-            "data-testid": `opt-best_of-${n}`,
-          },
-          String(n),
+  const defaults = game.options || {};
+  return (game.options_schema || []).map((spec) => {
+    const value = spec.key in defaults ? defaults[spec.key] : spec.default;
+    switch (spec.type) {
+      case "integer":
+        return integerField(spec, value);
+      case "boolean":
+        return h(
+          "label",
+          { class: "option option-check" },
+          h("input", { type: "checkbox", id: `opt-${spec.key}`, "data-option": spec.key, "data-testid": `opt-${spec.key}`, checked: !!value }),
+          spec.label,
         );
-        b.addEventListener("click", () => {
-          for (const other of group.children) other.setAttribute("aria-checked", String(other === b));
-        });
-        group.append(b);
-      }
-      fields.push(h("div", { class: "option" }, h("span", { class: "label" }, "Best of (rounds)"), group));
-    } else if (typeof value === "boolean") {
-      fields.push(
-        h("label", { class: "option option-check" }, h("input", { type: "checkbox", id, "data-option": key, checked: value }), label),
-      );
-    } else if (typeof value === "number") {
-      fields.push(
-        h("div", { class: "option" }, h("label", { for: id }, label), h("input", { type: "number", id, "data-option": key, value, inputmode: "numeric" })),
-      );
-    } else if (typeof value === "string") {
-      fields.push(h("div", { class: "option" }, h("label", { for: id }, label), h("input", { id, "data-option": key, value })));
+      case "choice":
+        return choiceField(spec, value);
+      default:
+        return null; // a type this page does not know: the server's default applies
     }
+  });
+}
+
+/** The values an integer option may take: min, min + step, ... up to max. */
+function steps(spec) {
+  const step = spec.step > 0 ? spec.step : 1;
+  const values = [];
+  for (let n = spec.min; n <= spec.max && values.length <= MAX_SEGMENTS; n += step) values.push(n);
+  return values;
+}
+
+function integerField(spec, value) {
+  const id = `opt-${spec.key}`;
+  const values = steps(spec);
+  if (values.length <= MAX_SEGMENTS) {
+    // A few values: a segmented control is quicker than typing.
+    const group = h("div", {
+      class: "segmented",
+      role: "radiogroup",
+      "aria-labelledby": `${id}-label`,
+      style: `grid-template-columns: repeat(${values.length}, 1fr)`,
+    });
+    for (const n of values) {
+      const b = h(
+        "button",
+        {
+          type: "button",
+          role: "radio",
+          "aria-checked": n === value ? "true" : "false",
+          "data-option": spec.key,
+          "data-value": n,
+          "data-testid": `opt-${spec.key}-${n}`,
+        },
+        String(n),
+      );
+      b.addEventListener("click", () => {
+        for (const other of group.children) other.setAttribute("aria-checked", String(other === b));
+      });
+      group.append(b);
+    }
+    return h("div", { class: "option" }, h("span", { class: "label", id: `${id}-label` }, spec.label), group);
   }
-  return fields;
+  // Many values: a number between - and + buttons.
+  const step = spec.step > 0 ? spec.step : 1;
+  const input = h("input", {
+    type: "number",
+    id,
+    "data-option": spec.key,
+    "data-testid": id,
+    value,
+    min: spec.min,
+    max: spec.max,
+    step,
+    inputmode: "numeric",
+  });
+  const nudge = (by) => {
+    const n = Number(input.value) + by;
+    const clamped = Math.min(spec.max, Math.max(spec.min, Number.isFinite(n) ? n : spec.default));
+    input.value = String(spec.min + Math.round((clamped - spec.min) / step) * step);
+  };
+  const less = h("button", { type: "button", class: "stepper-btn", "aria-label": `${spec.label}: less`, onclick: () => nudge(-step) }, "\u2212");
+  const more = h("button", { type: "button", class: "stepper-btn", "aria-label": `${spec.label}: more`, onclick: () => nudge(step) }, "+");
+  return h("div", { class: "option" }, h("label", { for: id }, spec.label), h("div", { class: "stepper" }, less, input, more));
+}
+
+function choiceField(spec, value) {
+  const id = `opt-${spec.key}`;
+  const select = h("select", { id, "data-option": spec.key, "data-testid": id });
+  (spec.choices || []).forEach((c, i) => {
+    select.append(h("option", { value: String(i), selected: c.value === value }, c.label));
+  });
+  select.choices = spec.choices || [];
+  return h("div", { class: "option" }, h("label", { for: id }, spec.label), select);
 }
 
 /** The options as chosen in the form, for create_room. */
@@ -85,6 +150,9 @@ export function readOptions(container) {
     const key = el.dataset.option;
     if (el.getAttribute("role") === "radio") {
       if (el.getAttribute("aria-checked") === "true") options[key] = Number(el.dataset.value);
+    } else if (el.tagName === "SELECT") {
+      const choice = el.choices[Number(el.value)];
+      if (choice) options[key] = choice.value;
     } else if (el.type === "checkbox") options[key] = el.checked;
     else if (el.type === "number") options[key] = Number(el.value);
     else options[key] = el.value;

@@ -6,8 +6,10 @@
 // `pick` is called when another player is tapped (the app offers "Message").
 
 import { renderBoard, lastMoveLine } from "./boards.js";
-import { h, initial, linkText, makePickable, renderMembers } from "./dom.js";
-import { amHost, gameName, joinLink, mySeat, seatToken, seatsTaken } from "./describe.js";
+import { h, initial, linkText, makePickable } from "./dom.js";
+import { renderMembers } from "./members.js";
+import { amHost, gameName, joinLink, lobbyCount, mySeat, seatToken } from "./describe.js";
+import { gameFor } from "./games/index.js";
 import { mdnsHint } from "./info.js";
 
 /** The main area for the room's phase. */
@@ -16,7 +18,9 @@ export function roomView(room, ctx) {
 }
 
 function lobby(room, ctx) {
-  const full = seatsTaken(room) === room.seats.length;
+  const count = lobbyCount(room);
+  const ready = count.missing === 0;
+  const more = count.missing === 1 ? "1 more player" : `${count.missing} more players`;
   const watching = room.you && room.you.role === "spectator";
   const link = joinLink(room.code);
   const mdns = mdnsHint();
@@ -35,17 +39,17 @@ function lobby(room, ctx) {
         class: "btn btn-primary btn-block btn-big",
         "data-testid": "start",
         type: "button",
-        disabled: !full || !ctx.online,
+        disabled: !ready || !ctx.online,
       },
-      full ? "Start the game" : "Waiting for players...",
+      !ready ? `Waiting for ${more}...` : count.full ? "Start the game" : `Start with ${count.taken} players`,
     );
     action.addEventListener("click", () => ctx.send(action, "start", { code: room.code }));
   } else {
     const note = watching
       ? "You are watching. The game shows here when it starts."
-      : full
+      : ready
         ? "Ready! The host starts the game."
-        : "Waiting for more players...";
+        : `Waiting for ${more}...`;
     action = h("p", { class: "lobby-note" }, note);
   }
 
@@ -53,7 +57,7 @@ function lobby(room, ctx) {
     "div",
     { class: "lobby scroll" },
     room.game_no > 0
-      ? h("p", { class: "lobby-round" }, `Game ${room.game_no + 1} in this room: seats swapped, the other player goes first.`)
+      ? h("p", { class: "lobby-round" }, `Game ${room.game_no + 1} in this room${gameFor(room.game).rematch ? `: ${gameFor(room.game).rematch}` : "."}`)
       : null,
     h(
       "div",
@@ -96,8 +100,13 @@ function lobby(room, ctx) {
         share,
       ),
     ),
-    h("h2", { class: "section-title" }, `Players (${seatsTaken(room)}/${room.seats.length})`),
+    h("h2", { class: "section-title" }, `Players (${count.taken}/${count.max})`),
     renderMembers(room, ctx.meId, { onPick: ctx.pick }),
+    count.min < count.max
+      ? h("p", { class: "lobby-hint", "data-testid": "lobby-hint" }, ready
+          ? `${count.min} to ${count.max} players: the host may start now, or wait for more.`
+          : `${count.min} to ${count.max} players: waiting for ${more}.`)
+      : null,
     action,
   );
 }
@@ -105,14 +114,16 @@ function lobby(room, ctx) {
 function game(room, ctx) {
   const me = mySeat(room);
   const parts = [];
-  // Rock paper scissors shows the players on its scoreboard; the others face to face on top.
-  if (room.game !== "rps") parts.push(versus(room, ctx.meId, ctx.pick));
+  const module = gameFor(room.game);
+  // Some boards show the players themselves (a scoreboard, a card table); the others get the
+  // players face to face on top.
+  if (!module.ownPlayers) parts.push(versus(room, ctx.meId, ctx.pick));
   else if (watchingCount(room)) parts.push(h("p", { class: "watchers" }, `${watchingCount(room)} watching`));
   const boardCtx = {
     interactive: ctx.online && me !== null,
     move: (mv) => ctx.send(null, "move", { code: room.code, move: mv }),
   };
-  parts.push(h("div", { class: "board-wrap" }, renderBoard(room, boardCtx)));
+  parts.push(h("div", { class: `board-wrap${module.flow ? " flow" : ""}` }, renderBoard(room, boardCtx)));
   if (room.phase === "over") {
     let again;
     if (me !== null) {
@@ -132,9 +143,11 @@ function game(room, ctx) {
   return h("div", { class: "game" }, parts);
 }
 
-/** The two players face to face: their mark, name, and whose turn it is. */
+/** The players face to face (two) or side by side (more): their mark, name, whose turn it is. */
 function versus(room, meId, pick) {
-  const sides = room.seats.map((seat) => {
+  // Seats left empty at the start stay empty for the game: only the players show.
+  const seats = room.seats.length > 2 ? room.seats.filter((s) => s.player) : room.seats;
+  const sides = seats.map((seat) => {
     const p = seat.player;
     const token = seatToken(room, seat.seat);
     const turn = room.phase === "playing" && (room.turn || []).includes(seat.seat);
@@ -166,6 +179,14 @@ function versus(room, meId, pick) {
     return side;
   });
   const watchers = watchingCount(room);
+  if (sides.length !== 2) {
+    return h(
+      "div",
+      { class: "versus versus-many" },
+      sides,
+      watchers ? h("span", { class: "watchers" }, `${watchers} watching`) : null,
+    );
+  }
   return h(
     "div",
     { class: "versus" },

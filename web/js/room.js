@@ -9,7 +9,8 @@
 import { Chat } from "./chat.js";
 import { roomView } from "./room-view.js";
 import { drawStatus, fill, initial } from "./dom.js";
-import { friendly, gameName, isConnectionError, mySeat, noteSeats, statusLine } from "./describe.js";
+import { friendly, gameName, isConnectionError, mySeat, noteSeats, seatsTaken, statusLine } from "./describe.js";
+import { announce } from "./boards.js";
 import { state, WIDE } from "./state.js";
 import { showScreen, toast } from "./screens.js";
 
@@ -171,6 +172,7 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
     $("watching-tag").hidden = !(room.you && room.you.role === "spectator");
 
     fill($("room-main"), roomView(room, { meId, online: state.online, send, toast, pick: pickPlayer }));
+    announce($("announce"), room);
     drawTurnBars();
   }
 
@@ -234,9 +236,12 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
   $("leave").addEventListener("click", () => {
     const room = state.room;
     const forfeit = room && room.phase === "playing" && mySeat(room) !== null;
-    $("leave-text").textContent = forfeit
-      ? "The game is still on: leaving now gives the win to the other player."
-      : "You can come back with the code.";
+    const others = room ? seatsTaken(room) - 1 : 0;
+    $("leave-text").textContent = !forfeit
+      ? "You can come back with the code."
+      : others === 1
+        ? "The game is still on: leaving now gives the win to the other player."
+        : "The game is still on: leaving now ends it for everyone.";
     $("leave-dialog").showModal();
   });
   $("leave-dialog").addEventListener("close", async () => {

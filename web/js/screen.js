@@ -6,8 +6,10 @@
 import { Connection, socketUrl } from "./protocol.js";
 import { renderBoard, lastMoveLine } from "./boards.js";
 import { messageItem } from "./chat.js";
-import { drawStatus, fill, h, linkText, renderMembers } from "./dom.js";
+import { drawStatus, fill, h, linkText } from "./dom.js";
+import { renderMembers } from "./members.js";
 import { gameName, joinLink, noteSeats, statusLine } from "./describe.js";
+import { gameFor, setServerGames } from "./games/index.js";
 import { loadServerInfo, mdnsHint } from "./info.js";
 
 const KEY_TOKEN = "capital.screen.token";
@@ -22,7 +24,7 @@ window.addEventListener("error", (e) => window.capitalErrors.push(String(e.messa
 window.addEventListener("unhandledrejection", (e) => window.capitalErrors.push(String(e.reason)));
 const code = ((location.pathname.match(/^\/screen\/([A-Za-z]{4})\/?$/) || [])[1] || "").toUpperCase();
 
-const state = { me: null, room: null, seq: 0, chat: new Map(), closed: false };
+const state = { me: null, games: null, room: null, seq: 0, chat: new Map(), closed: false };
 
 const conn = new Connection(socketUrl(), { onOpen: connected, onEvent, onStatus });
 
@@ -39,6 +41,11 @@ async function connected(c) {
   }
   localStorage.setItem(KEY_TOKEN, welcome.token);
   state.me = { id: welcome.player_id, name: welcome.name };
+  if (!state.games) {
+    // The games' names and player counts (a game this page has no module for is still named).
+    state.games = (await c.request("list_games", {}, { internal: true })).games;
+    setServerGames(state.games);
+  }
   const resume = state.room ? { since: state.seq } : {};
   let reply;
   try {
@@ -91,9 +98,11 @@ function draw() {
     : `${gameName(room.game)}${room.game_no > 1 ? ` - game ${room.game_no}` : ""}`;
   drawStatus($("bs-status"), statusLine(room, meId), "status bs-status");
   document.body.dataset.phase = room.phase;
+  document.body.dataset.flow = gameFor(room.game).flow ? "flow" : "";
   if (room.state && room.phase !== "lobby") {
-    fill($("bs-board"), renderBoard(room, { interactive: false, move: () => {} }));
-    $("bs-last").textContent = lastMoveLine(room);
+    fill($("bs-board"), renderBoard(room, { interactive: false, move: () => {}, big: true }));
+    const last = lastMoveLine(room);
+    if ($("bs-last").textContent !== last) $("bs-last").textContent = last;
   } else {
     const text = room.game_no > 0
       ? "Rematch! The next game starts when the host is ready."

@@ -11,6 +11,7 @@ import { Connection, socketUrl } from "./protocol.js";
 import { state } from "./state.js";
 import { toast } from "./screens.js";
 import { friendly, isConnectionError, sentence } from "./describe.js";
+import { setServerGames } from "./games/index.js";
 
 const KEY_TOKEN = "capital.token";
 const KEY_NAME = "capital.name";
@@ -84,6 +85,7 @@ export function createSession(hooks) {
     state.myRooms = welcome.rooms;
     if (!state.games) {
       state.games = (await c.request("list_games", {}, { internal: true })).games;
+      setServerGames(state.games);
     }
     await hooks.enterRoom(c, welcome);
     try {

@@ -22,5 +22,6 @@ mod harness;
 
 mod accounts;
 mod boards;
+mod crazy_eights;
 mod direct_messages;
 mod tictactoe;
