@@ -423,6 +423,8 @@ mod tests {
             host: "pa".into(),
             phase,
             seats: vec![],
+            min_players: 2,
+            max_players: 2,
             spectators: vec![],
             spectator_count: 0,
             you: Some(You { role: Role::Player, seat: Some(seat) }),

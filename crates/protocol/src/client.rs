@@ -71,7 +71,7 @@ pub enum ClientMsg {
         /// The room.
         code: RoomCode,
     },
-    /// Host only: start the game once every seat is taken. Reply: `ok`.
+    /// Host only: start the game once the game's fewest players are seated. Reply: `ok`.
     Start {
         /// The room.
         code: RoomCode,

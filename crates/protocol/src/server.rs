@@ -285,8 +285,14 @@ pub struct RoomView {
     pub host: PlayerId,
     /// Lobby, playing or over.
     pub phase: Phase,
-    /// Every seat, taken or not, in seat order.
+    /// Every seat, taken or not, in seat order (the game's most players).
     pub seats: Vec<SeatView>,
+    /// Fewest players the host may start with.
+    #[serde(default)]
+    pub min_players: usize,
+    /// Most players (the number of seats).
+    #[serde(default)]
+    pub max_players: usize,
     /// Spectators, the earliest first: at most the first 12 (so that a room watched by many
     /// does not make every event big); `spectator_count` says how many there are in all.
     pub spectators: Vec<MemberView>,

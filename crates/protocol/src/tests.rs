@@ -176,6 +176,8 @@ fn sample_room() -> RoomView {
             },
             SeatView { seat: 1, player: None },
         ],
+        min_players: 2,
+        max_players: 2,
         spectators: vec![],
         spectator_count: 0,
         you: Some(You { role: Role::Player, seat: Some(0) }),

@@ -47,6 +47,8 @@ impl Room {
             host: self.host.clone(),
             phase: self.phase,
             seats,
+            min_players: self.min_players,
+            max_players: self.seats,
             spectators,
             spectator_count: watching().count(),
             you: member.map(|m| You { role: m.role, seat: m.seat }),
