@@ -174,6 +174,8 @@ pub fn run(args: &SeedArgs, quiet: bool) -> anyhow::Result<SeedReport> {
             seed: 0,
             deadlines: vec![],
             turn_seconds: 0,
+            snapshot: None,
+            snapshot_tick: 0,
             created_ms: ts,
             closed: false,
         }));

@@ -142,6 +142,33 @@ pub trait Game: Send + Sized + 'static {
         None
     }
 
+    /// For real-time games: how many times a second the room calls [`Game::tick`] (10 to 60).
+    /// Turn-based games keep the default, `None`, and are never ticked.
+    fn tick_rate(options: &Self::Options) -> Option<u32> {
+        let _ = options;
+        None
+    }
+
+    /// For real-time games: advance the world by one tick of `dt_ms` milliseconds. `inputs` has
+    /// each seat's latest input since the last tick (a move the game's `validate` accepted), or
+    /// `None`. Real-time games list in [`Game::turn`] the seats that may send input.
+    fn tick(&mut self, dt_ms: u32, inputs: &[Option<Self::Move>], rng: &mut Rng) {
+        let _ = (dt_ms, inputs, rng);
+    }
+
+    /// For real-time games: the whole state, to be stored now and then so that a restart
+    /// resumes from it (ticks are not logged). `None` (the default): the game cannot resume and
+    /// starts over.
+    fn snapshot(&self) -> Option<serde_json::Value> {
+        None
+    }
+
+    /// For real-time games: the state again from a [`Game::snapshot`].
+    fn from_snapshot(options: &Self::Options, snapshot: &serde_json::Value) -> Option<Self> {
+        let _ = (options, snapshot);
+        None
+    }
+
     /// Whether a rematch moves every player one seat on (so that another seat starts). The
     /// default keeps seats, and their colours, as they were.
     fn rotate_seats_on_rematch() -> bool {

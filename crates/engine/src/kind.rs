@@ -29,6 +29,16 @@ pub trait DynGame: Send {
     fn view(&self, viewer: Viewer) -> Value;
     /// How the game ended, or `None`.
     fn outcome(&self) -> Option<Outcome>;
+    /// Real-time games: ticks per second; `None` for turn-based games.
+    fn tick_rate(&self) -> Option<u32>;
+    /// Real-time games: whether `input` from `seat` would be taken now (nothing changes). Returns
+    /// it in canonical form.
+    fn check_input(&self, seat: Seat, input: &Value) -> Result<Value, RuleError>;
+    /// Real-time games: one tick of `dt_ms`, with each seat's latest input (checked again: one
+    /// that no longer holds is dropped).
+    fn tick(&mut self, dt_ms: u32, inputs: &[Option<Value>]);
+    /// Real-time games: the state to store, if the game can resume from it.
+    fn snapshot(&self) -> Option<Value>;
 }
 
 /// What a turn timer running out did.
@@ -63,6 +73,16 @@ pub trait GameKind: Send + Sync {
         players: usize,
         seed: u64,
     ) -> Result<Box<dyn DynGame>, RuleError>;
+    /// A real-time game again from a snapshot taken at tick `tick` (its generator seeded from
+    /// `seed` and `tick`). `None` if the game cannot resume.
+    fn resume(
+        &self,
+        options: &Value,
+        players: usize,
+        seed: u64,
+        tick: u64,
+        snapshot: &Value,
+    ) -> Option<Box<dyn DynGame>>;
     /// Whether a rematch moves every player one seat on.
     fn rotate_seats_on_rematch(&self) -> bool;
     /// The turn timer a room gets unless it asks for another.
@@ -126,7 +146,23 @@ impl<G: Game> GameKind for KindOf<G> {
         }
         let mut rng = Rng::from_seed(seed);
         let game = G::new(&options, players, &mut rng);
-        Ok(Box::new(Typed::<G> { game, players, rng }))
+        let tick_rate = G::tick_rate(&options).map(|hz| hz.clamp(10, 60));
+        Ok(Box::new(Typed::<G> { game, players, rng, tick_rate }))
+    }
+
+    fn resume(
+        &self,
+        options: &Value,
+        players: usize,
+        seed: u64,
+        tick: u64,
+        snapshot: &Value,
+    ) -> Option<Box<dyn DynGame>> {
+        let options = parse_options::<G>(options).ok()?;
+        let game = G::from_snapshot(&options, snapshot)?;
+        let rng = Rng::from_seed(resumed_seed(seed, tick));
+        let tick_rate = G::tick_rate(&options);
+        Some(Box::new(Typed::<G> { game, players, rng, tick_rate }))
     }
 
     fn rotate_seats_on_rematch(&self) -> bool {
@@ -136,6 +172,13 @@ impl<G: Game> GameKind for KindOf<G> {
     fn default_turn_seconds(&self) -> Option<u32> {
         G::default_turn_seconds()
     }
+}
+
+/// A game already set up (a position a test built) behind the dynamic face, with its
+/// generator seeded with `seed`, as if made with the default options.
+pub fn boxed<G: Game>(game: G, players: usize, seed: u64) -> Box<dyn DynGame> {
+    let tick_rate = G::tick_rate(&G::Options::default());
+    Box::new(Typed::<G> { game, players, rng: Rng::from_seed(seed), tick_rate })
 }
 
 /// Rebuilds a game from its options, players, seed and move log. Fails if a logged move is
@@ -164,16 +207,22 @@ fn parse_options<G: Game>(options: &Value) -> Result<G::Options, RuleError> {
     Ok(options)
 }
 
+/// The seed of a real-time game's generator once resumed from a snapshot at `tick`.
+fn resumed_seed(seed: u64, tick: u64) -> u64 {
+    seed ^ tick.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
 /// A typed game behind the dynamic face, with its own generator.
 struct Typed<G: Game> {
     game: G,
     players: usize,
     rng: Rng,
+    tick_rate: Option<u32>,
 }
 
 impl<G: Game> Typed<G> {
-    /// Checks and plays a typed move.
-    fn play_typed(&mut self, seat: Seat, mv: G::Move) -> Result<Value, RuleError> {
+    /// Whether `seat` may make `mv` now.
+    fn check(&self, seat: Seat, mv: &G::Move) -> Result<(), RuleError> {
         if seat >= self.players {
             return Err(RuleError::NoSuchSeat(seat));
         }
@@ -183,10 +232,22 @@ impl<G: Game> Typed<G> {
         if !self.game.turn().contains(&seat) {
             return Err(RuleError::NotYourTurn);
         }
-        self.game.validate(seat, &mv)?;
+        self.game.validate(seat, mv)
+    }
+
+    /// Checks and plays a typed move.
+    fn play_typed(&mut self, seat: Seat, mv: G::Move) -> Result<Value, RuleError> {
+        if self.tick_rate.is_some() {
+            return Err(RuleError::BadMove("a real-time game takes `input`, not moves".into()));
+        }
+        self.check(seat, &mv)?;
         let canonical = serde_json::to_value(&mv).expect("moves serialize");
         self.game.apply(seat, mv, &mut self.rng);
         Ok(canonical)
+    }
+
+    fn decode(input: &Value) -> Result<G::Move, RuleError> {
+        G::Move::deserialize(input).map_err(|e| RuleError::BadMove(e.to_string()))
     }
 }
 
@@ -225,6 +286,37 @@ impl<G: Game> DynGame for Typed<G> {
 
     fn outcome(&self) -> Option<Outcome> {
         self.game.outcome()
+    }
+
+    fn tick_rate(&self) -> Option<u32> {
+        self.tick_rate
+    }
+
+    fn check_input(&self, seat: Seat, input: &Value) -> Result<Value, RuleError> {
+        if self.tick_rate.is_none() {
+            return Err(RuleError::BadMove("a turn-based game takes moves, not `input`".into()));
+        }
+        let mv = Self::decode(input)?;
+        self.check(seat, &mv)?;
+        Ok(serde_json::to_value(&mv).expect("inputs serialize"))
+    }
+
+    fn tick(&mut self, dt_ms: u32, inputs: &[Option<Value>]) {
+        if self.tick_rate.is_none() || self.game.outcome().is_some() {
+            return;
+        }
+        let inputs: Vec<Option<G::Move>> = (0..self.players)
+            .map(|seat| {
+                let input = inputs.get(seat)?.as_ref()?;
+                let mv = Self::decode(input).ok()?;
+                self.check(seat, &mv).is_ok().then_some(mv)
+            })
+            .collect();
+        self.game.tick(dt_ms, &inputs, &mut self.rng);
+    }
+
+    fn snapshot(&self) -> Option<Value> {
+        self.game.snapshot()
     }
 }
 

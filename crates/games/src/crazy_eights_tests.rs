@@ -39,35 +39,10 @@ fn play(text: &str) -> Value {
     json!({ "play": text })
 }
 
-/// The typed game behind the JSON face, at `position`, seeded with 0.
+/// The game at `position` behind the JSON face the server uses.
 fn dynamic(game: CrazyEights) -> Box<dyn DynGame> {
-    struct At(CrazyEights, Rng);
-    impl DynGame for At {
-        fn players(&self) -> usize {
-            self.0.hands.len()
-        }
-        fn turn(&self) -> Vec<Seat> {
-            self.0.turn()
-        }
-        fn play(&mut self, seat: Seat, mv: &Value) -> Result<Value, RuleError> {
-            let mv: Action = serde_json::from_value(mv.clone())
-                .map_err(|e| RuleError::BadMove(e.to_string()))?;
-            self.0.validate(seat, &mv)?;
-            let canonical = serde_json::to_value(&mv).unwrap();
-            self.0.apply(seat, mv, &mut self.1);
-            Ok(canonical)
-        }
-        fn time_out(&mut self, _: Seat, _: &mut Rng) -> capital_engine::TimedOut {
-            unreachable!()
-        }
-        fn view(&self, viewer: Viewer) -> Value {
-            serde_json::to_value(self.0.view(viewer)).unwrap()
-        }
-        fn outcome(&self) -> Option<Outcome> {
-            self.0.outcome()
-        }
-    }
-    Box::new(At(game, rng()))
+    let players = game.hands.len();
+    capital_engine::boxed(game, players, 0)
 }
 
 #[test]

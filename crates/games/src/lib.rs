@@ -12,6 +12,7 @@
 //! - [`rps`]: rock-paper-scissors, best of N, choices secret until both have chosen.
 //! - [`crazy_eights`]: crazy eights for 2 to 6 players, hands hidden, a shuffled deck.
 //! - [`dots_and_boxes`]: dots and boxes for 2 to 4 players, with a turn timer by default.
+//! - [`light_cycles`]: light cycles, a real-time arena for 2 to 8 players at 20 ticks a second.
 
 use std::sync::Arc;
 
@@ -20,6 +21,7 @@ use capital_engine::{GameKind, kind};
 pub mod connect_four;
 pub mod crazy_eights;
 pub mod dots_and_boxes;
+pub mod light_cycles;
 pub mod rps;
 pub mod tictactoe;
 
@@ -41,6 +43,7 @@ impl Registry {
             .with(kind::<rps::RockPaperScissors>())
             .with(kind::<crazy_eights::CrazyEights>())
             .with(kind::<dots_and_boxes::DotsAndBoxes>())
+            .with(kind::<light_cycles::LightCycles>())
     }
 
     /// This registry and `game` (which replaces a game of the same kind).
@@ -69,9 +72,12 @@ mod tests {
     fn kinds_are_unique_and_findable() {
         let registry = Registry::standard();
         let mut kinds: Vec<_> = registry.iter().map(|e| e.kind()).collect();
-        assert_eq!(kinds, ["tictactoe", "connect_four", "rps", "crazy_eights", "dots_and_boxes"]);
+        assert_eq!(
+            kinds,
+            ["tictactoe", "connect_four", "rps", "crazy_eights", "dots_and_boxes", "light_cycles"]
+        );
         kinds.dedup();
-        assert_eq!(kinds.len(), 5);
+        assert_eq!(kinds.len(), 6);
         assert!(registry.find("rps").is_some());
         assert!(registry.find("chess").is_none());
     }

@@ -84,6 +84,14 @@ pub enum ClientMsg {
         #[serde(rename = "move")]
         mv: Value,
     },
+    /// Real-time games: this seat's control input (its shape depends on the game). Never
+    /// answered: the latest input of a seat is used at the next tick, the frames show it.
+    Input {
+        /// The room.
+        code: RoomCode,
+        /// The input, e.g. `{"turn": "left"}`.
+        input: Value,
+    },
     /// After game over: bring the room back to the lobby with the same seats, first player
     /// rotated. Reply: `ok`.
     Rematch {
@@ -188,6 +196,7 @@ impl ClientMsg {
             ClientMsg::LeaveRoom { .. } => "leave_room",
             ClientMsg::Start { .. } => "start",
             ClientMsg::Move { .. } => "move",
+            ClientMsg::Input { .. } => "input",
             ClientMsg::Rematch { .. } => "rematch",
             ClientMsg::Chat { .. } => "chat",
             ClientMsg::ChatHistory { .. } => "chat_history",
@@ -214,6 +223,7 @@ pub const REQUEST_TYPES: &[&str] = &[
     "leave_room",
     "start",
     "move",
+    "input",
     "rematch",
     "chat",
     "chat_history",

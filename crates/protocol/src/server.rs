@@ -161,6 +161,19 @@ pub enum ServerMsg {
     Pong,
     /// Something that happened in a room, pushed to every member.
     Event(EventMsg),
+    /// Real-time games: the game as this member sees it after tick `tick`. Pushed at the game's
+    /// tick rate; not numbered with the room's events and not stored. A slow client is sent
+    /// the newest frame only, and misses the ones between.
+    Frame {
+        /// The room.
+        code: RoomCode,
+        /// The tick this frame shows (0 at the start of the game).
+        tick: u64,
+        /// Milliseconds between ticks.
+        tick_ms: u32,
+        /// The game's view for you.
+        state: Value,
+    },
     /// The request failed and changed nothing.
     Error {
         /// Machine-readable code.

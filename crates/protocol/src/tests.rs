@@ -51,6 +51,7 @@ fn every_request_type_round_trips() {
         ClientMsg::LeaveRoom { code: "ABCD".into() },
         ClientMsg::Start { code: "ABCD".into() },
         ClientMsg::Move { code: "ABCD".into(), mv: json!({"column": 3}) },
+        ClientMsg::Input { code: "ABCD".into(), input: json!({"dir": "up"}) },
         ClientMsg::Rematch { code: "ABCD".into() },
         ClientMsg::Chat { code: "ABCD".into(), text: "hi".into(), client_msg_id: "m1".into() },
         ClientMsg::ChatHistory { code: "ABCD".into(), before: Some(10), limit: Some(5) },

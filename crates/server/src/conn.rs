@@ -4,13 +4,16 @@
 //! The outbox is bounded twice: in frames and in bytes. Whoever sends never waits: a client
 //! whose outbox is full stopped reading, and is closed as too slow (frames are shared between
 //! the members they go to, so the bytes bound what one client can make the server hold for it).
+//! Real-time frames do not queue: each connection has a one-frame slot ([`FrameSlot`]) that a
+//! newer frame overwrites, so a slow client gets the newest state and skips stale ones.
+//!
 //! A leaf module: it knows nothing of the rest of the server.
 
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
 use tungstenite::Utf8Bytes;
 
@@ -85,6 +88,11 @@ struct Inner {
     /// Cancelled to make the session close the connection, with `reason`.
     closer: CancellationToken,
     reason: OnceLock<CloseReason>,
+    /// The newest real-time frame not yet written: a slot, not a queue, so a slow client skips
+    /// stale frames instead of falling behind.
+    frame: Mutex<Option<Utf8Bytes>>,
+    /// Told when `frame` is filled.
+    frame_ready: Notify,
 }
 
 /// The session's end of a connection's outbox.
@@ -94,7 +102,30 @@ pub struct Outbox {
     inner: Arc<Inner>,
 }
 
+/// The session's end of a connection's frame slot (see [`ConnHandle::send_frame`]).
+#[derive(Debug)]
+pub struct FrameSlot {
+    inner: Arc<Inner>,
+}
+
+impl FrameSlot {
+    /// The newest real-time frame, once there is one.
+    pub async fn next(&self) -> Utf8Bytes {
+        loop {
+            self.inner.frame_ready.notified().await;
+            if let Some(frame) = self.inner.frame.lock().expect("frame slot lock").take() {
+                return frame;
+            }
+        }
+    }
+}
+
 impl Outbox {
+    /// The connection's frame slot, read apart from the outbox.
+    pub fn frame_slot(&self) -> FrameSlot {
+        FrameSlot { inner: self.inner.clone() }
+    }
+
     /// The next frame, once there is one (`None` once every handle is gone).
     pub async fn recv(&mut self) -> Option<Utf8Bytes> {
         let frame = self.rx.recv().await?;
@@ -123,6 +154,8 @@ impl ConnHandle {
             max_bytes,
             closer: CancellationToken::new(),
             reason: OnceLock::new(),
+            frame: Mutex::new(None),
+            frame_ready: Notify::new(),
         });
         (ConnHandle { inner: inner.clone() }, Outbox { rx, inner })
     }
@@ -135,6 +168,12 @@ impl ConnHandle {
     /// The client's address.
     pub fn peer(&self) -> IpAddr {
         self.inner.peer
+    }
+
+    /// Puts a real-time frame in the connection's frame slot, replacing one not yet written.
+    pub fn send_frame(&self, frame: Utf8Bytes) {
+        *self.inner.frame.lock().expect("frame slot lock") = Some(frame);
+        self.inner.frame_ready.notify_one();
     }
 
     /// Queues a frame without waiting. A client whose outbox is full (in frames or in bytes) is

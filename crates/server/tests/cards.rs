@@ -6,85 +6,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::{TestServer, WAIT};
-use futures_util::{SinkExt, StreamExt};
+use common::TestServer;
+use common::raw::Raw;
 use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::Message;
-
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// A client speaking the protocol by hand, keeping every text frame it was sent.
-struct Raw {
-    ws: Ws,
-    next_id: u64,
-    /// Every text frame received, as sent.
-    frames: Vec<String>,
-    /// The newest room view seen.
-    room: Value,
-    token: String,
-}
-
-impl Raw {
-    async fn connect(server: &TestServer, hello: Value) -> Raw {
-        let (ws, _) = tokio_tungstenite::connect_async(server.url()).await.expect("connect");
-        let mut raw =
-            Raw { ws, next_id: 0, frames: Vec::new(), room: Value::Null, token: String::new() };
-        let welcome = raw.ask(hello).await;
-        assert_eq!(welcome["type"], "welcome", "{welcome}");
-        raw.token = welcome["token"].as_str().unwrap_or_default().to_owned();
-        raw
-    }
-
-    /// Sends `request` with the next id and returns its reply (keeping events met meanwhile).
-    async fn ask(&mut self, mut request: Value) -> Value {
-        self.next_id += 1;
-        let id = self.next_id;
-        request["id"] = json!(id);
-        self.ws.send(Message::text(request.to_string())).await.expect("send");
-        self.until(|frame| frame["re"] == json!(id)).await
-    }
-
-    /// Reads frames until one matches `pred`; returns it.
-    async fn until(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
-        loop {
-            let message = tokio::time::timeout(WAIT, self.ws.next())
-                .await
-                .expect("a frame in time")
-                .expect("the connection stays open")
-                .expect("a frame");
-            let Message::Text(text) = message else { continue };
-            let frame: Value = serde_json::from_str(&text).expect("JSON");
-            self.frames.push(text.to_string());
-            if frame["room"].is_object() {
-                self.room = frame["room"].clone();
-            }
-            if pred(&frame) {
-                return frame;
-            }
-        }
-    }
-
-    /// Reads frames until the newest room view is playing (at once if it is already).
-    async fn until_playing(&mut self) {
-        if self.room["phase"] != "playing" {
-            self.until(|f| f["room"]["phase"] == "playing").await;
-        }
-    }
-
-    /// Reads whatever has arrived within `quiet` of silence.
-    async fn drain(&mut self, quiet: Duration) {
-        while let Ok(Some(Ok(message))) = tokio::time::timeout(quiet, self.ws.next()).await {
-            if let Message::Text(text) = message {
-                let frame: Value = serde_json::from_str(&text).expect("JSON");
-                if frame["room"].is_object() {
-                    self.room = frame["room"].clone();
-                }
-                self.frames.push(text.to_string());
-            }
-        }
-    }
-}
 
 /// Every quoted card (`"7H"`, `"10D"`) in a frame's raw text.
 fn cards_in(text: &str) -> Vec<String> {

@@ -122,6 +122,10 @@ pub struct RoomRecord {
     /// The seed of the current game's random numbers. Kept with its move log so that the game
     /// replays exactly; never sent to clients.
     pub seed: u64,
+    /// Real-time games: the state at the last snapshot, and its tick (a restart resumes there).
+    pub snapshot: Option<Value>,
+    /// The tick of `snapshot`.
+    pub snapshot_tick: u64,
     /// Seconds each seat has for its turn; 0: no turn timers.
     pub turn_seconds: u32,
     /// Turn timers: when each seat's turn runs out (ms since the epoch), `None` for a seat

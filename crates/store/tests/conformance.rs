@@ -98,6 +98,8 @@ fn room(id: RoomId, code: &str) -> RoomRecord {
         seed: 0,
         deadlines: vec![],
         turn_seconds: 0,
+        snapshot: None,
+        snapshot_tick: 0,
         created_ms: 10,
         closed: false,
     }
@@ -258,6 +260,8 @@ fn rooms_members_and_moves(store: &dyn Store) {
     r.seed = u64::MAX - 6; // every bit of a seed is kept
     r.deadlines = vec![Some(1_700_000_000_123), None];
     r.turn_seconds = 30;
+    r.snapshot = Some(json!({"cycles": [[1, 2]], "tick": 40}));
+    r.snapshot_tick = 40;
     store.put_room(&r).wait().unwrap();
     for ply in 0..3 {
         let mv = MoveRecord {

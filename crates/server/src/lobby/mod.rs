@@ -226,6 +226,8 @@ impl Directory {
             seed: 0,
             deadlines: Vec::new(),
             turn_seconds,
+            snapshot: None,
+            snapshot_tick: 0,
             created_ms: shared.room_env.env.clock.now_ms(),
             closed: false,
         };

@@ -83,6 +83,8 @@ pub struct Room {
     /// Seconds per turn (0: no turn timers), and each seat's deadline while it is on turn.
     pub(super) turn_seconds: u32,
     pub(super) deadlines: Vec<Option<super::timers::Deadline>>,
+    /// The real-time lane, while a real-time game is playing.
+    pub(super) lane: Option<super::realtime::Lane>,
     pub(super) host: PlayerId,
     pub(super) phase: Phase,
     pub(super) game_no: u32,
@@ -124,6 +126,7 @@ impl Room {
             seed: 0,
             turn_seconds: record.turn_seconds,
             deadlines: Vec::new(),
+            lane: None,
             host: record.host.clone(),
             phase: Phase::Lobby,
             game_no: 0,
@@ -156,7 +159,14 @@ impl Room {
             0 => seats.min,
             n => n as usize,
         };
+        let resumed = match (&room.snapshot, room.phase) {
+            (Some(snapshot), Phase::Playing) => {
+                entry.resume(&room.options, players, room.seed, room.snapshot_tick, snapshot)
+            }
+            _ => None,
+        };
         let game = match room.phase {
+            _ if resumed.is_some() => resumed,
             Phase::Lobby => None,
             Phase::Playing | Phase::Over => {
                 let game = capital_engine::replay(
@@ -178,6 +188,7 @@ impl Room {
         let has_older = chat.len() >= RECENT_CHAT;
         let chat: Vec<ChatMessage> = chat.into_iter().map(chat_message).collect();
         let deadlines = room.deadlines.clone();
+        let (room_snapshot, snapshot_tick) = (room.snapshot.is_some(), room.snapshot_tick);
         let mut restored = Room {
             id: room.id,
             code: room.code,
@@ -189,6 +200,7 @@ impl Room {
             seed: room.seed,
             turn_seconds: room.turn_seconds,
             deadlines: Vec::new(),
+            lane: None,
             host: room.host.clone(),
             phase: room.phase,
             game_no: room.game_no,
@@ -217,6 +229,8 @@ impl Room {
             ctx,
         };
         restored.restore_deadlines(&deadlines);
+        // A real-time game goes on from its last snapshot (or from its start, without one).
+        restored.open_lane(if room_snapshot { snapshot_tick } else { 0 });
         Ok(restored)
     }
 
@@ -236,6 +250,8 @@ impl Room {
             seed: self.seed,
             deadlines: self.deadlines_ms(),
             turn_seconds: self.turn_seconds,
+            snapshot: self.lane.as_ref().and(self.game.as_ref()).and_then(|g| g.snapshot()),
+            snapshot_tick: self.lane.as_ref().map_or(0, |lane| lane.tick),
             created_ms: self.created_ms,
             closed: self.closed,
         }
@@ -256,8 +272,14 @@ impl Room {
         let mut pipeline: Pipeline<HistoryRead> =
             Pipeline::new(self.ctx.env.store.clone(), self.ctx.env.metrics.clone());
         let mut cmds = Vec::with_capacity(16);
+        let mut ticker: Option<tokio::time::Interval> = None;
         loop {
             let deadline = self.next_deadline();
+            match (&self.lane, &ticker) {
+                (Some(lane), None) => ticker = Some(lane.interval()),
+                (None, Some(_)) => ticker = None,
+                _ => {}
+            }
             let can_take = pipeline.has_room() && !self.closed;
             let mut batch = Batch::new();
             tokio::select! {
@@ -279,6 +301,7 @@ impl Room {
                     }
                 }
                 () = sleep_until(deadline), if can_take => self.on_timers(&mut batch),
+                _ = next_tick(&mut ticker), if ticker.is_some() => self.on_tick(&mut batch),
             }
             if let Some(reads) = pipeline.submit(batch) {
                 self.serve_history(reads);
@@ -361,6 +384,7 @@ impl Room {
         match cmd {
             RoomCmd::Request(request) => self.on_request(*request, batch),
             RoomCmd::Detach { player_id, conn_id } => self.on_detach(&player_id, conn_id, batch),
+            RoomCmd::Input { player_id, input } => self.on_input(&player_id, input),
         }
     }
 
@@ -459,4 +483,14 @@ fn ok(_: ()) -> Option<ServerMsg> {
 /// Turns `Viewer` for a member's seat.
 pub(super) fn viewer(seat: Option<Seat>) -> Viewer {
     seat.map_or(Viewer::Spectator, Viewer::Seat)
+}
+
+/// The next tick of a real-time room's timer (never, without one).
+async fn next_tick(ticker: &mut Option<tokio::time::Interval>) {
+    match ticker {
+        Some(ticker) => {
+            ticker.tick().await;
+        }
+        None => std::future::pending().await,
+    }
 }

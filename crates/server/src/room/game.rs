@@ -48,6 +48,7 @@ impl Room {
         self.phase = Phase::Playing;
         self.deadlines.clear();
         self.refresh_deadlines();
+        self.open_lane(0);
         self.ctx.env.metrics.game_started(self.entry.kind());
         self.next_seq(true);
         self.persist_room(batch);

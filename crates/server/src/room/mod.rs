@@ -17,6 +17,7 @@
 //! - [`members`]: joining, leaving, coming back, held seats, closing.
 //! - [`game`]: starting, moves, the end of a game, rematches.
 //! - [`timers`]: turn timers, and what a turn running out does.
+//! - [`realtime`]: the real-time lane: ticks, inputs, frames, snapshots.
 //! - [`chat`]: the room's chat: saying, and history.
 //! - [`recent`]: the recent chat in memory, and retry detection.
 //! - [`view`]: what each member sees of the room, and event delivery.
@@ -25,6 +26,7 @@ pub mod actor;
 pub mod chat;
 mod game;
 mod members;
+mod realtime;
 pub mod recent;
 mod timers;
 pub mod view;
@@ -202,6 +204,13 @@ pub enum RoomCmd {
     /// A client request. Boxed: a channel allocates its slots in blocks of 32 of the largest
     /// command, and every room has a channel; small slots keep an idle room small.
     Request(Box<Request>),
+    /// A real-time input from `player_id` (never answered).
+    Input {
+        /// Who sent it.
+        player_id: String,
+        /// The input.
+        input: serde_json::Value,
+    },
     /// A connection closed: if it was `player`'s connection to this room, they are away now.
     Detach {
         /// The player.
@@ -232,6 +241,12 @@ impl RoomHandle {
             mpsc::error::TrySendError::Full(_) => RoomError::Busy,
             mpsc::error::TrySendError::Closed(_) => RoomError::Closed,
         })
+    }
+
+    /// Hands the room a real-time input; dropped when the room's queue is full (the next one
+    /// will do).
+    pub fn try_input(&self, player_id: String, input: serde_json::Value) {
+        let _ = self.tx.try_send(RoomCmd::Input { player_id, input });
     }
 
     /// Tells the room a connection closed. Waits for queue space: this must not be lost.

@@ -58,6 +58,8 @@ async fn room_with(game: &str, max_spectators: usize, turn_seconds: u32) -> Fixt
         seed: 0,
         deadlines: vec![],
         turn_seconds,
+        snapshot: None,
+        snapshot_tick: 0,
         created_ms: 1,
         closed: false,
     };

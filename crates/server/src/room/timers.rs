@@ -24,7 +24,7 @@ pub(super) struct Deadline {
 impl Room {
     /// Whether the room has turn timers.
     pub(super) fn timed(&self) -> bool {
-        self.turn_seconds > 0
+        self.turn_seconds > 0 && self.game.as_ref().is_none_or(|g| g.tick_rate().is_none())
     }
 
     /// Puts a deadline on every seat that came on turn and takes it off every seat that left

@@ -112,6 +112,10 @@ impl Session {
                 self.create_room(id, &game, options, turn_seconds).await
             }
             Route::Room { code, cmd } => self.forward_to_room(id, &code, cmd),
+            Route::Input { code, input } => {
+                self.input(&code, input);
+                Ok(None)
+            }
             Route::Dm(request) => self.dm(id, request).await,
         };
         match result {
@@ -165,6 +169,18 @@ impl Session {
         room.try_request(Request { conn: self.conn.clone(), id, player, cmd })?;
         self.rooms.insert(room.code.clone(), room);
         Ok(None)
+    }
+
+    /// Hands a real-time input to a room this connection joined; anything else is dropped
+    /// unanswered (inputs are never answered, so they tell nothing about other rooms).
+    fn input(&self, typed: &str, input: serde_json::Value) {
+        let (Some(player), Some(code)) = (&self.player, crate::lobby::codes::normalize(typed))
+        else {
+            return;
+        };
+        if let Some(room) = self.rooms.get(&code) {
+            room.try_input(player.id.clone(), input);
+        }
     }
 
     /// Hands a room request to its room; the room replies. A code this connection has not

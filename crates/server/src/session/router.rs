@@ -34,6 +34,13 @@ pub enum Route {
         /// What for.
         cmd: RoomRequest,
     },
+    /// A real-time input for the room with code `code`: never answered.
+    Input {
+        /// The code as typed.
+        code: String,
+        /// The input.
+        input: Value,
+    },
     /// A direct-message request, for the hub (or the store, for history).
     Dm(DmRequest),
 }
@@ -148,6 +155,7 @@ pub fn route(identified: bool, msg: ClientMsg) -> Route {
         (true, M::LeaveRoom { code }) => Route::Room { code, cmd: RoomRequest::Leave },
         (true, M::Start { code }) => Route::Room { code, cmd: RoomRequest::Start },
         (true, M::Move { code, mv }) => Route::Room { code, cmd: RoomRequest::Move(mv) },
+        (true, M::Input { code, input }) => Route::Input { code, input },
         (true, M::Rematch { code }) => Route::Room { code, cmd: RoomRequest::Rematch },
         (true, M::Chat { code, text, client_msg_id }) => {
             Route::Room { code, cmd: RoomRequest::Chat { text, client_msg_id } }
@@ -187,6 +195,7 @@ mod tests {
             ClientMsg::LeaveRoom { code: code() },
             ClientMsg::Start { code: code() },
             ClientMsg::Move { code: code(), mv: json!({"cell": 4}) },
+            ClientMsg::Input { code: code(), input: json!({"turn": "left"}) },
             ClientMsg::Rematch { code: code() },
             ClientMsg::Chat { code: code(), text: "hi".into(), client_msg_id: "c1".into() },
             ClientMsg::ChatHistory { code: code(), before: None, limit: Some(10_000) },
@@ -236,6 +245,7 @@ mod tests {
                 Route::Identity(_) => "identity",
                 Route::CreateRoom { .. } => "lobby",
                 Route::Room { .. } => "room",
+                Route::Input { .. } => "input",
                 Route::Dm(_) => "dm",
             };
             let expected = match kind {
@@ -245,6 +255,7 @@ mod tests {
                 "create_room" => "lobby",
                 "join_room" | "leave_room" | "start" | "move" | "rematch" | "chat"
                 | "chat_history" => "room",
+                "input" => "input",
                 _ => "dm",
             };
             assert_eq!(part, expected, "{kind}: {routed:?}");

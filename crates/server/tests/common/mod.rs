@@ -1,6 +1,8 @@
 //! Test helpers: a real server on 127.0.0.1 port 0 with its own data directory, and clients.
 #![allow(dead_code, missing_docs)]
 
+pub mod raw;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;

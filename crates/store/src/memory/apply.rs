@@ -130,6 +130,8 @@ fn put_room(inner: &mut Inner, room: &RoomRecord) -> Result<(), StoreError> {
             existing.seed = room.seed;
             existing.deadlines.clone_from(&room.deadlines);
             existing.turn_seconds = room.turn_seconds;
+            existing.snapshot.clone_from(&room.snapshot);
+            existing.snapshot_tick = room.snapshot_tick;
         }
         None => {
             inner.rooms.insert(room.id, room.clone());

@@ -73,7 +73,7 @@ fn parse_deadlines(s: &str) -> Result<Vec<Option<u64>>, StoreError> {
 }
 
 pub(super) const ROOM_COLUMNS: &str = "id, code, game, options, host, phase, game_no, seq, outcome, created_ms, closed, players, seed, \
-     deadlines, turn_seconds";
+     deadlines, turn_seconds, snapshot, snapshot_tick";
 
 pub(super) fn room_from_row(row: &Row<'_>) -> Result<RoomRecord, StoreError> {
     let options: String = row.get(3)?;
@@ -102,6 +102,8 @@ pub(super) fn room_from_row(row: &Row<'_>) -> Result<RoomRecord, StoreError> {
         seed: row.get::<_, i64>(12)? as u64,
         deadlines: parse_deadlines(&row.get::<_, String>(13)?)?,
         turn_seconds: row.get(14)?,
+        snapshot: row.get::<_, Option<String>>(15)?.map(|s| parse_json(&s)).transpose()?,
+        snapshot_tick: row.get(16)?,
     })
 }
 

@@ -137,10 +137,13 @@ pub(super) const MIGRATIONS: &[&str] = &[
     r#"
     -- Version 5: games for N players with random numbers and turn timers. The current game's
     -- player count and seed (a game replays from its seed and move log), and each seat's turn
-    -- deadline (JSON array, ms since the epoch or null) in rooms with turn timers.
+    -- deadline (JSON array, ms since the epoch or null) in rooms with turn timers; a real-time
+    -- game's last snapshot and its tick.
     ALTER TABLE rooms ADD COLUMN players INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE rooms ADD COLUMN seed INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE rooms ADD COLUMN turn_seconds INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE rooms ADD COLUMN snapshot TEXT;
+    ALTER TABLE rooms ADD COLUMN snapshot_tick INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE rooms ADD COLUMN deadlines TEXT NOT NULL DEFAULT '[]';
 "#,
 ];

@@ -1,0 +1,105 @@
+//! The real-time lane: for a game that declares a tick rate, the room ticks the game, takes the
+//! latest input of each seat in between, and sends every member a frame after each tick.
+//!
+//! Frames are neither numbered into the room's events nor stored: they go to each
+//! connection's one-frame slot (a newer frame replaces one not yet written, so a slow phone
+//! skips stale frames instead of falling behind). What is stored is the start (the room row
+//! with the game's seed), a snapshot of the game every [`SNAPSHOT_EVERY`], and the outcome; a
+//! restart resumes from the last snapshot. Inputs are never answered: an input the game does
+//! not take (not a member, not on turn, not this game's shape) is dropped.
+
+use capital_protocol::{Outgoing, ServerMsg};
+use serde_json::Value;
+use tokio::time::{Duration, Interval, MissedTickBehavior};
+use tungstenite::Utf8Bytes;
+
+use super::actor::{Batch, Room, viewer};
+
+/// How often a real-time game's state is stored.
+pub const SNAPSHOT_EVERY: Duration = Duration::from_secs(2);
+
+/// A real-time game in progress: its tick count and the inputs waiting for the next tick.
+#[derive(Debug)]
+pub(super) struct Lane {
+    pub(super) tick: u64,
+    pub(super) tick_ms: u32,
+    inputs: Vec<Option<Value>>,
+}
+
+impl Lane {
+    /// The lane of a game ticked `rate` times a second, for `players` seats, at `tick`.
+    pub(super) fn new(rate: u32, players: usize, tick: u64) -> Lane {
+        Lane { tick, tick_ms: 1000 / rate.max(1), inputs: vec![None; players] }
+    }
+
+    /// The timer the room's loop waits on.
+    pub(super) fn interval(&self) -> Interval {
+        let period = Duration::from_millis(u64::from(self.tick_ms));
+        let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        // A room that fell behind (a busy core) does not race to catch up.
+        interval.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        interval
+    }
+}
+
+impl Room {
+    /// Opens the lane if the current game is real-time (at start, or after a restart).
+    pub(super) fn open_lane(&mut self, tick: u64) {
+        self.lane = match &self.game {
+            Some(game) if self.phase == capital_protocol::Phase::Playing => {
+                game.tick_rate().map(|rate| Lane::new(rate, self.players, tick))
+            }
+            _ => None,
+        };
+    }
+
+    /// A seat's input: kept (replacing an earlier one) for the next tick if the game takes it.
+    pub(super) fn on_input(&mut self, player_id: &str, input: Value) {
+        let seat = self.member_index(player_id).and_then(|i| self.members[i].seat);
+        let (Some(seat), Some(game), Some(lane)) = (seat, &self.game, &mut self.lane) else {
+            return;
+        };
+        if let Ok(input) = game.check_input(seat, &input)
+            && let Some(slot) = lane.inputs.get_mut(seat)
+        {
+            *slot = Some(input);
+        }
+    }
+
+    /// One tick: the game moves on, every member gets a frame; now and then a snapshot is
+    /// stored; at the end the game is over as any game ends.
+    pub(super) fn on_tick(&mut self, batch: &mut Batch) {
+        let (Some(game), Some(lane)) = (self.game.as_mut(), self.lane.as_mut()) else { return };
+        let inputs = std::mem::replace(&mut lane.inputs, vec![None; self.players]);
+        game.tick(lane.tick_ms, &inputs);
+        lane.tick += 1;
+        let (tick, tick_ms) = (lane.tick, lane.tick_ms);
+        self.send_frames(tick, tick_ms);
+        if let Some(outcome) = self.outcome() {
+            self.end_game(outcome, batch);
+            self.lane = None;
+            return;
+        }
+        let every = SNAPSHOT_EVERY.as_millis() as u64 / u64::from(tick_ms.max(1));
+        if tick % every.max(1) == 0 {
+            self.persist_room(batch);
+        }
+    }
+
+    /// The game's state after `tick` to every connected member, rendered once per seat and
+    /// once for spectators.
+    fn send_frames(&self, tick: u64, tick_ms: u32) {
+        let Some(game) = &self.game else { return };
+        let mut rendered: Vec<Option<Utf8Bytes>> = vec![None; self.seats + 1];
+        for member in &self.members {
+            let Some(conn) = &member.conn else { continue };
+            let class = member.seat.unwrap_or(self.seats).min(self.seats);
+            let frame = rendered[class].get_or_insert_with(|| {
+                let state = game.view(viewer(member.seat));
+                let msg = ServerMsg::Frame { code: self.code.clone(), tick, tick_ms, state };
+                Utf8Bytes::from(Outgoing::push(msg).to_json())
+            });
+            conn.send_frame(frame.clone());
+        }
+    }
+}
