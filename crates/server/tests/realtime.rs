@@ -144,3 +144,29 @@ async fn a_restart_resumes_a_round_from_its_last_snapshot() {
     assert!(tick >= 40 && tick <= seen + 5, "resumed from the snapshot at tick 40: {tick}");
     assert!(frame["state"]["grid"].as_str().unwrap().contains('a'), "seat 0's wall is back");
 }
+
+#[tokio::test]
+async fn a_flood_of_inputs_is_dropped_without_an_answer_and_the_race_goes_on() {
+    let server = TestServer::start().await;
+    let mut a = Raw::connect(&server, json!({"type": "hello", "name": "Ana"})).await;
+    let mut b = Raw::connect(&server, json!({"type": "hello", "name": "Bo"})).await;
+    let created = a
+        .ask(json!({"type": "create_room", "game": "light_cycles", "options": {"rounds": 5}}))
+        .await;
+    let code = created["code"].as_str().unwrap().to_owned();
+    b.ask(json!({"type": "join_room", "code": code})).await;
+    a.ask(json!({"type": "start", "code": code})).await;
+    let input = json!({"id": 0, "type": "input", "code": code, "input": {"dir": "down"}});
+    for _ in 0..2000 {
+        a.send(input.clone()).await;
+    }
+    // The request limit was not touched, and the flooder is still connected.
+    let pong = a.ask(json!({"type": "ping"})).await;
+    assert_eq!(pong["type"], "pong", "{pong}");
+    assert!(a.frames.iter().all(|f| !f.contains(r#""type":"error""#)), "inputs are never answered");
+    // The other player's race goes on, frame after frame.
+    let first = b.until(|f| f["type"] == "frame").await["tick"].as_u64().unwrap();
+    let later = b.until(|f| f["type"] == "frame" && f["tick"].as_u64() > Some(first + 5)).await;
+    assert!(later["tick"].as_u64().unwrap() > first);
+    assert_eq!(later["state"]["cycles"][0]["dir"], "down", "Ana's input was taken once");
+}

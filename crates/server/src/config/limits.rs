@@ -12,6 +12,9 @@ pub const MAX_HISTORY_PAGE: u32 = 200;
 /// queue a whole batch of replies and events at once, so this is generous; the queue only
 /// takes memory for what is in it (and `outbox_kib` bounds its bytes).
 pub const OUTBOX: usize = 4096;
+/// Real-time `input` requests one connection may send a second (and at once): the fastest tick
+/// rate, 60 Hz. Inputs past it are dropped; they do not count against the request limit.
+pub const INPUTS_PER_SECOND: u32 = 60;
 /// Requests queued for one room before new ones get a `busy` error.
 pub const ROOM_QUEUE: usize = 1024;
 /// File descriptors kept free beside the connections (the database, its log, listeners, logs,

@@ -12,6 +12,7 @@ use tungstenite::protocol::frame::coding::CloseCode;
 use tungstenite::{Message, Utf8Bytes};
 
 use super::Session;
+use crate::config::limits::INPUTS_PER_SECOND;
 use crate::conn::{CloseReason, Outbox};
 use crate::limits::TokenBucket;
 use crate::upgrade::Socket;
@@ -52,6 +53,9 @@ enum Next {
 /// was last heard from.
 struct Pace {
     bucket: TokenBucket,
+    /// Real-time inputs have a budget of their own: a game at 30 Hz steers faster than the
+    /// request limit allows, and an input over its budget is dropped, never answered.
+    inputs: TokenBucket,
     refused_in_a_row: u32,
     flood_limit: u32,
     last_heard: Instant,
@@ -104,6 +108,7 @@ impl Session {
         self.hello_deadline = opened + config.hello_deadline();
         let mut pace = Pace {
             bucket: TokenBucket::new(config.rate_per_second, config.rate_burst, opened.into_std()),
+            inputs: TokenBucket::new(INPUTS_PER_SECOND, INPUTS_PER_SECOND, opened.into_std()),
             refused_in_a_row: 0,
             flood_limit: config.rate_burst,
             last_heard: opened,
@@ -195,6 +200,16 @@ impl Session {
             }
         };
         pace.heard();
+        if let Message::Text(text) = &frame
+            && is_input(text)
+        {
+            self.state.env().metrics.message_in();
+            if !pace.inputs.take(pace.last_heard.into_std()) {
+                return Next::Go;
+            }
+            let reply = Box::pin(self.on_text(text)).await;
+            return self.answer(socket, reply).await;
+        }
         if matches!(frame, Message::Text(_) | Message::Binary(_)) {
             self.state.env().metrics.message_in();
             match pace.allow() {
@@ -257,6 +272,16 @@ async fn send_timed(socket: &mut Socket, frame: Message) -> Result<(), ()> {
         Ok(Ok(())) => Ok(()),
         _ => Err(()),
     }
+}
+
+/// Whether a text frame is an `input` request (read without building the whole request).
+fn is_input(text: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct TypeOnly<'a> {
+        #[serde(rename = "type", borrow)]
+        kind: std::borrow::Cow<'a, str>,
+    }
+    serde_json::from_str::<TypeOnly<'_>>(text).is_ok_and(|r| r.kind == "input")
 }
 
 /// The `id` of a request, read as cheaply as possible (for replying to one we refuse unread).
