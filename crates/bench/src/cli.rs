@@ -32,6 +32,10 @@ pub enum Command {
     /// N players in two-player tic-tac-toe games make moves. Reports the move round trip, the
     /// opponent's notification latency and games completed per second.
     Play(PlayArgs),
+    /// Rooms of light cycles (real-time, 20 ticks a second), every player steering at
+    /// --input-hz. Reports frames per player, tick -> frame latency, input -> frame latency,
+    /// server CPU per room-tick and memory per room.
+    Realtime(RealtimeArgs),
     /// Fills a new data directory with finished games and chat, through the store API (no
     /// server involved), for timing `capital serve` on it.
     Seed(SeedArgs),
@@ -124,6 +128,26 @@ pub struct PlayArgs {
     /// Stop after this many moves in all (whichever comes first with --duration).
     #[arg(long, alias = "messages")]
     pub moves: Option<u64>,
+}
+
+/// `capital-bench realtime`.
+#[derive(Debug, Clone, Args)]
+pub struct RealtimeArgs {
+    /// The server.
+    #[command(flatten)]
+    pub target: Target,
+    /// Rooms.
+    #[arg(long, default_value_t = 100)]
+    pub rooms: usize,
+    /// Players per room (2 to 8).
+    #[arg(long, short = 'k', default_value_t = 4)]
+    pub room_size: usize,
+    /// Inputs each player sends a second.
+    #[arg(long, default_value_t = 30.0)]
+    pub input_hz: f64,
+    /// Seconds to measure.
+    #[arg(long, short = 'd', default_value_t = 10.0)]
+    pub duration: f64,
 }
 
 /// `capital-bench seed`.

@@ -31,6 +31,7 @@ pub mod idle;
 pub mod play;
 pub mod process;
 pub mod progress;
+pub mod realtime;
 pub mod report;
 pub mod rng;
 pub mod rooms;

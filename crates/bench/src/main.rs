@@ -3,7 +3,7 @@
 
 use capital_bench::cli::{Cli, Command};
 use capital_bench::report::print;
-use capital_bench::{chat, idle, play, seed, startup};
+use capital_bench::{chat, idle, play, realtime, seed, startup};
 use clap::Parser;
 
 #[tokio::main]
@@ -13,6 +13,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Idle(a) => a.players,
         Command::Chat(a) => a.players,
         Command::Play(a) => a.players,
+        Command::Realtime(a) => a.rooms * a.room_size,
         Command::Seed(_) | Command::Startup(_) => 0,
     };
     let limit = capital_bench::raise_fd_limit();
@@ -30,6 +31,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Idle(args) => print(&idle::run(&args, quiet).await?, cli.json),
         Command::Chat(args) => print(&chat::run(&args, quiet).await?, cli.json),
         Command::Play(args) => print(&play::run(&args, quiet).await?, cli.json),
+        Command::Realtime(args) => print(&realtime::run(&args, quiet).await?, cli.json),
         Command::Seed(args) => {
             let report = tokio::task::spawn_blocking(move || seed::run(&args, quiet)).await??;
             print(&report, cli.json);

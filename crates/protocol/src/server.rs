@@ -171,6 +171,8 @@ pub enum ServerMsg {
         tick: u64,
         /// Milliseconds between ticks.
         tick_ms: u32,
+        /// Server time of the tick, milliseconds since the Unix epoch.
+        ts: u64,
         /// The game's view for you.
         state: Value,
     },

@@ -141,8 +141,11 @@ async fn a_restart_resumes_a_round_from_its_last_snapshot() {
     assert_eq!(joined["room"]["phase"], "playing");
     let frame = a.until(|f| f["type"] == "frame").await;
     let tick = frame["tick"].as_u64().unwrap();
-    assert!(tick >= 40 && tick <= seen + 5, "resumed from the snapshot at tick 40: {tick}");
-    assert!(frame["state"]["grid"].as_str().unwrap().contains('a'), "seat 0's wall is back");
+    // Snapshots are 40 ticks apart (when in the 40 depends on the room).
+    assert!(tick > 1 && tick + 45 >= seen && tick <= seen + 5, "resumed near {seen}: {tick}");
+    assert_eq!(frame["state"]["cycles"][0]["dir"], "down", "not a new round: Ana still goes down");
+    let walls = frame["state"]["grid"].as_str().unwrap().matches('a').count();
+    assert!(walls > 5, "seat 0's wall is back: {walls} cells");
 }
 
 #[tokio::test]

@@ -292,6 +292,8 @@ impl Room {
                     continue;
                 }
                 () = shutdown.cancelled() => break,
+                // Ticks before commands: a stream of inputs must not hold a frame back.
+                _ = next_tick(&mut ticker), if ticker.is_some() => self.on_tick(&mut batch),
                 n = rx.recv_many(&mut cmds, MAX_BATCH), if can_take => {
                     if n == 0 {
                         break;
@@ -301,7 +303,6 @@ impl Room {
                     }
                 }
                 () = sleep_until(deadline), if can_take => self.on_timers(&mut batch),
-                _ = next_tick(&mut ticker), if ticker.is_some() => self.on_tick(&mut batch),
             }
             if let Some(reads) = pipeline.submit(batch) {
                 self.serve_history(reads);

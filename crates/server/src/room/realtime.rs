@@ -80,8 +80,9 @@ impl Room {
             self.lane = None;
             return;
         }
-        let every = SNAPSHOT_EVERY.as_millis() as u64 / u64::from(tick_ms.max(1));
-        if tick % every.max(1) == 0 {
+        // Rooms started together do not all store at the same tick.
+        let every = (SNAPSHOT_EVERY.as_millis() as u64 / u64::from(tick_ms.max(1))).max(1);
+        if (tick + self.id.unsigned_abs()) % every == 0 {
             self.persist_room(batch);
         }
     }
@@ -91,12 +92,14 @@ impl Room {
     fn send_frames(&self, tick: u64, tick_ms: u32) {
         let Some(game) = &self.game else { return };
         let mut rendered: Vec<Option<Utf8Bytes>> = vec![None; self.seats + 1];
+        let ts = self.now_ms();
         for member in &self.members {
             let Some(conn) = &member.conn else { continue };
             let class = member.seat.unwrap_or(self.seats).min(self.seats);
             let frame = rendered[class].get_or_insert_with(|| {
                 let state = game.view(viewer(member.seat));
-                let msg = ServerMsg::Frame { code: self.code.clone(), tick, tick_ms, state };
+                let code = self.code.clone();
+                let msg = ServerMsg::Frame { code, tick, tick_ms, ts, state };
                 Utf8Bytes::from(Outgoing::push(msg).to_json())
             });
             conn.send_frame(frame.clone());
