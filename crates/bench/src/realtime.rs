@@ -234,7 +234,7 @@ async fn player_task(
 ) -> Tally {
     let mut tally = Tally::default();
     let mut next_input = Instant::now() + interval.mul_f64(seat as f64 / 8.0);
-    let mut dir = String::from(if seat % 2 == 0 { "right" } else { "left" });
+    let mut dir = String::from(if seat.is_multiple_of(2) { "right" } else { "left" });
     // The newest input sent and not yet seen in a frame: the way, and when (an older one may
     // never show: the newest input of a tick wins).
     let mut waiting: Option<(&'static str, Instant)> = None;

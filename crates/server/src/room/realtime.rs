@@ -82,7 +82,7 @@ impl Room {
         }
         // Rooms started together do not all store at the same tick.
         let every = (SNAPSHOT_EVERY.as_millis() as u64 / u64::from(tick_ms.max(1))).max(1);
-        if (tick + self.id.unsigned_abs()) % every == 0 {
+        if (tick + self.id.unsigned_abs()).is_multiple_of(every) {
             self.persist_room(batch);
         }
     }
