@@ -39,6 +39,7 @@ window.addEventListener("unhandledrejection", (e) => window.capitalErrors.push(S
 
 const session = createSession({
   onEvent: (msg) => room.onEvent(msg),
+  onFrame: (msg) => room.onFrame(msg),
   onPush: (msg) => messages.onPush(msg),
   enterRoom: (c, welcome) => room.enterRoom(c, welcome),
   catchUp: (request) => messages.sync(request),

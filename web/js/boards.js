@@ -7,6 +7,10 @@
 //   interactive  true when this viewer is a seated player with a working connection
 //   move(mv)     sends a move; the board disables itself until the next redraw
 //   big          true on the big screen
+//   input(value) a real-time game's input (never answered: nothing waits for it)
+//
+// A real-time game's frames (applyFrame) replace the room's `state` and go to its module's
+// `frame`; only the newest counts, nothing is queued, and the page is not redrawn.
 
 import { h } from "./dom.js";
 import { mySeat } from "./seats.js";
@@ -29,6 +33,19 @@ export function renderBoard(room, ctx) {
   full.canMove = canMove(room, full);
   const draw = ctx.big && game.screen ? game.screen : game.board;
   return draw(room, full);
+}
+
+/** A real-time frame for `room` (the room on show): its state becomes the room's, and the game's
+ * module draws it (at its own pace: a module keeps the newest frame only). Returns false for a
+ * stale frame (an older tick than one already applied). */
+export function applyFrame(room, msg) {
+  if (!room || msg.code !== room.code || !msg.state) return false;
+  if (room.tick !== undefined && msg.tick <= room.tick) return false;
+  room.tick = msg.tick;
+  room.state = msg.state;
+  const game = gameFor(room.game);
+  if (game.frame) game.frame(room, msg);
+  return true;
 }
 
 /** A short line on the last move, for the status area: "Ana took the centre". */

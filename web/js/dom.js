@@ -29,8 +29,13 @@ export function fill(el, ...children) {
   el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
 }
 
-/** Writes a status line ({text, detail, mood} from describe.js) into `el`. */
+/** Writes a status line ({text, detail, mood} from describe.js) into `el`; the same line again
+ * leaves it alone (a real-time game asks many times a second, and a live region should not be
+ * read out twice). */
 export function drawStatus(el, line, baseClass = "status") {
+  const key = [baseClass, line.mood, line.text, line.detail || ""].join("|");
+  if (el.dataset.said === key) return;
+  el.dataset.said = key;
   fill(el, h("strong", {}, line.text), line.detail ? h("span", { class: "status-detail" }, line.detail) : null);
   el.className = `${baseClass} mood-${line.mood}`;
 }

@@ -3,8 +3,10 @@
 //
 // - Requests carry an `id`; the reply carries it back as `re`. `request()` returns a promise of
 //   the reply, or rejects with a ServerError ({code, message}) when the server refused.
-// - Frames without `re` are pushed: room events go to `onEvent`, the rest (direct messages,
-//   receipts, presence) to `onPush`.
+// - Frames without `re` are pushed: room events go to `onEvent`, a real-time game's frames to
+//   `onFrame`, the rest (direct messages, receipts, presence) to `onPush`.
+// - `send()` is for requests that are never answered (a real-time game's `input`): nothing
+//   waits for a reply.
 // - When the socket drops (phone locked, Wi-Fi gone, server restarted) the connection waits a
 //   little (backoff: 0.5 s, 1 s, 2 s, ... up to 10 s, with jitter) and opens a new socket. After
 //   every open it calls `onOpen(conn)`, which says hello and rejoins rooms; only once that
@@ -35,6 +37,7 @@ export class Connection {
    * @param {object} handlers
    * @param {(conn: Connection) => Promise<void>} handlers.onOpen  hello and rejoin, on every open
    * @param {(msg: object) => void} handlers.onEvent  a pushed room event
+   * @param {(msg: object) => void} [handlers.onFrame]  a real-time game's frame (not numbered)
    * @param {(msg: object) => void} [handlers.onPush]  any other pushed message (dm, presence...)
    * @param {(status: string, detail: object) => void} handlers.onStatus
    *   "connecting" | "online" | "reconnecting" | "replaced" | "stopped"
@@ -184,6 +187,8 @@ export class Connection {
       else waiting.resolve(msg);
     } else if (msg.type === "event") {
       this.handlers.onEvent(msg);
+    } else if (msg.type === "frame") {
+      if (this.handlers.onFrame) this.handlers.onFrame(msg);
     } else if (msg.type === "error") {
       console.warn("server error without a request", msg);
     } else if (this.handlers.onPush) {
@@ -242,6 +247,17 @@ export class Connection {
         if (socket === this.socket) this.schedulePing();
       })
       .catch(() => clearTimeout(dead));
+  }
+
+  /**
+   * Sends a request the server never answers (a real-time `input`): no reply is awaited, and
+   * nothing is sent while the connection is not online. Returns true when it went out.
+   */
+  send(type, fields = {}) {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN || this.status !== "online") return false;
+    socket.send(JSON.stringify({ id: this.nextId++, type, ...fields }));
+    return true;
   }
 
   /**

@@ -2,7 +2,8 @@
 // face to face, the board, the result and rematch). Drawn from scratch from the room the server
 // sent, every time it changes.
 //
-// ctx: { meId, online, send(button, type, fields), toast(text, kind), pick(member) }
+// ctx: { meId, online, send(button, type, fields), input(code, value), toast(text, kind), pick(member) }
+// `input` sends a real-time game's input (never answered).
 // `pick` is called when another player is tapped (the app offers "Message").
 
 import { renderBoard, lastMoveLine } from "./boards.js";
@@ -122,6 +123,7 @@ function game(room, ctx) {
   const boardCtx = {
     interactive: ctx.online && me !== null,
     move: (mv) => ctx.send(null, "move", { code: room.code, move: mv }),
+    input: (value) => ctx.input && ctx.input(room.code, value),
   };
   parts.push(h("div", { class: `board-wrap${module.flow ? " flow" : ""}` }, renderBoard(room, boardCtx)));
   if (room.phase === "over") {

@@ -10,7 +10,8 @@ import { Chat } from "./chat.js";
 import { roomView } from "./room-view.js";
 import { drawStatus, fill, initial } from "./dom.js";
 import { friendly, gameName, isConnectionError, mySeat, noteSeats, seatsTaken, statusLine } from "./describe.js";
-import { announce } from "./boards.js";
+import { announce, applyFrame, lastMoveLine } from "./boards.js";
+import { gameFor } from "./games/index.js";
 import { state, WIDE } from "./state.js";
 import { showScreen, toast } from "./screens.js";
 
@@ -116,6 +117,24 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
     buzzIfMyTurn(before, msg.room);
   }
 
+  /** A real-time game's frame: the game's module draws it; only the lines that say what is going
+   * on (status, last move, the live region) follow here, and only when their words change. */
+  function onFrame(msg) {
+    const room = state.room;
+    if (msg.code !== state.code || !room || room.phase !== "playing") return;
+    if (!applyFrame(room, msg) || state.screen !== "room") return;
+    drawStatus($("status"), statusLine(room, state.me && state.me.id));
+    const last = document.querySelector("#room-main [data-testid=last-move]");
+    const words = lastMoveLine(room);
+    if (last && last.textContent !== words) last.textContent = words;
+    announce($("announce"), room);
+  }
+
+  /** A real-time input: sent at once, never answered (the next frames show what it did). */
+  function sendInput(code, input) {
+    conn.send("input", { code, input });
+  }
+
   function applyJoined(reply, resumed) {
     const fresh = state.code !== reply.code || !resumed;
     state.code = reply.code;
@@ -171,7 +190,7 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
     drawStatus($("status"), line);
     $("watching-tag").hidden = !(room.you && room.you.role === "spectator");
 
-    fill($("room-main"), roomView(room, { meId, online: state.online, send, toast, pick: pickPlayer }));
+    fill($("room-main"), roomView(room, { meId, online: state.online, send, input: sendInput, toast, pick: pickPlayer }));
     announce($("announce"), room);
     drawTurnBars();
   }
@@ -190,6 +209,7 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
   }
 
   function buzzIfMyTurn(before, room) {
+    if (gameFor(room.game).realtime) return; // everyone rides at once: the game buzzes itself
     const me = mySeat(room);
     const mine = room.phase === "playing" && me !== null && room.turn.includes(me);
     const wasMine = before && before.phase === "playing" && before.turn.includes(me);
@@ -272,6 +292,7 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
     join,
     applyJoined,
     onEvent,
+    onFrame,
     leaveRoomLocally,
     drawRoom,
     knownName,

@@ -4,7 +4,7 @@
 // rematches, and resumes like the phone app when the connection drops.
 
 import { Connection, socketUrl } from "./protocol.js";
-import { renderBoard, lastMoveLine } from "./boards.js";
+import { applyFrame, renderBoard, lastMoveLine } from "./boards.js";
 import { messageItem } from "./chat.js";
 import { drawStatus, fill, h, linkText } from "./dom.js";
 import { renderMembers } from "./members.js";
@@ -26,7 +26,7 @@ const code = ((location.pathname.match(/^\/screen\/([A-Za-z]{4})\/?$/) || [])[1]
 
 const state = { me: null, games: null, room: null, seq: 0, chat: new Map(), closed: false };
 
-const conn = new Connection(socketUrl(), { onOpen: connected, onEvent, onStatus });
+const conn = new Connection(socketUrl(), { onOpen: connected, onEvent, onFrame, onStatus });
 
 async function connected(c) {
   const token = localStorage.getItem(KEY_TOKEN);
@@ -82,6 +82,16 @@ function onEvent(msg) {
   }
 }
 
+/** A real-time game's frame: the game's module draws it; the status and last lines follow when
+ * their words change. */
+function onFrame(msg) {
+  const room = state.room;
+  if (msg.code !== code || !room || room.phase !== "playing" || !applyFrame(room, msg)) return;
+  drawStatus($("bs-status"), statusLine(room, state.me && state.me.id), "status bs-status");
+  const last = lastMoveLine(room);
+  if ($("bs-last").textContent !== last) $("bs-last").textContent = last;
+}
+
 function onStatus(status) {
   const banner = $("conn-banner");
   banner.hidden = status === "online" || status === "connecting" || status === "stopped";
@@ -124,6 +134,7 @@ function showGone(text) {
   state.closed = true;
   $("bs-title").textContent = text;
   $("bs-status").textContent = "Create a room on a phone, then open its big-screen address.";
+  delete $("bs-status").dataset.said;
   fill($("bs-board"));
 }
 

@@ -46,7 +46,7 @@ export function rememberAccount(token, username) {
 /**
  * The connection and the hello on each new socket. `hooks` is how the session reaches the rest
  * of the app:
- *   onEvent(msg), onPush(msg)  room events, and the other pushed messages
+ *   onEvent(msg), onFrame(msg), onPush(msg)  room events, real-time frames, the other pushes
  *   enterRoom(c, welcome)      after hello: back into the room (throws to retry later)
  *   catchUp(request)           then the direct messages, with the connection's setup requests
  *   forgetRoom(), forgetMessages()  this page changes player
@@ -60,6 +60,7 @@ export function createSession(hooks) {
   const conn = new Connection(socketUrl(), {
     onOpen: connected,
     onEvent: (msg) => hooks.onEvent(msg),
+    onFrame: (msg) => hooks.onFrame(msg),
     onPush: (msg) => hooks.onPush(msg),
     onStatus,
   });

@@ -25,6 +25,10 @@
 //   rematch     optional: what a rematch does to the seats ("seats swapped, ...")
 //   ownPlayers  optional: the board shows the players itself (no face-to-face strip above it)
 //   flow        optional: the board is a column that scrolls, not a shape fitted to the space
+//   realtime    optional: a real-time game (frames, inputs), see frame and ctx.input
+//   frame(room, msg)  optional: a frame pushed for the room on show (room.state is already its
+//                 state): draw it without rebuilding the board; keep the newest only. The
+//                 board's ctx.input(value) sends an input (never answered).
 //
 // A game the server offers with no module here gets the generic one (generic.js).
 
@@ -32,9 +36,10 @@ import tictactoe from "./tictactoe.js";
 import connectFour from "./connect_four.js";
 import rps from "./rps.js";
 import crazyEights from "./crazy_eights.js";
+import lightCycles from "./light_cycles.js";
 import { genericGame } from "./generic.js";
 
-const MODULES = new Map([tictactoe, connectFour, rps, crazyEights].map((m) => [m.kind, m]));
+const MODULES = new Map([tictactoe, connectFour, rps, crazyEights, lightCycles].map((m) => [m.kind, m]));
 
 /** The server's list_games entries, by kind. */
 const offered = new Map();

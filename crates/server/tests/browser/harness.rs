@@ -314,7 +314,8 @@ impl Page {
         self.snap(what).await
     }
 
-    async fn snap(&self, what: &str) -> PathBuf {
+    /// Saves a screenshot now, without waiting for animations (a real-time game never settles).
+    pub async fn snap(&self, what: &str) -> PathBuf {
         let png = self.client.screenshot().await.unwrap_or_else(|e| panic!("screenshot: {e}"));
         let n = SHOT_NO.fetch_add(1, Ordering::Relaxed);
         let path = self.artifacts.join(format!("{n:02}-{}-{what}.png", self.name));

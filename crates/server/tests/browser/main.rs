@@ -24,4 +24,5 @@ mod accounts;
 mod boards;
 mod crazy_eights;
 mod direct_messages;
+mod light_cycles;
 mod tictactoe;
