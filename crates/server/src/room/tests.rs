@@ -302,3 +302,67 @@ async fn a_turn_timer_survives_a_restart() {
     let outcome = game_over(&frames(&mut a_out).await).expect("the stored deadline fired");
     assert_eq!((outcome.winner, outcome.reason.as_str()), (Some(1), "timeout"));
 }
+
+/// The real-time frames waiting in an outbox, as JSON (after letting the actors run); other
+/// frames are dropped.
+async fn tick_frames(outbox: &mut crate::conn::Outbox) -> Vec<serde_json::Value> {
+    settle().await;
+    let mut out = Vec::new();
+    while let Some(frame) = outbox.try_recv() {
+        let frame: serde_json::Value = serde_json::from_str(&frame).unwrap();
+        if frame["type"] == "frame" {
+            out.push(frame);
+        }
+    }
+    out
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_real_time_room_ticks_takes_the_latest_input_and_sends_only_the_newest_frame() {
+    let f = room("light_cycles", 10).await;
+    let (a, mut a_out) = conn(1);
+    let (b, mut b_out) = conn(2);
+    let (s, mut s_out) = conn(3);
+    ask(&f.room, &a, 1, "pa", join(Role::Player));
+    ask(&f.room, &b, 1, "pb", join(Role::Player));
+    ask(&f.room, &s, 1, "ps", join(Role::Spectator));
+    ask(&f.room, &a, 2, "pa", RoomRequest::Start);
+    frames(&mut a_out).await;
+    frames(&mut b_out).await;
+    frames(&mut s_out).await;
+    assert!(tick_frames(&mut a_out).await.is_empty(), "no frame before the first tick");
+    tokio::time::advance(Duration::from_millis(50)).await;
+    let first = tick_frames(&mut b_out).await.pop().expect("a frame after a tick");
+    assert_eq!(first["tick"], 1);
+    assert!(first.get("seq").is_none(), "frames are not numbered");
+    let watched = tick_frames(&mut s_out).await.pop().unwrap();
+    assert_eq!(watched["state"], first["state"], "the same arena for all");
+    // Bo steers twice before the next tick: the latest wins. A spectator's input is dropped.
+    f.room.try_input("pb".into(), json!({"dir": "down"}));
+    f.room.try_input("pb".into(), json!({"dir": "up"}));
+    f.room.try_input("ps".into(), json!({"dir": "up"}));
+    f.room.try_input("pa".into(), json!({"dir": "left"})); // straight back: refused
+    tokio::time::advance(Duration::from_millis(50)).await;
+    let second = tick_frames(&mut b_out).await.pop().unwrap();
+    assert_eq!(second["tick"], 2);
+    assert_eq!(second["state"]["cycles"][1]["dir"], "up");
+    assert_eq!(second["state"]["cycles"][0]["dir"], "right");
+    // A client that does not read gets the newest frame only.
+    tick_frames(&mut a_out).await;
+    for _ in 0..5 {
+        tokio::time::advance(Duration::from_millis(50)).await;
+        settle().await;
+    }
+    let waiting = tick_frames(&mut a_out).await;
+    assert_eq!(waiting.len(), 1, "one frame at a time, never a queue");
+    assert_eq!(waiting[0]["tick"], 7, "skipped to the newest");
+    let at_start = f.store.load_room(7, 1).unwrap().unwrap().room;
+    assert_eq!(at_start.snapshot_tick, 0, "the start is stored, no tick since");
+    for _ in 0..40 {
+        tokio::time::advance(Duration::from_millis(50)).await;
+        settle().await;
+    }
+    let stored = f.store.load_room(7, 1).unwrap().unwrap().room;
+    assert!(stored.snapshot.is_some() && stored.snapshot_tick > 0, "a snapshot every 2 s");
+    assert!(event_kinds(&frames(&mut a_out).await).is_empty(), "ticks are not events");
+}

@@ -115,7 +115,6 @@ impl Session {
             pinged: false,
             keepalive: config.keepalive(),
         };
-        let frames = outbox.frame_slot();
         let mut tick = tokio::time::interval(pace.keepalive / 4);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -130,9 +129,6 @@ impl Session {
                 }
                 _ = tick.tick() => Box::pin(pace.tick(&mut socket)).await,
                 Some(frame) = outbox.recv() => {
-                    Box::pin(self.write_out(&mut socket, frame, &mut outbox)).await
-                }
-                frame = frames.next() => {
                     Box::pin(self.write_out(&mut socket, frame, &mut outbox)).await
                 }
                 received = socket.next() => {
