@@ -8,7 +8,8 @@
 //! game (`"most_rounds"`); a tie for the most is a draw.
 //!
 //! Input: `{"dir": "up" | "down" | "left" | "right"}`, the way to go from the next tick on
-//! (turning straight back is refused). The view is the same for everyone: `width`, `height`,
+//! (turning straight back is refused; during the pause between rounds it sets the way the next
+//! round starts). The view is the same for everyone: `width`, `height`,
 //! `grid` (one character per cell, row by row from the top left: `.` empty, `a` to `h` the wall
 //! of seat 0 to 7), `cycles` (each seat's `x`, `y`, `dir` and whether it is `alive`), `round`,
 //! `rounds`, `scores`, `pause` (ticks left before the next round, 0 while racing) and
@@ -129,6 +130,9 @@ pub struct LightCycles {
     scores: Vec<u32>,
     pause: u32,
     round_winner: Option<Seat>,
+    /// Ways asked for during the pause, each seat's newest: the next round starts with them.
+    #[serde(default)]
+    ready: Vec<Option<Dir>>,
 }
 
 impl LightCycles {
@@ -153,6 +157,11 @@ impl LightCycles {
     fn new_round(&mut self) {
         self.walls = vec![None; WIDTH * HEIGHT];
         self.cycles = Self::starts(self.cycles.len());
+        for (cycle, ready) in self.cycles.iter_mut().zip(std::mem::take(&mut self.ready)) {
+            if let Some(dir) = ready.filter(|dir| *dir != cycle.dir.opposite()) {
+                cycle.dir = dir;
+            }
+        }
         for (seat, cycle) in self.cycles.iter().enumerate() {
             self.walls[cell(cycle.x, cycle.y).expect("starts are inside")] = Some(seat as u8);
         }
@@ -209,6 +218,7 @@ impl Game for LightCycles {
             scores: vec![0; players],
             pause: 0,
             round_winner: None,
+            ready: Vec::new(),
         };
         game.new_round();
         game
@@ -238,6 +248,13 @@ impl Game for LightCycles {
             return;
         }
         if self.pause > 0 {
+            // Steering during the pause sets the way the next round starts.
+            self.ready.resize(self.cycles.len(), None);
+            for (ready, input) in self.ready.iter_mut().zip(inputs) {
+                if let Some(steer) = input {
+                    *ready = Some(steer.dir);
+                }
+            }
             self.pause -= 1;
             if self.pause == 0 {
                 self.round += 1;

@@ -104,6 +104,21 @@ fn the_edge_and_walls_end_a_cycle_and_the_last_rider_wins_the_round() {
 }
 
 #[test]
+fn steering_in_the_pause_sets_the_way_the_next_round_starts() {
+    let mut g = game(2, 2);
+    for _ in 0..=g.cycles[0].y as usize {
+        tick(&mut g, &[steer(Dir::Up), None]);
+    }
+    assert!(g.pause > 0);
+    tick(&mut g, &[steer(Dir::Down), steer(Dir::Right)]); // Bo's straight back: refused later
+    for _ in 1..PAUSE {
+        tick(&mut g, &[None, None]);
+    }
+    assert_eq!(g.pause, 0);
+    assert_eq!((g.cycles[0].dir, g.cycles[1].dir), (Dir::Down, Dir::Left));
+}
+
+#[test]
 fn a_wall_stops_a_cycle() {
     let mut g = game(2, 1);
     // Seat 1 comes left along its row; put seat 0's wall across it.
