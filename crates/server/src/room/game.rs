@@ -102,6 +102,10 @@ impl Room {
             ts_ms,
         }));
         self.ply += 1;
+        // A seat that moved and stays on turn (a box taken) has its time anew.
+        if let Some(deadline) = self.deadlines.get_mut(seat) {
+            *deadline = None;
+        }
         if self.refresh_deadlines() {
             self.persist_room(batch);
         }

@@ -3,7 +3,8 @@
 //! legal move) or it forfeits.
 //!
 //! A seat's deadline is set when it comes on turn and kept while it stays on turn, so in a game
-//! of simultaneous choices (rock paper scissors) each seat times out on its own. Deadlines are
+//! of simultaneous choices (rock paper scissors) each seat times out on its own; a seat that
+//! moves and stays on turn gets its time anew. Deadlines are
 //! stored with the room (server time, ms since the epoch) and written whenever they change, so a
 //! restart keeps them: a deadline that passed while the server was down fires at once.
 
