@@ -12,18 +12,20 @@
 //! # Layout
 //! - [`client`]: what a client sends ([`Request`], [`ClientMsg`]).
 //! - [`server`]: what the server sends ([`Outgoing`], [`ServerMsg`], [`RoomEvent`], [`RoomView`]).
+//! - [`games`]: what `list_games` says of each game ([`GameInfo`], the options schema).
 //! - [`error`]: the stable, machine-readable [`ErrorCode`]s.
 
 pub mod client;
 pub mod error;
+pub mod games;
 pub mod server;
 
 pub use client::{ClientMsg, Request, Role};
 pub use error::ErrorCode;
+pub use games::{GameInfo, OptionChoice, OptionField, OptionFieldKind};
 pub use server::{
-    ChatMessage, ConversationView, DirectMessage, EventMsg, GameInfo, LeaveReason, MemberView,
-    OptionChoice, OptionField, OptionFieldKind, Outcome, Outgoing, Phase, ReceiptStatus, RoomEvent,
-    RoomRef, RoomView, SeatView, ServerMsg, You,
+    ChatMessage, ConversationView, DirectMessage, EventMsg, LeaveReason, MemberView, Outcome,
+    Outgoing, Phase, ReceiptStatus, RoomEvent, RoomRef, RoomView, SeatView, ServerMsg, You,
 };
 
 /// The protocol version the server speaks; sent in `welcome`. Bumped on incompatible changes.

@@ -18,6 +18,7 @@
 //! - [`game`]: starting, moves, the end of a game, rematches.
 //! - [`timers`]: turn timers, and what a turn running out does.
 //! - [`realtime`]: the real-time lane: ticks, inputs, frames, snapshots.
+//! - [`stored`]: a room brought back from the store, and the row it stores.
 //! - [`chat`]: the room's chat: saying, and history.
 //! - [`recent`]: the recent chat in memory, and retry detection.
 //! - [`view`]: what each member sees of the room, and event delivery.
@@ -28,6 +29,7 @@ mod game;
 mod members;
 mod realtime;
 pub mod recent;
+mod stored;
 mod timers;
 pub mod view;
 
