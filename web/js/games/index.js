@@ -37,9 +37,10 @@ import connectFour from "./connect_four.js";
 import rps from "./rps.js";
 import crazyEights from "./crazy_eights.js";
 import lightCycles from "./light_cycles.js";
+import dotsAndBoxes from "./dots_and_boxes.js";
 import { genericGame } from "./generic.js";
 
-const MODULES = new Map([tictactoe, connectFour, rps, crazyEights, lightCycles].map((m) => [m.kind, m]));
+const MODULES = new Map([tictactoe, connectFour, rps, crazyEights, lightCycles, dotsAndBoxes].map((m) => [m.kind, m]));
 
 /** The server's list_games entries, by kind. */
 const offered = new Map();

@@ -24,5 +24,6 @@ mod accounts;
 mod boards;
 mod crazy_eights;
 mod direct_messages;
+mod dots_and_boxes;
 mod light_cycles;
 mod tictactoe;
