@@ -1,10 +1,9 @@
 //! Messages from the server to a client: replies (with `re`) and room events (without).
 
 use serde::{Deserialize, Serialize};
-
-use crate::games::GameInfo;
 use serde_json::Value;
 
+use crate::games::GameInfo;
 use crate::{ErrorCode, PlayerId, RequestId, Role, RoomCode, Seat, Seq};
 
 /// One frame from the server: a reply when `re` is set, a pushed event otherwise.
