@@ -270,8 +270,12 @@ async fn send_timed(socket: &mut Socket, frame: Message) -> Result<(), ()> {
     }
 }
 
-/// Whether a text frame is an `input` request (read without building the whole request).
+/// Whether a text frame is an `input` request. Every request passes here, so the common case
+/// is a substring search; only a frame that holds `"input"` at all is read for its type.
 fn is_input(text: &str) -> bool {
+    if !text.contains("\"input\"") {
+        return false;
+    }
     #[derive(serde::Deserialize)]
     struct TypeOnly<'a> {
         #[serde(rename = "type", borrow)]
