@@ -146,8 +146,7 @@ impl<G: Game> GameKind for KindOf<G> {
         }
         let mut rng = Rng::from_seed(seed);
         let game = G::new(&options, players, &mut rng);
-        let tick_rate = G::tick_rate(&options).map(|hz| hz.clamp(10, 60));
-        Ok(Box::new(Typed::<G> { game, players, rng, tick_rate }))
+        Ok(Typed::boxed(game, players, rng, &options))
     }
 
     fn resume(
@@ -161,8 +160,7 @@ impl<G: Game> GameKind for KindOf<G> {
         let options = parse_options::<G>(options).ok()?;
         let game = G::from_snapshot(&options, snapshot)?;
         let rng = Rng::from_seed(resumed_seed(seed, tick));
-        let tick_rate = G::tick_rate(&options);
-        Some(Box::new(Typed::<G> { game, players, rng, tick_rate }))
+        Some(Typed::boxed(game, players, rng, &options))
     }
 
     fn rotate_seats_on_rematch(&self) -> bool {
@@ -177,8 +175,7 @@ impl<G: Game> GameKind for KindOf<G> {
 /// A game already set up (a position a test built) behind the dynamic face, with its
 /// generator seeded with `seed`, as if made with the default options.
 pub fn boxed<G: Game>(game: G, players: usize, seed: u64) -> Box<dyn DynGame> {
-    let tick_rate = G::tick_rate(&G::Options::default());
-    Box::new(Typed::<G> { game, players, rng: Rng::from_seed(seed), tick_rate })
+    Typed::boxed(game, players, Rng::from_seed(seed), &G::Options::default())
 }
 
 /// Rebuilds a game from its options, players, seed and move log. Fails if a logged move is
@@ -221,6 +218,13 @@ struct Typed<G: Game> {
 }
 
 impl<G: Game> Typed<G> {
+    /// The one way a typed game gets its dynamic face: the tick rate read from its options and
+    /// kept to 10 to 60 a second.
+    fn boxed(game: G, players: usize, rng: Rng, options: &G::Options) -> Box<dyn DynGame> {
+        let tick_rate = G::tick_rate(options).map(|hz| hz.clamp(10, 60));
+        Box::new(Typed { game, players, rng, tick_rate })
+    }
+
     /// Whether `seat` may make `mv` now.
     fn check(&self, seat: Seat, mv: &G::Move) -> Result<(), RuleError> {
         if seat >= self.players {

@@ -114,8 +114,8 @@ async fn eight_race_light_cycles_to_the_scripted_winner() {
     assert!(seqs.len() < 10, "only events are numbered: {seqs:?}");
 }
 
-#[tokio::test]
-async fn a_restart_resumes_a_round_from_its_last_snapshot() {
+/// A server and two players racing a five-round game of light cycles in room `code`.
+async fn two_racing() -> (TestServer, Raw, Raw, String) {
     let server = TestServer::start().await;
     let mut a = Raw::connect(&server, json!({"type": "hello", "name": "Ana"})).await;
     let mut b = Raw::connect(&server, json!({"type": "hello", "name": "Bo"})).await;
@@ -125,6 +125,12 @@ async fn a_restart_resumes_a_round_from_its_last_snapshot() {
     let code = created["code"].as_str().unwrap().to_owned();
     b.ask(json!({"type": "join_room", "code": code})).await;
     a.ask(json!({"type": "start", "code": code})).await;
+    (server, a, b, code)
+}
+
+#[tokio::test]
+async fn a_restart_resumes_a_round_from_its_last_snapshot() {
+    let (server, mut a, mut b, code) = two_racing().await;
     // Seat 0 turns down and rides on; after 2.5 s a snapshot has been stored.
     a.send(json!({"id": 0, "type": "input", "code": code, "input": {"dir": "down"}})).await;
     let started = Instant::now();
@@ -150,15 +156,7 @@ async fn a_restart_resumes_a_round_from_its_last_snapshot() {
 
 #[tokio::test]
 async fn a_flood_of_inputs_is_dropped_without_an_answer_and_the_race_goes_on() {
-    let server = TestServer::start().await;
-    let mut a = Raw::connect(&server, json!({"type": "hello", "name": "Ana"})).await;
-    let mut b = Raw::connect(&server, json!({"type": "hello", "name": "Bo"})).await;
-    let created = a
-        .ask(json!({"type": "create_room", "game": "light_cycles", "options": {"rounds": 5}}))
-        .await;
-    let code = created["code"].as_str().unwrap().to_owned();
-    b.ask(json!({"type": "join_room", "code": code})).await;
-    a.ask(json!({"type": "start", "code": code})).await;
+    let (_server, mut a, mut b, code) = two_racing().await;
     let input = json!({"id": 0, "type": "input", "code": code, "input": {"dir": "down"}});
     for _ in 0..2000 {
         a.send(input.clone()).await;
