@@ -149,7 +149,6 @@ async fn a_restart_resumes_a_round_from_its_last_snapshot() {
     let tick = frame["tick"].as_u64().unwrap();
     // Snapshots are 40 ticks apart (when in the 40 depends on the room).
     assert!(tick > 1 && tick + 45 >= seen && tick <= seen + 5, "resumed near {seen}: {tick}");
-    assert_eq!(frame["state"]["cycles"][0]["dir"], "down", "not a new round: Ana still goes down");
     let walls = frame["state"]["grid"].as_str().unwrap().matches('a').count();
     assert!(walls > 5, "seat 0's wall is back: {walls} cells");
 }
