@@ -149,6 +149,11 @@ pub trait Game: Send + Sized + 'static {
         None
     }
 
+    /// For real-time games: whether every viewer sees the same view (nothing hidden), so that
+    /// a frame is rendered once for the whole room instead of once a seat. The default, `false`,
+    /// asks for a view per seat.
+    const SAME_VIEW_FOR_ALL: bool = false;
+
     /// For real-time games: advance the world by one tick of `dt_ms` milliseconds. `inputs` has
     /// each seat's latest input since the last tick (a move the game's `validate` accepted), or
     /// `None`. Real-time games list in [`Game::turn`] the seats that may send input.

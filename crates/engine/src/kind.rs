@@ -39,6 +39,8 @@ pub trait DynGame: Send {
     fn tick(&mut self, dt_ms: u32, inputs: &[Option<Value>]);
     /// Real-time games: the state to store, if the game can resume from it.
     fn snapshot(&self) -> Option<Value>;
+    /// Whether every viewer sees the same view ([`Game::SAME_VIEW_FOR_ALL`]).
+    fn same_view_for_all(&self) -> bool;
 }
 
 /// What a turn timer running out did.
@@ -321,6 +323,10 @@ impl<G: Game> DynGame for Typed<G> {
 
     fn snapshot(&self) -> Option<Value> {
         self.game.snapshot()
+    }
+
+    fn same_view_for_all(&self) -> bool {
+        G::SAME_VIEW_FOR_ALL
     }
 }
 

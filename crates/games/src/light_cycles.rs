@@ -1,7 +1,8 @@
 //! Light cycles, a real-time arena for 2 to 8 players: phones steer, the big screen shows the
 //! arena.
 //!
-//! Every cycle moves one cell per tick (20 ticks a second) and leaves a wall behind it. A cycle
+//! Every cycle moves one cell per tick (20 ticks a second, or the `speed` option: 10 to 30)
+//! and leaves a wall behind it. A cycle
 //! that runs into a wall, the edge, or another cycle's head is out; when one cycle is left (or
 //! none), the round is over and the survivor scores. After a pause of a second the next round
 //! starts from the same places. After `rounds` rounds (3 by default) the most round wins wins the
@@ -18,13 +19,15 @@
 use capital_engine::{Game, OptionSpec, Outcome, Players, Rng, RuleError, Seat, Viewer};
 use serde::{Deserialize, Serialize};
 
-/// Ticks per second.
+/// Ticks per second unless the `speed` option says otherwise.
 pub const TICK_RATE: u32 = 20;
+/// Slowest and fastest `speed`, cells (ticks) a second.
+pub const SPEEDS: (u32, u32) = (10, 30);
 /// The arena, in cells.
 pub const WIDTH: usize = 48;
 /// See [`WIDTH`].
 pub const HEIGHT: usize = 32;
-/// Ticks between rounds.
+/// Ticks between rounds at the standard speed (a second, at any speed).
 pub const PAUSE: u32 = TICK_RATE;
 
 /// The options.
@@ -33,11 +36,13 @@ pub const PAUSE: u32 = TICK_RATE;
 pub struct CycleOptions {
     /// Rounds in a game.
     pub rounds: u32,
+    /// Cells a second: the tick rate.
+    pub speed: u32,
 }
 
 impl Default for CycleOptions {
     fn default() -> Self {
-        CycleOptions { rounds: 3 }
+        CycleOptions { rounds: 3, speed: TICK_RATE }
     }
 }
 
@@ -133,6 +138,14 @@ pub struct LightCycles {
     /// Ways asked for during the pause, each seat's newest: the next round starts with them.
     #[serde(default)]
     ready: Vec<Option<Dir>>,
+    /// Ticks a second (the pause between rounds is this many ticks).
+    #[serde(default = "standard_speed")]
+    speed: u32,
+}
+
+/// The speed of a snapshot taken before there was a `speed` option.
+fn standard_speed() -> u32 {
+    TICK_RATE
 }
 
 impl LightCycles {
@@ -188,25 +201,44 @@ impl Game for LightCycles {
     type Options = CycleOptions;
     type Move = Steer;
     type View = CycleView;
+    const SAME_VIEW_FOR_ALL: bool = true;
 
     fn check_options(options: &CycleOptions) -> Result<(), RuleError> {
-        if (1..=5).contains(&options.rounds) {
-            Ok(())
-        } else {
-            Err(RuleError::BadOptions(format!("rounds must be 1 to 5, got {}", options.rounds)))
+        if !(1..=5).contains(&options.rounds) {
+            return Err(RuleError::BadOptions(format!(
+                "rounds must be 1 to 5, got {}",
+                options.rounds
+            )));
         }
+        let (slowest, fastest) = SPEEDS;
+        if !(slowest..=fastest).contains(&options.speed) {
+            return Err(RuleError::BadOptions(format!(
+                "speed must be {slowest} to {fastest} cells a second, got {}",
+                options.speed
+            )));
+        }
+        Ok(())
     }
 
     fn options_schema() -> Vec<OptionSpec> {
-        vec![OptionSpec::integer("rounds", "Rounds", (1, 5, 1), 3)]
+        let (slowest, fastest) = SPEEDS;
+        vec![
+            OptionSpec::integer("rounds", "Rounds", (1, 5, 1), 3),
+            OptionSpec::integer(
+                "speed",
+                "Speed (cells a second)",
+                (i64::from(slowest), i64::from(fastest), 5),
+                i64::from(TICK_RATE),
+            ),
+        ]
     }
 
     fn players(_: &CycleOptions) -> Players {
         Players::between(2, 8)
     }
 
-    fn tick_rate(_: &CycleOptions) -> Option<u32> {
-        Some(TICK_RATE)
+    fn tick_rate(options: &CycleOptions) -> Option<u32> {
+        Some(options.speed)
     }
 
     fn new(options: &CycleOptions, players: usize, _: &mut Rng) -> Self {
@@ -219,6 +251,7 @@ impl Game for LightCycles {
             pause: 0,
             round_winner: None,
             ready: Vec::new(),
+            speed: options.speed,
         };
         game.new_round();
         game
@@ -301,7 +334,7 @@ impl Game for LightCycles {
                 self.scores[winner] += 1;
             }
             if self.round < self.rounds {
-                self.pause = PAUSE;
+                self.pause = self.speed;
             } else {
                 self.round += 1; // past the last round: the game is over
             }

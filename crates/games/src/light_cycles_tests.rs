@@ -10,7 +10,11 @@ fn steer(dir: Dir) -> Option<Steer> {
 }
 
 fn game(players: usize, rounds: u32) -> LightCycles {
-    LightCycles::new(&CycleOptions { rounds }, players, &mut Rng::from_seed(0))
+    LightCycles::new(
+        &CycleOptions { rounds, ..CycleOptions::default() },
+        players,
+        &mut Rng::from_seed(0),
+    )
 }
 
 fn tick(game: &mut LightCycles, inputs: &[Option<Steer>]) {
@@ -36,9 +40,22 @@ fn metadata_players_tick_rate_and_options() {
     assert_eq!((entry.kind(), entry.name()), ("light_cycles", "Light cycles"));
     assert_eq!(entry.check(&json!({})).unwrap().1, Players::between(2, 8));
     assert_eq!(entry.create(&json!({}), 8, 0).unwrap().tick_rate(), Some(TICK_RATE));
-    for bad in [json!({"rounds": 0}), json!({"rounds": 6}), json!({"speed": 2})] {
+    let fast = entry.create(&json!({"speed": 30}), 2, 0).unwrap();
+    assert_eq!(fast.tick_rate(), Some(30), "the speed option is the tick rate");
+    for bad in [json!({"rounds": 0}), json!({"rounds": 6}), json!({"speed": 9})]
+        .into_iter()
+        .chain([json!({"speed": 31}), json!({"laps": 2})])
+    {
         assert!(matches!(entry.check(&bad), Err(RuleError::BadOptions(_))), "{bad}");
     }
+}
+
+#[test]
+fn the_pause_between_rounds_is_a_second_at_any_speed() {
+    let options = CycleOptions { rounds: 2, speed: 30 };
+    let mut g = LightCycles::new(&options, 2, &mut Rng::from_seed(0));
+    ride_out(&mut g);
+    assert_eq!(g.pause, 30, "30 ticks at 30 a second");
 }
 
 #[test]
@@ -198,4 +215,19 @@ fn moves_are_not_how_it_is_played() {
     assert!(g.check_input(0, &json!({"dir": "sideways"})).is_err());
     g.tick(50, &[Some(json!({"dir": "up"})), None]);
     assert_eq!(g.view(Viewer::Seat(1))["cycles"][0]["dir"], "up");
+}
+
+#[test]
+fn every_viewer_sees_the_same_as_it_declares() {
+    let entry = kind::<LightCycles>();
+    let running = entry.create(&json!({}), 4, 0).unwrap();
+    assert!(running.same_view_for_all(), "frames are rendered once a room");
+    let mut g = game(4, 1);
+    for _ in 0..5 {
+        tick(&mut g, &[steer(Dir::Up), None, steer(Dir::Down), None]);
+    }
+    let public = g.view(Viewer::Spectator);
+    for seat in 0..4 {
+        assert_eq!(g.view(Viewer::Seat(seat)), public, "seat {seat}");
+    }
 }

@@ -1,6 +1,6 @@
 // Light cycles (crates/games/src/light_cycles.rs): a real-time arena for 2 to 8 players. Every
-// cycle moves one cell a tick (20 a second) and leaves a wall; the last one riding wins the
-// round, the most rounds won wins the game. The view is the same for everyone: `width`, `height`,
+// cycle moves one cell a tick (20 a second, or the room's `speed`) and leaves a wall; the last
+// one riding wins the round, the most rounds won wins the game. The view is the same for everyone: `width`, `height`,
 // `grid` (a character a cell, row by row: "." or "a".."h", the wall of seat 0..7), `cycles`
 // ({x, y, dir, alive} a seat), `round`, `rounds`, `scores`, `pause` (ticks before the next round)
 // and `round_winner`.

@@ -88,16 +88,19 @@ impl Room {
     }
 
     /// The game's state after `tick` to every connected member, rendered once per seat and
-    /// once for spectators.
+    /// once for spectators (or once for everyone, in a game without hidden information).
     fn send_frames(&self, tick: u64, tick_ms: u32) {
         let Some(game) = &self.game else { return };
         let mut rendered: Vec<Option<Utf8Bytes>> = vec![None; self.seats + 1];
         let ts = self.now_ms();
+        let one_view = game.same_view_for_all();
         for member in &self.members {
             let Some(conn) = &member.conn else { continue };
-            let class = member.seat.unwrap_or(self.seats).min(self.seats);
+            let class = if one_view { self.seats } else { member.seat.unwrap_or(self.seats) };
+            let class = class.min(self.seats);
             let frame = rendered[class].get_or_insert_with(|| {
-                let state = game.view(viewer(member.seat));
+                // Everyone gets the public view when all views are the same.
+                let state = game.view(viewer(if one_view { None } else { member.seat }));
                 let code = self.code.clone();
                 let msg = ServerMsg::Frame { code, tick, tick_ms, ts, state };
                 Utf8Bytes::from(Outgoing::push(msg).to_json())
