@@ -32,7 +32,7 @@ pub enum Command {
     /// N players in two-player tic-tac-toe games make moves. Reports the move round trip, the
     /// opponent's notification latency and games completed per second.
     Play(PlayArgs),
-    /// Rooms of light cycles (real-time, 20 ticks a second), every player steering at
+    /// Rooms of light cycles (real-time, 30 ticks a second), every player steering at
     /// --input-hz. Reports frames per player, tick -> frame latency, input -> frame latency,
     /// server CPU per room-tick and memory per room.
     Realtime(RealtimeArgs),
@@ -145,6 +145,9 @@ pub struct RealtimeArgs {
     /// Inputs each player sends a second.
     #[arg(long, default_value_t = 30.0)]
     pub input_hz: f64,
+    /// Ticks a second: the game's `speed` option (10 to 30).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(10..=30))]
+    pub tick_hz: u32,
     /// Seconds to measure.
     #[arg(long, short = 'd', default_value_t = 10.0)]
     pub duration: f64,

@@ -1,5 +1,5 @@
-//! The realtime scenario: rooms of light cycles (the real-time game, 20 ticks a second), every
-//! player steering at `--input-hz`. The host of a room whose game ended asks for a rematch and
+//! The realtime scenario: rooms of light cycles (the real-time game, at `--tick-hz`, 30 ticks
+//! a second by default), every player steering at `--input-hz`. The host of a room whose game ended asks for a rematch and
 //! starts again, so every room keeps ticking for the whole window.
 //!
 //! Measured: frames received per second; frame delivery (the tick's server time, carried in the
@@ -24,8 +24,6 @@ use crate::swarm::{self, Player};
 
 /// The game played.
 const GAME: &str = "light_cycles";
-/// Its tick rate.
-const TICK_HZ: f64 = 20.0;
 
 /// What a realtime run measured.
 #[derive(Debug, Clone, Serialize)]
@@ -38,6 +36,8 @@ pub struct RealtimeReport {
     pub room_size: usize,
     /// Inputs per second each player sent.
     pub input_hz: f64,
+    /// Ticks a second.
+    pub tick_hz: u32,
     /// Seconds spent connecting, seating and starting (not measured).
     pub setup_seconds: f64,
     /// Length of the measured window, seconds.
@@ -46,7 +46,7 @@ pub struct RealtimeReport {
     pub frames: u64,
     /// `frames` per second.
     pub frames_per_second: f64,
-    /// Frames per player per second (20 when none is skipped).
+    /// Frames per player per second (the tick rate when none is skipped).
     pub frames_per_player_per_second: f64,
     /// Tick (server time in the frame) -> frame read.
     pub delivery: Option<Summary>,
@@ -56,7 +56,7 @@ pub struct RealtimeReport {
     pub errors: Errors,
     /// The server's use of memory and CPU over the window (with `--pid`).
     pub server: Usage,
-    /// Server CPU per room-tick, microseconds (with `--pid`; ticks counted at 20 a second).
+    /// Server CPU per room-tick, microseconds (with `--pid`; ticks counted at the tick rate).
     pub server_cpu_us_per_room_tick: Option<f64>,
     /// Server RSS added per ticking room, KiB (with `--pid`).
     pub server_kib_per_room: Option<f64>,
@@ -69,8 +69,8 @@ pub struct RealtimeReport {
 impl Report for RealtimeReport {
     fn table(&self) -> Table {
         let mut t = Table::new(format!(
-            "realtime: {} rooms of {} light cycles at {TICK_HZ} Hz, inputs at {} Hz",
-            self.rooms, self.room_size, self.input_hz
+            "realtime: {} rooms of {} light cycles at {} Hz, inputs at {} Hz",
+            self.rooms, self.room_size, self.tick_hz, self.input_hz
         ));
         t.row("set-up", format!("{:.1} s", self.setup_seconds))
             .row("window", format!("{:.1} s", self.window_seconds))
@@ -92,6 +92,16 @@ impl Report for RealtimeReport {
         }
         t
     }
+}
+
+/// Players steer this long before the measured window opens.
+const WARM_UP: Duration = Duration::from_secs(2);
+
+/// When a player's figures start to count, and how often it steers.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    from: Instant,
+    interval: Duration,
 }
 
 #[derive(Default)]
@@ -122,29 +132,28 @@ pub async fn run(args: &RealtimeArgs, quiet: bool) -> anyhow::Result<RealtimeRep
     while !players.is_empty() {
         let rest = players.split_off(args.room_size.min(players.len()));
         let members = std::mem::replace(&mut players, rest);
-        rooms.push(start_room(members).await?);
+        rooms.push(start_room(members, args.tick_hz).await?);
     }
     let setup = setup_started.elapsed();
     let rss_ticking = probe.sample();
 
     let stop = CancellationToken::new();
     let interval = Duration::from_secs_f64(1.0 / args.input_hz);
+    // Frames of the rooms started first wait in their clients while the rest are set up, and
+    // every player starts steering at once: the window opens after a warm-up.
+    let measure_from = Instant::now() + WARM_UP;
+    let mut tasks = Vec::with_capacity(n);
+    for (code, members) in rooms {
+        for (seat, player) in members.into_iter().enumerate() {
+            let clock = Window { from: measure_from, interval };
+            tasks.push(tokio::spawn(player_task(player, code.clone(), seat, clock, stop.clone())));
+        }
+    }
+    tokio::time::sleep_until(measure_from).await;
     let server_before = probe.sample();
     let own_before = process::own().ok();
     let machine_before = process::machine_busy();
     let started = Instant::now();
-    let mut tasks = Vec::with_capacity(n);
-    for (code, members) in rooms {
-        for (seat, player) in members.into_iter().enumerate() {
-            tasks.push(tokio::spawn(player_task(
-                player,
-                code.clone(),
-                seat,
-                interval,
-                stop.clone(),
-            )));
-        }
-    }
     tokio::time::sleep(seconds(args.duration)).await;
     let window = started.elapsed();
     let server_after = probe.sample();
@@ -163,7 +172,7 @@ pub async fn run(args: &RealtimeArgs, quiet: bool) -> anyhow::Result<RealtimeRep
     let load_generator = Usage::between(own_before, own_after, window);
     let other_processes_cores =
         process::others_cores(machine_before, machine_after, &[&server, &load_generator], window);
-    let room_ticks = (window.as_secs_f64() * TICK_HZ) as u64 * args.rooms as u64;
+    let room_ticks = (window.as_secs_f64() * f64::from(args.tick_hz)) as u64 * args.rooms as u64;
     let kib_per_room = match (rss_before, rss_ticking) {
         (Some(before), Some(after)) if args.rooms > 0 => {
             Some((after.rss_mib() - before.rss_mib()) * 1024.0 / args.rooms as f64)
@@ -175,6 +184,7 @@ pub async fn run(args: &RealtimeArgs, quiet: bool) -> anyhow::Result<RealtimeRep
         rooms: args.rooms,
         room_size: args.room_size,
         input_hz: args.input_hz,
+        tick_hz: args.tick_hz,
         setup_seconds: setup.as_secs_f64(),
         window_seconds: window.as_secs_f64(),
         frames: total.frames,
@@ -192,11 +202,11 @@ pub async fn run(args: &RealtimeArgs, quiet: bool) -> anyhow::Result<RealtimeRep
 }
 
 /// The host creates a room, the others join, the host starts it.
-async fn start_room(members: Vec<Player>) -> anyhow::Result<(String, Vec<Player>)> {
+async fn start_room(members: Vec<Player>, speed: u32) -> anyhow::Result<(String, Vec<Player>)> {
     let host = members.first().ok_or_else(|| anyhow::anyhow!("an empty room"))?;
     let create = ClientMsg::CreateRoom {
         game: GAME.into(),
-        options: Some(json!({"rounds": 5})),
+        options: Some(json!({"rounds": 5, "speed": speed})),
         turn_seconds: None,
     };
     let ServerMsg::Joined { code, .. } = host.client.request(create).await? else {
@@ -229,9 +239,10 @@ async fn player_task(
     mut player: Player,
     code: String,
     seat: usize,
-    interval: Duration,
+    window: Window,
     stop: CancellationToken,
 ) -> Tally {
+    let Window { from, interval } = window;
     let mut tally = Tally::default();
     let mut next_input = Instant::now() + interval.mul_f64(seat as f64 / 8.0);
     let mut dir = String::from(if seat.is_multiple_of(2) { "right" } else { "left" });
@@ -255,16 +266,21 @@ async fn player_task(
             }
             incoming = player.client.next_event(Duration::from_secs(3600)) => match incoming {
                 Ok(Incoming::Other(Outgoing { msg: ServerMsg::Frame { ts, state, .. }, .. })) => {
-                    tally.frames += 1;
-                    tally.delivery.record(Duration::from_secs_f64(
-                        (now_ms() - ts as f64).max(0.0) / 1000.0,
-                    ));
+                    let counts = Instant::now() >= from;
+                    if counts {
+                        tally.frames += 1;
+                        tally.delivery.record(Duration::from_secs_f64(
+                            (now_ms() - ts as f64).max(0.0) / 1000.0,
+                        ));
+                    }
                     let mine = &state["cycles"][seat];
                     if let Some(now) = mine["dir"].as_str() {
                         if let Some((way, sent)) = waiting
                             && now == way
                         {
-                            tally.input_to_frame.record(sent.elapsed());
+                            if counts {
+                                tally.input_to_frame.record(sent.elapsed());
+                            }
                             waiting = None;
                         }
                         now.clone_into(&mut dir);
