@@ -136,6 +136,18 @@ pub trait Game: Send + Sized + 'static {
         Timeout::Forfeit
     }
 
+    /// A seat leaves a game of three or more players that could go on without it: its player
+    /// left the room, or its turn timer forfeited it. A game that can go on takes the seat out
+    /// of play for good (never on turn again, never the winner) and returns `true`; it may end
+    /// the game (one player left). The default, `false`, means it cannot: the server then ends
+    /// the game for everyone. Two-player games are never asked (the other seat wins). Called
+    /// only for a seat of the game while it goes on; must be deterministic (a replay calls it
+    /// again at the same point of the log).
+    fn drop_out(&mut self, seat: Seat) -> bool {
+        let _ = seat;
+        false
+    }
+
     /// The turn timer a room of this game gets when `create_room` does not ask for one
     /// (`None`, the default: no timer).
     fn default_turn_seconds() -> Option<u32> {

@@ -41,6 +41,21 @@ pub trait DynGame: Send {
     fn snapshot(&self) -> Option<Value>;
     /// Whether every viewer sees the same view ([`Game::SAME_VIEW_FOR_ALL`]).
     fn same_view_for_all(&self) -> bool;
+    /// Takes `seat` out of a game that goes on without it ([`Game::drop_out`]); `false` if the
+    /// game cannot, is over, or has no such seat (nothing changed then). Log it as
+    /// [`dropped_out`].
+    fn drop_out(&mut self, seat: Seat) -> bool;
+}
+
+/// The move-log entry of a seat that dropped out ([`DynGame::drop_out`]): not a move of any
+/// game (no game's moves serialize to a `$` key), and [`replay`] knows it.
+pub fn dropped_out() -> Value {
+    serde_json::json!({"$dropped_out": true})
+}
+
+/// Whether a logged move is a [`dropped_out`] entry.
+pub fn is_dropped_out(mv: &Value) -> bool {
+    mv.get("$dropped_out") == Some(&Value::Bool(true))
 }
 
 /// What a turn timer running out did.
@@ -191,7 +206,13 @@ pub fn replay<'a>(
 ) -> Result<Box<dyn DynGame>, RuleError> {
     let mut game = kind.create(options, players, seed)?;
     for (seat, mv) in moves {
-        game.play(seat, mv)?;
+        if is_dropped_out(mv) {
+            if !game.drop_out(seat) {
+                return Err(RuleError::Illegal(format!("seat {seat} cannot drop out here")));
+            }
+        } else {
+            game.play(seat, mv)?;
+        }
     }
     Ok(game)
 }
@@ -327,6 +348,10 @@ impl<G: Game> DynGame for Typed<G> {
 
     fn same_view_for_all(&self) -> bool {
         G::SAME_VIEW_FOR_ALL
+    }
+
+    fn drop_out(&mut self, seat: Seat) -> bool {
+        seat < self.players && self.game.outcome().is_none() && self.game.drop_out(seat)
     }
 }
 

@@ -129,3 +129,15 @@ fn replay_rebuilds_the_same_state() {
         Some(RuleError::NotYourTurn)
     );
 }
+
+#[test]
+fn a_game_that_cannot_go_on_without_a_seat_refuses_a_drop_out_also_in_a_replay() {
+    let race = kind::<Race>();
+    let mut game = race.create(&json!({}), 2, 0).unwrap();
+    assert!(!game.drop_out(0), "the default: the game cannot go on without the seat");
+    assert_eq!(game.turn(), vec![0], "nothing changed");
+    assert!(is_dropped_out(&dropped_out()) && !is_dropped_out(&json!({"add": 1})));
+    let log = [(0, dropped_out())];
+    let replayed = replay(&*race, &json!({}), 2, 0, log.iter().map(|(s, m)| (*s, m)));
+    assert!(matches!(replayed.err(), Some(RuleError::Illegal(_))), "not a log of these rules");
+}

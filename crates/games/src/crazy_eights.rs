@@ -17,6 +17,10 @@
 //! running out plays for the seat: a random playable card (an 8 names the suit it holds most), or
 //! else a draw, or else a pass.
 //!
+//! With three or more players, a player who leaves the room (or whose seat forfeits) drops out:
+//! their cards go under the stock, their turn is skipped, and the others play on; the last one
+//! left wins (`"last_player"`). The view's `out` marks the seats that dropped out.
+//!
 //! Cards are written rank then suit: `A`, `2`..`10`, `J`, `Q`, `K`, then `C`, `D`, `H` or `S`
 //! (`"10D"`, `"QS"`). A seat's view has its own `hand`; everyone sees how many cards each seat
 //! holds, the top card, the suit to follow, the stock's size, and the last thing that happened
@@ -181,6 +185,11 @@ pub enum Last {
         /// Who.
         seat: Seat,
     },
+    /// `seat` left the game; its cards went under the stock.
+    DroppedOut {
+        /// Who.
+        seat: Seat,
+    },
 }
 
 /// What a viewer sees.
@@ -191,6 +200,8 @@ pub struct CrazyEightsView {
     pub hand: Option<Vec<Card>>,
     /// How many cards each seat holds.
     pub hands: Vec<usize>,
+    /// Seats that left the game (never on turn again).
+    pub out: Vec<bool>,
     /// The top card of the discard pile.
     pub top: Card,
     /// The suit to follow (the top card's, or the one an 8 named).
@@ -219,6 +230,8 @@ pub struct CrazyEights {
     /// Passes in a row with nothing left to draw.
     passes: usize,
     last: Last,
+    /// Seats that dropped out.
+    out: Vec<bool>,
 }
 
 impl CrazyEights {
@@ -239,9 +252,22 @@ impl CrazyEights {
         self.drawn >= self.draws || !self.can_draw()
     }
 
+    /// The turn goes to the next seat still in the game.
     fn advance(&mut self) {
-        self.next = (self.next + 1) % self.hands.len();
+        let n = self.hands.len();
+        for step in 1..=n {
+            let seat = (self.next + step) % n;
+            if !self.out[seat] {
+                self.next = seat;
+                break;
+            }
+        }
         self.drawn = 0;
+    }
+
+    /// Seats still in the game.
+    fn playing(&self) -> Vec<Seat> {
+        (0..self.hands.len()).filter(|&seat| !self.out[seat]).collect()
     }
 }
 
@@ -300,6 +326,7 @@ impl Game for CrazyEights {
             draws: options.draws,
             passes: 0,
             last: Last::Dealt,
+            out: vec![false; players],
         }
     }
 
@@ -393,6 +420,7 @@ impl Game for CrazyEights {
         CrazyEightsView {
             hand,
             hands: self.hands.iter().map(Vec::len).collect(),
+            out: self.out.clone(),
             top: self.top(),
             suit: Suit::of(self.suit),
             stock: self.stock.len(),
@@ -403,19 +431,40 @@ impl Game for CrazyEights {
     }
 
     fn outcome(&self) -> Option<Outcome> {
-        if let Some(seat) = self.hands.iter().position(Vec::is_empty) {
+        let playing = self.playing();
+        if let Some(&seat) = playing.iter().find(|&&seat| self.hands[seat].is_empty()) {
             return Some(Outcome::win(seat, "out"));
         }
-        if self.passes >= self.hands.len() {
-            let fewest = self.hands.iter().map(Vec::len).min().unwrap_or(0);
+        if let [seat] = playing[..] {
+            return Some(Outcome::win(seat, "last_player"));
+        }
+        if self.passes >= playing.len() {
+            let fewest = playing.iter().map(|&seat| self.hands[seat].len()).min().unwrap_or(0);
             let least: Vec<Seat> =
-                (0..self.hands.len()).filter(|&seat| self.hands[seat].len() == fewest).collect();
+                playing.into_iter().filter(|&seat| self.hands[seat].len() == fewest).collect();
             return Some(match least[..] {
                 [seat] => Outcome::win(seat, "blocked"),
                 _ => Outcome::draw("blocked"),
             });
         }
         None
+    }
+
+    /// The seat's cards go under the stock (in order: the game stays deterministic); if it
+    /// was on turn, the turn moves on.
+    fn drop_out(&mut self, seat: Seat) -> bool {
+        if self.out[seat] {
+            return false;
+        }
+        self.out[seat] = true;
+        let hand = std::mem::take(&mut self.hands[seat]);
+        self.stock.splice(0..0, hand);
+        self.passes = 0;
+        self.last = Last::DroppedOut { seat };
+        if self.next == seat {
+            self.advance();
+        }
+        true
     }
 
     fn timeout(&self, seat: Seat, choice: &mut Rng) -> Timeout<Action> {

@@ -28,6 +28,7 @@ fn position(hands: &[&[&str]], top: &str, stock: &[&str]) -> CrazyEights {
         draws: 3,
         passes: 0,
         last: Last::Dealt,
+        out: vec![false; hands.len()],
     }
 }
 
@@ -289,4 +290,70 @@ fn replaying_the_log_gives_the_same_game() {
     assert!(other.is_err() || all_views(&*other.unwrap()) != all_views(&*game), "seed matters");
     let (again, _) = create(&*entry, &json!({})).unwrap();
     assert_eq!(again.players(), 2);
+}
+
+#[test]
+fn a_seat_that_drops_out_is_skipped_and_its_cards_go_under_the_stock() {
+    let mut game = dynamic(position(&[&["2C"], &["4C", "QH"], &["6S"]], "KH", &["4D"]));
+    assert!(game.drop_out(0), "seat 0 leaves while on turn");
+    assert_eq!(game.turn(), vec![1], "the turn moves on");
+    let public = game.view(Viewer::Spectator);
+    assert_eq!(public["out"], json!([true, false, false]));
+    assert_eq!(public["hands"], json!([0, 2, 1]));
+    assert_eq!(public["stock"], 2, "its card went under the stock");
+    assert_eq!(public["last"], json!({"action": "dropped_out", "seat": 0}));
+    assert_eq!(game.outcome(), None, "an empty hand that left does not win");
+    game.play(1, &play("QH")).unwrap();
+    assert_eq!(game.turn(), vec![2]);
+    game.play(2, &json!({"draw": true})).unwrap();
+    game.play(2, &json!({"draw": true})).unwrap();
+    assert_eq!(
+        game.view(Viewer::Seat(2))["hand"],
+        json!(["2C", "4D", "6S"]),
+        "drawn from the top, the left card last"
+    );
+    game.play(2, &json!({"pass": true})).unwrap_err();
+    assert!(!game.drop_out(0), "once out, out");
+}
+
+#[test]
+fn the_last_player_left_wins() {
+    let mut game = dynamic(position(&[&["2C"], &["4C"], &["6S"]], "KH", &["4D"]));
+    assert!(game.drop_out(2));
+    assert_eq!(game.outcome(), None);
+    assert!(game.drop_out(0));
+    assert_eq!(game.outcome(), Some(Outcome::win(1, "last_player")));
+    assert!(!game.drop_out(1), "a game that is over takes no drop-out");
+}
+
+#[test]
+fn a_block_counts_only_the_seats_still_playing() {
+    let mut game = position(&[&["2H"], &["4H", "5H"], &["6H", "7H", "9H"]], "KC", &[]);
+    assert!(game.drop_out(0));
+    game.stock.clear(); // its card went under the stock: take it away to block the game
+    game.apply(1, Action::Pass { pass: Yes }, &mut rng());
+    assert_eq!(game.outcome(), None, "one pass of two");
+    game.apply(2, Action::Pass { pass: Yes }, &mut rng());
+    assert_eq!(game.outcome(), Some(Outcome::win(1, "blocked")), "seat 0 left with the fewest");
+}
+
+#[test]
+fn a_drop_out_in_the_log_replays() {
+    let entry = kind::<CrazyEights>();
+    let mut game = entry.create(&json!({}), 3, 5).unwrap();
+    let mut log = Vec::new();
+    let mut choice = Rng::from_seed(2);
+    for n in 0..12 {
+        if n == 4 {
+            assert!(game.drop_out(1));
+            log.push((1, capital_engine::dropped_out()));
+            continue;
+        }
+        let seat = game.turn()[0];
+        if let capital_engine::TimedOut::Played(mv) = game.time_out(seat, &mut choice) {
+            log.push((seat, mv));
+        }
+    }
+    let replayed = replay(&*entry, &json!({}), 3, 5, log.iter().map(|(s, m)| (*s, m))).unwrap();
+    assert_eq!(all_views(&*replayed), all_views(&*game));
 }

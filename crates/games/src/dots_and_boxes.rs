@@ -7,6 +7,10 @@
 //! a random free line for the seat. Rooms get a 30-second turn timer unless `create_room` asks
 //! for another (`"turn_seconds": 0` turns it off).
 //!
+//! With three or four players, a player who leaves (or forfeits) drops out: their boxes stay
+//! theirs but they are skipped and cannot win; when one player is left, they win
+//! (`"last_player"`). The view's `out` marks the seats that dropped out.
+//!
 //! A move is `{"dir": "h", "row": R, "col": C}`: the horizontal line from dot (R, C) to (R, C+1)
 //! (`row` 0..=rows, `col` 0..cols); or `{"dir": "v", "row": R, "col": C}`: the vertical line from
 //! dot (R, C) to (R+1, C) (`row` 0..rows, `col` 0..=cols). Dots are numbered from the top left.
@@ -72,6 +76,8 @@ pub struct DotsView {
     pub scores: Vec<usize>,
     /// The last line drawn, if any.
     pub last: Option<Line>,
+    /// Seats that dropped out.
+    pub out: Vec<bool>,
 }
 
 /// A game of dots and boxes.
@@ -85,6 +91,7 @@ pub struct DotsAndBoxes {
     players: usize,
     next: Seat,
     last: Option<Line>,
+    out: Vec<bool>,
 }
 
 impl DotsAndBoxes {
@@ -127,6 +134,14 @@ impl DotsAndBoxes {
         let down = (0..self.rows)
             .flat_map(|row| (0..=self.cols).map(move |col| Line { dir: Dir::Down, row, col }));
         across.chain(down).filter(|l| self.line(*l) == Some(None)).collect()
+    }
+
+    /// The next seat after `seat` still in the game.
+    fn after(&self, seat: Seat) -> Seat {
+        (1..=self.players)
+            .map(|step| (seat + step) % self.players)
+            .find(|&s| !self.out[s])
+            .unwrap_or(seat)
     }
 
     fn scores(&self) -> Vec<usize> {
@@ -186,6 +201,7 @@ impl Game for DotsAndBoxes {
             players,
             next: 0,
             last: None,
+            out: vec![false; players],
         }
     }
 
@@ -226,7 +242,7 @@ impl Game for DotsAndBoxes {
             }
         }
         if !closed_one {
-            self.next = (seat + 1) % self.players;
+            self.next = self.after(seat);
         }
         self.last = Some(line);
     }
@@ -240,20 +256,36 @@ impl Game for DotsAndBoxes {
             boxes: self.boxes.clone(),
             scores: self.scores(),
             last: self.last,
+            out: self.out.clone(),
         }
     }
 
     fn outcome(&self) -> Option<Outcome> {
+        let playing: Vec<Seat> = (0..self.players).filter(|&s| !self.out[s]).collect();
+        if let [seat] = playing[..] {
+            return Some(Outcome::win(seat, "last_player"));
+        }
         if self.boxes.iter().flatten().any(Option::is_none) {
             return None;
         }
         let scores = self.scores();
-        let best = scores.iter().copied().max().unwrap_or(0);
-        let leaders: Vec<Seat> = (0..self.players).filter(|&s| scores[s] == best).collect();
+        let best = playing.iter().map(|&s| scores[s]).max().unwrap_or(0);
+        let leaders: Vec<Seat> = playing.into_iter().filter(|&s| scores[s] == best).collect();
         Some(match leaders[..] {
             [seat] => Outcome::win(seat, "most_boxes"),
             _ => Outcome::draw("tie"),
         })
+    }
+
+    fn drop_out(&mut self, seat: Seat) -> bool {
+        if self.out[seat] {
+            return false;
+        }
+        self.out[seat] = true;
+        if self.next == seat {
+            self.next = self.after(seat);
+        }
+        true
     }
 
     fn timeout(&self, _: Seat, choice: &mut Rng) -> Timeout<Line> {

@@ -151,3 +151,50 @@ fn a_timeout_draws_a_random_free_line() {
     assert_eq!(all_views(&*replayed), all_views(&*g));
     assert_eq!(replayed.outcome(), g.outcome());
 }
+
+#[test]
+fn a_seat_that_drops_out_is_skipped_and_cannot_win() {
+    let mut g = game(json!({"rows": 2, "cols": 2}), 3);
+    // Seat 0 closes the top-left box (it owns one box), then leaves on its own turn.
+    for (seat, line) in [(0, h(0, 0)), (1, v(0, 0)), (2, h(1, 0))] {
+        g.play(seat, &line).unwrap();
+    }
+    g.play(0, &v(0, 1)).unwrap();
+    assert_eq!(
+        (g.view(Viewer::Spectator)["scores"].clone(), g.turn()),
+        (json!([1, 0, 0]), vec![0])
+    );
+    assert!(g.drop_out(0));
+    assert_eq!(g.turn(), vec![1], "the turn moves on");
+    assert_eq!(g.view(Viewer::Spectator)["out"], json!([true, false, false]));
+    g.play(1, &h(0, 1)).unwrap();
+    assert_eq!(g.turn(), vec![2]);
+    g.play(2, &h(2, 0)).unwrap();
+    assert_eq!(g.turn(), vec![1], "seat 0 is skipped");
+    assert!(!g.drop_out(0), "once out, out");
+    // Seats 1 and 2 draw the rest; seat 0's box stays its own, but it cannot win.
+    let rest = [h(1, 1), h(2, 1), v(1, 0), v(1, 1), v(1, 2), v(0, 2)];
+    for line in &rest {
+        let seat = g.turn()[0];
+        g.play(seat, line).unwrap();
+    }
+    let outcome = g.outcome().expect("every line drawn");
+    assert_ne!(outcome.winner, Some(0), "{outcome:?}");
+    assert_eq!(g.view(Viewer::Spectator)["scores"][0], 1);
+}
+
+#[test]
+fn the_last_player_left_wins_and_a_drop_out_replays() {
+    let entry = kind::<DotsAndBoxes>();
+    let mut g = entry.create(&json!({}), 3, 0).unwrap();
+    g.play(0, &h(0, 0)).unwrap();
+    assert!(g.drop_out(2));
+    g.play(1, &h(0, 1)).unwrap();
+    assert_eq!(g.turn(), vec![0]);
+    assert!(g.drop_out(1));
+    assert_eq!(g.outcome(), Some(Outcome::win(0, "last_player")));
+    let log = [(0, h(0, 0)), (2, capital_engine::dropped_out()), (1, h(0, 1))];
+    let mut replayed = replay(&*entry, &json!({}), 3, 0, log.iter().map(|(s, m)| (*s, m))).unwrap();
+    assert!(replayed.drop_out(1));
+    assert_eq!(all_views(&*replayed), all_views(&*g));
+}

@@ -8,6 +8,9 @@
 //! starts from the same places. After `rounds` rounds (3 by default) the most round wins wins the
 //! game (`"most_rounds"`); a tie for the most is a draw.
 //!
+//! With three or more players, a player who leaves drops out: their cycle stops for good, and
+//! the last player left wins (`"last_player"`); the view's `out` marks them.
+//!
 //! Input: `{"dir": "up" | "down" | "left" | "right"}`, the way to go from the next tick on
 //! (turning straight back is refused; during the pause between rounds it sets the way the next
 //! round starts). The view is the same for everyone: `width`, `height`,
@@ -122,6 +125,8 @@ pub struct CycleView {
     pub pause: u32,
     /// Who won the round that just ended (`null`: nobody, or still racing).
     pub round_winner: Option<Seat>,
+    /// Seats that left the game.
+    pub out: Vec<bool>,
 }
 
 /// A game of light cycles. Its whole state is its snapshot.
@@ -141,6 +146,9 @@ pub struct LightCycles {
     /// Ticks a second (the pause between rounds is this many ticks).
     #[serde(default = "standard_speed")]
     speed: u32,
+    /// Seats that dropped out (none, in a snapshot from before drop-outs).
+    #[serde(default)]
+    out: Vec<bool>,
 }
 
 /// The speed of a snapshot taken before there was a `speed` option.
@@ -167,15 +175,28 @@ impl LightCycles {
             .collect()
     }
 
+    /// Whether `seat` dropped out.
+    fn is_out(&self, seat: Seat) -> bool {
+        self.out.get(seat).copied().unwrap_or(false)
+    }
+
+    /// Seats still in the game.
+    fn playing(&self) -> Vec<Seat> {
+        (0..self.cycles.len()).filter(|&seat| !self.is_out(seat)).collect()
+    }
+
     fn new_round(&mut self) {
         self.walls = vec![None; WIDTH * HEIGHT];
         self.cycles = Self::starts(self.cycles.len());
+        for seat in 0..self.cycles.len() {
+            self.cycles[seat].alive = !self.is_out(seat);
+        }
         for (cycle, ready) in self.cycles.iter_mut().zip(std::mem::take(&mut self.ready)) {
             if let Some(dir) = ready.filter(|dir| *dir != cycle.dir.opposite()) {
                 cycle.dir = dir;
             }
         }
-        for (seat, cycle) in self.cycles.iter().enumerate() {
+        for (seat, cycle) in self.cycles.iter().enumerate().filter(|(_, c)| c.alive) {
             self.walls[cell(cycle.x, cycle.y).expect("starts are inside")] = Some(seat as u8);
         }
         self.round_winner = None;
@@ -252,6 +273,7 @@ impl Game for LightCycles {
             round_winner: None,
             ready: Vec::new(),
             speed: options.speed,
+            out: vec![false; players],
         };
         game.new_round();
         game
@@ -262,7 +284,9 @@ impl Game for LightCycles {
         if self.outcome().is_some() {
             return Vec::new();
         }
-        (0..self.cycles.len()).filter(|&s| self.pause > 0 || self.cycles[s].alive).collect()
+        let steering =
+            |s: &Seat| if self.pause > 0 { !self.is_out(*s) } else { self.cycles[*s].alive };
+        (0..self.cycles.len()).filter(steering).collect()
     }
 
     fn validate(&self, seat: Seat, steer: &Steer) -> Result<(), RuleError> {
@@ -354,20 +378,35 @@ impl Game for LightCycles {
             scores: self.scores.clone(),
             pause: self.pause,
             round_winner: self.round_winner,
+            out: (0..self.cycles.len()).map(|seat| self.is_out(seat)).collect(),
         }
     }
 
     fn outcome(&self) -> Option<Outcome> {
+        let playing = self.playing();
+        if let [seat] = playing[..] {
+            return Some(Outcome::win(seat, "last_player"));
+        }
         if self.round <= self.rounds {
             return None;
         }
-        let best = self.scores.iter().copied().max().unwrap_or(0);
-        let leaders: Vec<Seat> =
-            (0..self.scores.len()).filter(|&s| self.scores[s] == best).collect();
+        let best = playing.iter().map(|&s| self.scores[s]).max().unwrap_or(0);
+        let leaders: Vec<Seat> = playing.into_iter().filter(|&s| self.scores[s] == best).collect();
         Some(match leaders[..] {
             [seat] => Outcome::win(seat, "most_rounds"),
             _ => Outcome::draw("tie"),
         })
+    }
+
+    /// The cycle stops where it is (its wall stays until the round ends) and never rides again.
+    fn drop_out(&mut self, seat: Seat) -> bool {
+        if self.is_out(seat) {
+            return false;
+        }
+        self.out.resize(self.cycles.len(), false);
+        self.out[seat] = true;
+        self.cycles[seat].alive = false;
+        true
     }
 
     fn snapshot(&self) -> Option<serde_json::Value> {

@@ -231,3 +231,32 @@ fn every_viewer_sees_the_same_as_it_declares() {
         assert_eq!(g.view(Viewer::Seat(seat)), public, "seat {seat}");
     }
 }
+
+#[test]
+fn a_seat_that_drops_out_stops_for_good_and_the_last_one_left_wins() {
+    let mut g = game(3, 3);
+    assert!(g.drop_out(1));
+    assert!(!g.cycles[1].alive && g.turn() == vec![0, 2], "{:?}", g.turn());
+    assert_eq!(g.view(Viewer::Spectator).out, vec![false, true, false]);
+    assert!(!g.drop_out(1), "once out, out");
+    ride_out(&mut g);
+    assert_eq!(g.outcome(), None, "two still play");
+    while g.pause > 0 {
+        tick(&mut g, &[None, None, None]);
+    }
+    assert!(!g.cycles[1].alive, "a seat that left does not ride the next round");
+    let at = g.cycles[1];
+    assert_eq!(g.walls[cell(at.x, at.y).unwrap()], None, "nor leave a start wall");
+    assert!(g.drop_out(2));
+    assert_eq!(g.outcome(), Some(Outcome::win(0, "last_player")));
+    assert_eq!(g.turn(), Vec::<Seat>::new());
+}
+
+#[test]
+fn a_snapshot_keeps_who_dropped_out() {
+    let entry = kind::<LightCycles>();
+    let mut g = entry.create(&json!({}), 3, 0).unwrap();
+    assert!(g.drop_out(2));
+    let resumed = entry.resume(&json!({}), 3, 0, 0, &g.snapshot().unwrap()).unwrap();
+    assert_eq!(resumed.view(Viewer::Spectator)["out"], json!([false, false, true]));
+}
