@@ -84,6 +84,8 @@ function outcomeDetail(room) {
       const name = loser ? rememberedName(room, loser.seat) : "";
       return `${name && !name.startsWith("Seat ") ? name : "The other player"} left the game`;
     }
+    case "last_player":
+      return "Everyone else left";
     default:
       return reason ? reason.replace(/_/g, " ") : "";
   }

@@ -257,11 +257,15 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
     const room = state.room;
     const forfeit = room && room.phase === "playing" && mySeat(room) !== null;
     const others = room ? seatsTaken(room) - 1 : 0;
+    // A game that goes on without a seat that leaves shows which seats are `out` in its state.
+    const goesOn = others >= 2 && room && room.state && Array.isArray(room.state.out);
     $("leave-text").textContent = !forfeit
       ? "You can come back with the code."
       : others === 1
         ? "The game is still on: leaving now gives the win to the other player."
-        : "The game is still on: leaving now ends it for everyone.";
+        : goesOn
+          ? "The game is still on: the others play on without you, and you cannot come back into it."
+          : "The game is still on: leaving now ends it for everyone.";
     $("leave-dialog").showModal();
   });
   $("leave-dialog").addEventListener("close", async () => {

@@ -369,14 +369,11 @@ async fn player_task(
                             }
                         }
                     }
-                    RoomEvent::Joined { room, .. }
-                    | RoomEvent::Left { room, .. }
-                    | RoomEvent::Disconnected { room, .. }
-                    | RoomEvent::Reconnected { room, .. }
-                    | RoomEvent::Started { room }
-                    | RoomEvent::Rematch { room, .. }
-                    | RoomEvent::HostChanged { room, .. } => view = Some(room),
-                    RoomEvent::Chat { .. } | RoomEvent::Closed { .. } => {}
+                    other => {
+                        if let Some(room) = other.into_room() {
+                            view = Some(room);
+                        }
+                    }
                 }
             }
             () = tokio::time::sleep_until(move_at.unwrap_or(far)), if move_at.is_some() => {

@@ -18,15 +18,17 @@
 pub mod client;
 pub mod error;
 pub mod games;
+pub mod room;
 pub mod server;
 
 pub use client::{ClientMsg, Request, Role};
 pub use error::ErrorCode;
 pub use games::{GameInfo, OptionChoice, OptionField, OptionFieldKind};
-pub use server::{
-    ChatMessage, ConversationView, DirectMessage, EventMsg, LeaveReason, MemberView, Outcome,
-    Outgoing, Phase, ReceiptStatus, RoomEvent, RoomRef, RoomView, SeatView, ServerMsg, You,
+pub use room::{
+    ChatMessage, EventMsg, LeaveReason, MemberView, Outcome, Phase, RoomEvent, RoomView, SeatView,
+    You,
 };
+pub use server::{ConversationView, DirectMessage, Outgoing, ReceiptStatus, RoomRef, ServerMsg};
 
 /// The protocol version the server speaks; sent in `welcome`. Bumped on incompatible changes.
 pub const PROTOCOL_VERSION: u32 = 1;

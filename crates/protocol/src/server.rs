@@ -1,10 +1,12 @@
-//! Messages from the server to a client: replies (with `re`) and room events (without).
+//! Messages from the server to a client: the envelope, replies (with `re`) and pushes (without);
+//! room events and the room's view are in [`crate::room`].
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::games::GameInfo;
-use crate::{ErrorCode, PlayerId, RequestId, Role, RoomCode, Seat, Seq};
+use crate::room::{ChatMessage, EventMsg, RoomView};
+use crate::{ErrorCode, PlayerId, RequestId, RoomCode, Seq};
 
 /// One frame from the server: a reply when `re` is set, a pushed event otherwise.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -186,210 +188,6 @@ pub enum ServerMsg {
     },
 }
 
-/// A room event: `{"type": "event", "code": "KXMR", "seq": 12, "kind": "moved", ...}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EventMsg {
-    /// The room.
-    pub code: RoomCode,
-    /// The event's sequence number in the room: one more than the previous event's.
-    pub seq: Seq,
-    /// What happened, tagged by `kind`.
-    #[serde(flatten)]
-    pub event: RoomEvent,
-}
-
-/// What happened in a room. Every kind but `chat` and `closed` carries the room's new state as the
-/// receiving member sees it, so a client can simply redraw from `room`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum RoomEvent {
-    /// A player joined (as player or spectator).
-    Joined {
-        /// Who.
-        player: PlayerId,
-        /// The room after the change.
-        room: RoomView,
-    },
-    /// A member left, or their grace period ran out.
-    Left {
-        /// Who.
-        player: PlayerId,
-        /// Why.
-        reason: LeaveReason,
-        /// The room after the change.
-        room: RoomView,
-    },
-    /// A member's connection dropped; their seat is held for the grace period.
-    Disconnected {
-        /// Who.
-        player: PlayerId,
-        /// The room after the change.
-        room: RoomView,
-    },
-    /// A disconnected member is back.
-    Reconnected {
-        /// Who.
-        player: PlayerId,
-        /// The room after the change.
-        room: RoomView,
-    },
-    /// The host started a game.
-    Started {
-        /// The room after the change.
-        room: RoomView,
-    },
-    /// A seat made a move (what the move was shows only as far as `room.state` reveals it).
-    Moved {
-        /// The seat that moved.
-        seat: Seat,
-        /// The room after the move.
-        room: RoomView,
-    },
-    /// The game ended.
-    GameOver {
-        /// How it ended.
-        outcome: Outcome,
-        /// The room after the end.
-        room: RoomView,
-    },
-    /// After a game: the room is back in the lobby for a rematch, first seat rotated.
-    Rematch {
-        /// Who asked for it.
-        player: PlayerId,
-        /// The room after the change.
-        room: RoomView,
-    },
-    /// The host left; another member is host now.
-    HostChanged {
-        /// The new host.
-        player: PlayerId,
-        /// The room after the change.
-        room: RoomView,
-    },
-    /// A chat message.
-    Chat {
-        /// The message.
-        message: ChatMessage,
-    },
-    /// The room closed (idle too long); its code may be reused.
-    Closed {
-        /// Why, for a human.
-        reason: String,
-    },
-}
-
-/// Why a member left a room.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LeaveReason {
-    /// They sent `leave_room`.
-    Left,
-    /// Their connection dropped and the grace period ran out.
-    Timeout,
-}
-
-/// A room as one member sees it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RoomView {
-    /// The four-letter code.
-    pub code: RoomCode,
-    /// Game kind.
-    pub game: String,
-    /// The game's options, defaults filled in.
-    pub options: Value,
-    /// The host's player id.
-    pub host: PlayerId,
-    /// Lobby, playing or over.
-    pub phase: Phase,
-    /// Every seat, taken or not, in seat order (the game's most players).
-    pub seats: Vec<SeatView>,
-    /// Fewest players the host may start with.
-    #[serde(default)]
-    pub min_players: usize,
-    /// Most players (the number of seats).
-    #[serde(default)]
-    pub max_players: usize,
-    /// Spectators, the earliest first: at most the first 12 (so that a room watched by many
-    /// does not make every event big); `spectator_count` says how many there are in all.
-    pub spectators: Vec<MemberView>,
-    /// How many spectators the room has.
-    #[serde(default)]
-    pub spectator_count: usize,
-    /// The receiving player's place in the room (absent for a non-member).
-    pub you: Option<You>,
-    /// How many games have started in this room (1 during the first game).
-    pub game_no: u32,
-    /// The game's state as the receiving member may see it (the game's own shape; hidden
-    /// information is left out). `null` in the lobby before the first game.
-    pub state: Option<Value>,
-    /// Seats whose move the game is waiting for (empty when not playing).
-    pub turn: Vec<Seat>,
-    /// How the last game ended, once it has.
-    pub outcome: Option<Outcome>,
-    /// Seconds each seat has for its turn, in a room with turn timers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub turn_seconds: Option<u32>,
-    /// With turn timers, while playing: when each seat's turn runs out (server time, ms since
-    /// the Unix epoch), `null` for a seat not on turn.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub deadlines: Vec<Option<u64>>,
-    /// With turn timers: the server's time when this view was made (ms since the Unix epoch),
-    /// so that `deadline - server_ms` is what was left when it was sent, whatever the client's
-    /// own clock says.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub server_ms: Option<u64>,
-}
-
-/// The phase of a room.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Phase {
-    /// Waiting for players and for the host to start.
-    Lobby,
-    /// A game is in progress.
-    Playing,
-    /// The game ended; a rematch brings the room back to the lobby.
-    Over,
-}
-
-/// One seat of a room.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SeatView {
-    /// The seat number.
-    pub seat: Seat,
-    /// Who sits there, if anyone.
-    pub player: Option<MemberView>,
-}
-
-/// A member of a room as others see them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MemberView {
-    /// Player id.
-    pub id: PlayerId,
-    /// Display name.
-    pub name: String,
-    /// False while their connection is down (seat held for the grace period).
-    pub connected: bool,
-}
-
-/// The receiving player's own place in a room.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct You {
-    /// Player or spectator.
-    pub role: Role,
-    /// The seat, for a player.
-    pub seat: Option<Seat>,
-}
-
-/// How a game ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Outcome {
-    /// The winning seat; `null` for a draw.
-    pub winner: Option<Seat>,
-    /// Why, e.g. `"line"`, `"draw"`, `"best_of"`, `"forfeit"`.
-    pub reason: String,
-}
-
 /// A room a player belongs to, as listed in `welcome`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoomRef {
@@ -397,23 +195,6 @@ pub struct RoomRef {
     pub code: RoomCode,
     /// Game kind.
     pub game: String,
-}
-
-/// A stored chat message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ChatMessage {
-    /// Its sequence number in the room (shared with the room's other events).
-    pub seq: Seq,
-    /// Server time, milliseconds since the Unix epoch.
-    pub ts: u64,
-    /// The sender's player id.
-    pub from: PlayerId,
-    /// The sender's display name when it was sent.
-    pub name: String,
-    /// The text.
-    pub text: String,
-    /// The sender's `client_msg_id`.
-    pub client_msg_id: String,
 }
 
 /// A direct message.

@@ -223,3 +223,41 @@ fn welcome_round_trips() {
     assert!(text.starts_with(r#"{"re":1,"type":"welcome","player_id":"p1""#), "{text}");
     assert_eq!(serde_json::from_str::<Outgoing>(&text).unwrap(), out);
 }
+
+#[test]
+fn every_event_names_its_kind_as_on_the_wire_and_carries_the_room_but_chat_and_closed() {
+    let room = sample_room;
+    let message = ChatMessage {
+        seq: 1,
+        ts: 0,
+        from: "p1".into(),
+        name: "Ana".into(),
+        text: "hi".into(),
+        client_msg_id: "c1".into(),
+    };
+    let player = || "p1".to_owned();
+    let events = [
+        RoomEvent::Joined { player: player(), room: room() },
+        RoomEvent::Left { player: player(), reason: LeaveReason::Left, room: room() },
+        RoomEvent::Disconnected { player: player(), room: room() },
+        RoomEvent::Reconnected { player: player(), room: room() },
+        RoomEvent::Started { room: room() },
+        RoomEvent::Moved { seat: 1, room: room() },
+        RoomEvent::DroppedOut { seat: 2, room: room() },
+        RoomEvent::GameOver {
+            outcome: Outcome { winner: None, reason: "tie".into() },
+            room: room(),
+        },
+        RoomEvent::Rematch { player: player(), room: room() },
+        RoomEvent::HostChanged { player: player(), room: room() },
+        RoomEvent::Chat { message },
+        RoomEvent::Closed { reason: "idle".into() },
+    ];
+    for event in events {
+        let wire = serde_json::to_value(&event).unwrap();
+        assert_eq!(wire["kind"], event.kind(), "{wire}");
+        let carries = !matches!(event.kind(), "chat" | "closed");
+        assert_eq!(event.room().is_some(), carries, "{wire}");
+        assert_eq!(event.room().cloned(), event.clone().into_room());
+    }
+}

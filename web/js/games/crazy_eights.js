@@ -275,6 +275,8 @@ function lastMove(room) {
       return `${who(room, last.seat)} drew a card`;
     case "passed":
       return `${who(room, last.seat)} passed`;
+    case "dropped_out":
+      return `${who(room, last.seat)} left the game; their cards went under the stock`;
     default:
       return "";
   }
@@ -283,6 +285,7 @@ function lastMove(room) {
 function outcome(room) {
   const { winner, reason } = room.outcome;
   if (reason === "out") return "No cards left";
+  if (reason === "last_player") return "Everyone else left";
   if (reason === "blocked") return winner === null || winner === undefined ? "Blocked: a tie on cards" : "Blocked: fewest cards left";
   return null;
 }

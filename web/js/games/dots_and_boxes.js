@@ -120,8 +120,9 @@ function scores(room, ctx) {
   const list = h("ul", { class: "db-seats", "aria-label": "Scores" });
   st.scores.forEach((score, seat) => {
     const p = seatPlayer(room, seat);
-    // A seat left empty at the start is not in the game.
-    if (!p && score === 0 && !(room.turn || []).includes(seat)) return;
+    // A seat left empty at the start is not in the game (one that left it shows as left).
+    const left = Array.isArray(st.out) && st.out[seat];
+    if (!p && score === 0 && !left && !(room.turn || []).includes(seat)) return;
     const turn = room.phase === "playing" && (room.turn || []).includes(seat);
     const won = room.phase === "over" && room.outcome && room.outcome.winner === seat;
     const name = ctx.seat === seat ? `${seatName(room, seat)} (you)` : seatName(room, seat);
@@ -142,6 +143,7 @@ function scores(room, ctx) {
         turn ? h("span", { class: "tag tag-turn" }, "to play") : null,
         turn ? clock(room, seat) : null,
         won ? h("span", { class: "tag tag-win" }, "winner") : null,
+        left ? h("span", { class: "tag tag-away" }, "left") : null,
         p && !p.connected ? h("span", { class: "tag tag-away" }, "offline") : null,
       ),
     );

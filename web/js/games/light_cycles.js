@@ -205,7 +205,8 @@ class Arena {
       setText(item.name, rememberedName(room, seat));
       item.li.classList.toggle("mine", seat === this.seat);
       const won = roundOver && st.round_winner === seat;
-      setText(item.state, won ? "won the round" : c.alive ? "riding" : "out");
+      const left = Array.isArray(st.out) && st.out[seat];
+      setText(item.state, left ? "left the game" : won ? "won the round" : c.alive ? "riding" : "out");
       setText(item.points, String(st.scores[seat] || 0));
       item.points.setAttribute("aria-label", `${st.scores[seat] || 0} rounds won`);
       item.li.dataset.alive = String(c.alive);

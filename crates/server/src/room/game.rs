@@ -1,6 +1,6 @@
 //! A room's game: starting it, moves, how it ends, and rematches.
 
-use capital_protocol::{Outcome, Phase, RoomEvent};
+use capital_protocol::{Outcome, Phase, RoomEvent, Seat};
 use capital_store::{MoveRecord, Write};
 use serde_json::Value;
 
@@ -114,6 +114,49 @@ impl Room {
             self.end_game(outcome, batch);
         }
         Ok(())
+    }
+
+    /// `seat` is out of the game in progress: its player left, or its turn timer forfeited it.
+    /// A game of three or more that can go on without the seat takes it out (logged like a
+    /// move, so that a restart replays it) and plays on; otherwise the game ends for everyone,
+    /// and in a two-player game the other seat wins.
+    pub(super) fn seat_leaves(&mut self, seat: Seat, reason: &str, batch: &mut Batch) {
+        if self.phase != Phase::Playing {
+            return;
+        }
+        let game = self.game.as_mut().expect("a playing room has a game");
+        if self.players >= 3 && game.drop_out(seat) {
+            let seq = self.next_seq(true);
+            if self.lane.is_none() {
+                // Real-time games are not logged: the snapshot stored below holds the drop-out.
+                batch.write(Write::AppendMove(MoveRecord {
+                    room_id: self.id,
+                    game_no: self.game_no,
+                    ply: self.ply,
+                    seat,
+                    mv: capital_engine::dropped_out(),
+                    seq,
+                    ts_ms: self.now_ms(),
+                }));
+                self.ply += 1;
+            }
+            if let Some(deadline) = self.deadlines.get_mut(seat) {
+                *deadline = None;
+            }
+            self.refresh_deadlines();
+            self.persist_room(batch);
+            self.broadcast(batch, None, |room| RoomEvent::DroppedOut { seat, room });
+            if let Some(outcome) = self.outcome() {
+                self.end_game(outcome, batch);
+                self.lane = None;
+            }
+            return;
+        }
+        let winner = (self.players == 2).then(|| 1 - seat);
+        let outcome = Outcome { winner, reason: reason.into() };
+        self.forfeit = Some(outcome.clone());
+        self.end_game(outcome, batch);
+        self.lane = None;
     }
 
     /// The game ended (by a move or a forfeit): the room goes to `over` and everyone hears how.

@@ -1,9 +1,7 @@
 //! Who is in a room: joining (as a player or a spectator), coming back, leaving, held seats
 //! running out, and the room closing when it empties or goes idle.
 
-use capital_protocol::{
-    LeaveReason, Outcome, Phase, PlayerId, Role, RoomEvent, Seat, Seq, ServerMsg,
-};
+use capital_protocol::{LeaveReason, Phase, PlayerId, Role, RoomEvent, Seq, ServerMsg};
 use capital_store::Write;
 use tokio::time::Instant;
 
@@ -103,7 +101,7 @@ impl Room {
     }
 
     /// Removes a member (`leave_room`, or the grace period ran out). A seat left during a game
-    /// forfeits it.
+    /// drops out of it, or forfeits it ([`Room::seat_leaves`]).
     pub(super) fn leave(
         &mut self,
         player_id: &str,
@@ -113,14 +111,8 @@ impl Room {
         let Some(i) = self.member_index(player_id) else {
             return Err(RoomError::NoSuchRoom);
         };
-        let seat = self.members[i].seat;
-        if let (Some(seat), Phase::Playing) = (seat, self.phase) {
-            let others: Vec<Seat> =
-                self.members.iter().filter_map(|m| m.seat).filter(|s| *s != seat).collect();
-            let winner = if others.len() == 1 { Some(others[0]) } else { None };
-            let outcome = Outcome { winner, reason: "forfeit".into() };
-            self.forfeit = Some(outcome.clone());
-            self.end_game(outcome, batch);
+        if let Some(seat) = self.members[i].seat {
+            self.seat_leaves(seat, "forfeit", batch);
         }
         let member = self.members.remove(i);
         batch.write(Write::RemoveMember { room_id: self.id, player_id: player_id.to_owned() });

@@ -100,7 +100,22 @@ impl Room {
         restored.restore_deadlines(&deadlines);
         // A real-time game goes on from its last snapshot (or from its start, without one).
         restored.open_lane(if room_snapshot { snapshot_tick } else { 0 });
+        restored.drop_out_empty_seats();
         Ok(restored)
+    }
+
+    /// A real-time game of three or more resumed from a snapshot taken before a seat left: the
+    /// seat drops out again (turn-based games replay their drop-outs from the log).
+    fn drop_out_empty_seats(&mut self) {
+        let (Some(game), Some(_)) = (self.game.as_mut(), &self.lane) else { return };
+        if self.players < 3 {
+            return;
+        }
+        for seat in 0..self.players {
+            if !self.members.iter().any(|m| m.seat == Some(seat)) {
+                game.drop_out(seat);
+            }
+        }
     }
 
     /// The room's stored row as it stands.

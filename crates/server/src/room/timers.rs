@@ -9,7 +9,7 @@
 //! restart keeps them: a deadline that passed while the server was down fires at once.
 
 use capital_engine::{Rng, TimedOut};
-use capital_protocol::{Outcome, Phase, RoomEvent, Seat};
+use capital_protocol::{Phase, RoomEvent, Seat};
 use capital_store::{MoveRecord, Write};
 use tokio::time::{Duration, Instant};
 
@@ -137,14 +137,7 @@ impl Room {
                     self.end_game(outcome, batch);
                 }
             }
-            TimedOut::Forfeit => {
-                let outcome = match self.players {
-                    2 => Outcome { winner: Some(1 - seat), reason: "timeout".into() },
-                    _ => Outcome { winner: None, reason: "timeout".into() },
-                };
-                self.forfeit = Some(outcome.clone());
-                self.end_game(outcome, batch);
-            }
+            TimedOut::Forfeit => self.seat_leaves(seat, "timeout", batch),
         }
         self.phase == Phase::Playing && self.game.as_ref().is_some_and(|g| g.turn().contains(&seat))
     }

@@ -137,35 +137,12 @@ pub async fn event_of(client: &mut Client, kind: &str) -> EventMsg {
 }
 
 pub fn kind_of(event: &RoomEvent) -> &'static str {
-    match event {
-        RoomEvent::Joined { .. } => "joined",
-        RoomEvent::Left { .. } => "left",
-        RoomEvent::Disconnected { .. } => "disconnected",
-        RoomEvent::Reconnected { .. } => "reconnected",
-        RoomEvent::Started { .. } => "started",
-        RoomEvent::Moved { .. } => "moved",
-        RoomEvent::GameOver { .. } => "game_over",
-        RoomEvent::Rematch { .. } => "rematch",
-        RoomEvent::HostChanged { .. } => "host_changed",
-        RoomEvent::Chat { .. } => "chat",
-        RoomEvent::Closed { .. } => "closed",
-    }
+    event.kind()
 }
 
 /// The room carried by a state event.
 pub fn room_of(event: &EventMsg) -> &RoomView {
-    match &event.event {
-        RoomEvent::Joined { room, .. }
-        | RoomEvent::Left { room, .. }
-        | RoomEvent::Disconnected { room, .. }
-        | RoomEvent::Reconnected { room, .. }
-        | RoomEvent::Started { room }
-        | RoomEvent::Moved { room, .. }
-        | RoomEvent::GameOver { room, .. }
-        | RoomEvent::Rematch { room, .. }
-        | RoomEvent::HostChanged { room, .. } => room,
-        other => panic!("no room in {other:?}"),
-    }
+    event.event.room().unwrap_or_else(|| panic!("no room in {:?}", event.event))
 }
 
 /// No pushed message arrives within a short while.
