@@ -1,0 +1,66 @@
+//! [`Config::validate`]: the checks that are not ranges (origins, host names, the TLS pair, the
+//! mDNS name, the log filter). The ranges come from the table in [`super`].
+
+use super::{Config, ConfigError};
+
+impl Config {
+    /// Checks every setting, whatever its source.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.check_ranges()?;
+        for origin in &self.allowed_origins {
+            if !(origin.starts_with("http://") || origin.starts_with("https://"))
+                || origin
+                    .split("://")
+                    .nth(1)
+                    .is_none_or(|rest| rest.is_empty() || rest.contains('/'))
+            {
+                return Err(ConfigError::new(
+                    "allowed_origins",
+                    format!("{origin:?} is not an origin like https://example.org"),
+                ));
+            }
+        }
+        for name in &self.public_names {
+            if !is_host_name(name) {
+                return Err(ConfigError::new(
+                    "public_names",
+                    format!("{name:?} is not a host name like games.example.org"),
+                ));
+            }
+        }
+        if self.cert.is_some() != self.key.is_some() {
+            let (given, missing) =
+                if self.cert.is_some() { ("cert", "key") } else { ("key", "cert") };
+            return Err(ConfigError::new(
+                missing,
+                format!("{given} is set, so {missing} is needed too"),
+            ));
+        }
+        let name = &self.mdns_name;
+        if name.contains('.') || !is_host_name(name) {
+            return Err(ConfigError::new(
+                "mdns_name",
+                format!(
+                    "{name:?} is not a host name (letters, digits and inner hyphens, at most 63)"
+                ),
+            ));
+        }
+        crate::logging::parse(&self.log).map_err(|e| {
+            ConfigError::new("log", format!("{:?} is not a log filter: {e}", self.log))
+        })?;
+        Ok(())
+    }
+}
+
+/// A DNS host name: dot-separated labels of letters, digits and inner hyphens.
+fn is_host_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
