@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 use capital_engine::{GameKind, kind};
 
+pub mod cards;
 pub mod connect_four;
 pub mod crazy_eights;
 pub mod dots_and_boxes;
