@@ -22,6 +22,7 @@ export function renderMembers(room, meId, { showSpectators = true, hideId = null
     if (p && p.id === meId) tags.push(h("span", { class: "tag tag-you" }, "you"));
     if (p && p.id === room.host) tags.push(h("span", { class: "tag" }, "host"));
     if (p && !p.connected) tags.push(h("span", { class: "tag tag-away" }, "reconnecting..."));
+    if (p && p.ready && room.phase === "lobby") tags.push(h("span", { class: "tag tag-ready", "data-testid": `ready-${seat.seat}` }, "ready"));
     if (turn) tags.push(h("span", { class: "tag tag-turn" }, "to play"));
     if (winner) tags.push(h("span", { class: "tag tag-win" }, "winner"));
     const pickable = onPick && p && p.id !== meId;

@@ -32,6 +32,10 @@ function lobby(room, ctx) {
   );
   share.addEventListener("click", () => shareLink(link, room, ctx));
 
+  // Who said they are ready (the host starts when they like; this only tells them who is).
+  const seated = room.seats.filter((s) => s.player);
+  const readyCount = seated.filter((s) => s.player.ready || s.player.id === room.host).length;
+  const mine = room.seats.find((s) => s.player && s.player.id === ctx.meId);
   let action;
   if (amHost(room, ctx.meId)) {
     action = h(
@@ -45,12 +49,33 @@ function lobby(room, ctx) {
       !ready ? `Waiting for ${more}...` : count.full ? "Start the game" : `Start with ${count.taken} players`,
     );
     action.addEventListener("click", () => ctx.send(action, "start", { code: room.code }));
+    if (seated.length > 1) {
+      const all = readyCount === seated.length;
+      action = h(
+        "div",
+        { class: "lobby-actions" },
+        h("p", { class: "lobby-note", "data-testid": "ready-count" }, all ? "Everyone is ready." : `${readyCount} of ${seated.length} ready`),
+        action,
+      );
+    }
+  } else if (mine) {
+    const isReady = !!mine.player.ready;
+    const toggle = h(
+      "button",
+      {
+        class: `btn ${isReady ? "btn-secondary" : "btn-primary"} btn-block btn-big`,
+        "data-testid": "ready",
+        type: "button",
+        "aria-pressed": String(isReady),
+        disabled: !ctx.online,
+      },
+      isReady ? "Ready \u2713 (tap if not)" : "I'm ready",
+    );
+    toggle.addEventListener("click", () => ctx.send(toggle, "ready", { code: room.code, ready: !isReady }));
+    const note = ready ? (isReady ? "The host starts the game." : "Tap when you are ready to play.") : `Waiting for ${more}...`;
+    action = h("div", { class: "lobby-actions" }, h("p", { class: "lobby-note" }, note), toggle);
   } else {
-    const note = watching
-      ? "You are watching. The game shows here when it starts."
-      : ready
-        ? "Ready! The host starts the game."
-        : `Waiting for ${more}...`;
+    const note = watching ? "You are watching. The game shows here when it starts." : `Waiting for ${more}...`;
     action = h("p", { class: "lobby-note" }, note);
   }
 

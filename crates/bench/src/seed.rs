@@ -122,6 +122,7 @@ pub fn run(args: &SeedArgs, quiet: bool) -> anyhow::Result<SeedReport> {
                 role: Role::Player,
                 seat: Some(seat),
                 joined_ms: ts,
+                ready: false,
             }));
         }
         // Seqs 1-3: created, joined, started. Then the moves, then game over.

@@ -71,6 +71,14 @@ pub enum ClientMsg {
         /// The room.
         code: RoomCode,
     },
+    /// A seated player says whether they are ready for the next game (in the lobby). The host
+    /// sees who is; starting does not wait for it. Reply: `ok`.
+    Ready {
+        /// The room.
+        code: RoomCode,
+        /// Ready (`true`) or not yet.
+        ready: bool,
+    },
     /// Host only: start the game once the game's fewest players are seated. Reply: `ok`.
     Start {
         /// The room.
@@ -194,6 +202,7 @@ impl ClientMsg {
             ClientMsg::CreateRoom { .. } => "create_room",
             ClientMsg::JoinRoom { .. } => "join_room",
             ClientMsg::LeaveRoom { .. } => "leave_room",
+            ClientMsg::Ready { .. } => "ready",
             ClientMsg::Start { .. } => "start",
             ClientMsg::Move { .. } => "move",
             ClientMsg::Input { .. } => "input",
@@ -221,6 +230,7 @@ pub const REQUEST_TYPES: &[&str] = &[
     "create_room",
     "join_room",
     "leave_room",
+    "ready",
     "start",
     "move",
     "input",

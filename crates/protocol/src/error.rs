@@ -40,7 +40,7 @@ pub enum ErrorCode {
     NotHost,
     /// Only a seated player can do that (spectators watch).
     NotPlayer,
-    /// The game cannot start until every seat is taken.
+    /// The game cannot start until the game's fewest players are seated.
     SeatsNotFilled,
     /// Not possible in the room's current phase (e.g. `start` during a game, `rematch` before the end).
     WrongPhase,

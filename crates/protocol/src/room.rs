@@ -54,6 +54,15 @@ pub enum RoomEvent {
         /// The room after the change.
         room: RoomView,
     },
+    /// A seated player said they are ready for the next game, or not yet.
+    Ready {
+        /// Who.
+        player: PlayerId,
+        /// Ready or not.
+        ready: bool,
+        /// The room after the change.
+        room: RoomView,
+    },
     /// The host started a game.
     Started {
         /// The room after the change.
@@ -115,6 +124,7 @@ impl RoomEvent {
             RoomEvent::Left { .. } => "left",
             RoomEvent::Disconnected { .. } => "disconnected",
             RoomEvent::Reconnected { .. } => "reconnected",
+            RoomEvent::Ready { .. } => "ready",
             RoomEvent::Started { .. } => "started",
             RoomEvent::Moved { .. } => "moved",
             RoomEvent::DroppedOut { .. } => "dropped_out",
@@ -133,6 +143,7 @@ impl RoomEvent {
             | RoomEvent::Left { room, .. }
             | RoomEvent::Disconnected { room, .. }
             | RoomEvent::Reconnected { room, .. }
+            | RoomEvent::Ready { room, .. }
             | RoomEvent::Started { room }
             | RoomEvent::Moved { room, .. }
             | RoomEvent::DroppedOut { room, .. }
@@ -150,6 +161,7 @@ impl RoomEvent {
             | RoomEvent::Left { room, .. }
             | RoomEvent::Disconnected { room, .. }
             | RoomEvent::Reconnected { room, .. }
+            | RoomEvent::Ready { room, .. }
             | RoomEvent::Started { room }
             | RoomEvent::Moved { room, .. }
             | RoomEvent::DroppedOut { room, .. }
@@ -253,6 +265,10 @@ pub struct MemberView {
     pub name: String,
     /// False while their connection is down (seat held for the grace period).
     pub connected: bool,
+    /// A seated player said they are ready for the next game (`ready`); cleared when a game
+    /// starts.
+    #[serde(default)]
+    pub ready: bool,
 }
 
 /// The receiving player's own place in a room.

@@ -49,6 +49,7 @@ fn every_request_type_round_trips() {
         ClientMsg::CreateRoom { game: "tictactoe".into(), options: None, turn_seconds: None },
         ClientMsg::JoinRoom { code: "ABCD".into(), role: None, since: None },
         ClientMsg::LeaveRoom { code: "ABCD".into() },
+        ClientMsg::Ready { code: "ABCD".into(), ready: true },
         ClientMsg::Start { code: "ABCD".into() },
         ClientMsg::Move { code: "ABCD".into(), mv: json!({"column": 3}) },
         ClientMsg::Input { code: "ABCD".into(), input: json!({"dir": "up"}) },
@@ -173,7 +174,12 @@ fn sample_room() -> RoomView {
         seats: vec![
             SeatView {
                 seat: 0,
-                player: Some(MemberView { id: "p1".into(), name: "Ana".into(), connected: true }),
+                player: Some(MemberView {
+                    id: "p1".into(),
+                    name: "Ana".into(),
+                    connected: true,
+                    ready: false,
+                }),
             },
             SeatView { seat: 1, player: None },
         ],
@@ -241,6 +247,7 @@ fn every_event_names_its_kind_as_on_the_wire_and_carries_the_room_but_chat_and_c
         RoomEvent::Left { player: player(), reason: LeaveReason::Left, room: room() },
         RoomEvent::Disconnected { player: player(), room: room() },
         RoomEvent::Reconnected { player: player(), room: room() },
+        RoomEvent::Ready { player: player(), ready: true, room: room() },
         RoomEvent::Started { room: room() },
         RoomEvent::Moved { seat: 1, room: room() },
         RoomEvent::DroppedOut { seat: 2, room: room() },

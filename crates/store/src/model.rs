@@ -150,6 +150,8 @@ pub struct MemberRecord {
     pub seat: Option<usize>,
     /// When they joined.
     pub joined_ms: u64,
+    /// A seated player said they are ready for the next game.
+    pub ready: bool,
 }
 
 /// One move in a game's log.

@@ -107,7 +107,7 @@ fn room(id: RoomId, code: &str) -> RoomRecord {
 
 fn member(room_id: RoomId, player_id: &str, seat: Option<usize>, joined_ms: u64) -> MemberRecord {
     let role = if seat.is_some() { Role::Player } else { Role::Spectator };
-    MemberRecord { room_id, player_id: player_id.into(), role, seat, joined_ms }
+    MemberRecord { room_id, player_id: player_id.into(), role, seat, joined_ms, ready: false }
 }
 
 fn chat(room_id: RoomId, seq: u64, from: &str, cmid: &str) -> ChatRecord {
@@ -252,6 +252,10 @@ fn rooms_members_and_moves(store: &dyn Store) {
     store.put_member(&member(7, "p1", Some(0), 1)).wait().unwrap();
     store.put_member(&member(7, "p2", None, 2)).wait().unwrap();
     store.put_member(&member(7, "p2", Some(1), 2)).wait().unwrap();
+    let ready = MemberRecord { ready: true, ..member(7, "p1", Some(0), 1) };
+    store.put_member(&ready).wait().unwrap();
+    assert_eq!(store.load_room(7, 10).unwrap().unwrap().members[0].0, ready, "ready is kept");
+    store.put_member(&member(7, "p1", Some(0), 1)).wait().unwrap();
     let mut r = room(7, "KXMR");
     r.phase = Phase::Playing;
     r.game_no = 1;

@@ -42,6 +42,8 @@ pub(super) struct Member {
     pub(super) conn: Option<ConnHandle>,
     /// Since when they have been away (their seat is held until `away_since + grace`).
     pub(super) away_since: Option<Instant>,
+    /// Ready for the next game (a seated player, in the lobby).
+    pub(super) ready: bool,
 }
 
 impl Member {
@@ -52,6 +54,7 @@ impl Member {
             role: self.role,
             seat: self.seat,
             joined_ms: self.joined_ms,
+            ready: self.ready,
         }
     }
 }
@@ -295,6 +298,7 @@ impl Room {
         let result = match cmd {
             RoomRequest::Join { role, since } => self.join(&conn, &player, role, since, batch),
             RoomRequest::Leave => self.leave(&player.id, LeaveReason::Left, batch).map(ok),
+            RoomRequest::Ready(ready) => self.set_ready(&player.id, ready, batch).map(ok),
             RoomRequest::Start => self.start(&player.id, batch).map(ok),
             RoomRequest::Move(mv) => self.play(&player.id, &mv, batch).map(ok),
             RoomRequest::Rematch => self.rematch(&player.id, batch).map(ok),

@@ -17,6 +17,31 @@ impl Room {
         Some(Outcome { winner: outcome.winner, reason: outcome.reason })
     }
 
+    /// `ready`: a seated player in the lobby says whether they are ready for the next game.
+    /// Saying it again changes nothing (and announces nothing).
+    pub(super) fn set_ready(
+        &mut self,
+        player_id: &str,
+        ready: bool,
+        batch: &mut Batch,
+    ) -> Result<(), RoomError> {
+        self.seated(player_id)?;
+        if self.phase != Phase::Lobby {
+            return Err(RoomError::WrongPhase("ready is for the lobby, before a game starts"));
+        }
+        let i = self.member_index(player_id).expect("a seated player is a member");
+        if self.members[i].ready == ready {
+            return Ok(());
+        }
+        self.members[i].ready = ready;
+        batch.write(Write::PutMember(self.members[i].record(self.id)));
+        self.next_seq(true);
+        self.persist_room(batch);
+        let who = player_id.to_owned();
+        self.broadcast(batch, None, |room| RoomEvent::Ready { player: who.clone(), ready, room });
+        Ok(())
+    }
+
     /// `start`: the host starts the game once at least the game's fewest players are seated.
     pub(super) fn start(&mut self, player_id: &str, batch: &mut Batch) -> Result<(), RoomError> {
         if self.host != player_id {
@@ -39,6 +64,7 @@ impl Room {
             RoomError::Internal
         })?;
         self.close_up_seats(batch);
+        self.clear_ready(batch);
         self.players = taken;
         self.seed = seed;
         self.game = Some(game);
@@ -73,6 +99,14 @@ impl Room {
             }
         }
         self.members.sort_by_key(|m| (m.seat.is_none(), m.seat));
+    }
+
+    /// Everyone's ready is spent once a game starts.
+    fn clear_ready(&mut self, batch: &mut Batch) {
+        for member in self.members.iter_mut().filter(|m| m.ready) {
+            member.ready = false;
+            batch.write(Write::PutMember(member.record(self.id)));
+        }
     }
 
     /// `move`: checked against the rules, applied, logged, announced.

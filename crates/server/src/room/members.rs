@@ -71,6 +71,7 @@ impl Room {
                     joined_ms: self.now_ms(),
                     conn: Some(conn.clone()),
                     away_since: None,
+                    ready: false,
                 };
                 batch.write(Write::PutMember(member.record(self.id)));
                 self.members.push(member);

@@ -178,6 +178,8 @@ pub enum RoomRequest {
     },
     /// Leave the room.
     Leave,
+    /// A seated player: ready for the next game, or not yet.
+    Ready(bool),
     /// Host: start the game.
     Start,
     /// Play a move.

@@ -90,6 +90,7 @@ impl Room {
                     joined_ms: m.joined_ms,
                     conn: None,
                     away_since: Some(now),
+                    ready: m.ready,
                 })
                 .collect(),
             chat: ChatLog::new(RECENT_CHAT, chat, has_older),

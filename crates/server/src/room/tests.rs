@@ -366,3 +366,43 @@ async fn a_real_time_room_ticks_takes_the_latest_input_and_sends_only_the_newest
     assert!(stored.snapshot.is_some() && stored.snapshot_tick > 0, "a snapshot every 2 s");
     assert!(event_kinds(&frames(&mut a_out).await).is_empty(), "ticks are not events");
 }
+
+#[tokio::test(start_paused = true)]
+async fn ready_is_stored_shown_to_everyone_and_spent_by_the_start() {
+    let f = room("crazy_eights", 10).await;
+    let (a, mut a_out) = conn(1);
+    let (b, mut b_out) = conn(2);
+    let (s, mut s_out) = conn(3);
+    ask(&f.room, &a, 1, "pa", join(Role::Player));
+    ask(&f.room, &b, 1, "pb", join(Role::Player));
+    ask(&f.room, &s, 1, "ps", join(Role::Spectator));
+    frames(&mut a_out).await;
+    frames(&mut b_out).await;
+    ask(&f.room, &b, 2, "pb", RoomRequest::Ready(true));
+    ask(&f.room, &b, 3, "pb", RoomRequest::Ready(true)); // again: nothing new
+    let got = frames(&mut a_out).await;
+    assert_eq!(event_kinds(&got), ["ready"], "one event for one change");
+    let bo_ready = |room: &capital_protocol::RoomView| room.seats[1].player.as_ref().unwrap().ready;
+    let ServerMsg::Event(event) = &got[0].msg else { panic!("{got:?}") };
+    assert!(bo_ready(event.event.room().unwrap()), "Ana sees Bo ready");
+    let b_got = frames(&mut b_out).await;
+    assert_eq!((reply_to(&b_got, 2), reply_to(&b_got, 3)), (&ServerMsg::Ok, &ServerMsg::Ok));
+    let members = f.store.load_room(7, 10).unwrap().unwrap().members;
+    assert!(members.iter().any(|(m, _)| m.player_id == "pb" && m.ready), "stored");
+    // A spectator has no seat to be ready in.
+    frames(&mut s_out).await;
+    ask(&f.room, &s, 2, "ps", RoomRequest::Ready(true));
+    assert_eq!(error_code(reply_to(&frames(&mut s_out).await, 2)), Some(ErrorCode::NotPlayer));
+    // Starting spends it; during the game there is nothing to be ready for.
+    ask(&f.room, &a, 2, "pa", RoomRequest::Start);
+    let got = frames(&mut a_out).await;
+    let started = got.iter().find_map(|o| match &o.msg {
+        ServerMsg::Event(e) if e.event.kind() == "started" => e.event.room(),
+        _ => None,
+    });
+    assert!(!bo_ready(started.expect("started")), "cleared at the start");
+    ask(&f.room, &b, 4, "pb", RoomRequest::Ready(true));
+    assert_eq!(error_code(reply_to(&frames(&mut b_out).await, 4)), Some(ErrorCode::WrongPhase));
+    let members = f.store.load_room(7, 10).unwrap().unwrap().members;
+    assert!(members.iter().all(|(m, _)| !m.ready), "cleared in the store too");
+}

@@ -24,6 +24,7 @@ impl Room {
             id: m.player_id.clone(),
             name: m.name.clone(),
             connected: m.conn.is_some(),
+            ready: m.ready,
         };
         let seats = (0..self.seats)
             .map(|s| SeatView {

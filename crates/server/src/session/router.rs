@@ -153,6 +153,7 @@ pub fn route(identified: bool, msg: ClientMsg) -> Route {
             Route::Room { code, cmd: RoomRequest::Join { role: role.unwrap_or_default(), since } }
         }
         (true, M::LeaveRoom { code }) => Route::Room { code, cmd: RoomRequest::Leave },
+        (true, M::Ready { code, ready }) => Route::Room { code, cmd: RoomRequest::Ready(ready) },
         (true, M::Start { code }) => Route::Room { code, cmd: RoomRequest::Start },
         (true, M::Move { code, mv }) => Route::Room { code, cmd: RoomRequest::Move(mv) },
         (true, M::Input { code, input }) => Route::Input { code, input },
@@ -193,6 +194,7 @@ mod tests {
             ClientMsg::CreateRoom { game: "tictactoe".into(), options: None, turn_seconds: None },
             ClientMsg::JoinRoom { code: code(), role: Some(Role::Spectator), since: Some(3) },
             ClientMsg::LeaveRoom { code: code() },
+            ClientMsg::Ready { code: code(), ready: true },
             ClientMsg::Start { code: code() },
             ClientMsg::Move { code: code(), mv: json!({"cell": 4}) },
             ClientMsg::Input { code: code(), input: json!({"turn": "left"}) },
@@ -253,7 +255,7 @@ mod tests {
                 "ping" | "list_games" => "session",
                 "register" | "logout" => "identity",
                 "create_room" => "lobby",
-                "join_room" | "leave_room" | "start" | "move" | "rematch" | "chat"
+                "join_room" | "leave_room" | "ready" | "start" | "move" | "rematch" | "chat"
                 | "chat_history" => "room",
                 "input" => "input",
                 _ => "dm",

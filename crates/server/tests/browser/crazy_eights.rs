@@ -81,6 +81,12 @@ async fn three_phones_play_crazy_eights_with_the_big_screen() {
     ana.wait_text("[data-testid=seat-2]", "Cy").await;
     ana.wait_text("[data-testid=start]", "Start with 3 players").await;
     ana.wait_text(".lobby .section-title", "(3/6)").await;
+    // Who is ready: Bo taps Ready, and the host sees it (on the seat and in the count).
+    ana.wait_text("[data-testid=ready-count]", "1 of 3 ready").await;
+    bo.click("[data-testid=ready]").await;
+    ana.wait_text("[data-testid=ready-1]", "ready").await;
+    ana.wait_text("[data-testid=ready-count]", "2 of 3 ready").await;
+    bo.wait_text("[data-testid=ready]", "Ready").await;
 
     let screen = driver.desktop("screen8", &base).await;
     screen.open(&format!("/screen/{code}")).await;

@@ -85,6 +85,7 @@ pub(super) fn apply(inner: &mut Inner, write: &Write) -> Result<(), StoreError> 
                 Some(existing) => {
                     existing.role = member.role;
                     existing.seat = member.seat;
+                    existing.ready = member.ready;
                 }
                 None => {
                     inner.members.insert(key, member.clone());

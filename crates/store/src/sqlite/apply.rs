@@ -120,16 +120,17 @@ pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()>
         }
         Write::PutMember(m) => {
             tx.prepare_cached(
-                "INSERT INTO members (room_id, player_id, role, seat, joined_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (room_id, player_id) DO UPDATE SET role = ?3, seat = ?4",
+                "INSERT INTO members (room_id, player_id, role, seat, joined_ms, ready)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (room_id, player_id) DO UPDATE SET role = ?3, seat = ?4, ready = ?6",
             )?
             .execute(params![
                 m.room_id,
                 m.player_id,
                 role_str(m.role),
                 m.seat,
-                m.joined_ms
+                m.joined_ms,
+                m.ready
             ])?;
         }
         Write::RemoveMember { room_id, player_id } => {

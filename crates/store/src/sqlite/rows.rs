@@ -140,6 +140,7 @@ pub(super) fn member_from_row(row: &Row<'_>) -> Result<(MemberRecord, String), S
         role: parse_role(&role)?,
         seat: row.get(3)?,
         joined_ms: row.get(4)?,
+        ready: row.get(6)?,
     };
     Ok((member, row.get(5)?))
 }
@@ -193,7 +194,7 @@ pub(super) fn stored_room(
     recent_chat: usize,
 ) -> Result<StoredRoom, StoreError> {
     let mut members_stmt = conn.prepare_cached(
-        "SELECT m.room_id, m.player_id, m.role, m.seat, m.joined_ms, p.name
+        "SELECT m.room_id, m.player_id, m.role, m.seat, m.joined_ms, p.name, m.ready
          FROM members m JOIN players p ON p.id = m.player_id
          WHERE m.room_id = ?1 ORDER BY m.joined_ms, m.player_id",
     )?;

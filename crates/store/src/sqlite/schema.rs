@@ -146,6 +146,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE rooms ADD COLUMN snapshot_tick INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE rooms ADD COLUMN deadlines TEXT NOT NULL DEFAULT '[]';
 "#,
+    r#"
+    -- Version 6: a seated player's "ready for the next game" in the lobby.
+    ALTER TABLE members ADD COLUMN ready INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// Brings the schema of `conn` up to date; refuses a database newer than this server.
