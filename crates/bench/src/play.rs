@@ -353,6 +353,7 @@ mod tests {
             max_players: 2,
             spectators: vec![],
             spectator_count: 0,
+            locked: false,
             you: Some(You { role: Role::Player, seat: Some(seat) }),
             game_no: 1,
             state: Some(json!({ "board": board })),

@@ -208,6 +208,7 @@ async fn start_room(members: Vec<Player>, speed: u32) -> anyhow::Result<(String,
         game: GAME.into(),
         options: Some(json!({"rounds": 5, "speed": speed})),
         turn_seconds: None,
+        role: None,
     };
     let ServerMsg::Joined { code, .. } = host.client.request(create).await? else {
         anyhow::bail!("create_room was not answered with joined");

@@ -179,6 +179,8 @@ pub fn run(args: &SeedArgs, quiet: bool) -> anyhow::Result<SeedReport> {
             snapshot_tick: 0,
             created_ms: ts,
             closed: false,
+            locked: false,
+            banned: Vec::new(),
         }));
         tickets.push(store.commit(batch));
         if tickets.len() > 500 {

@@ -31,6 +31,7 @@ impl Client {
                 game: game.to_owned(),
                 options,
                 turn_seconds: None,
+                role: None,
             })
             .await?,
         )

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{RequestId, RoomCode, Seq};
+use crate::{PlayerId, RequestId, RoomCode, Seq};
 
 /// One request frame: `{"id": 7, "type": "...", ...fields of the type}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,7 +43,8 @@ pub enum ClientMsg {
     },
     /// The games this server offers and their options. Reply: `games`.
     ListGames,
-    /// Create a room for `game` and take its first seat as host. Reply: `joined`.
+    /// Create a room for `game` and take its first seat as host (or, `"as": "spectator"`, host
+    /// it without a seat: a big screen). Reply: `joined`.
     CreateRoom {
         /// Game kind, e.g. `"tictactoe"`.
         game: String,
@@ -53,6 +54,9 @@ pub enum ClientMsg {
         /// Seconds each seat has for its turn (5 to 600); none: no turn timer.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         turn_seconds: Option<u32>,
+        /// Player (default: the host takes the first seat) or spectator (the host watches).
+        #[serde(default, rename = "as", skip_serializing_if = "Option::is_none")]
+        role: Option<Role>,
     },
     /// Join a room by code, or come back to one after a dropped connection. Reply: `joined`.
     JoinRoom {
@@ -78,6 +82,51 @@ pub enum ClientMsg {
         code: RoomCode,
         /// Ready (`true`) or not yet.
         ready: bool,
+    },
+    /// Host only: remove a member from the room for good (they cannot join it again), with a
+    /// reason they are shown. Reply: `ok`.
+    Kick {
+        /// The room.
+        code: RoomCode,
+        /// Who.
+        player: PlayerId,
+        /// Why, in words (up to 200 characters).
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    /// Host only: a locked room takes no new members (its members may still come back).
+    /// Reply: `ok`.
+    Lock {
+        /// The room.
+        code: RoomCode,
+        /// Locked or open.
+        locked: bool,
+    },
+    /// Host only: hand the host's controls to another member. Reply: `ok`.
+    SetHost {
+        /// The room.
+        code: RoomCode,
+        /// The new host.
+        player: PlayerId,
+    },
+    /// Host only, between games: the room plays another game from now on, with the same code
+    /// and members. Reply: `ok`.
+    ChangeGame {
+        /// The room.
+        code: RoomCode,
+        /// Game kind.
+        game: String,
+        /// Its options; defaults apply to what is left out.
+        #[serde(default)]
+        options: Option<Value>,
+        /// Seconds a turn (5 to 600, 0: none); left out: the game's default.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        turn_seconds: Option<u32>,
+    },
+    /// Host only: end the game in progress now, with no winner. Reply: `ok`.
+    EndGame {
+        /// The room.
+        code: RoomCode,
     },
     /// Host only: start the game once the game's fewest players are seated. Reply: `ok`.
     Start {
@@ -203,6 +252,11 @@ impl ClientMsg {
             ClientMsg::JoinRoom { .. } => "join_room",
             ClientMsg::LeaveRoom { .. } => "leave_room",
             ClientMsg::Ready { .. } => "ready",
+            ClientMsg::Kick { .. } => "kick",
+            ClientMsg::Lock { .. } => "lock",
+            ClientMsg::SetHost { .. } => "set_host",
+            ClientMsg::ChangeGame { .. } => "change_game",
+            ClientMsg::EndGame { .. } => "end_game",
             ClientMsg::Start { .. } => "start",
             ClientMsg::Move { .. } => "move",
             ClientMsg::Input { .. } => "input",
@@ -231,6 +285,11 @@ pub const REQUEST_TYPES: &[&str] = &[
     "join_room",
     "leave_room",
     "ready",
+    "kick",
+    "lock",
+    "set_host",
+    "change_game",
+    "end_game",
     "start",
     "move",
     "input",

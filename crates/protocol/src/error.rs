@@ -36,6 +36,10 @@ pub enum ErrorCode {
     RoomFull,
     /// The player is not a member of that room.
     NotMember,
+    /// The host locked the room: it takes no new members.
+    RoomLocked,
+    /// The host removed this player from the room; they cannot join it again.
+    Kicked,
     /// Only the host can do that.
     NotHost,
     /// Only a seated player can do that (spectators watch).
@@ -104,6 +108,8 @@ impl ErrorCode {
             ErrorCode::NoSuchRoom => "no_such_room",
             ErrorCode::RoomFull => "room_full",
             ErrorCode::NotMember => "not_member",
+            ErrorCode::RoomLocked => "room_locked",
+            ErrorCode::Kicked => "kicked",
             ErrorCode::NotHost => "not_host",
             ErrorCode::NotPlayer => "not_player",
             ErrorCode::SeatsNotFilled => "seats_not_filled",

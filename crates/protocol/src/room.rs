@@ -63,6 +63,28 @@ pub enum RoomEvent {
         /// The room after the change.
         room: RoomView,
     },
+    /// The host removed a member, who cannot join this room again. Sent to them too (the last
+    /// event they get from the room).
+    Kicked {
+        /// Who.
+        player: PlayerId,
+        /// Why, as the host said it.
+        reason: String,
+        /// The room after the change (without them).
+        room: RoomView,
+    },
+    /// The host locked the room (no new members) or opened it again.
+    Locked {
+        /// Locked or open.
+        locked: bool,
+        /// The room after the change.
+        room: RoomView,
+    },
+    /// The host chose another game for the room (between games); `room` has its seats.
+    GameChanged {
+        /// The room after the change.
+        room: RoomView,
+    },
     /// The host started a game.
     Started {
         /// The room after the change.
@@ -125,6 +147,9 @@ impl RoomEvent {
             RoomEvent::Disconnected { .. } => "disconnected",
             RoomEvent::Reconnected { .. } => "reconnected",
             RoomEvent::Ready { .. } => "ready",
+            RoomEvent::Kicked { .. } => "kicked",
+            RoomEvent::Locked { .. } => "locked",
+            RoomEvent::GameChanged { .. } => "game_changed",
             RoomEvent::Started { .. } => "started",
             RoomEvent::Moved { .. } => "moved",
             RoomEvent::DroppedOut { .. } => "dropped_out",
@@ -144,6 +169,9 @@ impl RoomEvent {
             | RoomEvent::Disconnected { room, .. }
             | RoomEvent::Reconnected { room, .. }
             | RoomEvent::Ready { room, .. }
+            | RoomEvent::Kicked { room, .. }
+            | RoomEvent::Locked { room, .. }
+            | RoomEvent::GameChanged { room }
             | RoomEvent::Started { room }
             | RoomEvent::Moved { room, .. }
             | RoomEvent::DroppedOut { room, .. }
@@ -162,6 +190,9 @@ impl RoomEvent {
             | RoomEvent::Disconnected { room, .. }
             | RoomEvent::Reconnected { room, .. }
             | RoomEvent::Ready { room, .. }
+            | RoomEvent::Kicked { room, .. }
+            | RoomEvent::Locked { room, .. }
+            | RoomEvent::GameChanged { room }
             | RoomEvent::Started { room }
             | RoomEvent::Moved { room, .. }
             | RoomEvent::DroppedOut { room, .. }
@@ -210,6 +241,9 @@ pub struct RoomView {
     /// How many spectators the room has.
     #[serde(default)]
     pub spectator_count: usize,
+    /// The host locked the room: nobody new may join.
+    #[serde(default)]
+    pub locked: bool,
     /// The receiving player's place in the room (absent for a non-member).
     pub you: Option<You>,
     /// How many games have started in this room (1 during the first game).

@@ -37,8 +37,14 @@ fn requests_parse_with_their_documented_field_names() {
             game: "rps".into(),
             options: Some(json!({"best_of": 5})),
             turn_seconds: Some(30),
+            role: None,
         }
     );
+    let screen = parse_request(r#"{"id":7,"type":"create_room","game":"rps","as":"spectator"}"#);
+    assert!(matches!(
+        screen.unwrap().body,
+        ClientMsg::CreateRoom { role: Some(Role::Spectator), .. }
+    ));
 }
 
 #[test]
@@ -46,10 +52,25 @@ fn every_request_type_round_trips() {
     let msgs = vec![
         ClientMsg::Hello { name: Some("Bo".into()), token: Some("t".into()) },
         ClientMsg::ListGames,
-        ClientMsg::CreateRoom { game: "tictactoe".into(), options: None, turn_seconds: None },
+        ClientMsg::CreateRoom {
+            game: "tictactoe".into(),
+            options: None,
+            turn_seconds: None,
+            role: Some(Role::Spectator),
+        },
         ClientMsg::JoinRoom { code: "ABCD".into(), role: None, since: None },
         ClientMsg::LeaveRoom { code: "ABCD".into() },
         ClientMsg::Ready { code: "ABCD".into(), ready: true },
+        ClientMsg::Kick { code: "ABCD".into(), player: "p2".into(), reason: Some("rude".into()) },
+        ClientMsg::Lock { code: "ABCD".into(), locked: true },
+        ClientMsg::SetHost { code: "ABCD".into(), player: "p2".into() },
+        ClientMsg::ChangeGame {
+            code: "ABCD".into(),
+            game: "rps".into(),
+            options: Some(json!({"best_of": 3})),
+            turn_seconds: Some(0),
+        },
+        ClientMsg::EndGame { code: "ABCD".into() },
         ClientMsg::Start { code: "ABCD".into() },
         ClientMsg::Move { code: "ABCD".into(), mv: json!({"column": 3}) },
         ClientMsg::Input { code: "ABCD".into(), input: json!({"dir": "up"}) },
@@ -187,6 +208,7 @@ fn sample_room() -> RoomView {
         max_players: 2,
         spectators: vec![],
         spectator_count: 0,
+        locked: false,
         you: Some(You { role: Role::Player, seat: Some(0) }),
         game_no: 1,
         state: Some(json!({"board": [null, null, null, null, "X", null, null, null, null]})),
@@ -248,6 +270,9 @@ fn every_event_names_its_kind_as_on_the_wire_and_carries_the_room_but_chat_and_c
         RoomEvent::Disconnected { player: player(), room: room() },
         RoomEvent::Reconnected { player: player(), room: room() },
         RoomEvent::Ready { player: player(), ready: true, room: room() },
+        RoomEvent::Kicked { player: player(), reason: "rude".into(), room: room() },
+        RoomEvent::Locked { locked: true, room: room() },
+        RoomEvent::GameChanged { room: room() },
         RoomEvent::Started { room: room() },
         RoomEvent::Moved { seat: 1, room: room() },
         RoomEvent::DroppedOut { seat: 2, room: room() },

@@ -133,13 +133,14 @@ impl Server {
             },
             lookups: lookups.clone(),
             on_close: Arc::new(|_, _| {}),
+            games,
         };
         let lobby = LobbySettings {
             max_rooms: config.max_rooms as usize,
             max_rooms_per_player: config.max_rooms_per_player as usize,
             new_rooms_per_minute: config.new_rooms_per_minute,
         };
-        let rooms = Directory::new(games, room_env, lobby);
+        let rooms = Directory::new(room_env, lobby);
         let loaded = rooms.load().await?;
         tracing::info!(rooms = loaded, "rooms restored");
         let state = AppState::new(state::Parts { config, env, rooms, dm, lookups, urls });

@@ -123,6 +123,20 @@ pub fn name(raw: &str) -> Result<String, TextError> {
     Ok(name)
 }
 
+/// A short note a person writes for another (why a host removed someone): trimmed, at most
+/// `max_chars`, one line.
+pub fn note(text: &str, max_chars: usize) -> Result<String, TextError> {
+    let text = text.trim();
+    let chars = text.chars().count();
+    if chars > max_chars {
+        return Err(TextError::TooLong { chars, max: max_chars });
+    }
+    if text.chars().any(char::is_control) {
+        return Err(TextError::Control);
+    }
+    Ok(text.to_owned())
+}
+
 /// Checks a chat or direct message's text and its `client_msg_id` against the limits.
 pub fn message(text: &str, client_msg_id: &str, max_chars: usize) -> Result<(), TextError> {
     if text.trim().is_empty() {

@@ -135,6 +135,10 @@ pub struct RoomRecord {
     pub created_ms: u64,
     /// Closed rooms keep their history but no longer load.
     pub closed: bool,
+    /// The host locked the room: no new members.
+    pub locked: bool,
+    /// Players the host removed, who may not join again.
+    pub banned: Vec<String>,
 }
 
 /// A player's membership in a room.

@@ -102,6 +102,8 @@ fn room(id: RoomId, code: &str) -> RoomRecord {
         snapshot_tick: 0,
         created_ms: 10,
         closed: false,
+        locked: false,
+        banned: Vec::new(),
     }
 }
 

@@ -32,11 +32,6 @@ use crate::room::{RoomEnv, RoomHandle};
 /// Random codes tried before giving up (the code space has 83,521 codes).
 const CODE_ATTEMPTS: usize = 64;
 
-/// The shortest and longest turn a room's timer may give (`create_room`'s `turn_seconds`).
-pub const TURN_SECONDS_MIN: u32 = 5;
-/// See [`TURN_SECONDS_MIN`].
-pub const TURN_SECONDS_MAX: u32 = 600;
-
 /// The lobby's limits.
 #[derive(Debug, Clone, Copy)]
 pub struct LobbySettings {
@@ -96,8 +91,7 @@ pub struct Directory {
 
 struct Shared {
     rooms: Mutex<Rooms>,
-    games: Registry,
-    /// What each room gets (its `on_close` points back here).
+    /// What each room gets (its games are the directory's) (its `on_close` points back here).
     room_env: RoomEnv,
     settings: LobbySettings,
     new_rooms: PerMinute<IpAddr>,
@@ -123,9 +117,9 @@ impl Rooms {
 }
 
 impl Directory {
-    /// An empty directory of rooms of `games`, each started with `room_env` (whose `on_close` is
-    /// replaced by the directory's own).
-    pub fn new(games: Registry, room_env: RoomEnv, settings: LobbySettings) -> Self {
+    /// An empty directory of rooms of `room_env.games`, each started with `room_env` (whose
+    /// `on_close` is replaced by the directory's own).
+    pub fn new(room_env: RoomEnv, settings: LobbySettings) -> Self {
         let shared = Arc::new_cyclic(|me: &Weak<Shared>| {
             let me = me.clone();
             let mut room_env = room_env;
@@ -136,7 +130,6 @@ impl Directory {
             });
             Shared {
                 rooms: Mutex::new(Rooms::default()),
-                games,
                 room_env,
                 settings,
                 new_rooms: PerMinute::new(settings.new_rooms_per_minute),
@@ -147,7 +140,7 @@ impl Directory {
 
     /// The games rooms can be created for.
     pub fn games(&self) -> &Registry {
-        &self.shared.games
+        &self.shared.room_env.games
     }
 
     /// The open room with this code (as typed: any case).
@@ -178,6 +171,7 @@ impl Directory {
     ) -> Result<RoomHandle, LobbyError> {
         let shared = &self.shared;
         let entry = shared
+            .room_env
             .games
             .find(game)
             .ok_or_else(|| LobbyError::UnknownGame(game.to_owned()))?
@@ -185,15 +179,8 @@ impl Directory {
         let options = options.unwrap_or(Value::Null);
         let (options, players) =
             entry.check(&options).map_err(|e| LobbyError::BadOptions(e.to_string()))?;
-        let turn_seconds = match turn_seconds.or(entry.default_turn_seconds()) {
-            None | Some(0) => 0,
-            Some(s @ TURN_SECONDS_MIN..=TURN_SECONDS_MAX) => s,
-            Some(s) => {
-                return Err(LobbyError::BadOptions(format!(
-                    "turn_seconds must be {TURN_SECONDS_MIN} to {TURN_SECONDS_MAX}, got {s}"
-                )));
-            }
-        };
+        let turn_seconds =
+            crate::room::turn_seconds(&*entry, turn_seconds).map_err(LobbyError::BadOptions)?;
         shared.new_rooms.hit(&ip, std::time::Instant::now()).map_err(LobbyError::RateLimited)?;
         let code = {
             let mut rooms = shared.rooms.lock().expect("directory lock");
@@ -230,6 +217,8 @@ impl Directory {
             snapshot_tick: 0,
             created_ms: shared.room_env.env.clock.now_ms(),
             closed: false,
+            locked: false,
+            banned: Vec::new(),
         };
         let stored = shared.room_env.env.store.commit(Write::PutRoom(record.clone()).into()).await;
         let mut rooms = shared.rooms.lock().expect("directory lock");
@@ -253,7 +242,7 @@ impl Directory {
         let mut loaded = 0;
         for stored in stored {
             let code = stored.room.code.clone();
-            let Some(entry) = shared.games.find(&stored.room.game).cloned() else {
+            let Some(entry) = shared.room_env.games.find(&stored.room.game).cloned() else {
                 tracing::error!(%code, game = %stored.room.game, "room of an unknown game left closed");
                 continue;
             };

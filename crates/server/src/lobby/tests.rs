@@ -22,9 +22,10 @@ fn lobby(max_rooms: usize) -> (Directory, Arc<capital_store::MemoryStore>) {
         },
         lookups: Arc::new(PerMinute::new(30)),
         on_close: Arc::new(|_, _| {}),
+        games: capital_games::Registry::standard(),
     };
     let settings = LobbySettings { max_rooms, max_rooms_per_player: 2, new_rooms_per_minute: 100 };
-    (Directory::new(capital_games::Registry::standard(), room_env, settings), store)
+    (Directory::new(room_env, settings), store)
 }
 
 const IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);

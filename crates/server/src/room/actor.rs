@@ -107,6 +107,9 @@ pub struct Room {
     /// When a member last asked the room anything; the room closes after `idle` without.
     pub(super) last_activity: Instant,
     pub(super) closed: bool,
+    /// The host locked the room (no new members), and the players they removed.
+    pub(super) locked: bool,
+    pub(super) banned: Vec<PlayerId>,
     pub(super) ctx: RoomEnv,
 }
 
@@ -144,6 +147,8 @@ impl Room {
             chat: ChatLog::new(RECENT_CHAT, Vec::new(), false),
             last_activity: Instant::now(),
             closed: false,
+            locked: record.locked,
+            banned: record.banned,
             ctx,
         }
     }
@@ -299,6 +304,7 @@ impl Room {
             RoomRequest::Join { role, since } => self.join(&conn, &player, role, since, batch),
             RoomRequest::Leave => self.leave(&player.id, LeaveReason::Left, batch).map(ok),
             RoomRequest::Ready(ready) => self.set_ready(&player.id, ready, batch).map(ok),
+            RoomRequest::Host(action) => self.host_action(&player.id, action, batch).map(ok),
             RoomRequest::Start => self.start(&player.id, batch).map(ok),
             RoomRequest::Move(mv) => self.play(&player.id, &mv, batch).map(ok),
             RoomRequest::Rematch => self.rematch(&player.id, batch).map(ok),

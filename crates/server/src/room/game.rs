@@ -205,7 +205,10 @@ impl Room {
 
     /// `rematch`: after game over, back to the lobby with the same players, seats rotated.
     pub(super) fn rematch(&mut self, player_id: &str, batch: &mut Batch) -> Result<(), RoomError> {
-        self.seated(player_id)?;
+        // A seated player, or the host (a big screen hosts without a seat).
+        if self.host != player_id {
+            self.seated(player_id)?;
+        }
         if self.phase != Phase::Over {
             return Err(RoomError::WrongPhase("a rematch comes after game over"));
         }

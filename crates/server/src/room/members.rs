@@ -43,6 +43,12 @@ impl Room {
                 }
             }
             None => {
+                if self.banned.contains(&player.id) {
+                    return Err(RoomError::Kicked);
+                }
+                if self.locked {
+                    return Err(RoomError::Locked);
+                }
                 let seat = match role {
                     Role::Spectator => {
                         let watching = self.members.iter().filter(|m| m.seat.is_none()).count();

@@ -26,6 +26,7 @@
 pub mod actor;
 pub mod chat;
 mod game;
+mod host;
 mod members;
 mod realtime;
 pub mod recent;
@@ -33,12 +34,14 @@ mod stored;
 mod timers;
 pub mod view;
 
+pub use timers::turn_seconds;
+
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use capital_engine::RuleError;
-use capital_protocol::{ErrorCode, RequestId, Role, Seq};
+use capital_protocol::{ErrorCode, PlayerId, RequestId, Role, Seq};
 use capital_store::RoomId;
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -77,6 +80,8 @@ pub struct RoomEnv {
     pub lookups: Arc<PerMinute<IpAddr>>,
     /// Called once the room has closed.
     pub on_close: OnClose,
+    /// The games a host may change the room to.
+    pub games: capital_games::Registry,
 }
 
 /// Why a room refused a request.
@@ -114,6 +119,18 @@ pub enum RoomError {
     /// The game is over.
     #[error("the game is over")]
     GameOver,
+    /// The host locked the room.
+    #[error("the host has locked this room; ask them to open it")]
+    Locked,
+    /// The host removed this player from the room.
+    #[error("the host removed you from this room")]
+    Kicked,
+    /// The member a host action names is not in the room (or is the host).
+    #[error("{0}")]
+    NoSuchMember(&'static str),
+    /// No game of that kind on this server.
+    #[error("no game {0:?} on this server")]
+    UnknownGame(String),
     /// The game's rules refused it.
     #[error(transparent)]
     Rule(#[from] RuleError),
@@ -139,6 +156,10 @@ impl RoomError {
             RoomError::WrongPhase(_) => ErrorCode::WrongPhase,
             RoomError::SeatsNotFilled { .. } => ErrorCode::SeatsNotFilled,
             RoomError::GameOver => ErrorCode::GameOver,
+            RoomError::Locked => ErrorCode::RoomLocked,
+            RoomError::Kicked => ErrorCode::Kicked,
+            RoomError::NoSuchMember(_) => ErrorCode::NoSuchPlayer,
+            RoomError::UnknownGame(_) => ErrorCode::UnknownGame,
             RoomError::Rule(rule) => match rule {
                 RuleError::NotYourTurn => ErrorCode::NotYourTurn,
                 RuleError::GameOver => ErrorCode::GameOver,
@@ -166,6 +187,33 @@ pub struct Request {
     pub cmd: RoomRequest,
 }
 
+/// The host's controls.
+#[derive(Debug)]
+pub enum HostAction {
+    /// Remove a member for good, telling them why.
+    Kick {
+        /// Who.
+        player: PlayerId,
+        /// Why.
+        reason: Option<String>,
+    },
+    /// Take no new members (or take them again).
+    Lock(bool),
+    /// Hand the controls to another member.
+    SetHost(PlayerId),
+    /// Between games: play another game in this room.
+    ChangeGame {
+        /// The game kind.
+        game: String,
+        /// Its options.
+        options: Option<Value>,
+        /// Seconds a turn.
+        turn_seconds: Option<u32>,
+    },
+    /// End the game in progress, with no winner.
+    EndGame,
+}
+
 /// What a member (or a player who wants to be one) can ask of a room.
 #[derive(Debug)]
 pub enum RoomRequest {
@@ -180,6 +228,8 @@ pub enum RoomRequest {
     Leave,
     /// A seated player: ready for the next game, or not yet.
     Ready(bool),
+    /// What only the host may do.
+    Host(HostAction),
     /// Host: start the game.
     Start,
     /// Play a move.

@@ -96,6 +96,8 @@ impl Room {
             chat: ChatLog::new(RECENT_CHAT, chat, has_older),
             last_activity: now,
             closed: false,
+            locked: room.locked,
+            banned: room.banned,
             ctx,
         };
         restored.restore_deadlines(&deadlines);
@@ -139,6 +141,8 @@ impl Room {
             snapshot_tick: self.lane.as_ref().map_or(0, |lane| lane.tick),
             created_ms: self.created_ms,
             closed: self.closed,
+            locked: self.locked,
+            banned: self.banned.clone(),
         }
     }
 }

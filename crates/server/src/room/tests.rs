@@ -40,6 +40,7 @@ async fn room_with(game: &str, max_spectators: usize, turn_seconds: u32) -> Fixt
         },
         lookups: Arc::new(PerMinute::new(30)),
         on_close: Arc::new(move |code: &str, _| told.lock().unwrap().push(code.to_owned())),
+        games: capital_games::Registry::standard(),
     };
     let registry = capital_games::Registry::standard();
     let entry = registry.find(game).unwrap().clone();
@@ -62,6 +63,8 @@ async fn room_with(game: &str, max_spectators: usize, turn_seconds: u32) -> Fixt
         snapshot_tick: 0,
         created_ms: 1,
         closed: false,
+        locked: false,
+        banned: Vec::new(),
     };
     store.commit(Write::PutRoom(record.clone()).into()).await.unwrap();
     let room = Room::create(ctx.clone(), record, entry, players).spawn();

@@ -8,12 +8,29 @@
 //! stored with the room (server time, ms since the epoch) and written whenever they change, so a
 //! restart keeps them: a deadline that passed while the server was down fires at once.
 
-use capital_engine::{Rng, TimedOut};
+use capital_engine::{GameKind, Rng, TimedOut};
 use capital_protocol::{Phase, RoomEvent, Seat};
 use capital_store::{MoveRecord, Write};
 use tokio::time::{Duration, Instant};
 
 use super::actor::{Batch, Room};
+
+/// The shortest and longest turn a room's timer may give (`turn_seconds`).
+pub const TURN_SECONDS_MIN: u32 = 5;
+/// See [`TURN_SECONDS_MIN`].
+pub const TURN_SECONDS_MAX: u32 = 600;
+
+/// The turn timer of a room of `entry` that asked for `asked` seconds (none: the game's
+/// default; 0: no timer).
+pub fn turn_seconds(entry: &dyn GameKind, asked: Option<u32>) -> Result<u32, String> {
+    match asked.or(entry.default_turn_seconds()) {
+        None | Some(0) => Ok(0),
+        Some(s @ TURN_SECONDS_MIN..=TURN_SECONDS_MAX) => Ok(s),
+        Some(s) => {
+            Err(format!("turn_seconds must be {TURN_SECONDS_MIN} to {TURN_SECONDS_MAX}, got {s}"))
+        }
+    }
+}
 
 /// When a seat's turn runs out: for the room's timer, and as stored.
 #[derive(Debug, Clone, Copy)]

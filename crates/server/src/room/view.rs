@@ -52,6 +52,7 @@ impl Room {
             max_players: self.seats,
             spectators,
             spectator_count: watching().count(),
+            locked: self.locked,
             you: member.map(|m| You { role: m.role, seat: m.seat }),
             game_no: self.game_no,
             state,
@@ -100,7 +101,8 @@ impl Room {
         }
     }
 
-    fn event_frame(&self, seq: Seq, event: RoomEvent) -> Utf8Bytes {
+    /// One event, as the frame that carries it.
+    pub(super) fn event_frame(&self, seq: Seq, event: RoomEvent) -> Utf8Bytes {
         let msg = ServerMsg::Event(EventMsg { code: self.code.clone(), seq, event });
         Utf8Bytes::from(Outgoing::push(msg).to_json())
     }

@@ -1,11 +1,11 @@
 //! Where each request goes: a pure function from "has this connection identified?" and the
 //! request to a [`Route`]. No state, no I/O: the session then does what the route says.
 
-use capital_protocol::{ClientMsg, Seq};
+use capital_protocol::{ClientMsg, Role, Seq};
 use serde_json::Value;
 
 use crate::config::limits::{HISTORY_PAGE, MAX_HISTORY_PAGE};
-use crate::room::RoomRequest;
+use crate::room::{HostAction, RoomRequest};
 
 /// What a request asks for, and of whom.
 #[derive(Debug)]
@@ -26,6 +26,8 @@ pub enum Route {
         options: Option<Value>,
         /// Seconds per turn, for a room with turn timers.
         turn_seconds: Option<u32>,
+        /// The creator's place: a seat (default) or watching (a big screen hosting).
+        role: Role,
     },
     /// A request for the room with code `code`.
     Room {
@@ -146,14 +148,30 @@ pub fn route(identified: bool, msg: ClientMsg) -> Route {
             Route::Identity(IdentityRequest::Register { username, password })
         }
         (true, M::Logout) => Route::Identity(IdentityRequest::Logout),
-        (true, M::CreateRoom { game, options, turn_seconds }) => {
-            Route::CreateRoom { game, options, turn_seconds }
+        (true, M::CreateRoom { game, options, turn_seconds, role }) => {
+            Route::CreateRoom { game, options, turn_seconds, role: role.unwrap_or_default() }
         }
         (true, M::JoinRoom { code, role, since }) => {
             Route::Room { code, cmd: RoomRequest::Join { role: role.unwrap_or_default(), since } }
         }
         (true, M::LeaveRoom { code }) => Route::Room { code, cmd: RoomRequest::Leave },
         (true, M::Ready { code, ready }) => Route::Room { code, cmd: RoomRequest::Ready(ready) },
+        (true, M::Kick { code, player, reason }) => {
+            Route::Room { code, cmd: RoomRequest::Host(HostAction::Kick { player, reason }) }
+        }
+        (true, M::Lock { code, locked }) => {
+            Route::Room { code, cmd: RoomRequest::Host(HostAction::Lock(locked)) }
+        }
+        (true, M::SetHost { code, player }) => {
+            Route::Room { code, cmd: RoomRequest::Host(HostAction::SetHost(player)) }
+        }
+        (true, M::ChangeGame { code, game, options, turn_seconds }) => Route::Room {
+            code,
+            cmd: RoomRequest::Host(HostAction::ChangeGame { game, options, turn_seconds }),
+        },
+        (true, M::EndGame { code }) => {
+            Route::Room { code, cmd: RoomRequest::Host(HostAction::EndGame) }
+        }
         (true, M::Start { code }) => Route::Room { code, cmd: RoomRequest::Start },
         (true, M::Move { code, mv }) => Route::Room { code, cmd: RoomRequest::Move(mv) },
         (true, M::Input { code, input }) => Route::Input { code, input },
@@ -191,7 +209,22 @@ mod tests {
         vec![
             ClientMsg::Hello { name: Some("Ana".into()), token: None },
             ClientMsg::ListGames,
-            ClientMsg::CreateRoom { game: "tictactoe".into(), options: None, turn_seconds: None },
+            ClientMsg::CreateRoom {
+                game: "tictactoe".into(),
+                options: None,
+                turn_seconds: None,
+                role: None,
+            },
+            ClientMsg::Kick { code: code(), player: "p2".into(), reason: None },
+            ClientMsg::Lock { code: code(), locked: true },
+            ClientMsg::SetHost { code: code(), player: "p2".into() },
+            ClientMsg::ChangeGame {
+                code: code(),
+                game: "rps".into(),
+                options: None,
+                turn_seconds: None,
+            },
+            ClientMsg::EndGame { code: code() },
             ClientMsg::JoinRoom { code: code(), role: Some(Role::Spectator), since: Some(3) },
             ClientMsg::LeaveRoom { code: code() },
             ClientMsg::Ready { code: code(), ready: true },
@@ -255,7 +288,8 @@ mod tests {
                 "ping" | "list_games" => "session",
                 "register" | "logout" => "identity",
                 "create_room" => "lobby",
-                "join_room" | "leave_room" | "ready" | "start" | "move" | "rematch" | "chat"
+                "join_room" | "leave_room" | "ready" | "kick" | "lock" | "set_host"
+                | "change_game" | "end_game" | "start" | "move" | "rematch" | "chat"
                 | "chat_history" => "room",
                 "input" => "input",
                 _ => "dm",

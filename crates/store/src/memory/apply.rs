@@ -121,6 +121,10 @@ fn put_room(inner: &mut Inner, room: &RoomRecord) -> Result<(), StoreError> {
     }
     match inner.rooms.get_mut(&room.id) {
         Some(existing) => {
+            existing.game.clone_from(&room.game);
+            existing.options.clone_from(&room.options);
+            existing.locked = room.locked;
+            existing.banned.clone_from(&room.banned);
             existing.host.clone_from(&room.host);
             existing.phase = room.phase;
             existing.game_no = room.game_no;

@@ -88,14 +88,15 @@ pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()>
             tx.prepare_cached(
                 "INSERT INTO rooms (id, code, game, options, host, phase, game_no, seq, outcome,
                                     created_ms, closed, players, seed, deadlines, turn_seconds,
-                                    snapshot, snapshot_tick)
+                                    snapshot, snapshot_tick, locked, banned)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                         ?17)
-                 ON CONFLICT (id) DO UPDATE SET host = ?5, phase = ?6, game_no = ?7, seq = ?8,
-                                                outcome = ?9, closed = ?11, players = ?12,
-                                                seed = ?13, deadlines = ?14,
-                                                turn_seconds = ?15, snapshot = ?16,
-                                                snapshot_tick = ?17",
+                         ?17, ?18, ?19)
+                 ON CONFLICT (id) DO UPDATE SET game = ?3, options = ?4, host = ?5, phase = ?6,
+                                                game_no = ?7, seq = ?8, outcome = ?9,
+                                                closed = ?11, players = ?12, seed = ?13,
+                                                deadlines = ?14, turn_seconds = ?15,
+                                                snapshot = ?16, snapshot_tick = ?17,
+                                                locked = ?18, banned = ?19",
             )?
             .execute(params![
                 r.id,
@@ -116,6 +117,8 @@ pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()>
                 r.turn_seconds,
                 r.snapshot.as_ref().map(serde_json::Value::to_string),
                 r.snapshot_tick,
+                r.locked,
+                serde_json::to_string(&r.banned).expect("serialize"),
             ])?;
         }
         Write::PutMember(m) => {

@@ -73,7 +73,7 @@ fn parse_deadlines(s: &str) -> Result<Vec<Option<u64>>, StoreError> {
 }
 
 pub(super) const ROOM_COLUMNS: &str = "id, code, game, options, host, phase, game_no, seq, outcome, created_ms, closed, players, seed, \
-     deadlines, turn_seconds, snapshot, snapshot_tick";
+     deadlines, turn_seconds, snapshot, snapshot_tick, locked, banned";
 
 pub(super) fn room_from_row(row: &Row<'_>) -> Result<RoomRecord, StoreError> {
     let options: String = row.get(3)?;
@@ -104,6 +104,9 @@ pub(super) fn room_from_row(row: &Row<'_>) -> Result<RoomRecord, StoreError> {
         turn_seconds: row.get(14)?,
         snapshot: row.get::<_, Option<String>>(15)?.map(|s| parse_json(&s)).transpose()?,
         snapshot_tick: row.get(16)?,
+        locked: row.get(17)?,
+        banned: serde_json::from_str(&row.get::<_, String>(18)?)
+            .map_err(|e| StoreError::Corrupt(format!("stored banned: {e}")))?,
     })
 }
 

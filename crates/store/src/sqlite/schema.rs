@@ -150,6 +150,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
     -- Version 6: a seated player's "ready for the next game" in the lobby.
     ALTER TABLE members ADD COLUMN ready INTEGER NOT NULL DEFAULT 0;
 "#,
+    r#"
+    -- Version 7: the host's controls: a locked room takes no new members; players the host
+    -- removed (JSON array of ids) may not join again.
+    ALTER TABLE rooms ADD COLUMN locked INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE rooms ADD COLUMN banned TEXT NOT NULL DEFAULT '[]';
+"#,
 ];
 
 /// Brings the schema of `conn` up to date; refuses a database newer than this server.

@@ -1,0 +1,171 @@
+//! The host's controls: remove a member for good, lock the room, hand the controls to another
+//! member, change the room's game between games, and end a game. Each is the host's alone, is
+//! stored before anyone hears of it, and is announced to every member.
+//!
+//! A big screen that created its room as a spectator is a host like any other: none of these
+//! needs a seat.
+
+use capital_protocol::{Outcome, Phase, PlayerId, Role, RoomEvent};
+use capital_store::Write;
+use serde_json::Value;
+
+use super::actor::{Batch, Room};
+use super::{HostAction, RoomError};
+
+/// Longest reason a host may give for removing someone.
+pub const MAX_KICK_REASON: usize = 200;
+
+impl Room {
+    /// A host action from `player_id`.
+    pub(super) fn host_action(
+        &mut self,
+        player_id: &str,
+        action: HostAction,
+        batch: &mut Batch,
+    ) -> Result<(), RoomError> {
+        self.member_index(player_id).ok_or(RoomError::NoSuchRoom)?;
+        if self.host != player_id {
+            return Err(RoomError::NotHost);
+        }
+        match action {
+            HostAction::Kick { player, reason } => self.kick(&player, reason.as_deref(), batch),
+            HostAction::Lock(locked) => {
+                self.lock(locked, batch);
+                Ok(())
+            }
+            HostAction::SetHost(player) => self.set_host(&player, batch),
+            HostAction::ChangeGame { game, options, turn_seconds } => {
+                self.change_game(&game, options, turn_seconds, batch)
+            }
+            HostAction::EndGame => self.end_by_host(batch),
+        }
+    }
+
+    /// Removes `player` for good: out of a game in progress (as if they had left), told why,
+    /// and refused if they try to join again.
+    fn kick(
+        &mut self,
+        player: &str,
+        reason: Option<&str>,
+        batch: &mut Batch,
+    ) -> Result<(), RoomError> {
+        let reason = crate::text::note(reason.unwrap_or(""), MAX_KICK_REASON)?;
+        if player == self.host {
+            return Err(RoomError::NoSuchMember("the host cannot remove themselves"));
+        }
+        let i = self.member_index(player).ok_or(RoomError::NoSuchMember("no such member here"))?;
+        if let Some(seat) = self.members[i].seat {
+            self.seat_leaves(seat, "kicked", batch);
+        }
+        let member = self.members.remove(i);
+        batch.write(Write::RemoveMember { room_id: self.id, player_id: member.player_id.clone() });
+        self.banned.push(member.player_id.clone());
+        self.next_seq(true);
+        self.persist_room(batch);
+        let who: PlayerId = member.player_id.clone();
+        self.broadcast(batch, None, |room| RoomEvent::Kicked {
+            player: who.clone(),
+            reason: reason.clone(),
+            room,
+        });
+        // They hear it too: the last event of this room they get.
+        if let Some(conn) = &member.conn {
+            let event = RoomEvent::Kicked { player: who, reason, room: self.view_for(None) };
+            batch.event(conn.clone(), self.event_frame(self.seq, event));
+        }
+        Ok(())
+    }
+
+    /// Locks the room (no new members; members may still come back) or opens it.
+    fn lock(&mut self, locked: bool, batch: &mut Batch) {
+        if self.locked == locked {
+            return;
+        }
+        self.locked = locked;
+        self.next_seq(true);
+        self.persist_room(batch);
+        self.broadcast(batch, None, |room| RoomEvent::Locked { locked, room });
+    }
+
+    /// Hands the controls to another member.
+    fn set_host(&mut self, player: &str, batch: &mut Batch) -> Result<(), RoomError> {
+        self.member_index(player).ok_or(RoomError::NoSuchMember("no such member here"))?;
+        if self.host == player {
+            return Ok(());
+        }
+        player.clone_into(&mut self.host);
+        self.next_seq(true);
+        self.persist_room(batch);
+        let who = player.to_owned();
+        self.broadcast(batch, None, |room| RoomEvent::HostChanged { player: who.clone(), room });
+        Ok(())
+    }
+
+    /// Between games: the room plays `game` from now on. Its seats are the new game's: seated
+    /// players keep their order, and those past its last seat watch.
+    fn change_game(
+        &mut self,
+        game: &str,
+        options: Option<Value>,
+        turn_seconds: Option<u32>,
+        batch: &mut Batch,
+    ) -> Result<(), RoomError> {
+        if self.phase == Phase::Playing {
+            return Err(RoomError::WrongPhase("a game is in progress: end it first"));
+        }
+        let entry = self
+            .ctx
+            .games
+            .find(game)
+            .cloned()
+            .ok_or_else(|| RoomError::UnknownGame(game.to_owned()))?;
+        let (options, players) = entry.check(&options.unwrap_or(Value::Null))?;
+        let turn_seconds = super::turn_seconds(&*entry, turn_seconds)
+            .map_err(|e| RoomError::Rule(capital_engine::RuleError::BadOptions(e)))?;
+        self.ctx.env.metrics.room(self.entry.kind(), -1);
+        self.ctx.env.metrics.room(entry.kind(), 1);
+        self.entry = entry;
+        self.options = options;
+        self.seats = players.max;
+        self.min_players = players.min;
+        self.turn_seconds = turn_seconds;
+        self.phase = Phase::Lobby;
+        self.game = None;
+        self.forfeit = None;
+        self.deadlines.clear();
+        self.lane = None;
+        let mut seated: Vec<(usize, usize)> = (0..self.members.len())
+            .filter_map(|i| self.members[i].seat.map(|seat| (seat, i)))
+            .collect();
+        seated.sort_unstable();
+        for (new_seat, (_, i)) in seated.into_iter().enumerate() {
+            let member = &mut self.members[i];
+            let (seat, role) = if new_seat < self.seats {
+                (Some(new_seat), Role::Player)
+            } else {
+                (None, Role::Spectator)
+            };
+            member.seat = seat;
+            member.role = role;
+            member.ready = false;
+            batch.write(Write::PutMember(member.record(self.id)));
+        }
+        self.members.sort_by_key(|m| (m.seat.is_none(), m.seat));
+        self.next_seq(true);
+        self.persist_room(batch);
+        self.broadcast(batch, None, |room| RoomEvent::GameChanged { room });
+        Ok(())
+    }
+
+    /// Ends the game in progress with no winner.
+    fn end_by_host(&mut self, batch: &mut Batch) -> Result<(), RoomError> {
+        if self.phase != Phase::Playing {
+            return Err(RoomError::WrongPhase("no game is in progress"));
+        }
+        let outcome = Outcome { winner: None, reason: "ended_by_host".into() };
+        self.forfeit = Some(outcome.clone());
+        self.end_game(outcome, batch);
+        self.lane = None;
+        Ok(())
+    }
+}

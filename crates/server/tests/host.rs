@@ -1,0 +1,135 @@
+//! The host's controls over real WebSockets: a big screen hosting a room without a seat (start,
+//! end a game, rematch, change the game, all from the screen), and a host removing a player,
+//! locking the room and handing over the controls, kept across a restart.
+
+mod common;
+
+use common::TestServer;
+use common::raw::Raw;
+use serde_json::{Value, json};
+
+async fn named(server: &TestServer, name: &str) -> Raw {
+    Raw::connect(server, json!({"type": "hello", "name": name})).await
+}
+
+/// The reply's error code, or `"ok"`.
+fn code_of(reply: &Value) -> &str {
+    if reply["type"] == "error" { reply["code"].as_str().unwrap() } else { "ok" }
+}
+
+#[tokio::test]
+async fn a_big_screen_hosts_a_room_without_a_seat() {
+    let server = TestServer::start().await;
+    let mut screen = named(&server, "Big screen").await;
+    let created =
+        screen.ask(json!({"type": "create_room", "game": "crazy_eights", "as": "spectator"})).await;
+    let code = created["code"].as_str().unwrap().to_owned();
+    let room = &created["room"];
+    assert_eq!(room["you"], json!({"role": "spectator", "seat": null}), "the screen watches");
+    assert_eq!(room["host"], created["room"]["spectators"][0]["id"], "and hosts");
+    assert!(room["seats"].as_array().unwrap().iter().all(|s| s["player"].is_null()));
+
+    let mut phones = Vec::new();
+    for name in ["Ana", "Bo", "Cy"] {
+        let mut phone = named(&server, name).await;
+        let joined = phone.ask(json!({"type": "join_room", "code": code})).await;
+        assert_eq!(joined["room"]["you"]["role"], "player", "{name} takes a seat");
+        phones.push(phone);
+    }
+    let refused = phones[0].ask(json!({"type": "start", "code": code})).await;
+    assert_eq!(code_of(&refused), "not_host", "only the screen starts");
+    let started = screen.ask(json!({"type": "start", "code": code})).await;
+    assert_eq!(code_of(&started), "ok", "{started}");
+    assert_eq!(screen.room["state"]["hands"], json!([5, 5, 5]), "three players, no seat for it");
+
+    // The screen ends the game, asks for the next one, and changes the game.
+    let ended = screen.ask(json!({"type": "end_game", "code": code})).await;
+    assert_eq!(code_of(&ended), "ok", "{ended}");
+    let over = phones[1].until(|f| f["kind"] == "game_over").await;
+    assert_eq!(over["outcome"], json!({"winner": null, "reason": "ended_by_host"}));
+    assert_eq!(code_of(&screen.ask(json!({"type": "rematch", "code": code})).await), "ok");
+    let changed =
+        screen.ask(json!({"type": "change_game", "code": code, "game": "tictactoe"})).await;
+    assert_eq!(code_of(&changed), "ok", "{changed}");
+    let event = phones[2].until(|f| f["kind"] == "game_changed").await;
+    let room = &event["room"];
+    assert_eq!((room["game"].as_str(), room["phase"].as_str()), (Some("tictactoe"), Some("lobby")));
+    assert_eq!(room["seats"].as_array().unwrap().len(), 2, "tic-tac-toe's two seats");
+    assert_eq!(room["you"]["role"], "spectator", "the third player watches now");
+    assert_eq!(room["code"], code.as_str(), "the same code");
+    assert_eq!(code_of(&screen.ask(json!({"type": "start", "code": code})).await), "ok");
+    phones[0].until_playing().await;
+    assert_eq!(phones[0].room["you"]["seat"], 0);
+    // Ana and Bo play it out: Ana takes the top row.
+    for (who, cell) in [(0, 0), (1, 3), (0, 1), (1, 4), (0, 2)] {
+        let mv = json!({"type": "move", "code": code, "move": {"cell": cell}});
+        assert_eq!(code_of(&phones[who].ask(mv).await), "ok");
+    }
+    let over = screen.until(|f| f["kind"] == "game_over").await;
+    assert_eq!(over["outcome"]["winner"], 0, "{over}");
+}
+
+#[tokio::test]
+async fn a_host_removes_locks_and_hands_over_and_it_all_survives_a_restart() {
+    let server = TestServer::start().await;
+    let mut ana = named(&server, "Ana").await;
+    let created = ana.ask(json!({"type": "create_room", "game": "crazy_eights"})).await;
+    let code = created["code"].as_str().unwrap().to_owned();
+    let mut bo = named(&server, "Bo").await;
+    let mut di = named(&server, "Di").await;
+    bo.ask(json!({"type": "join_room", "code": code})).await;
+    di.ask(json!({"type": "join_room", "code": code})).await;
+    let bo_id = bo.room["seats"][1]["player"]["id"].as_str().unwrap().to_owned();
+    let di_id = di.room["seats"][2]["player"]["id"].as_str().unwrap().to_owned();
+
+    let not_host = bo.ask(json!({"type": "kick", "code": code, "player": di_id})).await;
+    assert_eq!(code_of(&not_host), "not_host");
+    let kick = json!({"type": "kick", "code": code, "player": bo_id, "reason": "name-calling"});
+    assert_eq!(code_of(&ana.ask(kick).await), "ok");
+    let told = bo.until(|f| f["kind"] == "kicked").await;
+    assert_eq!(
+        (told["player"].as_str(), told["reason"].as_str()),
+        (Some(&*bo_id), Some("name-calling"))
+    );
+    let seen = di.until(|f| f["kind"] == "kicked").await;
+    assert!(seen["room"]["seats"][1]["player"].is_null(), "Bo's seat is free: {seen}");
+    let again = bo.ask(json!({"type": "join_room", "code": code})).await;
+    assert_eq!(code_of(&again), "kicked", "Bo cannot come back: {again}");
+    let as_watcher = bo.ask(json!({"type": "join_room", "code": code, "as": "spectator"})).await;
+    assert_eq!(code_of(&as_watcher), "kicked", "not even to watch");
+
+    assert_eq!(
+        code_of(&ana.ask(json!({"type": "lock", "code": code, "locked": true})).await),
+        "ok"
+    );
+    assert_eq!(di.until(|f| f["kind"] == "locked").await["room"]["locked"], true);
+    let mut cy = named(&server, "Cy").await;
+    let locked_out = cy.ask(json!({"type": "join_room", "code": code})).await;
+    assert_eq!(code_of(&locked_out), "room_locked", "{locked_out}");
+    let back = di.ask(json!({"type": "join_room", "code": code})).await;
+    assert_eq!(back["type"], "joined", "a member still comes back: {back}");
+
+    let handed = ana.ask(json!({"type": "set_host", "code": code, "player": di_id})).await;
+    assert_eq!(code_of(&handed), "ok");
+    assert_eq!(di.until(|f| f["kind"] == "host_changed").await["player"], di_id.as_str());
+    let no_longer = ana.ask(json!({"type": "lock", "code": code, "locked": false})).await;
+    assert_eq!(code_of(&no_longer), "not_host", "Ana handed the controls over");
+
+    // A restart keeps all of it: Bo is still out, the room still locked, Di still the host.
+    let (bo_token, di_token) = (bo.token.clone(), di.token.clone());
+    drop((ana, bo, cy, di));
+    let server = server.restart().await;
+    let mut bo = Raw::connect(&server, json!({"type": "hello", "token": bo_token})).await;
+    assert_eq!(code_of(&bo.ask(json!({"type": "join_room", "code": code})).await), "kicked");
+    let mut cy = named(&server, "Cy").await;
+    assert_eq!(code_of(&cy.ask(json!({"type": "join_room", "code": code})).await), "room_locked");
+    let mut di = Raw::connect(&server, json!({"type": "hello", "token": di_token})).await;
+    let joined = di.ask(json!({"type": "join_room", "code": code})).await;
+    assert_eq!(joined["room"]["host"], di_id.as_str());
+    assert_eq!(joined["room"]["locked"], true);
+    assert_eq!(
+        code_of(&di.ask(json!({"type": "lock", "code": code, "locked": false})).await),
+        "ok"
+    );
+    assert_eq!(cy.ask(json!({"type": "join_room", "code": code})).await["type"], "joined");
+}
