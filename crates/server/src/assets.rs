@@ -1,11 +1,11 @@
 //! The phone client: the files under `web/`, embedded in the binary at build time, so that
-//! copying the one binary is the whole install. Also the QR codes of join links, and the page
-//! for an address that leads nowhere.
+//! copying the one binary is the whole install. Also the QR codes of join links, and the pages
+//! for dead ends (an unknown address, a big screen for a room that is not open).
 //!
-//! Routes: `/` and `/join/{CODE}` serve the app, `/screen/{CODE}` the big-screen view, any other
-//! path the embedded file of that name, and `/qr/{CODE}.svg` a QR code of the room's join link.
-//! Every file goes out compressed when the browser accepts it, with an ETag, and `304` when the
-//! browser has it already ([`encoded`]).
+//! Routes: `/` and `/join/{CODE}` serve the app, `/screen/{CODE}` the big-screen view (when the
+//! room is open), any other path the embedded file of that name, and `/qr/{CODE}.svg` a QR code
+//! of the room's join link. Every file goes out compressed when the browser accepts it, with an
+//! ETag, and `304` when the browser has it already ([`encoded`]).
 //!
 //! # Layout
 //! - [`encoded`]: one file's plain and compressed forms, ETags, `Accept-Encoding` and `304`.
@@ -13,12 +13,14 @@
 mod encoded;
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::{LazyLock, OnceLock};
 
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::limits::ip_key;
 use crate::lobby::codes;
 use crate::state::AppState;
 use encoded::Encoded;
@@ -44,8 +46,40 @@ pub async fn app(headers: HeaderMap) -> Response {
     file("index.html", &headers).await
 }
 
-/// `GET /screen/{code}`: the big-screen view of a room.
-pub async fn screen(headers: HeaderMap) -> Response {
+/// `GET /screen/{code}`: the big-screen view of an open room, or a page that says there is none.
+/// Asking for a room that is not open counts as a failed lookup of the address, as in the
+/// protocol, so codes cannot be found by trying them here either.
+pub async fn screen(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(typed): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(code) = codes::normalize(&typed) else {
+        return dead_end(
+            StatusCode::NOT_FOUND,
+            "Not a room code",
+            "A big-screen address ends with the room's four letters, like /screen/KXMR.",
+        );
+    };
+    let lookups = state.lookups();
+    let ip = ip_key(peer.ip());
+    let now = std::time::Instant::now();
+    if let Err(wait) = lookups.check(&ip, now) {
+        let text = format!(
+            "This address asked for too many rooms that are not open. Try again in {} s.",
+            wait.as_secs().max(1)
+        );
+        return dead_end(StatusCode::TOO_MANY_REQUESTS, "Slow down", &text);
+    }
+    if state.rooms().get(&code).is_none() {
+        let _ = lookups.hit(&ip, now);
+        let text = format!(
+            "There is no open room {code}. Rooms close when everyone has left: create a new one \
+             on a phone, then open its big-screen address."
+        );
+        return dead_end(StatusCode::NOT_FOUND, "No such room", &text);
+    }
     file("screen.html", &headers).await
 }
 

@@ -1,6 +1,6 @@
 //! The web client's files as a browser gets them: compressed when it asks, plain when it does
-//! not, with an ETag that stays put and `304` when the browser has the file already; a friendly
-//! page for an address that leads nowhere.
+//! not, with an ETag that stays put and `304` when the browser has the file already; friendly
+//! pages for addresses that lead nowhere.
 
 mod common;
 
@@ -169,4 +169,54 @@ async fn unknown_addresses_get_a_friendly_page_with_a_way_home() {
         assert!(page.contains("/style.css"), "{path}: the app's look");
         assert!(!page.contains("{{"), "{path}: a template is never served as it is");
     }
+}
+
+#[tokio::test]
+async fn the_big_screen_of_a_room_that_is_not_open_says_so() {
+    let server = TestServer::start().await;
+    let missing = get(&server, "/screen/KXMR", &[]).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.text().contains("There is no open room KXMR."), "{}", missing.text());
+    assert!(missing.text().contains("href=\"/\""));
+    let typo = get(&server, "/screen/hello", &[]).await;
+    assert_eq!(typo.status, StatusCode::NOT_FOUND);
+    assert!(typo.text().contains("Not a room code"), "{}", typo.text());
+
+    let (_a, _b, code) = two_in_a_room(&server, "tictactoe", None).await;
+    for path in [format!("/screen/{code}"), format!("/screen/{}", code.to_lowercase())] {
+        let screen = get(&server, &path, &[(header::ACCEPT_ENCODING, "gzip")]).await;
+        assert_eq!(screen.status, StatusCode::OK, "{path}");
+        assert!(String::from_utf8(gunzip(&screen.body)).unwrap().contains("/js/screen.js"));
+    }
+    // The app for a join link, even one that is no code (the app itself says so).
+    for path in [format!("/join/{code}"), "/join/hello".to_owned()] {
+        let app = get(&server, &path, &[]).await;
+        assert_eq!(app.status, StatusCode::OK, "{path}");
+        assert!(app.text().contains("/js/app.js"), "{path}");
+    }
+    // The QR code of a join link still draws.
+    let qr = get(&server, &format!("/qr/{code}.svg"), &[]).await;
+    assert_eq!(qr.status, StatusCode::OK);
+    assert_eq!(qr.header(header::CONTENT_TYPE), Some("image/svg+xml"));
+    assert!(qr.text().contains("<svg"));
+}
+
+#[tokio::test]
+async fn big_screen_addresses_cannot_be_used_to_find_room_codes() {
+    let server = TestServer::start_with(|c| c.failed_lookups_per_minute = 3).await;
+    let (_a, _b, code) = two_in_a_room(&server, "tictactoe", None).await;
+    let wrong = ["KXMR", "KXMT", "KXMW"].into_iter().find(|w| *w != code).unwrap();
+    for _ in 0..3 {
+        let got = get_from(&server, Some(ATTACKER), &format!("/screen/{wrong}"), &[]).await;
+        assert_eq!(got.status, StatusCode::NOT_FOUND);
+    }
+    // Over the limit, an open room looks no different from a closed one.
+    for path in [format!("/screen/{wrong}"), format!("/screen/{code}")] {
+        let got = get_from(&server, Some(ATTACKER), &path, &[]).await;
+        assert_eq!(got.status, StatusCode::TOO_MANY_REQUESTS, "{path}");
+        assert!(got.text().contains("Try again in"), "{}", got.text());
+    }
+    // Others are not held back.
+    let honest = get(&server, &format!("/screen/{code}"), &[]).await;
+    assert_eq!(honest.status, StatusCode::OK);
 }
