@@ -117,6 +117,7 @@ function boot() {
 // A hook for the browser tests: lose the network for a while, and get it back.
 window.capitalTest = {
   dropConnection: (ms) => conn.dropFor(ms),
+  retry: () => ({ attempt: conn.attempt, delay: conn.retryDelay, status: conn.status }),
   networkBack: () => conn.holdOver(),
   state: () => ({ code: state.code, seq: state.seq, online: state.online, me: state.me, screen: state.screen }),
   serverInfo: (info) => {
