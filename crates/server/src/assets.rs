@@ -9,8 +9,11 @@
 //!
 //! # Layout
 //! - [`encoded`]: one file's plain and compressed forms, ETags, `Accept-Encoding` and `304`.
+//! - [`preload`]: the pages list every module their scripts import, so browsers fetch them at
+//!   once instead of one level of imports at a time.
 
 mod encoded;
+mod preload;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -116,7 +119,17 @@ async fn file(path: &str, headers: &HeaderMap) -> Response {
 
 fn encode(path: &str) -> Encoded {
     let file = Web::get(path).expect("FILES lists only embedded files");
-    Encoded::new(content_type(path), file.data, &file.metadata.sha256_hash())
+    let body = if path.ends_with(".html") {
+        let module = |path: &str| {
+            let file = Web::get(path.strip_prefix('/')?)?;
+            Some(String::from_utf8_lossy(&file.data).into_owned())
+        };
+        let page = preload::add_preloads(&String::from_utf8_lossy(&file.data), module);
+        std::borrow::Cow::Owned(page.into_bytes())
+    } else {
+        file.data
+    };
+    Encoded::new(content_type(path), body)
 }
 
 /// The dead-end page for an address that leads nowhere.

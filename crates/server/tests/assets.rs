@@ -153,6 +153,42 @@ async fn the_etag_stays_put_and_a_matching_one_gets_304_without_a_body() {
     assert_eq!(home.header(header::ETAG), join.header(header::ETAG));
 }
 
+/// The modulepreload links of a page.
+fn preloads(page: &str) -> Vec<String> {
+    page.split("<link rel=\"modulepreload\" href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn pages_name_every_module_they_load_so_browsers_ask_for_them_at_once() {
+    let server = TestServer::start().await;
+    for (page, entry, deep) in
+        [("/", "/js/app.js", "/js/games/kit.js"), ("/screen.html", "/js/screen.js", "/js/seats.js")]
+    {
+        let html = get(&server, page, &[]).await.text();
+        assert!(html.contains(&format!("<script type=\"module\" src=\"{entry}\">")), "{html}");
+        let listed = preloads(&html);
+        assert!(listed.iter().any(|m| m == deep), "{page}: {listed:?}");
+        assert!(!listed.iter().any(|m| m == entry), "{page}: the script itself is not listed");
+        let unique: std::collections::HashSet<&String> = listed.iter().collect();
+        assert_eq!(unique.len(), listed.len(), "{page}: each once: {listed:?}");
+        // Whatever a listed module (or the script) imports is listed too, and is there.
+        for module in listed.iter().map(String::as_str).chain([entry]) {
+            let got = get(&server, module, &[]).await;
+            assert_eq!(got.status, StatusCode::OK, "{module}");
+            assert_eq!(got.header(header::CONTENT_TYPE), Some("text/javascript; charset=utf-8"));
+            let dir = &module[..module.rfind('/').unwrap()];
+            for spec in got.text().split(" from \"./").skip(1) {
+                let import = format!("{dir}/{}", spec.split('"').next().unwrap());
+                assert!(unique.contains(&import), "{page}: {module} imports {import}: {listed:?}");
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn unknown_addresses_get_a_friendly_page_with_a_way_home() {
     let server = TestServer::start().await;
