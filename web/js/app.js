@@ -5,7 +5,7 @@
 // go back to it; the account screen logs in or turns the guest into an account.
 //
 //   state.js             what the page knows: who I am, the room on show, the screen on show
-//   screens.js           which screen is on show, the page title, the toast
+//   screens.js           which screen is on show, the page title, Back, the toast
 //   session.js           the connection: hello or log in, the token in localStorage, the banner
 //   account.js           register, log in, log out, an expired session; home's account card
 //   home.js              the name screen and home (your rooms, join by code); new-room.js the
@@ -30,7 +30,7 @@ import { createHome } from "./home.js";
 import { createRoom } from "./room.js";
 import { loadServerInfo, setServerInfo } from "./info.js";
 import { state } from "./state.js";
-import { toast } from "./screens.js";
+import { setAddress, toast } from "./screens.js";
 
 // Script errors are collected so that the browser tests can check there were none.
 window.capitalErrors = [];
@@ -103,8 +103,21 @@ const home = createHome({
 });
 
 function boot() {
-  const m = location.pathname.match(/^\/join\/([A-Za-z]{4})\/?$/);
-  if (m) state.pendingJoin = { code: m[1].toUpperCase(), as: "player" };
+  const link = location.pathname.match(/^\/join\/([^/]*)\/?$/);
+  if (link) {
+    let typed = link[1];
+    try {
+      typed = decodeURIComponent(typed);
+    } catch {
+      // Not valid percent-encoding: show it as it is.
+    }
+    if (/^[A-Za-z]{4}$/.test(typed)) {
+      state.pendingJoin = { code: typed.toUpperCase(), as: "player" };
+    } else {
+      state.badLink = typed; // said on home once connected (room.js)
+      setAddress("/");
+    }
+  }
   // Where phones reach this server: a page opened on the server itself shows the LAN address.
   loadServerInfo(() => state.room && room.drawRoom());
   if (hasToken()) {
@@ -117,6 +130,7 @@ function boot() {
 // A hook for the browser tests: lose the network for a while, and get it back.
 window.capitalTest = {
   dropConnection: (ms) => conn.dropFor(ms),
+  retry: () => ({ attempt: conn.attempt, delay: conn.retryDelay, status: conn.status }),
   networkBack: () => conn.holdOver(),
   state: () => ({ code: state.code, seq: state.seq, online: state.online, me: state.me, screen: state.screen }),
   serverInfo: (info) => {

@@ -25,6 +25,7 @@ export function createHome({ conn, room, drawAccountCard, drawBadges }) {
 
   /** The first screen: choose a name (or rename), with "log in" for account holders. */
   function showNameScreen(message = "", notice = "") {
+    $("name-cancel").hidden = !state.me; // renaming: a way back (and Back) to home
     showScreen("name");
     const joining = state.pendingJoin && state.pendingJoin.code;
     $("name-joining").hidden = !joining;
@@ -121,6 +122,16 @@ export function createHome({ conn, room, drawAccountCard, drawBadges }) {
   });
 
   $("change-name").addEventListener("click", () => showNameScreen());
+  $("name-cancel").addEventListener("click", () => {
+    state.wantName = null;
+    if (conn.status === "stopped") {
+      // The new name was refused and the connection ended: take it up again, as before.
+      showScreen("loading");
+      conn.restart();
+    } else {
+      showHome();
+    }
+  });
 
   $("join-code").addEventListener("input", (e) => {
     e.target.value = e.target.value.toUpperCase().replace(/[^A-Z]/g, "").slice(0, 4);

@@ -13,7 +13,7 @@ import { friendly, gameName, isConnectionError, mySeat, noteSeats, seatsTaken, s
 import { announce, applyFrame, lastMoveLine } from "./boards.js";
 import { gameFor } from "./games/index.js";
 import { state, WIDE } from "./state.js";
-import { showScreen, toast } from "./screens.js";
+import { setAddress, showScreen, toast } from "./screens.js";
 
 const KEY_ROOM = "capital.room";
 
@@ -75,6 +75,17 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
       showMain("home");
       if (err.joinCode) showJoinError(err.joinCode, friendly(err));
     }
+    sayBadLink();
+  }
+
+  /** The page was opened at /join/ and something that is no room code: say so once. */
+  function sayBadLink() {
+    if (state.badLink === null) return;
+    const typed = [...state.badLink].slice(0, 20).join("");
+    state.badLink = null;
+    const text = `The link you opened ends in "${typed}", which is not a room code. A room code is four letters, like KXMR.`;
+    if (state.screen === "home") showJoinError("", text);
+    else toast(text);
   }
 
   /** Joins `code` as a player, or as a spectator when every seat is taken or a game is on. */
@@ -144,8 +155,8 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
     noteSeats(state.room);
     if (fresh) chat.reset(reply.chat, reply.more_chat);
     else chat.addMissed(reply.chat, reply.more_chat);
-    history.replaceState(null, "", `/join/${reply.code}`);
     showMain("room");
+    setAddress(`/join/${reply.code}`);
     drawRoom();
   }
 
@@ -157,7 +168,7 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
     localStorage.removeItem(KEY_ROOM);
     chat.reset([], false);
     chat.setOpen(WIDE.matches);
-    if (location.pathname !== "/") history.replaceState(null, "", "/");
+    setAddress("/");
   }
 
   /** Shows home or the room; while messages are open they stay, and go back to it after. */

@@ -130,12 +130,17 @@ function drawChat() {
   $("bs-chat").scrollTop = $("bs-chat").scrollHeight;
 }
 
+/** A dead end (no such room, or it closed): say so, drop the code and QR nobody can use, and
+ * offer the way back to the start. */
 function showGone(text) {
   state.closed = true;
+  document.body.dataset.phase = "gone";
   $("bs-title").textContent = text;
   $("bs-status").textContent = "Create a room on a phone, then open its big-screen address.";
   delete $("bs-status").dataset.said;
-  fill($("bs-board"));
+  document.querySelector(".bs-join").hidden = true;
+  fill($("bs-board"), h("a", { class: "btn btn-primary btn-big", href: "/", "data-testid": "gone-home" }, "Go to Capital"));
+  $("bs-last").textContent = "";
 }
 
 if (!code) {

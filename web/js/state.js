@@ -10,6 +10,7 @@ export const state = {
   room: null, // the last RoomView received for `code` (room.js)
   seq: 0, // the last event seq seen in `code` (room.js)
   pendingJoin: null, // {code, as} to join once connected, from /join/CODE (app.js; room.js clears it)
+  badLink: null, // what followed /join/ in the address when it was no room code (app.js; room.js clears it)
   wantName: null, // a name to say hello with, first visit or renaming (home.js; session.js clears it)
   wantLogin: null, // {username, password} to log in with on the next connection (account.js)
   online: false, // the connection is up and past hello (session.js)

@@ -1,38 +1,98 @@
 //! The phone client: the files under `web/`, embedded in the binary at build time, so that
-//! copying the one binary is the whole install. Also the QR codes of join links.
+//! copying the one binary is the whole install. Also the QR codes of join links, and the pages
+//! for dead ends (an unknown address, a big screen for a room that is not open).
 //!
-//! Routes: `/` and `/join/{CODE}` serve the app, `/screen/{CODE}` the big-screen view, any other
-//! path the embedded file of that name, and `/qr/{CODE}.svg` a QR code of the room's join link.
+//! Routes: `/` and `/join/{CODE}` serve the app, `/screen/{CODE}` the big-screen view (when the
+//! room is open), any other path the embedded file of that name, and `/qr/{CODE}.svg` a QR code
+//! of the room's join link. Every file goes out compressed when the browser accepts it, with an
+//! ETag, and `304` when the browser has it already ([`encoded`]).
+//!
+//! # Layout
+//! - [`encoded`]: one file's plain and compressed forms, ETags, `Accept-Encoding` and `304`.
+//! - [`preload`]: the pages list every module their scripts import, so browsers fetch them at
+//!   once instead of one level of imports at a time.
 
-use axum::extract::{Path, State};
+mod encoded;
+mod preload;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{LazyLock, OnceLock};
+
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::limits::ip_key;
 use crate::lobby::codes;
 use crate::state::AppState;
+use encoded::Encoded;
 
 /// The files under `web/`.
 #[derive(rust_embed::Embed)]
 #[folder = "../../web/"]
 struct Web;
 
-/// `GET /` and `GET /join/{code}`: the app (it reads the code from the address).
-pub async fn app() -> Response {
-    file("index.html")
+/// The dead-end page's template, under `web/`; `{{title}}` and `{{text}}` are filled in.
+pub const DEAD_END: &str = "404.html";
+
+/// Files that are filled in before they are served, never served as they are.
+const TEMPLATES: [&str; 2] = [DEAD_END, crate::tls::page::TEMPLATE];
+
+/// Every embedded file, by path; each is encoded the first time it is asked for and kept.
+static FILES: LazyLock<HashMap<String, OnceLock<Encoded>>> =
+    LazyLock::new(|| Web::iter().map(|path| (path.into_owned(), OnceLock::new())).collect());
+
+/// `GET /` and `GET /join/{code}`: the app (it reads the code from the address, and says so
+/// when it is not a code).
+pub async fn app(headers: HeaderMap) -> Response {
+    file("index.html", &headers).await
 }
 
-/// `GET /screen/{code}`: the big-screen view of a room.
-pub async fn screen() -> Response {
-    file("screen.html")
-}
-
-/// Any other `GET`: the embedded file at that path, or 404.
-pub async fn static_file(uri: Uri) -> Response {
-    let path = uri.path().trim_start_matches('/');
-    if path.is_empty() || path.contains("..") || path == crate::tls::page::TEMPLATE {
-        return StatusCode::NOT_FOUND.into_response();
+/// `GET /screen/{code}`: the big-screen view of an open room, or a page that says there is none.
+/// Asking for a room that is not open counts as a failed lookup of the address, as in the
+/// protocol, so codes cannot be found by trying them here either.
+pub async fn screen(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(typed): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(code) = codes::normalize(&typed) else {
+        return dead_end(
+            StatusCode::NOT_FOUND,
+            "Not a room code",
+            "A big-screen address ends with the room's four letters, like /screen/KXMR.",
+        );
+    };
+    let lookups = state.lookups();
+    let ip = ip_key(peer.ip());
+    let now = std::time::Instant::now();
+    if let Err(wait) = lookups.check(&ip, now) {
+        let text = format!(
+            "This address asked for too many rooms that are not open. Try again in {} s.",
+            wait.as_secs().max(1)
+        );
+        return dead_end(StatusCode::TOO_MANY_REQUESTS, "Slow down", &text);
     }
-    file(path)
+    if state.rooms().get(&code).is_none() {
+        let _ = lookups.hit(&ip, now);
+        let text = format!(
+            "There is no open room {code}. Rooms close when everyone has left: create a new one \
+             on a phone, then open its big-screen address."
+        );
+        return dead_end(StatusCode::NOT_FOUND, "No such room", &text);
+    }
+    file("screen.html", &headers).await
+}
+
+/// Any other `GET`: the embedded file at that path, or the dead-end page.
+pub async fn static_file(uri: Uri, headers: HeaderMap) -> Response {
+    let path = uri.path().trim_start_matches('/');
+    if path.is_empty() || path.contains("..") || TEMPLATES.contains(&path) {
+        return not_found();
+    }
+    file(path, &headers).await
 }
 
 /// The embedded file at `path` under `web/`, for a route that fills it in (a template).
@@ -40,17 +100,60 @@ pub(crate) fn embedded(path: &str) -> Option<std::borrow::Cow<'static, [u8]>> {
     Web::get(path).map(|file| file.data)
 }
 
-fn file(path: &str) -> Response {
-    match Web::get(path) {
-        Some(content) => {
-            let headers = [
-                (header::CONTENT_TYPE, HeaderValue::from_static(content_type(path))),
-                (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-            ];
-            (headers, content.data).into_response()
-        }
-        None => (StatusCode::NOT_FOUND, "not found\n").into_response(),
-    }
+/// The file at `path`, as `headers` accept it.
+async fn file(path: &str, headers: &HeaderMap) -> Response {
+    let Some((path, cell)) = FILES.get_key_value(path) else { return not_found() };
+    let encoded = match cell.get() {
+        Some(encoded) => encoded,
+        // Compressing takes a few milliseconds, once per file: off the async threads.
+        None => match tokio::task::spawn_blocking(|| cell.get_or_init(|| encode(path))).await {
+            Ok(encoded) => encoded,
+            Err(e) => {
+                tracing::error!(path, error = %e, "encoding a web file failed");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        },
+    };
+    encoded.respond(headers)
+}
+
+fn encode(path: &str) -> Encoded {
+    let file = Web::get(path).expect("FILES lists only embedded files");
+    let body = if path.ends_with(".html") {
+        let module = |path: &str| {
+            let file = Web::get(path.strip_prefix('/')?)?;
+            Some(String::from_utf8_lossy(&file.data).into_owned())
+        };
+        let page = preload::add_preloads(&String::from_utf8_lossy(&file.data), module);
+        std::borrow::Cow::Owned(page.into_bytes())
+    } else {
+        file.data
+    };
+    Encoded::new(content_type(path), body)
+}
+
+/// The dead-end page for an address that leads nowhere.
+fn not_found() -> Response {
+    dead_end(
+        StatusCode::NOT_FOUND,
+        "Nothing here",
+        "This address is not part of Capital. Check it, or start again from the home screen.",
+    )
+}
+
+/// A page in the app's style that says what went wrong, with a link to the start.
+fn dead_end(status: StatusCode, title: &str, text: &str) -> Response {
+    let page = match embedded(DEAD_END) {
+        Some(template) => String::from_utf8_lossy(&template)
+            .replace("{{title}}", &crate::tls::page::escape(title))
+            .replace("{{text}}", &crate::tls::page::escape(text)),
+        None => format!("{title}: {text}\n"),
+    };
+    let headers = [
+        (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+    ];
+    (status, headers, page).into_response()
 }
 
 fn content_type(path: &str) -> &'static str {

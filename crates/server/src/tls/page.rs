@@ -114,7 +114,7 @@ fn render(template: &str, cert: &CertificateDer<'_>) -> String {
 }
 
 /// `text` safe inside HTML text and attribute values.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -26,4 +26,5 @@ mod crazy_eights;
 mod direct_messages;
 mod dots_and_boxes;
 mod light_cycles;
+mod navigation;
 mod tictactoe;

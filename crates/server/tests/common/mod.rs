@@ -49,7 +49,9 @@ impl TestServer {
         Self::running(dir, config, server)
     }
 
-    async fn start_in(dir: Arc<tempfile::TempDir>, config: Config) -> Self {
+    /// A server on `dir` with `config` as it is: with `config.bind` set to the address of a
+    /// server that [`stop`](Self::stop)ped, pages open on that one find this one by themselves.
+    pub async fn start_in(dir: Arc<tempfile::TempDir>, config: Config) -> Self {
         let server =
             Server::bind(config.clone(), Registry::standard()).await.expect("server binds");
         Self::running(dir, config, server)
