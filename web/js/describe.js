@@ -112,6 +112,10 @@ export function friendly(err, code) {
       return "No connection to the server right now. Reconnecting...";
     case "no_such_room":
       return `There is no open room ${code || err.joinCode || ""}. Check the code and try again.`.replace("  ", " ");
+    case "room_locked":
+      return `Room ${code || err.joinCode || ""} is locked: ask the host to open it.`.replace("  ", " ");
+    case "kicked":
+      return "The host removed you from this room, so you cannot join it again.";
     case "not_your_turn":
       return "It is not your turn yet.";
     case "illegal_move":

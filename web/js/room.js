@@ -119,6 +119,14 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
       showMain("home");
       return;
     }
+    if (msg.kind === "kicked" && state.me && msg.player === state.me.id) {
+      // The host removed me: say why, and leave (the room will not take me back).
+      const why = msg.reason ? `: "${msg.reason}"` : ".";
+      toast(`The host removed you from room ${state.code}${why}`);
+      leaveRoomLocally();
+      showMain("home");
+      return;
+    }
     const before = state.room;
     state.room = msg.room;
     noteSeats(msg.room);

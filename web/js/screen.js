@@ -1,7 +1,9 @@
 // The big screen: /screen/CODE on a projector or TV. It is its own guest player ("Big screen",
 // with its own token, kept apart from a phone's on the same browser) and joins the room as a
-// spectator, so it shows exactly the public state. No controls; it follows the room through
-// rematches, and resumes like the phone app when the connection drops.
+// spectator, so it shows exactly the public state. It follows the room through rematches, and
+// resumes like the phone app when the connection drops. Opened as /screen, it asks which game,
+// creates the room as a spectator and hosts it: the host's controls are on the screen
+// (screen-host.js) for as long as it is the host.
 
 import { Connection, socketUrl } from "./protocol.js";
 import { applyFrame, renderBoard, lastMoveLine } from "./boards.js";
@@ -11,6 +13,7 @@ import { renderMembers } from "./members.js";
 import { gameName, joinLink, noteSeats, statusLine } from "./describe.js";
 import { gameFor, setServerGames } from "./games/index.js";
 import { loadServerInfo, mdnsHint } from "./info.js";
+import { gamePicker, hostBar, playerActions } from "./screen-host.js";
 
 const KEY_TOKEN = "capital.screen.token";
 const SCREEN_NAME = "Big screen";
@@ -22,7 +25,9 @@ const $ = (id) => document.getElementById(id);
 window.capitalErrors = [];
 window.addEventListener("error", (e) => window.capitalErrors.push(String(e.message)));
 window.addEventListener("unhandledrejection", (e) => window.capitalErrors.push(String(e.reason)));
-const code = ((location.pathname.match(/^\/screen\/([A-Za-z]{4})\/?$/) || [])[1] || "").toUpperCase();
+let code = ((location.pathname.match(/^\/screen\/([A-Za-z]{4})\/?$/) || [])[1] || "").toUpperCase();
+// `/screen` alone: this screen creates its room and hosts it.
+const hosting = /^\/screen\/?$/.test(location.pathname);
 
 const state = { me: null, games: null, room: null, seq: 0, chat: new Map(), closed: false };
 
@@ -46,6 +51,13 @@ async function connected(c) {
     state.games = (await c.request("list_games", {}, { internal: true })).games;
     setServerGames(state.games);
   }
+  if (!code) {
+    // No room yet: pick a game on the screen, then create the room as its seatless host.
+    fill($("bs-board"), gamePicker(state.games, (game) => createRoom(c, game)));
+    $("bs-title").textContent = "Which game?";
+    drawStatus($("bs-status"), { text: "Choose a game: the phones join once the room is open.", mood: "info" }, "status bs-status");
+    return;
+  }
   const resume = state.room ? { since: state.seq } : {};
   let reply;
   try {
@@ -64,6 +76,40 @@ async function connected(c) {
   if (!resume.since) state.chat.clear();
   for (const m of reply.chat) state.chat.set(m.seq, m);
   draw();
+}
+
+/** Creates this screen's room (it hosts it, without a seat) and shows its code. */
+async function createRoom(c, game) {
+  let reply;
+  try {
+    reply = await c.request("create_room", { game, as: "spectator" });
+  } catch (err) {
+    note(err.message || String(err));
+    return;
+  }
+  code = reply.code;
+  history.replaceState(null, "", `/screen/${code}`);
+  showCode();
+  state.seq = reply.seq;
+  state.room = reply.room;
+  noteSeats(state.room);
+  state.chat.clear();
+  draw();
+}
+
+/** A line under the status for what the host's controls answered. */
+function note(text) {
+  $("bs-note").textContent = text;
+}
+
+/** The room's code, QR code and join link, once there is a room. */
+function showCode() {
+  $("bs-qr").style.visibility = "";
+  $("bs-code").textContent = code;
+  $("bs-code").setAttribute("aria-label", `Room code ${code.split("").join(" ")}`);
+  $("bs-qr").src = `/qr/${code}.svg`;
+  $("bs-qr").alt = `QR code to join room ${code}`;
+  drawLink();
 }
 
 function onEvent(msg) {
@@ -121,7 +167,23 @@ function draw() {
     $("bs-last").textContent = "";
   }
   fill($("bs-players"), renderMembers(room, null, { hideId: meId }));
+  drawHost();
   drawChat();
+}
+
+/** The host's controls, while this screen is the host (a phone may be made host instead). */
+function drawHost() {
+  const room = state.room;
+  const isHost = !!(state.me && room && room.host === state.me.id);
+  document.body.dataset.host = isHost ? "screen" : "";
+  if (!isHost) {
+    fill($("bs-host"));
+    fill($("bs-host-players"));
+    return;
+  }
+  const ctx = { code, games: state.games || [], toast: note, request: (type, fields) => conn.request(type, fields) };
+  fill($("bs-host"), hostBar(room, ctx));
+  fill($("bs-host-players"), playerActions(room, ctx));
 }
 
 function drawChat() {
@@ -143,17 +205,18 @@ function showGone(text) {
   $("bs-last").textContent = "";
 }
 
-if (!code) {
+if (!code && !hosting) {
   showGone("No room code in the address (it looks like /screen/KXMR).");
 } else {
-  const upper = code;
-  $("bs-code").textContent = upper;
-  $("bs-code").setAttribute("aria-label", `Room code ${upper.split("").join(" ")}`);
-  $("bs-qr").src = `/qr/${upper}.svg`;
-  $("bs-qr").alt = `QR code to join room ${upper}`;
-  drawLink();
+  if (code) showCode();
+  else {
+    // Until a game is picked there is no code: the join panel keeps its place, empty.
+    $("bs-code").textContent = "····";
+    $("bs-qr").style.visibility = "hidden";
+    $("bs-link").textContent = "the room's address, once a game is picked";
+  }
   // A screen plugged into the server itself shows the LAN address phones can open.
-  loadServerInfo(drawLink);
+  loadServerInfo(() => code && drawLink());
   conn.start();
 }
 

@@ -69,7 +69,7 @@ async fn three_phones_play_crazy_eights_with_the_big_screen() {
     assert!(!ana.enabled("[data-testid=start]").await, "no start alone");
 
     let bo = driver.phone("bo8", &base).await;
-    join(&bo, &code, "Bo").await;
+    bo.join_by_link(&code, "Bo").await;
     bo.wait_text("[data-testid=seat-1]", "Bo").await;
     ana.wait_text("[data-testid=seat-1]", "Bo").await;
     ana.wait_enabled("[data-testid=start]").await;
@@ -77,7 +77,7 @@ async fn three_phones_play_crazy_eights_with_the_big_screen() {
     bo.wait_text("[data-testid=status]", "Waiting for Ana to start").await;
 
     let cy = driver.phone("cy8", &base).await;
-    join(&cy, &code, "Cy").await;
+    cy.join_by_link(&code, "Cy").await;
     ana.wait_text("[data-testid=seat-2]", "Cy").await;
     ana.wait_text("[data-testid=start]", "Start with 3 players").await;
     ana.wait_text(".lobby .section-title", "(3/6)").await;
@@ -196,15 +196,6 @@ async fn three_phones_play_crazy_eights_with_the_big_screen() {
         page.close().await;
     }
     eprintln!("browser test (crazy eights) took {:.1} s", started.elapsed().as_secs_f64());
-}
-
-/// A new phone opens the join link and picks a name.
-async fn join(page: &Page, code: &str, name: &str) {
-    page.open(&format!("/join/{code}")).await;
-    page.wait_text("[data-testid=name-joining]", code).await;
-    page.type_into("[data-testid=name-input]", name).await;
-    page.click("[data-testid=name-submit]").await;
-    page.wait_text("[data-testid=room-code-small]", code).await;
 }
 
 /// The hand this phone shows: each card and whether it is raised as playable.

@@ -34,9 +34,9 @@ async fn three_phones_play_dots_and_boxes_with_the_big_screen() {
     ana.wait_text("[data-testid=seat-3]", "Open seat").await;
 
     let bo = driver.phone("bodb", &base).await;
-    join(&bo, &code, "Bo").await;
+    bo.join_by_link(&code, "Bo").await;
     let cy = driver.phone("cydb", &base).await;
-    join(&cy, &code, "Cy").await;
+    cy.join_by_link(&code, "Cy").await;
     ana.wait_text("[data-testid=start]", "Start with 3 players").await;
     let screen = driver.desktop("screendb", &base).await;
     screen.open(&format!("/screen/{code}")).await;
@@ -174,15 +174,6 @@ async fn three_phones_play_dots_and_boxes_with_the_big_screen() {
         page.close().await;
     }
     eprintln!("browser test (dots and boxes) took {:.1} s", started.elapsed().as_secs_f64());
-}
-
-/// A new phone opens the join link and picks a name.
-async fn join(page: &Page, code: &str, name: &str) {
-    page.open(&format!("/join/{code}")).await;
-    page.wait_text("[data-testid=name-joining]", code).await;
-    page.type_into("[data-testid=name-input]", name).await;
-    page.click("[data-testid=name-submit]").await;
-    page.wait_text("[data-testid=room-code-small]", code).await;
 }
 
 /// Taps the free line `line` ("h-0-0") on this phone.

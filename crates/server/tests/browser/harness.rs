@@ -168,6 +168,15 @@ impl Page {
         self.client.goto(&url).await.unwrap_or_else(|e| panic!("{}: open {url}: {e}", self.name));
     }
 
+    /// A new phone opens room `code`'s join link, picks `name`, and is in the room.
+    pub async fn join_by_link(&self, code: &str, name: &str) {
+        self.open(&format!("/join/{code}")).await;
+        self.wait_text("[data-testid=name-joining]", code).await;
+        self.type_into("[data-testid=name-input]", name).await;
+        self.click("[data-testid=name-submit]").await;
+        self.wait_text("[data-testid=room-code-small]", code).await;
+    }
+
     /// Polls `probe` until it returns `Some`, or fails the test with a screenshot.
     async fn wait_for<T>(&self, what: &str, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
         let deadline = Instant::now() + UI_WAIT;

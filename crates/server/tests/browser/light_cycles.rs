@@ -12,7 +12,7 @@ use std::time::Instant;
 use serde_json::{Value, json};
 
 use crate::common::*;
-use crate::harness::{Driver, ONE_AT_A_TIME, Page};
+use crate::harness::{Driver, ONE_AT_A_TIME};
 
 /// JS: records what a player sees of their cycle (the status shown, each change) and every
 /// buzz, from before the game starts.
@@ -69,11 +69,11 @@ async fn four_phones_race_light_cycles_on_the_big_screen() {
     ana.wait_text("[data-testid=lobby-hint]", "2 to 8 players").await;
 
     let bo = driver.phone("bo-lc", &base).await;
-    join(&bo, &code, "Bo").await;
+    bo.join_by_link(&code, "Bo").await;
     let cy = driver.phone("cy-lc", &base).await;
-    join(&cy, &code, "Cy").await;
+    cy.join_by_link(&code, "Cy").await;
     let di = driver.phone("di-lc", &base).await;
-    join(&di, &code, "Di").await;
+    di.join_by_link(&code, "Di").await;
     ana.wait_text("[data-testid=seat-3]", "Di").await;
     ana.wait_text("[data-testid=start]", "Start with 4 players").await;
 
@@ -179,13 +179,4 @@ async fn four_phones_race_light_cycles_on_the_big_screen() {
         page.close().await;
     }
     eprintln!("browser test (light cycles) took {:.1} s", started.elapsed().as_secs_f64());
-}
-
-/// A new phone opens the join link and picks a name.
-async fn join(page: &Page, code: &str, name: &str) {
-    page.open(&format!("/join/{code}")).await;
-    page.wait_text("[data-testid=name-joining]", code).await;
-    page.type_into("[data-testid=name-input]", name).await;
-    page.click("[data-testid=name-submit]").await;
-    page.wait_text("[data-testid=room-code-small]", code).await;
 }

@@ -27,4 +27,5 @@ mod direct_messages;
 mod dots_and_boxes;
 mod light_cycles;
 mod navigation;
+mod screen_host;
 mod tictactoe;

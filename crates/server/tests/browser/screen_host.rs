@@ -1,0 +1,82 @@
+//! A big screen hosts: it opens /screen with no code, picks a game, and the room is its own;
+//! three phones join and play with no phone as host; the screen removes a player, who is told
+//! why and cannot come back.
+
+use crate::common::*;
+use crate::harness::{Driver, ONE_AT_A_TIME};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_big_screen_hosts_three_phones_and_removes_one() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let Some(driver) = Driver::start_or_skip("screen_host").await else { return };
+    let server = TestServer::start().await;
+    let base = format!("http://{}", server.addr);
+
+    let screen = driver.desktop("host-screen", &base).await;
+    screen.open("/screen").await;
+    screen.wait_text("[data-testid=room-game]", "Which game?").await;
+    screen.shot("screen-host-picker").await;
+    screen.click("[data-testid=host-game-crazy_eights]").await;
+    let code = screen.wait_text("[data-testid=room-code]", "").await;
+    assert_eq!(code.len(), 4, "a room code: {code}");
+    screen
+        .wait_js(
+            "the address names the room",
+            &format!("return location.pathname === '/screen/{code}';"),
+        )
+        .await;
+    assert!(!screen.enabled("[data-testid=host-start]").await, "nobody to start with yet");
+
+    let ana = driver.phone("host-ana", &base).await;
+    let bo = driver.phone("host-bo", &base).await;
+    let cy = driver.phone("host-cy", &base).await;
+    for (page, name) in [(&ana, "Ana"), (&bo, "Bo"), (&cy, "Cy")] {
+        page.join_by_link(&code, name).await;
+        screen.wait_text("[data-testid=players]", name).await;
+    }
+    // No phone is host: none of them has a Start button; they say they are ready instead.
+    for page in [&ana, &bo, &cy] {
+        assert!(!page.exists("[data-testid=start]").await, "a phone has no start");
+        page.wait_visible("[data-testid=ready]").await;
+    }
+    screen.wait_text("[data-testid=host-start]", "Start with 3").await;
+    screen.shot("screen-host-lobby").await;
+    screen.click("[data-testid=host-start]").await;
+    for page in [&ana, &bo, &cy] {
+        page.wait_text("[data-testid=hand-count]", "Your hand: 5 cards").await;
+    }
+    screen.wait_visible("[data-testid=host-end]").await;
+    screen.shot("screen-host-playing").await;
+
+    // The screen removes Cy, with a reason; Cy's phone says why and goes home.
+    screen.click("[data-testid=host-kick-Cy]").await;
+    screen.type_into("[data-testid=host-kick-reason]", "Phones away, please").await;
+    screen.click("[data-testid=host-kick-confirm]").await;
+    cy.wait_text("[data-testid=toast]", "Phones away, please").await;
+    cy.wait_visible("[data-testid=screen-home]").await;
+    cy.shot("screen-host-kicked").await;
+    // The game goes on for Ana and Bo (Cy dropped out of it).
+    ana.wait_text("[data-testid=last-move]", "left the game").await;
+    // Cy's join link no longer lets them in.
+    cy.open(&format!("/join/{code}")).await;
+    cy.wait_text("[data-testid=toast]", "removed you from this room").await;
+
+    // The screen ends the game and changes it to tic-tac-toe, all from the screen.
+    screen.click("[data-testid=host-end]").await;
+    screen.wait_visible("[data-testid=host-next]").await;
+    screen.click("[data-testid=host-next]").await;
+    screen.wait_visible("[data-testid=host-start]").await;
+    screen
+        .js("const s = document.querySelector('[data-testid=host-change]'); s.value = 'tictactoe'; s.dispatchEvent(new Event('change'));")
+        .await;
+    screen.wait_text("[data-testid=room-game]", "Tic-tac-toe").await;
+    ana.wait_text("[data-testid=room-game]", "Tic-tac-toe").await;
+    screen.click("[data-testid=host-start]").await;
+    ana.wait_visible("[data-testid=cell-4]").await;
+    ana.click("[data-testid=cell-4]").await;
+    bo.wait_text("[data-testid=status]", "Your turn").await;
+    screen.shot("screen-host-tictactoe").await;
+    for page in [&screen, &ana, &bo, &cy] {
+        page.assert_no_script_errors().await;
+    }
+}
