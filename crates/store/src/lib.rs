@@ -31,8 +31,9 @@ pub mod write;
 
 pub use memory::MemoryStore;
 pub use model::{
-    AccountRecord, ChatRecord, ConversationRecord, ConversationSeq, DmRecord, MemberRecord,
-    MoveRecord, PlayerRecord, RoomId, RoomRecord, StoredRoom, TokenRecord, conversation,
+    AccountRecord, AuditRecord, ChatRecord, ConversationRecord, ConversationSeq, DmRecord,
+    MemberRecord, MoveRecord, PlayerRecord, RoomId, RoomRecord, StoredRoom, TokenRecord,
+    conversation,
 };
 pub use sqlite::SqliteStore;
 pub use ticket::Ticket;
@@ -154,8 +155,16 @@ pub trait ChatStore: Send + Sync {
     ) -> Result<Vec<ChatRecord>, StoreError>;
 }
 
+/// Who administers the server, and what they did.
+pub trait AdminStore: Send + Sync {
+    /// Whether `player_id` is an admin.
+    fn is_admin(&self, player_id: &str) -> Result<bool, StoreError>;
+    /// The `limit` newest entries of the audit log, newest first.
+    fn audit(&self, limit: usize) -> Result<Vec<AuditRecord>, StoreError>;
+}
+
 /// Every domain together: what the server holds, and the one way to change it.
-pub trait Store: PlayerStore + RoomStore + GameStore + ChatStore + DmStore {
+pub trait Store: PlayerStore + RoomStore + GameStore + ChatStore + DmStore + AdminStore {
     /// Hands a batch to the store; the ticket resolves once all of it is durable, or with why
     /// none of it is. Batches of one chain are committed in the order they were handed over.
     fn commit(&self, batch: WriteBatch) -> Ticket;

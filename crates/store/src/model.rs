@@ -45,6 +45,23 @@ pub struct AccountRecord {
     pub created_ms: u64,
 }
 
+/// One entry of the audit log: what an admin did, to what, when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    /// When, ms since the Unix epoch.
+    pub ts_ms: u64,
+    /// The admin's player id.
+    pub admin_id: String,
+    /// The admin's username then.
+    pub admin: String,
+    /// What, snake_case (`"kick"`, `"announce"`).
+    pub action: String,
+    /// To what: a room code, a player, or `"server"`.
+    pub target: String,
+    /// The rest, in words (a reason, an announcement's text).
+    pub detail: String,
+}
+
 /// A direct message. Conversations are keyed by the two players' ids in sorted order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DmRecord {

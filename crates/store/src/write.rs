@@ -17,8 +17,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::model::{
-    AccountRecord, ChatRecord, DmRecord, MemberRecord, MoveRecord, PlayerRecord, RoomId,
-    RoomRecord, TokenRecord,
+    AccountRecord, AuditRecord, ChatRecord, DmRecord, MemberRecord, MoveRecord, PlayerRecord,
+    RoomId, RoomRecord, TokenRecord,
 };
 
 /// One change to the stored state.
@@ -99,6 +99,17 @@ pub enum Write {
     AppendMove(MoveRecord),
     /// Stores a chat message. The same (room, seq) twice is a conflict.
     AppendChat(ChatRecord),
+    /// Makes an account's player an admin (`admin`), or no longer one.
+    SetAdmin {
+        /// The player.
+        player_id: String,
+        /// Admin or not.
+        admin: bool,
+        /// When.
+        ts_ms: u64,
+    },
+    /// Appends an entry to the audit log.
+    AppendAudit(AuditRecord),
 }
 
 /// Writes that become durable together, or not at all.

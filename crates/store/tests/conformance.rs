@@ -418,6 +418,32 @@ fn guests_expire(store: &dyn Store) {
     assert!(store.player("seen").unwrap().is_none(), "the oldest first, at most `limit`");
 }
 
+fn admins_and_the_audit_log(store: &dyn Store) {
+    create(store, "p1", 1);
+    assert!(!store.is_admin("p1").unwrap());
+    let grant = |admin| Write::SetAdmin { player_id: "p1".into(), admin, ts_ms: 5 };
+    store.commit(grant(true).into()).wait().unwrap();
+    store.commit(grant(true).into()).wait().unwrap(); // twice: still one admin, no conflict
+    assert!(store.is_admin("p1").unwrap() && !store.is_admin("p2").unwrap());
+    for (i, action) in ["kick", "lock", "announce"].into_iter().enumerate() {
+        let entry = AuditRecord {
+            ts_ms: 10 + i as u64,
+            admin_id: "p1".into(),
+            admin: "teacher".into(),
+            action: action.into(),
+            target: "KXMR".into(),
+            detail: format!("entry {i}"),
+        };
+        store.commit(Write::AppendAudit(entry).into()).wait().unwrap();
+    }
+    let log = store.audit(2).unwrap();
+    let actions: Vec<&str> = log.iter().map(|a| a.action.as_str()).collect();
+    assert_eq!(actions, ["announce", "lock"], "newest first, as many as asked");
+    assert_eq!((log[0].ts_ms, log[0].detail.as_str()), (12, "entry 2"));
+    store.commit(grant(false).into()).wait().unwrap();
+    assert!(!store.is_admin("p1").unwrap(), "revoked");
+}
+
 fn flush_resolves(store: &dyn Store) {
     store.put_room(&room(4, "FLSH")).wait().unwrap();
     store.flush().wait().unwrap();
@@ -487,6 +513,12 @@ macro_rules! conformance {
             fn guests_expire() {
                 let (_guard, store) = $make;
                 super::guests_expire(&store);
+            }
+
+            #[test]
+            fn admins_and_the_audit_log() {
+                let (_guard, store) = $make;
+                super::admins_and_the_audit_log(&store);
             }
 
             #[test]

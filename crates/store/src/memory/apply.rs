@@ -92,6 +92,14 @@ pub(super) fn apply(inner: &mut Inner, write: &Write) -> Result<(), StoreError> 
                 }
             }
         }
+        Write::SetAdmin { player_id, admin, .. } => {
+            if *admin {
+                inner.admins.insert(player_id.clone());
+            } else {
+                inner.admins.remove(player_id);
+            }
+        }
+        Write::AppendAudit(entry) => inner.audit.push(entry.clone()),
         Write::RemoveMember { room_id, player_id } => {
             inner.members.remove(&(*room_id, player_id.clone()));
         }

@@ -8,13 +8,14 @@
 
 mod apply;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
 use crate::model::*;
 use crate::write::FailedChains;
 use crate::{
-    ChatStore, DmStore, GameStore, PlayerStore, RoomStore, Store, StoreError, Ticket, WriteBatch,
+    AdminStore, ChatStore, DmStore, GameStore, PlayerStore, RoomStore, Store, StoreError, Ticket,
+    WriteBatch,
 };
 
 /// The in-memory [`Store`].
@@ -46,6 +47,10 @@ struct Inner {
     moves: BTreeMap<(RoomId, u32, u32), MoveRecord>,
     /// (room, seq) -> message
     chat: BTreeMap<(RoomId, u64), ChatRecord>,
+    /// Admins' player ids.
+    admins: HashSet<String>,
+    /// The audit log, oldest first.
+    audit: Vec<AuditRecord>,
 }
 
 impl MemoryStore {
@@ -115,6 +120,16 @@ fn dm_range<'a>(
 ) -> impl DoubleEndedIterator<Item = &'a DmRecord> {
     let (a, b) = (a.to_owned(), b.to_owned());
     inner.dms.range((a.clone(), b.clone(), 0)..=(a, b, u64::MAX)).map(|(_, d)| d)
+}
+
+impl AdminStore for MemoryStore {
+    fn is_admin(&self, player_id: &str) -> Result<bool, StoreError> {
+        Ok(self.read(|inner| inner.admins.contains(player_id)))
+    }
+
+    fn audit(&self, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
+        Ok(self.read(|inner| inner.audit.iter().rev().take(limit).cloned().collect()))
+    }
 }
 
 impl DmStore for MemoryStore {

@@ -121,6 +121,24 @@ pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()>
                 serde_json::to_string(&r.banned).expect("serialize"),
             ])?;
         }
+        Write::SetAdmin { player_id, admin: true, ts_ms } => {
+            tx.prepare_cached(
+                "INSERT INTO admins (player_id, granted_ms) VALUES (?1, ?2)
+                 ON CONFLICT (player_id) DO NOTHING",
+            )?
+            .execute(params![player_id, ts_ms])?;
+        }
+        Write::SetAdmin { player_id, admin: false, .. } => {
+            tx.prepare_cached("DELETE FROM admins WHERE player_id = ?1")?
+                .execute(params![player_id])?;
+        }
+        Write::AppendAudit(a) => {
+            tx.prepare_cached(
+                "INSERT INTO audit (ts_ms, admin_id, admin, action, target, detail)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![a.ts_ms, a.admin_id, a.admin, a.action, a.target, a.detail])?;
+        }
         Write::PutMember(m) => {
             tx.prepare_cached(
                 "INSERT INTO members (room_id, player_id, role, seat, joined_ms, ready)

@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension, params};
 use super::SqliteStore;
 use super::rows::*;
 use crate::model::*;
-use crate::{ChatStore, DmStore, GameStore, PlayerStore, RoomStore, StoreError};
+use crate::{AdminStore, ChatStore, DmStore, GameStore, PlayerStore, RoomStore, StoreError};
 
 impl PlayerStore for SqliteStore {
     fn player_by_token(
@@ -69,6 +69,35 @@ impl PlayerStore for SqliteStore {
             )?;
             collect(stmt.query_map(params![player_id], |row| Ok(account_from_row(row)))?)
                 .map(|v| v.into_iter().next())
+        })
+    }
+}
+
+impl AdminStore for SqliteStore {
+    fn is_admin(&self, player_id: &str) -> Result<bool, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached("SELECT 1 FROM admins WHERE player_id = ?1")?;
+            Ok(stmt.exists(params![player_id])?)
+        })
+    }
+
+    fn audit(&self, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT ts_ms, admin_id, admin, action, target, detail FROM audit
+                 ORDER BY id DESC LIMIT ?1",
+            )?;
+            let rows = stmt.query_map(params![limit as i64], |row| {
+                Ok(Ok(AuditRecord {
+                    ts_ms: row.get(0)?,
+                    admin_id: row.get(1)?,
+                    admin: row.get(2)?,
+                    action: row.get(3)?,
+                    target: row.get(4)?,
+                    detail: row.get(5)?,
+                }))
+            })?;
+            collect(rows)
         })
     }
 }

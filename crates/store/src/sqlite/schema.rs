@@ -156,6 +156,23 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE rooms ADD COLUMN locked INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE rooms ADD COLUMN banned TEXT NOT NULL DEFAULT '[]';
 "#,
+    r#"
+    -- Version 8: the teacher's console. Admin status belongs to a player with an account; every
+    -- admin action goes into the audit log.
+    CREATE TABLE admins (
+        player_id   TEXT PRIMARY KEY,
+        granted_ms  INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE audit (
+        id          INTEGER PRIMARY KEY,
+        ts_ms       INTEGER NOT NULL,
+        admin_id    TEXT NOT NULL,
+        admin       TEXT NOT NULL,
+        action      TEXT NOT NULL,
+        target      TEXT NOT NULL,
+        detail      TEXT NOT NULL
+    );
+"#,
 ];
 
 /// Brings the schema of `conn` up to date; refuses a database newer than this server.
