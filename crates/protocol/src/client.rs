@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{PlayerId, RequestId, RoomCode, Seq};
+use crate::{AdminAction, PlayerId, RequestId, RoomCode, Seq};
 
 /// One request frame: `{"id": 7, "type": "...", ...fields of the type}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -127,6 +127,30 @@ pub enum ClientMsg {
     EndGame {
         /// The room.
         code: RoomCode,
+    },
+    /// Admins only: every open room, who is online, chat so far. Reply: `overview`.
+    AdminOverview,
+    /// Admins only: act on any room. Reply: `ok`.
+    AdminRoom {
+        /// The room.
+        code: RoomCode,
+        /// What to do.
+        #[serde(flatten)]
+        action: AdminAction,
+    },
+    /// Admins only: a message on every phone (or only in room `code`). Reply: `ok`.
+    Announce {
+        /// The text (1 to 300 characters).
+        text: String,
+        /// Only this room's members; absent: everyone connected.
+        #[serde(default)]
+        code: Option<RoomCode>,
+    },
+    /// Admins only: the newest entries of the audit log. Reply: `audit`.
+    AdminAudit {
+        /// How many (default 100, at most 500).
+        #[serde(default)]
+        limit: Option<usize>,
     },
     /// Host only: start the game once the game's fewest players are seated. Reply: `ok`.
     Start {
@@ -252,6 +276,10 @@ impl ClientMsg {
             ClientMsg::JoinRoom { .. } => "join_room",
             ClientMsg::LeaveRoom { .. } => "leave_room",
             ClientMsg::Ready { .. } => "ready",
+            ClientMsg::AdminOverview => "admin_overview",
+            ClientMsg::AdminRoom { .. } => "admin_room",
+            ClientMsg::Announce { .. } => "announce",
+            ClientMsg::AdminAudit { .. } => "admin_audit",
             ClientMsg::Kick { .. } => "kick",
             ClientMsg::Lock { .. } => "lock",
             ClientMsg::SetHost { .. } => "set_host",
@@ -285,6 +313,10 @@ pub const REQUEST_TYPES: &[&str] = &[
     "join_room",
     "leave_room",
     "ready",
+    "admin_overview",
+    "admin_room",
+    "announce",
+    "admin_audit",
     "kick",
     "lock",
     "set_host",

@@ -42,6 +42,8 @@ pub enum ErrorCode {
     Kicked,
     /// Only the host can do that.
     NotHost,
+    /// Only an admin can do that (the teacher's console).
+    NotAdmin,
     /// Only a seated player can do that (spectators watch).
     NotPlayer,
     /// The game cannot start until the game's fewest players are seated.
@@ -111,6 +113,7 @@ impl ErrorCode {
             ErrorCode::RoomLocked => "room_locked",
             ErrorCode::Kicked => "kicked",
             ErrorCode::NotHost => "not_host",
+            ErrorCode::NotAdmin => "not_admin",
             ErrorCode::NotPlayer => "not_player",
             ErrorCode::SeatsNotFilled => "seats_not_filled",
             ErrorCode::WrongPhase => "wrong_phase",

@@ -15,12 +15,14 @@
 //! - [`games`]: what `list_games` says of each game ([`GameInfo`], the options schema).
 //! - [`error`]: the stable, machine-readable [`ErrorCode`]s.
 
+pub mod admin;
 pub mod client;
 pub mod error;
 pub mod games;
 pub mod room;
 pub mod server;
 
+pub use admin::{AdminAction, AuditEntry, RoomSummary, SummaryMember};
 pub use client::{ClientMsg, Request, Role};
 pub use error::ErrorCode;
 pub use games::{GameInfo, OptionChoice, OptionField, OptionFieldKind};

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::games::GameInfo;
 use crate::room::{ChatMessage, EventMsg, RoomView};
-use crate::{ErrorCode, PlayerId, RequestId, RoomCode, Seq};
+use crate::{AuditEntry, ErrorCode, PlayerId, RequestId, RoomCode, RoomSummary, Seq};
 
 /// One frame from the server: a reply when `re` is set, a pushed event otherwise.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,6 +66,36 @@ pub enum ServerMsg {
         /// The account's username; absent for a guest.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         username: Option<String>,
+        /// The account is an admin's (the teacher's console at `/teach`).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        admin: bool,
+    },
+    /// Reply to `admin_overview`.
+    Overview {
+        /// Open rooms, most recently created first (at most 500).
+        rooms: Vec<RoomSummary>,
+        /// Open rooms in all.
+        rooms_total: usize,
+        /// Players connected now.
+        players_online: usize,
+        /// Chat messages stored since the server started (a console takes the difference
+        /// between two overviews for a rate).
+        chat_total: u64,
+        /// Server time, ms since the Unix epoch.
+        server_ms: u64,
+    },
+    /// Reply to `admin_audit`: newest first.
+    Audit {
+        /// The entries.
+        entries: Vec<AuditEntry>,
+    },
+    /// Pushed: an admin's announcement (to everyone, or to one room's members).
+    Announcement {
+        /// The text.
+        text: String,
+        /// The room it was for; absent: everyone.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<RoomCode>,
     },
     /// Reply to `register`: this player now has an account.
     Registered {

@@ -61,6 +61,10 @@ fn every_request_type_round_trips() {
         ClientMsg::JoinRoom { code: "ABCD".into(), role: None, since: None },
         ClientMsg::LeaveRoom { code: "ABCD".into() },
         ClientMsg::Ready { code: "ABCD".into(), ready: true },
+        ClientMsg::AdminOverview,
+        ClientMsg::AdminRoom { code: "ABCD".into(), action: AdminAction::Lock { locked: true } },
+        ClientMsg::Announce { text: "Lunch!".into(), code: None },
+        ClientMsg::AdminAudit { limit: Some(10) },
         ClientMsg::Kick { code: "ABCD".into(), player: "p2".into(), reason: Some("rude".into()) },
         ClientMsg::Lock { code: "ABCD".into(), locked: true },
         ClientMsg::SetHost { code: "ABCD".into(), player: "p2".into() },
@@ -245,11 +249,35 @@ fn welcome_round_trips() {
             rooms: vec![RoomRef { code: "KXMR".into(), game: "rps".into() }],
             grace_seconds: 120,
             username: None,
+            admin: false,
         },
     );
     let text = out.to_json();
     assert!(text.starts_with(r#"{"re":1,"type":"welcome","player_id":"p1""#), "{text}");
+    assert!(!text.contains("admin"), "only an admin's welcome says so: {text}");
     assert_eq!(serde_json::from_str::<Outgoing>(&text).unwrap(), out);
+}
+
+#[test]
+fn admin_requests_read_their_action_beside_the_type() {
+    let kick = parse_request(
+        r#"{"id":1,"type":"admin_room","code":"KXMR","action":"kick","player":"p2","reason":"x"}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        kick.body,
+        ClientMsg::AdminRoom {
+            code: "KXMR".into(),
+            action: AdminAction::Kick { player: "p2".into(), reason: Some("x".into()) },
+        }
+    );
+    let close = parse_request(r#"{"id":2,"type":"admin_room","code":"KXMR","action":"close"}"#);
+    assert!(matches!(
+        close.unwrap().body,
+        ClientMsg::AdminRoom { action: AdminAction::Close { reason: None }, .. }
+    ));
+    let bad = parse_request(r#"{"id":3,"type":"admin_room","code":"KXMR","action":"explode"}"#);
+    assert!(bad.is_err(), "an unknown action is a bad request");
 }
 
 #[test]

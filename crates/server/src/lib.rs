@@ -27,8 +27,10 @@
 //! - [`tls`]: the certificate: given, or issued by a local CA kept in the data directory, and
 //!   the `/ca` page that hands that CA to phones.
 //! - [`banner`], [`mdns`], [`logging`], [`shutdown`]: the edges.
+//! - [`admins`]: `capital admin`, making accounts admins from the terminal.
 
 pub(crate) mod accounts;
+pub mod admins;
 pub(crate) mod assets;
 pub mod banner;
 pub mod config;

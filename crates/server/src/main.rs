@@ -1,9 +1,10 @@
 //! The `capital` binary: `capital serve` runs the server; `capital config` shows the settings
-//! that `serve` would use, and where each comes from.
+//! that `serve` would use, and where each comes from; `capital admin grant USERNAME` makes an
+//! account an admin (the teacher's console at `/teach`).
 
 use capital_server::Config;
 use capital_server::config::Source;
-use clap::Command;
+use clap::{Arg, Command};
 
 fn cli() -> Command {
     Command::new("capital")
@@ -18,6 +19,16 @@ fn cli() -> Command {
                     "Print the settings in effect (flags, then CAPITAL_* variables, then the \
                      config file, then defaults) and where each came from, then exit.",
                 )
+                .args(Config::args()),
+        )
+        .subcommand(
+            Command::new("admin")
+                .about(
+                    "Make an account an admin of this server (the teacher's console at /teach), \
+                     or no longer one. Works while the server runs.",
+                )
+                .arg(Arg::new("what").required(true).value_parser(["grant", "revoke"]))
+                .arg(Arg::new("username").required(true).help("The account's username"))
                 .args(Config::args()),
         )
 }
@@ -35,6 +46,20 @@ async fn main() -> anyhow::Result<()> {
     };
     if sub == "config" {
         print!("{}", config.describe(&sources));
+        return Ok(());
+    }
+    if sub == "admin" {
+        let grant = sub_matches.get_one::<String>("what").is_some_and(|w| w == "grant");
+        let username = sub_matches.get_one::<String>("username").expect("required").clone();
+        let data = config.data.clone();
+        let set = move || capital_server::admins::set_admin(&data, &username, grant);
+        match tokio::task::spawn_blocking(set).await? {
+            Ok(done) => println!("{done}"),
+            Err(e) => {
+                eprintln!("capital admin: {e}");
+                std::process::exit(1);
+            }
+        }
         return Ok(());
     }
     let log_is_default = sources.iter().any(|(n, s)| *n == "log" && *s == Source::Default);

@@ -126,6 +126,11 @@ impl Metrics {
         self.messages_out.inc_by(n);
     }
 
+    /// Chat messages stored since the server started.
+    pub fn chat_total(&self) -> u64 {
+        self.chat_messages.get()
+    }
+
     /// A chat message was stored.
     pub fn chat_message(&self) {
         self.chat_messages.inc();

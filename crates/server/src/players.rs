@@ -110,6 +110,15 @@ impl Online {
     pub fn count(&self) -> usize {
         self.conns.lock().expect("online lock").len()
     }
+
+    /// Sends `frame` to every connected player; returns to how many.
+    pub fn send_to_all(&self, frame: &tungstenite::Utf8Bytes) -> usize {
+        let conns = self.conns.lock().expect("online lock");
+        for conn in conns.values() {
+            conn.send(frame.clone());
+        }
+        conns.len()
+    }
 }
 
 #[cfg(test)]

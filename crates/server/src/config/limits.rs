@@ -20,3 +20,12 @@ pub const ROOM_QUEUE: usize = 1024;
 /// File descriptors kept free beside the connections (the database, its log, listeners, logs,
 /// mDNS): `max_connections` is lowered to the process's file limit minus this.
 pub const SPARE_FDS: u64 = 256;
+
+/// Audit log entries an `admin_audit` gets unless it asks for a number.
+pub const AUDIT_PAGE: usize = 100;
+/// Most entries one `admin_audit` gets.
+pub const MAX_AUDIT_PAGE: usize = 500;
+/// Longest announcement.
+pub const MAX_ANNOUNCEMENT: usize = 300;
+/// Most rooms an overview lists (the rest are counted).
+pub const OVERVIEW_ROOMS: usize = 500;

@@ -154,6 +154,15 @@ impl Directory {
         self.shared.rooms.lock().expect("directory lock").by_code.len()
     }
 
+    /// Up to `limit` open rooms, by code (the teacher's console lists them).
+    pub fn list(&self, limit: usize) -> Vec<RoomHandle> {
+        let rooms = self.shared.rooms.lock().expect("directory lock");
+        let mut handles: Vec<RoomHandle> = rooms.by_code.values().cloned().collect();
+        handles.sort_by(|a, b| a.code.cmp(&b.code));
+        handles.truncate(limit);
+        handles
+    }
+
     /// Whether no room is open.
     pub fn is_empty(&self) -> bool {
         self.len() == 0

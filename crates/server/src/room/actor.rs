@@ -282,6 +282,9 @@ impl Room {
             RoomCmd::Request(request) => self.on_request(*request, batch),
             RoomCmd::Detach { player_id, conn_id } => self.on_detach(&player_id, conn_id, batch),
             RoomCmd::Input { player_id, input } => self.on_input(&player_id, input),
+            RoomCmd::Summary(reply) => {
+                let _ = reply.send(self.summary());
+            }
         }
     }
 
@@ -292,7 +295,9 @@ impl Room {
             return;
         }
         let joining = matches!(cmd, RoomRequest::Join { .. });
-        if !joining && self.member_index(&player.id).is_none() {
+        // An admin's request comes from the console: its asker is checked by the session.
+        let admin = matches!(cmd, RoomRequest::Admin { .. } | RoomRequest::Announce { .. });
+        if !joining && !admin && self.member_index(&player.id).is_none() {
             // Answered as an unknown code is, and counted as a failed lookup: asking a room one
             // is not in tells nothing about whether it exists.
             let _ = self.ctx.lookups.hit(&ip_key(conn.peer()), std::time::Instant::now());
@@ -314,6 +319,11 @@ impl Room {
             RoomRequest::History { before, limit } => {
                 batch.after(HistoryRead { conn: conn.clone(), id, before, limit });
                 Ok(None)
+            }
+            RoomRequest::Admin { action, audit } => self.admin_action(action, audit, batch).map(ok),
+            RoomRequest::Announce { text, audit } => {
+                self.announce(text, audit, batch);
+                Ok(Some(ServerMsg::Ok))
             }
         };
         match result {

@@ -5,9 +5,13 @@
 //! A big screen that created its room as a spectator is a host like any other: none of these
 //! needs a seat.
 
-use capital_protocol::{Outcome, Phase, PlayerId, Role, RoomEvent};
-use capital_store::Write;
+use capital_protocol::{
+    AdminAction, Outcome, Outgoing, Phase, PlayerId, Role, RoomEvent, RoomSummary, ServerMsg,
+    SummaryMember,
+};
+use capital_store::{AuditRecord, Write};
 use serde_json::Value;
+use tungstenite::Utf8Bytes;
 
 use super::actor::{Batch, Room};
 use super::{HostAction, RoomError};
@@ -28,7 +32,12 @@ impl Room {
             return Err(RoomError::NotHost);
         }
         match action {
-            HostAction::Kick { player, reason } => self.kick(&player, reason.as_deref(), batch),
+            HostAction::Kick { player, reason } => {
+                if player == self.host {
+                    return Err(RoomError::NoSuchMember("the host cannot remove themselves"));
+                }
+                self.kick(&player, reason.as_deref(), batch)
+            }
             HostAction::Lock(locked) => {
                 self.lock(locked, batch);
                 Ok(())
@@ -41,6 +50,65 @@ impl Room {
         }
     }
 
+    /// An admin's action from the console, stored with its audit entry (both, or neither).
+    pub(super) fn admin_action(
+        &mut self,
+        action: AdminAction,
+        audit: AuditRecord,
+        batch: &mut Batch,
+    ) -> Result<(), RoomError> {
+        match action {
+            AdminAction::Kick { player, reason } => self.kick(&player, reason.as_deref(), batch)?,
+            AdminAction::Lock { locked } => self.lock(locked, batch),
+            AdminAction::EndGame => self.end_by_host(batch)?,
+            AdminAction::Close { reason } => {
+                let reason = crate::text::note(reason.as_deref().unwrap_or(""), MAX_KICK_REASON)?;
+                let reason =
+                    if reason.is_empty() { "closed by the teacher".to_owned() } else { reason };
+                if self.phase == Phase::Playing {
+                    self.end_by_host(batch)?;
+                }
+                self.close(batch, &reason);
+            }
+        }
+        batch.write(Write::AppendAudit(audit));
+        Ok(())
+    }
+
+    /// An admin's announcement to every connected member, once its audit entry is stored.
+    pub(super) fn announce(&mut self, text: String, audit: AuditRecord, batch: &mut Batch) {
+        batch.write(Write::AppendAudit(audit));
+        let msg = ServerMsg::Announcement { text, code: Some(self.code.clone()) };
+        let frame = Utf8Bytes::from(Outgoing::push(msg).to_json());
+        for conn in self.members.iter().filter_map(|m| m.conn.as_ref()) {
+            batch.event(conn.clone(), frame.clone());
+        }
+    }
+
+    /// How the room stands, for the console.
+    pub(super) fn summary(&self) -> RoomSummary {
+        let players = self
+            .members
+            .iter()
+            .filter(|m| m.seat.is_some())
+            .map(|m| SummaryMember {
+                id: m.player_id.clone(),
+                name: m.name.clone(),
+                connected: m.conn.is_some(),
+            })
+            .collect();
+        RoomSummary {
+            code: self.code.clone(),
+            game: self.entry.kind().to_owned(),
+            phase: self.phase,
+            players,
+            spectators: self.members.iter().filter(|m| m.seat.is_none()).count(),
+            host: self.host.clone(),
+            locked: self.locked,
+            game_no: self.game_no,
+        }
+    }
+
     /// Removes `player` for good: out of a game in progress (as if they had left), told why,
     /// and refused if they try to join again.
     fn kick(
@@ -50,9 +118,6 @@ impl Room {
         batch: &mut Batch,
     ) -> Result<(), RoomError> {
         let reason = crate::text::note(reason.unwrap_or(""), MAX_KICK_REASON)?;
-        if player == self.host {
-            return Err(RoomError::NoSuchMember("the host cannot remove themselves"));
-        }
         let i = self.member_index(player).ok_or(RoomError::NoSuchMember("no such member here"))?;
         if let Some(seat) = self.members[i].seat {
             self.seat_leaves(seat, "kicked", batch);
@@ -72,6 +137,14 @@ impl Room {
         if let Some(conn) = &member.conn {
             let event = RoomEvent::Kicked { player: who, reason, room: self.view_for(None) };
             batch.event(conn.clone(), self.event_frame(self.seq, event));
+        }
+        // An admin may remove the host: someone else takes over.
+        if self.host == member.player_id {
+            if self.members.is_empty() {
+                self.close(batch, "everyone left");
+            } else {
+                self.pass_host_on(batch);
+            }
         }
         Ok(())
     }

@@ -132,23 +132,28 @@ impl Room {
         let who = member.player_id.clone();
         self.broadcast(batch, None, |room| RoomEvent::Left { player: who.clone(), reason, room });
         if self.host == member.player_id {
-            let next = self
-                .members
-                .iter()
-                .find(|m| m.seat.is_some())
-                .or(self.members.first())
-                .map(|m| m.player_id.clone());
-            if let Some(next) = next {
-                self.host = next.clone();
-                self.next_seq(true);
-                self.persist_room(batch);
-                self.broadcast(batch, None, |room| RoomEvent::HostChanged {
-                    player: next.clone(),
-                    room,
-                });
-            }
+            self.pass_host_on(batch);
         }
         Ok(())
+    }
+
+    /// The host is gone: the first seated member (or else the first member) is host now.
+    pub(super) fn pass_host_on(&mut self, batch: &mut Batch) {
+        let next = self
+            .members
+            .iter()
+            .find(|m| m.seat.is_some())
+            .or(self.members.first())
+            .map(|m| m.player_id.clone());
+        if let Some(next) = next {
+            self.host = next.clone();
+            self.next_seq(true);
+            self.persist_room(batch);
+            self.broadcast(batch, None, |room| RoomEvent::HostChanged {
+                player: next.clone(),
+                room,
+            });
+        }
     }
 
     /// A connection closed: if it was this member's, their seat is held for the grace period.

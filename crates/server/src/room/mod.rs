@@ -250,6 +250,20 @@ pub enum RoomRequest {
         /// Page size.
         limit: usize,
     },
+    /// An admin's action (the asker need not be a member), stored with its audit entry.
+    Admin {
+        /// What.
+        action: capital_protocol::AdminAction,
+        /// Its audit log entry.
+        audit: capital_store::AuditRecord,
+    },
+    /// An admin's announcement to this room's members, stored with its audit entry.
+    Announce {
+        /// The text.
+        text: String,
+        /// Its audit log entry.
+        audit: capital_store::AuditRecord,
+    },
 }
 
 /// Messages to a room actor.
@@ -265,6 +279,8 @@ pub enum RoomCmd {
         /// The input.
         input: serde_json::Value,
     },
+    /// The teacher's console asks how the room stands.
+    Summary(tokio::sync::oneshot::Sender<capital_protocol::RoomSummary>),
     /// A connection closed: if it was `player`'s connection to this room, they are away now.
     Detach {
         /// The player.
@@ -295,6 +311,13 @@ impl RoomHandle {
             mpsc::error::TrySendError::Full(_) => RoomError::Busy,
             mpsc::error::TrySendError::Closed(_) => RoomError::Closed,
         })
+    }
+
+    /// How the room stands, for the console (`None` if it is closing or too busy to say).
+    pub async fn summary(&self) -> Option<capital_protocol::RoomSummary> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.tx.try_send(RoomCmd::Summary(tx)).ok()?;
+        tokio::time::timeout(Duration::from_secs(2), rx).await.ok()?.ok()
     }
 
     /// Hands the room a real-time input; dropped when the room's queue is full (the next one

@@ -68,6 +68,9 @@ pub enum SessionError {
     /// No such player.
     #[error("no player has the id {0:?}")]
     NoSuchPlayer(String),
+    /// An admin request from someone who is not one.
+    #[error("only an admin may do that (see `capital admin grant`)")]
+    NotAdmin,
     /// A room refused.
     #[error(transparent)]
     Room(#[from] RoomError),
@@ -103,6 +106,7 @@ impl SessionError {
             E::UsernameTaken(_) => ErrorCode::UsernameTaken,
             E::NotRegistered => ErrorCode::NotRegistered,
             E::NoSuchPlayer(_) => ErrorCode::NoSuchPlayer,
+            E::NotAdmin => ErrorCode::NotAdmin,
             E::Room(e) => e.code(),
             E::Lobby(e) => e.code(),
             E::Dm(e) => e.code(),

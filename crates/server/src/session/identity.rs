@@ -84,11 +84,14 @@ impl Session {
     async fn enter(&mut self, player: Player, token: String, hash: [u8; 32]) -> Reply {
         tracing::Span::current().record("player", player.id.as_str());
         let player_id = player.id.clone();
-        let (rooms, account) = self
+        let (rooms, account, admin) = self
             .state
             .env()
             .read(move |store| {
-                Ok((store.rooms_of_player(&player_id)?, store.account_of(&player_id)?))
+                let account = store.account_of(&player_id)?;
+                // Admin status belongs to an account: a guest is never one.
+                let admin = account.is_some() && store.is_admin(&player_id)?;
+                Ok((store.rooms_of_player(&player_id)?, account, admin))
             })
             .await?;
         let reply = ServerMsg::Welcome {
@@ -99,6 +102,7 @@ impl Session {
             rooms: rooms.into_iter().map(|r| RoomRef { code: r.code, game: r.game }).collect(),
             grace_seconds: self.state.config().grace_seconds,
             username: account.map(|a| a.username),
+            admin,
         };
         // Stored direct messages follow the welcome (the hub sends them in order).
         self.state
@@ -108,6 +112,7 @@ impl Session {
         self.state.online().attach(&player.id, self.conn.clone());
         self.player = Some(player);
         self.token_hash = Some(hash);
+        self.admin = admin;
         // The hub pushes after this reply is written: the session writes its own replies
         // before it drains the outbox again.
         Ok(Some(reply))

@@ -14,6 +14,7 @@
 //! - [`direct`]: direct-message requests.
 //! - [`error`]: the session's refusals ([`SessionError`]).
 
+mod admin;
 mod direct;
 mod error;
 mod identity;
@@ -65,6 +66,7 @@ pub async fn run(socket: Box<Socket>, state: AppState, peer: SocketAddr) {
             peer,
             player: None,
             token_hash: None,
+            admin: false,
             hello_deadline: Instant::now(),
             rooms: HashMap::new(),
         };
@@ -88,6 +90,8 @@ struct Session {
     player: Option<Player>,
     /// The hash of the token this connection identified with (revoked by `logout`).
     token_hash: Option<[u8; 32]>,
+    /// The player's account is an admin's (read when they identify).
+    admin: bool,
     /// When the connection must have identified (set at open, and again after `logout`).
     hello_deadline: Instant,
     /// Rooms this connection joined: told when it closes.
@@ -117,6 +121,7 @@ impl Session {
                 Ok(None)
             }
             Route::Dm(request) => self.dm(id, request).await,
+            Route::Admin(request) => self.console(id, request).await,
         };
         match result {
             Ok(Some(reply)) => Some(Outgoing::reply(id, reply)),
@@ -217,6 +222,7 @@ impl Session {
     /// The connection is gone (or logged out): rooms hold the player's seats for the grace
     /// period, contacts see them offline.
     async fn finish(&mut self) {
+        self.admin = false;
         let Some(player) = self.player.take() else { return };
         for (_, room) in self.rooms.drain() {
             room.detach(player.id.clone(), self.conn.id()).await;

@@ -1,10 +1,10 @@
 //! Where each request goes: a pure function from "has this connection identified?" and the
 //! request to a [`Route`]. No state, no I/O: the session then does what the route says.
 
-use capital_protocol::{ClientMsg, Role, Seq};
+use capital_protocol::{AdminAction, ClientMsg, Role, Seq};
 use serde_json::Value;
 
-use crate::config::limits::{HISTORY_PAGE, MAX_HISTORY_PAGE};
+use crate::config::limits::{AUDIT_PAGE, HISTORY_PAGE, MAX_AUDIT_PAGE, MAX_HISTORY_PAGE};
 use crate::room::{HostAction, RoomRequest};
 
 /// What a request asks for, and of whom.
@@ -29,6 +29,8 @@ pub enum Route {
         /// The creator's place: a seat (default) or watching (a big screen hosting).
         role: Role,
     },
+    /// The teacher's console (admins only; the session checks).
+    Admin(AdminRequest),
     /// A request for the room with code `code`.
     Room {
         /// The code as typed.
@@ -82,6 +84,32 @@ pub enum IdentityRequest {
     },
     /// `logout`.
     Logout,
+}
+
+/// A request of the teacher's console.
+#[derive(Debug)]
+pub enum AdminRequest {
+    /// `admin_overview`.
+    Overview,
+    /// `admin_room`.
+    Room {
+        /// The code as typed.
+        code: String,
+        /// What to do.
+        action: AdminAction,
+    },
+    /// `announce`.
+    Announce {
+        /// The text.
+        text: String,
+        /// One room, or everyone.
+        code: Option<String>,
+    },
+    /// `admin_audit`.
+    Audit {
+        /// How many entries.
+        limit: usize,
+    },
 }
 
 /// A direct-message request.
@@ -156,6 +184,12 @@ pub fn route(identified: bool, msg: ClientMsg) -> Route {
         }
         (true, M::LeaveRoom { code }) => Route::Room { code, cmd: RoomRequest::Leave },
         (true, M::Ready { code, ready }) => Route::Room { code, cmd: RoomRequest::Ready(ready) },
+        (true, M::AdminOverview) => Route::Admin(AdminRequest::Overview),
+        (true, M::AdminRoom { code, action }) => Route::Admin(AdminRequest::Room { code, action }),
+        (true, M::Announce { text, code }) => Route::Admin(AdminRequest::Announce { text, code }),
+        (true, M::AdminAudit { limit }) => Route::Admin(AdminRequest::Audit {
+            limit: limit.unwrap_or(AUDIT_PAGE).clamp(1, MAX_AUDIT_PAGE),
+        }),
         (true, M::Kick { code, player, reason }) => {
             Route::Room { code, cmd: RoomRequest::Host(HostAction::Kick { player, reason }) }
         }
@@ -216,6 +250,10 @@ mod tests {
                 role: None,
             },
             ClientMsg::Kick { code: code(), player: "p2".into(), reason: None },
+            ClientMsg::AdminOverview,
+            ClientMsg::AdminRoom { code: code(), action: capital_protocol::AdminAction::EndGame },
+            ClientMsg::Announce { text: "hi".into(), code: None },
+            ClientMsg::AdminAudit { limit: None },
             ClientMsg::Lock { code: code(), locked: true },
             ClientMsg::SetHost { code: code(), player: "p2".into() },
             ClientMsg::ChangeGame {
@@ -282,6 +320,7 @@ mod tests {
                 Route::Room { .. } => "room",
                 Route::Input { .. } => "input",
                 Route::Dm(_) => "dm",
+                Route::Admin(_) => "admin",
             };
             let expected = match kind {
                 "hello" | "login" => "refused",
@@ -292,6 +331,7 @@ mod tests {
                 | "change_game" | "end_game" | "start" | "move" | "rematch" | "chat"
                 | "chat_history" => "room",
                 "input" => "input",
+                "admin_overview" | "admin_room" | "announce" | "admin_audit" => "admin",
                 _ => "dm",
             };
             assert_eq!(part, expected, "{kind}: {routed:?}");

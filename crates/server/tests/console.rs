@@ -1,0 +1,108 @@
+//! The teacher's console over real WebSockets: an account made admin from the terminal
+//! (`capital admin grant`), the overview of every room, removing a player and closing a room
+//! from the console, an announcement on every phone, and the audit log kept across a restart.
+
+mod common;
+
+use common::TestServer;
+use common::raw::Raw;
+use serde_json::{Value, json};
+
+async fn named(server: &TestServer, name: &str) -> Raw {
+    Raw::connect(server, json!({"type": "hello", "name": name})).await
+}
+
+fn code_of(reply: &Value) -> &str {
+    if reply["type"] == "error" { reply["code"].as_str().unwrap() } else { "ok" }
+}
+
+/// The teacher: a registered account, made admin from the terminal, logged in anew.
+async fn teacher(server: &TestServer) -> Raw {
+    let mut first = named(server, "Ms Lee").await;
+    let registered = first
+        .ask(json!({"type": "register", "username": "mslee", "password": "a long passphrase"}))
+        .await;
+    assert_eq!(registered["type"], "registered", "{registered}");
+    let before = first.ask(json!({"type": "admin_overview"})).await;
+    assert_eq!(code_of(&before), "not_admin", "an account is not an admin until made one");
+    let data = server.config.data.clone();
+    let grant = move || capital_server::admins::set_admin(&data, "MsLee", true);
+    let said = tokio::task::spawn_blocking(grant).await.unwrap().unwrap();
+    assert!(said.contains("mslee is an admin"), "{said}");
+    let login = json!({"type": "login", "username": "mslee", "password": "a long passphrase"});
+    let mut teacher = Raw::connect(server, login).await;
+    assert_eq!(teacher.frames.last().map(|f| f.contains(r#""admin":true"#)), Some(true));
+    teacher
+}
+
+#[tokio::test]
+async fn a_teacher_sees_every_room_removes_a_player_announces_and_closes_a_room() {
+    let server = TestServer::start().await;
+    let mut bo = named(&server, "Bo").await;
+    let mut cy = named(&server, "Cy").await;
+    let created = bo.ask(json!({"type": "create_room", "game": "tictactoe"})).await;
+    let code = created["code"].as_str().unwrap().to_owned();
+    cy.ask(json!({"type": "join_room", "code": code})).await;
+    let bo_id = created["room"]["host"].as_str().unwrap().to_owned();
+    let not_admin = cy.ask(json!({"type": "admin_overview"})).await;
+    assert_eq!(code_of(&not_admin), "not_admin");
+
+    let mut lee = teacher(&server).await;
+    let overview = lee.ask(json!({"type": "admin_overview"})).await;
+    assert_eq!(overview["type"], "overview", "{overview}");
+    assert_eq!(overview["rooms_total"], 1);
+    let room = &overview["rooms"][0];
+    assert_eq!((room["code"].as_str(), room["game"].as_str()), (Some(&*code), Some("tictactoe")));
+    let names: Vec<&str> =
+        room["players"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Bo", "Cy"]);
+    assert!(overview["players_online"].as_u64().unwrap() >= 3, "{overview}");
+
+    // The teacher is in no room, and still removes Bo (its host) from it.
+    let kick = json!({"type": "admin_room", "code": code, "action": "kick", "player": bo_id,
+                      "reason": "Time to listen"});
+    assert_eq!(code_of(&lee.ask(kick).await), "ok");
+    let told = bo.until(|f| f["kind"] == "kicked").await;
+    assert_eq!(told["reason"], "Time to listen");
+    let host = cy.until(|f| f["kind"] == "host_changed").await;
+    assert_ne!(host["player"], bo_id.as_str(), "someone else hosts now");
+    assert_eq!(code_of(&bo.ask(json!({"type": "join_room", "code": code})).await), "kicked");
+
+    // An announcement reaches every phone, in a room or not.
+    let announce = json!({"type": "announce", "text": "Five minutes left"});
+    assert_eq!(code_of(&lee.ask(announce).await), "ok");
+    for phone in [&mut bo, &mut cy] {
+        let pushed = phone.until(|f| f["type"] == "announcement").await;
+        assert_eq!(pushed["text"], "Five minutes left");
+    }
+    let empty = lee.ask(json!({"type": "announce", "text": "   "})).await;
+    assert_ne!(code_of(&empty), "ok", "an empty announcement is refused");
+
+    let close =
+        json!({"type": "admin_room", "code": code, "action": "close", "reason": "Lesson over"});
+    assert_eq!(code_of(&lee.ask(close).await), "ok");
+    let closed = cy.until(|f| f["kind"] == "closed").await;
+    assert_eq!(closed["reason"], "Lesson over");
+    let gone = lee
+        .ask(json!({"type": "admin_room", "code": code, "action": "lock", "locked": true}))
+        .await;
+    assert_eq!(code_of(&gone), "no_such_room");
+
+    // The audit log has every action, newest first, and keeps it across a restart.
+    let token = lee.token.clone();
+    drop((lee, bo, cy));
+    let server = server.restart().await;
+    let mut lee = Raw::connect(&server, json!({"type": "hello", "token": token})).await;
+    let audit = lee.ask(json!({"type": "admin_audit"})).await;
+    assert_eq!(audit["type"], "audit", "{audit}");
+    let actions: Vec<&str> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["close_room", "announce", "kick", "grant_admin"]);
+    assert_eq!(audit["entries"][0]["target"], code.as_str());
+    assert_eq!(audit["entries"][1]["detail"], "Five minutes left");
+    assert_eq!(audit["entries"][3]["admin"], "terminal");
+}
