@@ -30,7 +30,7 @@ async fn teacher(server: &TestServer) -> Raw {
     let said = tokio::task::spawn_blocking(grant).await.unwrap().unwrap();
     assert!(said.contains("mslee is an admin"), "{said}");
     let login = json!({"type": "login", "username": "mslee", "password": "a long passphrase"});
-    let mut teacher = Raw::connect(server, login).await;
+    let teacher = Raw::connect(server, login).await;
     assert_eq!(teacher.frames.last().map(|f| f.contains(r#""admin":true"#)), Some(true));
     teacher
 }
