@@ -40,7 +40,8 @@ window.addEventListener("unhandledrejection", (e) => window.capitalErrors.push(S
 const session = createSession({
   onEvent: (msg) => room.onEvent(msg),
   onFrame: (msg) => room.onFrame(msg),
-  onPush: (msg) => messages.onPush(msg),
+  // An announcement from the teacher's console shows on every phone; the rest is messages'.
+  onPush: (msg) => (msg.type === "announcement" ? toast(`Announcement: ${msg.text}`, "info") : messages.onPush(msg)),
   enterRoom: (c, welcome) => room.enterRoom(c, welcome),
   catchUp: (request) => messages.sync(request),
   forgetRoom: () => room.leaveRoomLocally(),

@@ -31,7 +31,9 @@ const hosting = /^\/screen\/?$/.test(location.pathname);
 
 const state = { me: null, games: null, room: null, seq: 0, chat: new Map(), closed: false };
 
-const conn = new Connection(socketUrl(), { onOpen: connected, onEvent, onFrame, onStatus });
+// An announcement from the teacher's console shows under the status line, large.
+const onPush = (msg) => msg.type === "announcement" && note(`Announcement: ${msg.text}`);
+const conn = new Connection(socketUrl(), { onOpen: connected, onEvent, onFrame, onPush, onStatus });
 
 async function connected(c) {
   const token = localStorage.getItem(KEY_TOKEN);

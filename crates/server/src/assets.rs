@@ -2,8 +2,8 @@
 //! copying the one binary is the whole install. Also the QR codes of join links, and the pages
 //! for dead ends (an unknown address, a big screen for a room that is not open).
 //!
-//! Routes: `/` and `/join/{CODE}` serve the app, `/screen` a big screen that hosts a room of
-//! its own, `/screen/{CODE}` the big-screen view (when the room is open), any other path the
+//! Routes: `/` and `/join/{CODE}` serve the app, `/teach` the teacher's console, `/screen` a
+//! big screen that hosts a room of its own, `/screen/{CODE}` the big-screen view (when the room is open), any other path the
 //! embedded file of that name, and `/qr/{CODE}.svg` a QR code of the room's join link. Every file goes out compressed when the browser accepts it, with an
 //! ETag, and `304` when the browser has it already ([`encoded`]).
 //!
@@ -47,6 +47,11 @@ static FILES: LazyLock<HashMap<String, OnceLock<Encoded>>> =
 /// when it is not a code).
 pub async fn app(headers: HeaderMap) -> Response {
     file("index.html", &headers).await
+}
+
+/// `GET /teach`: the teacher's console (it logs in as an admin over the WebSocket).
+pub async fn teach(headers: HeaderMap) -> Response {
+    file("teach.html", &headers).await
 }
 
 /// `GET /screen`: a big screen that creates its own room and hosts it (the page asks which

@@ -27,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(crate::assets::app))
         .route("/join/{code}", get(crate::assets::app))
         .route("/screen", get(crate::assets::new_screen))
+        .route("/teach", get(crate::assets::teach))
         .route("/screen/{code}", get(crate::assets::screen))
         .route("/qr/{file}", get(crate::assets::join_qr))
         .route("/ca", get(crate::tls::page::ca))

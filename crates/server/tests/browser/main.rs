@@ -22,6 +22,7 @@ mod harness;
 
 mod accounts;
 mod boards;
+mod console;
 mod crazy_eights;
 mod direct_messages;
 mod dots_and_boxes;

@@ -1,0 +1,82 @@
+//! The teacher's console in the browser: an admin logs in at /teach, sees the room two phones
+//! play in, removes one phone (which says why and cannot rejoin), announces to every phone, and
+//! finds every action in the audit log after a restart.
+
+use serde_json::json;
+
+use crate::common::raw::Raw;
+use crate::common::*;
+use crate::harness::{Driver, ONE_AT_A_TIME};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_teacher_removes_a_phone_and_announces_from_the_console() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let Some(driver) = Driver::start_or_skip("console").await else { return };
+    let server = TestServer::start().await;
+    let base = format!("http://{}", server.addr);
+    // The teacher's account, made admin from the terminal.
+    let mut first = Raw::connect(&server, json!({"type": "hello", "name": "Ms Lee"})).await;
+    let registered = first
+        .ask(json!({"type": "register", "username": "mslee", "password": "a long passphrase"}))
+        .await;
+    assert_eq!(registered["type"], "registered", "{registered}");
+    drop(first);
+    let data = server.config.data.clone();
+    tokio::task::spawn_blocking(move || capital_server::admins::set_admin(&data, "mslee", true))
+        .await
+        .unwrap()
+        .unwrap();
+
+    // Two phones in a room.
+    let ana = driver.phone("teach-ana", &base).await;
+    ana.open("/").await;
+    ana.type_into("[data-testid=name-input]", "Ana").await;
+    ana.click("[data-testid=name-submit]").await;
+    ana.click("[data-testid=game-tictactoe]").await;
+    ana.click("[data-testid=create-room]").await;
+    let code = ana.wait_text("[data-testid=room-code]", "").await;
+    let bo = driver.phone("teach-bo", &base).await;
+    bo.join_by_link(&code, "Bo").await;
+
+    let console = driver.desktop("teach-console", &base).await;
+    console.open("/teach").await;
+    console.type_into("[data-testid=teach-username]", "mslee").await;
+    console.type_into("[data-testid=teach-password]", "a long passphrase").await;
+    console.click("[data-testid=teach-login]").await;
+    console.wait_text("[data-testid=teach-stats]", "1 room open").await;
+    console.wait_text(&format!("[data-testid=teach-room-{code}]"), "Bo").await;
+    console.shot("console-overview").await;
+
+    // Remove Bo with a reason: Bo's phone says why, goes home, and cannot rejoin.
+    console.click(&format!("[data-testid=teach-kick-{code}-Bo]")).await;
+    console.type_into("[data-testid=teach-kick-reason]", "Please sit with your group").await;
+    console.click("[data-testid=teach-kick-confirm]").await;
+    bo.wait_text("[data-testid=toast]", "Please sit with your group").await;
+    bo.wait_visible("[data-testid=screen-home]").await;
+    bo.open(&format!("/join/{code}")).await;
+    bo.wait_text("[data-testid=toast]", "removed you from this room").await;
+
+    // An announcement on every phone.
+    console.type_into("[data-testid=teach-announce-text]", "Tidy up in five minutes").await;
+    console.click("[data-testid=teach-announce-send]").await;
+    ana.wait_text("[data-testid=toast]", "Tidy up in five minutes").await;
+    ana.shot("console-announcement").await;
+    console.wait_text("[data-testid=teach-audit]", "announce server").await;
+    console.wait_text("[data-testid=teach-audit]", "kick").await;
+
+    // After a restart the audit log still has it all.
+    let server = server.restart().await;
+    let base = format!("http://{}", server.addr);
+    let again = driver.desktop("teach-console2", &base).await;
+    again.open("/teach").await;
+    again.type_into("[data-testid=teach-username]", "mslee").await;
+    again.type_into("[data-testid=teach-password]", "a long passphrase").await;
+    again.click("[data-testid=teach-login]").await;
+    again.wait_text("[data-testid=teach-audit]", "Tidy up in five minutes").await;
+    again.wait_text("[data-testid=teach-audit]", "Please sit with your group").await;
+    again.wait_text("[data-testid=teach-audit]", "grant_admin mslee").await;
+    again.shot("console-audit-after-restart").await;
+    for page in [&console, &again, &ana, &bo] {
+        page.assert_no_script_errors().await;
+    }
+}
