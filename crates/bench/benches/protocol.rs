@@ -53,6 +53,7 @@ fn chat() -> Outgoing {
                 name: "Bo".into(),
                 text: "x".repeat(64),
                 client_msg_id: "bo-17".into(),
+                removed: false,
             },
         },
     }))

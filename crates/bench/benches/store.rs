@@ -25,6 +25,7 @@ fn chat(seq: u64) -> ChatRecord {
         text: "x".repeat(64),
         client_msg_id: format!("m{seq}"),
         ts_ms: 1_795_550_398_802 + seq,
+        removed: false,
     }
 }
 

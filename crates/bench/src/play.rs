@@ -354,6 +354,8 @@ mod tests {
             spectators: vec![],
             spectator_count: 0,
             locked: false,
+            chat_off: false,
+            muted: vec![],
             you: Some(You { role: Role::Player, seat: Some(seat) }),
             game_no: 1,
             state: Some(json!({ "board": board })),

@@ -158,6 +158,7 @@ pub fn run(args: &SeedArgs, quiet: bool) -> anyhow::Result<SeedReport> {
                 text: sentence(&mut rng),
                 client_msg_id: format!("seed-{seq}"),
                 ts_ms: ts,
+                removed: false,
             }));
             chat += 1;
         }
@@ -181,6 +182,8 @@ pub fn run(args: &SeedArgs, quiet: bool) -> anyhow::Result<SeedReport> {
             closed: false,
             locked: false,
             banned: Vec::new(),
+            chat_off: false,
+            muted: Vec::new(),
         }));
         tickets.push(store.commit(batch));
         if tickets.len() > 500 {

@@ -26,6 +26,23 @@ pub enum AdminAction {
     },
     /// End the game in progress, with no winner.
     EndGame,
+    /// Turn the room's chat off, or on again.
+    ChatOff {
+        /// Off (`true`) or on.
+        off: bool,
+    },
+    /// Mute a player's chat in this room, or let them speak again.
+    Mute {
+        /// Who.
+        player: PlayerId,
+        /// Muted or not.
+        muted: bool,
+    },
+    /// Remove a chat message: gone from every phone, marked removed in the store.
+    RemoveChat {
+        /// The message's seq.
+        seq: u64,
+    },
     /// Close the room: every member is told why, and its code is free again.
     Close {
         /// Why (every member sees it).
@@ -42,6 +59,11 @@ impl AdminAction {
             AdminAction::Lock { locked: true } => "lock",
             AdminAction::Lock { locked: false } => "unlock",
             AdminAction::EndGame => "end_game",
+            AdminAction::ChatOff { off: true } => "chat_off",
+            AdminAction::ChatOff { off: false } => "chat_on",
+            AdminAction::Mute { muted: true, .. } => "mute",
+            AdminAction::Mute { muted: false, .. } => "unmute",
+            AdminAction::RemoveChat { .. } => "remove_chat",
             AdminAction::Close { .. } => "close_room",
         }
     }

@@ -60,6 +60,10 @@ pub enum ErrorCode {
     GameOver,
     /// Chat text is empty or longer than the limit.
     BadText,
+    /// An admin turned this room's chat off.
+    ChatOff,
+    /// An admin muted you in this room.
+    Muted,
     /// `client_msg_id` is empty or longer than 64 characters.
     BadClientMsgId,
     /// The server cannot take more of this right now (e.g. no free room codes).
@@ -122,6 +126,8 @@ impl ErrorCode {
             ErrorCode::BadMove => "bad_move",
             ErrorCode::GameOver => "game_over",
             ErrorCode::BadText => "bad_text",
+            ErrorCode::ChatOff => "chat_off",
+            ErrorCode::Muted => "muted",
             ErrorCode::BadClientMsgId => "bad_client_msg_id",
             ErrorCode::Busy => "busy",
             ErrorCode::RateLimited => "rate_limited",

@@ -80,6 +80,17 @@ pub enum RoomEvent {
         /// The room after the change.
         room: RoomView,
     },
+    /// An admin removed a chat message: clients drop it.
+    ChatRemoved {
+        /// The message's seq.
+        removed_seq: Seq,
+    },
+    /// An admin turned the chat off or on, or muted or unmuted a player (`room.chat_off`,
+    /// `room.muted`).
+    ChatChanged {
+        /// The room after the change.
+        room: RoomView,
+    },
     /// The host chose another game for the room (between games); `room` has its seats.
     GameChanged {
         /// The room after the change.
@@ -150,6 +161,8 @@ impl RoomEvent {
             RoomEvent::Kicked { .. } => "kicked",
             RoomEvent::Locked { .. } => "locked",
             RoomEvent::GameChanged { .. } => "game_changed",
+            RoomEvent::ChatRemoved { .. } => "chat_removed",
+            RoomEvent::ChatChanged { .. } => "chat_changed",
             RoomEvent::Started { .. } => "started",
             RoomEvent::Moved { .. } => "moved",
             RoomEvent::DroppedOut { .. } => "dropped_out",
@@ -172,13 +185,16 @@ impl RoomEvent {
             | RoomEvent::Kicked { room, .. }
             | RoomEvent::Locked { room, .. }
             | RoomEvent::GameChanged { room }
+            | RoomEvent::ChatChanged { room }
             | RoomEvent::Started { room }
             | RoomEvent::Moved { room, .. }
             | RoomEvent::DroppedOut { room, .. }
             | RoomEvent::GameOver { room, .. }
             | RoomEvent::Rematch { room, .. }
             | RoomEvent::HostChanged { room, .. } => Some(room),
-            RoomEvent::Chat { .. } | RoomEvent::Closed { .. } => None,
+            RoomEvent::Chat { .. } | RoomEvent::ChatRemoved { .. } | RoomEvent::Closed { .. } => {
+                None
+            }
         }
     }
 
@@ -193,13 +209,16 @@ impl RoomEvent {
             | RoomEvent::Kicked { room, .. }
             | RoomEvent::Locked { room, .. }
             | RoomEvent::GameChanged { room }
+            | RoomEvent::ChatChanged { room }
             | RoomEvent::Started { room }
             | RoomEvent::Moved { room, .. }
             | RoomEvent::DroppedOut { room, .. }
             | RoomEvent::GameOver { room, .. }
             | RoomEvent::Rematch { room, .. }
             | RoomEvent::HostChanged { room, .. } => Some(room),
-            RoomEvent::Chat { .. } | RoomEvent::Closed { .. } => None,
+            RoomEvent::Chat { .. } | RoomEvent::ChatRemoved { .. } | RoomEvent::Closed { .. } => {
+                None
+            }
         }
     }
 }
@@ -244,6 +263,12 @@ pub struct RoomView {
     /// The host locked the room: nobody new may join.
     #[serde(default)]
     pub locked: bool,
+    /// An admin turned the room's chat off.
+    #[serde(default)]
+    pub chat_off: bool,
+    /// Players an admin muted in this room.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub muted: Vec<PlayerId>,
     /// The receiving player's place in the room (absent for a non-member).
     pub you: Option<You>,
     /// How many games have started in this room (1 during the first game).
@@ -338,4 +363,7 @@ pub struct ChatMessage {
     pub text: String,
     /// The sender's `client_msg_id`.
     pub client_msg_id: String,
+    /// An admin removed it (its `text` is then empty).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub removed: bool,
 }

@@ -180,6 +180,7 @@ fn chat_event_golden() {
                 name: "Ana".into(),
                 text: "gg".into(),
                 client_msg_id: "c1".into(),
+                removed: false,
             },
         },
     }));
@@ -213,6 +214,8 @@ fn sample_room() -> RoomView {
         spectators: vec![],
         spectator_count: 0,
         locked: false,
+        chat_off: false,
+        muted: vec![],
         you: Some(You { role: Role::Player, seat: Some(0) }),
         game_no: 1,
         state: Some(json!({"board": [null, null, null, null, "X", null, null, null, null]})),
@@ -290,6 +293,7 @@ fn every_event_names_its_kind_as_on_the_wire_and_carries_the_room_but_chat_and_c
         name: "Ana".into(),
         text: "hi".into(),
         client_msg_id: "c1".into(),
+        removed: false,
     };
     let player = || "p1".to_owned();
     let events = [
@@ -301,6 +305,8 @@ fn every_event_names_its_kind_as_on_the_wire_and_carries_the_room_but_chat_and_c
         RoomEvent::Kicked { player: player(), reason: "rude".into(), room: room() },
         RoomEvent::Locked { locked: true, room: room() },
         RoomEvent::GameChanged { room: room() },
+        RoomEvent::ChatRemoved { removed_seq: 4 },
+        RoomEvent::ChatChanged { room: room() },
         RoomEvent::Started { room: room() },
         RoomEvent::Moved { seat: 1, room: room() },
         RoomEvent::DroppedOut { seat: 2, room: room() },
@@ -316,7 +322,7 @@ fn every_event_names_its_kind_as_on_the_wire_and_carries_the_room_but_chat_and_c
     for event in events {
         let wire = serde_json::to_value(&event).unwrap();
         assert_eq!(wire["kind"], event.kind(), "{wire}");
-        let carries = !matches!(event.kind(), "chat" | "closed");
+        let carries = !matches!(event.kind(), "chat" | "chat_removed" | "closed");
         assert_eq!(event.room().is_some(), carries, "{wire}");
         assert_eq!(event.room().cloned(), event.clone().into_room());
     }

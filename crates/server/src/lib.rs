@@ -132,6 +132,7 @@ impl Server {
                 idle: config.room_idle(),
                 max_chat_chars: config.max_chat_chars as usize,
                 max_spectators: config.max_spectators_per_room as usize,
+                word_filter: Arc::new(text::WordFilter::new(&config.word_filter)),
             },
             lookups: lookups.clone(),
             on_close: Arc::new(|_, _| {}),

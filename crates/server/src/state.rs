@@ -37,6 +37,8 @@ struct Shared {
     hosts: Hosts,
     /// The URLs phones can open (LAN addresses), for QR codes and `/api/info`.
     urls: Vec<String>,
+    /// Words masked in names (and, through the rooms' settings, chat).
+    word_filter: crate::text::WordFilter,
     next_conn_id: AtomicU64,
 }
 
@@ -65,6 +67,7 @@ impl AppState {
                 gate: Gate::new(config.login_attempts_per_minute, Gate::hashes_for_this_machine()),
                 new_guests: PerMinute::new(config.new_guests_per_minute),
                 hosts: Hosts::new(&config.mdns_name, &config.public_names),
+                word_filter: crate::text::WordFilter::new(&config.word_filter),
                 config,
                 env,
                 rooms,
@@ -75,6 +78,11 @@ impl AppState {
                 next_conn_id: AtomicU64::new(1),
             }),
         }
+    }
+
+    /// Words masked in names.
+    pub fn word_filter(&self) -> &crate::text::WordFilter {
+        &self.inner.word_filter
     }
 
     /// The settings.

@@ -123,6 +123,49 @@ pub fn name(raw: &str) -> Result<String, TextError> {
     Ok(name)
 }
 
+/// Words to mask in chat and names (the `word_filter` setting): each whole word, in any case,
+/// becomes as many `*`. Masking, not dropping: the message still arrives, and says something was
+/// filtered.
+#[derive(Debug, Clone, Default)]
+pub struct WordFilter {
+    words: std::collections::HashSet<String>,
+}
+
+impl WordFilter {
+    /// A filter of `words` (none: a filter that changes nothing).
+    pub fn new(words: &[String]) -> Self {
+        let words = words.iter().map(|w| w.trim().to_lowercase()).filter(|w| !w.is_empty());
+        WordFilter { words: words.collect() }
+    }
+
+    /// `text` with every filtered word masked.
+    pub fn mask(&self, text: &str) -> String {
+        if self.words.is_empty() {
+            return text.to_owned();
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut word = String::new();
+        let flush = |word: &mut String, out: &mut String| {
+            if self.words.contains(&word.to_lowercase()) {
+                out.extend(std::iter::repeat_n('*', word.chars().count()));
+            } else {
+                out.push_str(word);
+            }
+            word.clear();
+        };
+        for c in text.chars() {
+            if c.is_alphanumeric() {
+                word.push(c);
+            } else {
+                flush(&mut word, &mut out);
+                out.push(c);
+            }
+        }
+        flush(&mut word, &mut out);
+        out
+    }
+}
+
 /// A short note a person writes for another (why a host removed someone): trimmed, at most
 /// `max_chars`, one line.
 pub fn note(text: &str, max_chars: usize) -> Result<String, TextError> {
@@ -158,6 +201,14 @@ pub fn message(text: &str, client_msg_id: &str, max_chars: usize) -> Result<(), 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_word_filter_masks_whole_words_in_any_case_and_nothing_else() {
+        let filter = WordFilter::new(&["darn".into(), " Heck ".into()]);
+        assert_eq!(filter.mask("Darn it, HECK! darnation"), "**** it, ****! darnation");
+        assert_eq!(filter.mask("héck darn"), "héck ****", "whole words only");
+        assert_eq!(WordFilter::new(&[]).mask("darn"), "darn", "no words: no change");
+    }
 
     #[test]
     fn names_are_trimmed_normalized_and_checked() {

@@ -106,3 +106,69 @@ async fn a_teacher_sees_every_room_removes_a_player_announces_and_closes_a_room(
     assert_eq!(audit["entries"][1]["detail"], "Five minutes left");
     assert_eq!(audit["entries"][3]["admin"], "terminal");
 }
+
+#[tokio::test]
+async fn a_teacher_turns_chat_off_mutes_removes_a_message_and_the_filter_masks_words() {
+    let server = TestServer::start_with(|c| c.word_filter = vec!["darn".into()]).await;
+    let mut bo = named(&server, "Bo Darn").await;
+    assert_eq!(bo.frames[0].contains(r#""name":"Bo ****""#), true, "names are masked too");
+    let mut cy = named(&server, "Cy").await;
+    let created = bo.ask(json!({"type": "create_room", "game": "tictactoe"})).await;
+    let code = created["code"].as_str().unwrap().to_owned();
+    cy.ask(json!({"type": "join_room", "code": code})).await;
+    let say = |text: &str, id: &str| json!({"type": "chat", "code": code, "text": text, "client_msg_id": id});
+
+    // The filter masks, it does not drop: the message arrives with the word starred.
+    let sent = bo.ask(say("darn this game", "m1")).await;
+    assert_eq!(sent["type"], "chat_sent", "{sent}");
+    let got = cy.until(|f| f["kind"] == "chat").await;
+    assert_eq!(got["message"]["text"], "**** this game");
+    let seq = got["message"]["seq"].as_u64().unwrap();
+
+    let mut lee = teacher(&server).await;
+    let room = |action: Value| {
+        let mut request = json!({"type": "admin_room", "code": code});
+        request.as_object_mut().unwrap().extend(action.as_object().unwrap().clone());
+        request
+    };
+    // Remove the message: gone from every phone (an event), marked removed for a late joiner.
+    assert_eq!(code_of(&lee.ask(room(json!({"action": "remove_chat", "seq": seq}))).await), "ok");
+    let removed = cy.until(|f| f["kind"] == "chat_removed").await;
+    assert_eq!(removed["removed_seq"], seq);
+    let mut di = named(&server, "Di").await;
+    let joined = di.ask(json!({"type": "join_room", "code": code, "as": "spectator"})).await;
+    let chat = joined["chat"].as_array().unwrap();
+    assert!(chat.iter().all(|m| m["text"] != "**** this game"), "{chat:?}");
+    assert_eq!(chat[0]["removed"], true);
+
+    // Mute Bo: Bo cannot chat, Cy can.
+    let bo_id = created["room"]["host"].as_str().unwrap().to_owned();
+    let mute = room(json!({"action": "mute", "player": bo_id, "muted": true}));
+    assert_eq!(code_of(&lee.ask(mute).await), "ok");
+    assert_eq!(cy.until(|f| f["kind"] == "chat_changed").await["room"]["muted"], json!([bo_id]));
+    assert_eq!(code_of(&bo.ask(say("hello?", "m2")).await), "muted");
+    assert_eq!(cy.ask(say("hi", "m3")).await["type"], "chat_sent");
+
+    // Chat off for the room: nobody chats; on again: they do.
+    assert_eq!(code_of(&lee.ask(room(json!({"action": "chat_off", "off": true}))).await), "ok");
+    assert_eq!(code_of(&cy.ask(say("still here", "m4")).await), "chat_off");
+    // It holds across a restart, as does the removed message.
+    let (cy_token, lee_token) = (cy.token.clone(), lee.token.clone());
+    drop((bo, cy, di, lee));
+    let server = server.restart().await;
+    let mut cy = Raw::connect(&server, json!({"type": "hello", "token": cy_token})).await;
+    let back = cy.ask(json!({"type": "join_room", "code": code})).await;
+    assert_eq!(back["room"]["chat_off"], true);
+    assert_eq!(code_of(&cy.ask(say("after", "m5")).await), "chat_off");
+    let mut lee = Raw::connect(&server, json!({"type": "hello", "token": lee_token})).await;
+    assert_eq!(code_of(&lee.ask(room(json!({"action": "chat_off", "off": false}))).await), "ok");
+    assert_eq!(cy.ask(say("after", "m5")).await["type"], "chat_sent");
+    let audit = lee.ask(json!({"type": "admin_audit", "limit": 4})).await;
+    let actions: Vec<&str> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["chat_on", "chat_off", "mute", "remove_chat"]);
+}

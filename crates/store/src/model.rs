@@ -156,6 +156,10 @@ pub struct RoomRecord {
     pub locked: bool,
     /// Players the host removed, who may not join again.
     pub banned: Vec<String>,
+    /// An admin turned the room's chat off.
+    pub chat_off: bool,
+    /// Players an admin muted in this room.
+    pub muted: Vec<String>,
 }
 
 /// A player's membership in a room.
@@ -211,6 +215,8 @@ pub struct ChatRecord {
     pub client_msg_id: String,
     /// When it was sent.
     pub ts_ms: u64,
+    /// An admin removed it: kept here, never sent again.
+    pub removed: bool,
 }
 
 /// An open room with everything needed to bring it back after a restart.

@@ -99,6 +99,13 @@ pub enum Write {
     AppendMove(MoveRecord),
     /// Stores a chat message. The same (room, seq) twice is a conflict.
     AppendChat(ChatRecord),
+    /// Marks a chat message removed (an admin's): it stays stored but is never sent again.
+    RemoveChat {
+        /// The room.
+        room_id: RoomId,
+        /// The message's seq.
+        seq: u64,
+    },
     /// Makes an account's player an admin (`admin`), or no longer one.
     SetAdmin {
         /// The player.

@@ -104,6 +104,8 @@ fn room(id: RoomId, code: &str) -> RoomRecord {
         closed: false,
         locked: false,
         banned: Vec::new(),
+        chat_off: false,
+        muted: Vec::new(),
     }
 }
 
@@ -121,6 +123,7 @@ fn chat(room_id: RoomId, seq: u64, from: &str, cmid: &str) -> ChatRecord {
         text: format!("message {seq}"),
         client_msg_id: cmid.into(),
         ts_ms: 100 + seq,
+        removed: false,
     }
 }
 

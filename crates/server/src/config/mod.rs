@@ -280,6 +280,9 @@ settings! {
     /// (e.g. `games.example.org` behind a proxy). Requests for any other host are refused, so
     /// a web page cannot reach the server through a DNS name it controls (DNS rebinding).
     public_names: Vec<String> = Vec::new(), flag "public-name";
+    /// Words masked with `*` in chat messages and player names (whole words, any case; the
+    /// message is still delivered, masked). Empty (the default): no filter.
+    word_filter: Vec<String> = Vec::new(), flag "filter-word";
     /// Serve HTTPS and WSS. Without --cert/--key, with a certificate from a local certificate
     /// authority made on first start and kept in the data directory; phones install the CA
     /// once (from /ca) and then see no warning.

@@ -228,6 +228,8 @@ impl Directory {
             closed: false,
             locked: false,
             banned: Vec::new(),
+            chat_off: false,
+            muted: Vec::new(),
         };
         let stored = shared.room_env.env.store.commit(Write::PutRoom(record.clone()).into()).await;
         let mut rooms = shared.rooms.lock().expect("directory lock");

@@ -19,6 +19,7 @@ fn lobby(max_rooms: usize) -> (Directory, Arc<capital_store::MemoryStore>) {
             idle: Duration::from_secs(1800),
             max_chat_chars: 500,
             max_spectators: 10,
+            word_filter: Arc::default(),
         },
         lookups: Arc::new(PerMinute::new(30)),
         on_close: Arc::new(|_, _| {}),

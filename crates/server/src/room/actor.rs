@@ -110,6 +110,9 @@ pub struct Room {
     /// The host locked the room (no new members), and the players they removed.
     pub(super) locked: bool,
     pub(super) banned: Vec<PlayerId>,
+    /// An admin turned the chat off, or muted these players.
+    pub(super) chat_off: bool,
+    pub(super) muted: Vec<PlayerId>,
     pub(super) ctx: RoomEnv,
 }
 
@@ -149,6 +152,8 @@ impl Room {
             closed: false,
             locked: record.locked,
             banned: record.banned,
+            chat_off: record.chat_off,
+            muted: record.muted,
             ctx,
         }
     }

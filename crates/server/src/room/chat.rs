@@ -1,5 +1,6 @@
-//! A room's chat: `chat` (said, stored, delivered) and `chat_history` (read from the store
-//! once the batch before it is durable). The recent messages are in [`super::recent`].
+//! A room's chat: `chat` (said, stored, delivered), `chat_history` (read from the store once
+//! the batch before it is durable), and an admin's moderation (chat off, a player muted, a
+//! message removed). The recent messages are in [`super::recent`].
 
 use capital_protocol::{ChatMessage, ErrorCode, Outgoing, RoomEvent, ServerMsg};
 use capital_store::{ChatRecord, Write};
@@ -22,7 +23,14 @@ impl Room {
         batch: &mut Batch,
     ) -> Result<Option<ServerMsg>, RoomError> {
         let i = self.member_index(&player.id).ok_or(RoomError::NoSuchRoom)?;
+        if self.chat_off {
+            return Err(RoomError::ChatOff);
+        }
+        if self.muted.contains(&player.id) {
+            return Err(RoomError::Muted);
+        }
         crate::text::message(&text, &client_msg_id, self.ctx.settings.max_chat_chars)?;
+        let text = self.ctx.settings.word_filter.mask(&text);
         if let Some(sent) = self.chat.find_retry(&player.id, &client_msg_id) {
             // A retry: stored (or on its way to the disk, in which case a failure answers this
             // too); answer as the first time.
@@ -40,6 +48,7 @@ impl Room {
             name: self.members[i].name.clone(),
             text,
             client_msg_id,
+            removed: false,
         };
         batch.write(Write::AppendChat(ChatRecord {
             room_id: self.id,
@@ -49,12 +58,59 @@ impl Room {
             text: message.text.clone(),
             client_msg_id: message.client_msg_id.clone(),
             ts_ms: message.ts,
+            removed: false,
         }));
         let reply = ServerMsg::ChatSent { code: self.code.clone(), seq, ts: message.ts };
         self.ctx.env.metrics.chat_message();
         self.send_to_all(batch, seq, RoomEvent::Chat { message: message.clone() });
         self.chat.push(message);
         Ok(Some(reply))
+    }
+
+    /// An admin turns the chat off (or on).
+    pub(super) fn chat_off(&mut self, off: bool, batch: &mut Batch) {
+        if self.chat_off != off {
+            self.chat_off = off;
+            self.chat_changed(batch);
+        }
+    }
+
+    /// An admin mutes a member (or lets them speak again).
+    pub(super) fn mute(
+        &mut self,
+        player: &str,
+        muted: bool,
+        batch: &mut Batch,
+    ) -> Result<(), RoomError> {
+        self.member_index(player).ok_or(RoomError::NoSuchMember("no such member here"))?;
+        let was = self.muted.iter().any(|p| p == player);
+        if muted && !was {
+            self.muted.push(player.to_owned());
+        } else if !muted && was {
+            self.muted.retain(|p| p != player);
+        } else {
+            return Ok(());
+        }
+        self.chat_changed(batch);
+        Ok(())
+    }
+
+    fn chat_changed(&mut self, batch: &mut Batch) {
+        self.next_seq(true);
+        self.persist_room(batch);
+        self.broadcast(batch, None, |room| RoomEvent::ChatChanged { room });
+    }
+
+    /// An admin removes message `seq`: marked removed in the store, gone from every phone.
+    pub(super) fn remove_chat(&mut self, seq: u64, batch: &mut Batch) -> Result<(), RoomError> {
+        if seq == 0 || seq > self.seq {
+            return Err(RoomError::NoSuchMember("no chat message has that number"));
+        }
+        batch.write(Write::RemoveChat { room_id: self.id, seq });
+        self.chat.remove(seq);
+        let at = self.next_seq(false);
+        self.send_to_all(batch, at, RoomEvent::ChatRemoved { removed_seq: seq });
+        Ok(())
     }
 
     /// Answers `chat_history` requests from the store, off the actor's task.

@@ -61,6 +61,9 @@ impl Room {
             AdminAction::Kick { player, reason } => self.kick(&player, reason.as_deref(), batch)?,
             AdminAction::Lock { locked } => self.lock(locked, batch),
             AdminAction::EndGame => self.end_by_host(batch)?,
+            AdminAction::ChatOff { off } => self.chat_off(off, batch),
+            AdminAction::Mute { player, muted } => self.mute(&player, muted, batch)?,
+            AdminAction::RemoveChat { seq } => self.remove_chat(seq, batch)?,
             AdminAction::Close { reason } => {
                 let reason = crate::text::note(reason.as_deref().unwrap_or(""), MAX_KICK_REASON)?;
                 let reason =

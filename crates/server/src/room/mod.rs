@@ -53,7 +53,7 @@ use crate::players::Player;
 use crate::text::TextError;
 
 /// A room's settings (from the server's configuration).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct RoomSettings {
     /// How long a dropped player's seat is held.
     pub grace: Duration,
@@ -63,6 +63,8 @@ pub struct RoomSettings {
     pub max_chat_chars: usize,
     /// Most spectators one room takes.
     pub max_spectators: usize,
+    /// Words masked in chat.
+    pub word_filter: Arc<crate::text::WordFilter>,
 }
 
 /// Told when a room closes (its code and id), so whoever lists rooms can forget it.
@@ -125,6 +127,12 @@ pub enum RoomError {
     /// The host removed this player from the room.
     #[error("the host removed you from this room")]
     Kicked,
+    /// An admin turned the room's chat off.
+    #[error("the chat is off in this room")]
+    ChatOff,
+    /// An admin muted this player here.
+    #[error("you are muted in this room")]
+    Muted,
     /// The member a host action names is not in the room (or is the host).
     #[error("{0}")]
     NoSuchMember(&'static str),
@@ -158,6 +166,8 @@ impl RoomError {
             RoomError::GameOver => ErrorCode::GameOver,
             RoomError::Locked => ErrorCode::RoomLocked,
             RoomError::Kicked => ErrorCode::Kicked,
+            RoomError::ChatOff => ErrorCode::ChatOff,
+            RoomError::Muted => ErrorCode::Muted,
             RoomError::NoSuchMember(_) => ErrorCode::NoSuchPlayer,
             RoomError::UnknownGame(_) => ErrorCode::UnknownGame,
             RoomError::Rule(rule) => match rule {

@@ -8,15 +8,16 @@ use std::hash::{BuildHasher, RandomState};
 use capital_protocol::{ChatMessage, Seq};
 use capital_store::ChatRecord;
 
-/// A stored chat message as clients see it.
+/// A stored chat message as clients see it (one an admin removed, without its text).
 pub(super) fn chat_message(c: ChatRecord) -> ChatMessage {
     ChatMessage {
         seq: c.seq,
         ts: c.ts_ms,
         from: c.player_id,
         name: c.name,
-        text: c.text,
+        text: if c.removed { String::new() } else { c.text },
         client_msg_id: c.client_msg_id,
+        removed: c.removed,
     }
 }
 
@@ -70,6 +71,16 @@ impl ChatLog {
         self.hasher.hash_one((from, client_msg_id))
     }
 
+    /// Marks message `seq` removed (its text gone), if it is recent; returns whether it was
+    /// there.
+    pub fn remove(&mut self, seq: Seq) -> bool {
+        let Ok(i) = self.recent.binary_search_by_key(&seq, |m| m.seq) else { return false };
+        let msg = &mut self.recent[i];
+        msg.removed = true;
+        msg.text.clear();
+        true
+    }
+
     /// The message `from` already sent with `client_msg_id`, if it is recent.
     pub fn find_retry(&self, from: &str, client_msg_id: &str) -> Option<&ChatMessage> {
         let seq = *self.ids.get(&self.key(from, client_msg_id))?;
@@ -114,6 +125,7 @@ mod tests {
             name: from.into(),
             text: format!("m{seq}"),
             client_msg_id: id.into(),
+            removed: false,
         }
     }
 

@@ -98,6 +98,8 @@ impl Room {
             closed: false,
             locked: room.locked,
             banned: room.banned,
+            chat_off: room.chat_off,
+            muted: room.muted,
             ctx,
         };
         restored.restore_deadlines(&deadlines);
@@ -143,6 +145,8 @@ impl Room {
             closed: self.closed,
             locked: self.locked,
             banned: self.banned.clone(),
+            chat_off: self.chat_off,
+            muted: self.muted.clone(),
         }
     }
 }

@@ -37,6 +37,7 @@ async fn room_with(game: &str, max_spectators: usize, turn_seconds: u32) -> Fixt
             idle: Duration::from_secs(1800),
             max_chat_chars: 500,
             max_spectators,
+            word_filter: Arc::default(),
         },
         lookups: Arc::new(PerMinute::new(30)),
         on_close: Arc::new(move |code: &str, _| told.lock().unwrap().push(code.to_owned())),
@@ -65,6 +66,8 @@ async fn room_with(game: &str, max_spectators: usize, turn_seconds: u32) -> Fixt
         closed: false,
         locked: false,
         banned: Vec::new(),
+        chat_off: false,
+        muted: Vec::new(),
     };
     store.commit(Write::PutRoom(record.clone()).into()).await.unwrap();
     let room = Room::create(ctx.clone(), record, entry, players).spawn();

@@ -53,6 +53,8 @@ impl Room {
             spectators,
             spectator_count: watching().count(),
             locked: self.locked,
+            chat_off: self.chat_off,
+            muted: self.muted.clone(),
             you: member.map(|m| You { role: m.role, seat: m.seat }),
             game_no: self.game_no,
             state,

@@ -33,7 +33,11 @@ impl Session {
                         format!("{player}: {}", reason.as_deref().unwrap_or(""))
                     }
                     AdminAction::Close { reason } => reason.clone().unwrap_or_default(),
-                    AdminAction::Lock { .. } | AdminAction::EndGame => String::new(),
+                    AdminAction::Mute { player, .. } => player.clone(),
+                    AdminAction::RemoveChat { seq } => format!("message {seq}"),
+                    AdminAction::Lock { .. }
+                    | AdminAction::EndGame
+                    | AdminAction::ChatOff { .. } => String::new(),
                 };
                 let audit = self.audit(action.name(), &room.code, detail);
                 let cmd = RoomRequest::Admin { action, audit };

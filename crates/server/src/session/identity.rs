@@ -27,7 +27,7 @@ impl Session {
         // A returning player may leave the name empty: it stays as it was.
         let name = name
             .filter(|n| token.is_none() || !n.trim().is_empty())
-            .map(|n| crate::text::name(&n))
+            .map(|n| crate::text::name(&n).map(|n| self.state.word_filter().mask(&n)))
             .transpose()?;
         let now = self.state.env().clock.now_ms();
         match token {

@@ -117,6 +117,11 @@ pub(super) fn apply(inner: &mut Inner, write: &Write) -> Result<(), StoreError> 
             }
             inner.chat.insert(key, msg.clone());
         }
+        Write::RemoveChat { room_id, seq } => {
+            if let Some(msg) = inner.chat.get_mut(&(*room_id, *seq)) {
+                msg.removed = true;
+            }
+        }
     }
     Ok(())
 }
@@ -133,6 +138,8 @@ fn put_room(inner: &mut Inner, room: &RoomRecord) -> Result<(), StoreError> {
             existing.options.clone_from(&room.options);
             existing.locked = room.locked;
             existing.banned.clone_from(&room.banned);
+            existing.chat_off = room.chat_off;
+            existing.muted.clone_from(&room.muted);
             existing.host.clone_from(&room.host);
             existing.phase = room.phase;
             existing.game_no = room.game_no;

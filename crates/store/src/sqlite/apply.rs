@@ -88,15 +88,16 @@ pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()>
             tx.prepare_cached(
                 "INSERT INTO rooms (id, code, game, options, host, phase, game_no, seq, outcome,
                                     created_ms, closed, players, seed, deadlines, turn_seconds,
-                                    snapshot, snapshot_tick, locked, banned)
+                                    snapshot, snapshot_tick, locked, banned, chat_off, muted)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                         ?17, ?18, ?19)
+                         ?17, ?18, ?19, ?20, ?21)
                  ON CONFLICT (id) DO UPDATE SET game = ?3, options = ?4, host = ?5, phase = ?6,
                                                 game_no = ?7, seq = ?8, outcome = ?9,
                                                 closed = ?11, players = ?12, seed = ?13,
                                                 deadlines = ?14, turn_seconds = ?15,
                                                 snapshot = ?16, snapshot_tick = ?17,
-                                                locked = ?18, banned = ?19",
+                                                locked = ?18, banned = ?19, chat_off = ?20,
+                                                muted = ?21",
             )?
             .execute(params![
                 r.id,
@@ -119,6 +120,8 @@ pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()>
                 r.snapshot_tick,
                 r.locked,
                 serde_json::to_string(&r.banned).expect("serialize"),
+                r.chat_off,
+                serde_json::to_string(&r.muted).expect("serialize"),
             ])?;
         }
         Write::SetAdmin { player_id, admin: true, ts_ms } => {
@@ -175,8 +178,9 @@ pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()>
         }
         Write::AppendChat(c) => {
             tx.prepare_cached(
-                "INSERT INTO chat (room_id, seq, player_id, name, text, client_msg_id, ts_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO chat (room_id, seq, player_id, name, text, client_msg_id, ts_ms,
+                                   removed)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
                 c.room_id,
@@ -185,8 +189,13 @@ pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()>
                 c.name,
                 c.text,
                 c.client_msg_id,
-                c.ts_ms
+                c.ts_ms,
+                c.removed
             ])?;
+        }
+        Write::RemoveChat { room_id, seq } => {
+            tx.prepare_cached("UPDATE chat SET removed = 1 WHERE room_id = ?1 AND seq = ?2")?
+                .execute(params![room_id, seq])?;
         }
     }
     Ok(())

@@ -73,7 +73,7 @@ fn parse_deadlines(s: &str) -> Result<Vec<Option<u64>>, StoreError> {
 }
 
 pub(super) const ROOM_COLUMNS: &str = "id, code, game, options, host, phase, game_no, seq, outcome, created_ms, closed, players, seed, \
-     deadlines, turn_seconds, snapshot, snapshot_tick, locked, banned";
+     deadlines, turn_seconds, snapshot, snapshot_tick, locked, banned, chat_off, muted";
 
 pub(super) fn room_from_row(row: &Row<'_>) -> Result<RoomRecord, StoreError> {
     let options: String = row.get(3)?;
@@ -107,6 +107,9 @@ pub(super) fn room_from_row(row: &Row<'_>) -> Result<RoomRecord, StoreError> {
         locked: row.get(17)?,
         banned: serde_json::from_str(&row.get::<_, String>(18)?)
             .map_err(|e| StoreError::Corrupt(format!("stored banned: {e}")))?,
+        chat_off: row.get(19)?,
+        muted: serde_json::from_str(&row.get::<_, String>(20)?)
+            .map_err(|e| StoreError::Corrupt(format!("stored muted: {e}")))?,
     })
 }
 
@@ -119,6 +122,7 @@ pub(super) fn chat_from_row(row: &Row<'_>) -> Result<ChatRecord, StoreError> {
         text: row.get(4)?,
         client_msg_id: row.get(5)?,
         ts_ms: row.get(6)?,
+        removed: row.get(7)?,
     })
 }
 
@@ -148,7 +152,8 @@ pub(super) fn member_from_row(row: &Row<'_>) -> Result<(MemberRecord, String), S
     Ok((member, row.get(5)?))
 }
 
-pub(super) const CHAT_COLUMNS: &str = "room_id, seq, player_id, name, text, client_msg_id, ts_ms";
+pub(super) const CHAT_COLUMNS: &str =
+    "room_id, seq, player_id, name, text, client_msg_id, ts_ms, removed";
 
 pub(super) fn collect<T>(
     rows: impl Iterator<Item = Result<Result<T, StoreError>, rusqlite::Error>>,

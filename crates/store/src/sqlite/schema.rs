@@ -173,6 +173,13 @@ pub(super) const MIGRATIONS: &[&str] = &[
         detail      TEXT NOT NULL
     );
 "#,
+    r#"
+    -- Version 9: moderation. A chat message an admin removed stays, marked; a room's chat may be
+    -- off, and players muted in it (JSON array of ids).
+    ALTER TABLE chat ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE rooms ADD COLUMN chat_off INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE rooms ADD COLUMN muted TEXT NOT NULL DEFAULT '[]';
+"#,
 ];
 
 /// Brings the schema of `conn` up to date; refuses a database newer than this server.
