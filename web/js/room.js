@@ -105,12 +105,22 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
     applyJoined(reply, false);
   }
 
+  /** What a removed chat message shows instead of its text. */
+  const REMOVED = "(message removed by the teacher)";
+
   function onEvent(msg) {
     if (msg.code !== state.code) return; // a room this page no longer shows
     if (msg.seq <= state.seq) return; // already seen (the joined reply covered it)
     state.seq = msg.seq;
     if (msg.kind === "chat") {
       chat.receive(msg.message);
+      return;
+    }
+    if (msg.kind === "chat_removed") {
+      // The teacher removed a message: it goes from this phone too.
+      const gone = chat.messages.get(msg.removed_seq);
+      if (gone) chat.messages.set(msg.removed_seq, { ...gone, text: REMOVED, removed: true });
+      chat.draw();
       return;
     }
     if (msg.kind === "closed") {
@@ -161,8 +171,9 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
     state.seq = reply.seq;
     if (reply.room) state.room = reply.room;
     noteSeats(state.room);
-    if (fresh) chat.reset(reply.chat, reply.more_chat);
-    else chat.addMissed(reply.chat, reply.more_chat);
+    const said = reply.chat.map((m) => (m.removed ? { ...m, text: REMOVED } : m));
+    if (fresh) chat.reset(said, reply.more_chat);
+    else chat.addMissed(said, reply.more_chat);
     showMain("room");
     setAddress(`/join/${reply.code}`);
     drawRoom();

@@ -120,6 +120,9 @@ function onEvent(msg) {
   if (msg.kind === "chat") {
     state.chat.set(msg.message.seq, msg.message);
     drawChat();
+  } else if (msg.kind === "chat_removed") {
+    state.chat.delete(msg.removed_seq);
+    drawChat();
   } else if (msg.kind === "closed") {
     showGone(`Room ${code} has closed.`);
     conn.stop();

@@ -116,18 +116,30 @@ function roomCard(r) {
       kick.replaceWith(reason, sure);
       reason.focus();
     });
-    return h("li", { class: "teach-player" }, h("span", {}, `${p.name}${p.connected ? "" : " (offline)"}${p.id === r.host ? " (host)" : ""}`), kick);
+    const muted = (r.muted || []).includes(p.id);
+    const mute = act(muted ? "Unmute" : "Mute", `teach-mute-${r.code}-${p.name}`, { action: "mute", player: p.id, muted: !muted });
+    return h("li", { class: "teach-player" }, h("span", {}, `${p.name}${p.connected ? "" : " (offline)"}${p.id === r.host ? " (host)" : ""}${muted ? " (muted)" : ""}`), h("span", { class: "teach-actions" }, mute, kick));
   });
+  const chat = (r.recent_chat || []).map((m) =>
+    h(
+      "li",
+      { class: "teach-chat-line" },
+      h("span", {}, `${m.name}: ${m.text}`),
+      act("Remove", `teach-remove-${r.code}-${m.seq}`, { action: "remove_chat", seq: m.seq }, "btn-danger"),
+    ),
+  );
   return h(
     "article",
     { class: "card teach-room", "data-testid": `teach-room-${r.code}`, "aria-label": `Room ${r.code}` },
     h("h3", {}, `${r.code}: ${gameName(r.game)}`),
-    h("p", { class: "teach-hint" }, `${r.phase}${r.game_no ? `, game ${r.game_no}` : ""}; ${r.spectators} watching${r.locked ? "; locked" : ""}`),
+    h("p", { class: "teach-hint" }, `${r.phase}${r.game_no ? `, game ${r.game_no}` : ""}; ${r.spectators} watching${r.locked ? "; locked" : ""}${r.chat_off ? "; chat off" : ""}`),
     h("ul", { class: "teach-players" }, ...players),
+    chat.length ? h("ul", { class: "teach-chat", "aria-label": `Room ${r.code}: last chat messages` }, ...chat) : null,
     h(
       "div",
       { class: "teach-actions" },
       act(r.locked ? "Unlock" : "Lock", `teach-lock-${r.code}`, { action: "lock", locked: !r.locked }),
+      act(r.chat_off ? "Chat on" : "Chat off", `teach-chat-${r.code}`, { action: "chat_off", off: !r.chat_off }),
       r.phase === "playing" ? act("End the game", `teach-end-${r.code}`, { action: "end_game" }) : null,
       act("Close the room", `teach-close-${r.code}`, { action: "close" }, "btn-danger"),
     ),

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Phase, PlayerId, RoomCode};
+use crate::{ChatMessage, Phase, PlayerId, RoomCode};
 
 /// What an admin does to a room (`admin_room`). Each is written to the audit log with the
 /// room's own change.
@@ -88,6 +88,15 @@ pub struct RoomSummary {
     pub locked: bool,
     /// Games started in it.
     pub game_no: u32,
+    /// An admin turned its chat off.
+    #[serde(default)]
+    pub chat_off: bool,
+    /// Players muted in it.
+    #[serde(default)]
+    pub muted: Vec<PlayerId>,
+    /// Its last few chat messages (not those removed), oldest first.
+    #[serde(default)]
+    pub recent_chat: Vec<ChatMessage>,
 }
 
 /// A seated player in the overview.

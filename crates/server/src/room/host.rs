@@ -16,6 +16,9 @@ use tungstenite::Utf8Bytes;
 use super::actor::{Batch, Room};
 use super::{HostAction, RoomError};
 
+/// Chat messages a room's summary shows the console.
+const SUMMARY_CHAT: usize = 5;
+
 /// Longest reason a host may give for removing someone.
 pub const MAX_KICK_REASON: usize = 200;
 
@@ -109,6 +112,15 @@ impl Room {
             host: self.host.clone(),
             locked: self.locked,
             game_no: self.game_no,
+            chat_off: self.chat_off,
+            muted: self.muted.clone(),
+            recent_chat: self
+                .chat
+                .last(SUMMARY_CHAT)
+                .0
+                .into_iter()
+                .filter(|m| !m.removed)
+                .collect(),
         }
     }
 

@@ -45,7 +45,28 @@ async fn a_teacher_removes_a_phone_and_announces_from_the_console() {
     console.click("[data-testid=teach-login]").await;
     console.wait_text("[data-testid=teach-stats]", "1 room open").await;
     console.wait_text(&format!("[data-testid=teach-room-{code}]"), "Bo").await;
+
+    // Bo says something unkind in chat; the teacher removes it and it goes from Ana's phone.
+    ana.click("[data-testid=chat-toggle]").await;
+    bo.click("[data-testid=chat-toggle]").await;
+    bo.type_into("[data-testid=chat-input]", "you are all losers").await;
+    bo.click("[data-testid=chat-send]").await;
+    ana.wait_text("[data-testid=chat-log]", "you are all losers").await;
+    console.wait_text(&format!("[data-testid=teach-room-{code}]"), "you are all losers").await;
     console.shot("console-overview").await;
+    console
+        .js(&format!(
+            "[...document.querySelectorAll('[data-testid^=teach-remove-{code}-]')].pop().click();"
+        ))
+        .await;
+    ana.wait_text("[data-testid=chat-log]", "message removed by the teacher").await;
+    assert!(!ana.text("[data-testid=chat-log]").await.contains("losers"), "gone from Ana's phone");
+    // Chat off for the room: Ana's next message is refused, in words.
+    console.click(&format!("[data-testid=teach-chat-{code}]")).await;
+    console.wait_text(&format!("[data-testid=teach-room-{code}]"), "chat off").await;
+    ana.type_into("[data-testid=chat-input]", "hello?").await;
+    ana.click("[data-testid=chat-send]").await;
+    ana.wait_text("[data-testid=chat-log]", "Not sent: the chat is off").await;
 
     // Remove Bo with a reason: Bo's phone says why, goes home, and cannot rejoin.
     console.click(&format!("[data-testid=teach-kick-{code}-Bo]")).await;
