@@ -127,6 +127,7 @@ function lobby(room, ctx) {
       ),
     ),
     h("h2", { class: "section-title" }, `Players (${count.taken}/${count.max})`),
+    room.screens > 0 ? h("p", { class: "lobby-hint", "data-testid": "on-screen" }, "Showing on the big screen too.") : null,
     renderMembers(room, ctx.meId, { onPick: ctx.pick }),
     count.min < count.max
       ? h("p", { class: "lobby-hint", "data-testid": "lobby-hint" }, ready

@@ -63,7 +63,7 @@ async function connected(c) {
   const resume = state.room ? { since: state.seq } : {};
   let reply;
   try {
-    reply = await c.request("join_room", { code, as: "spectator", ...resume }, { internal: true });
+    reply = await c.request("join_room", { code, as: "spectator", screen: true, ...resume }, { internal: true });
   } catch (err) {
     if (err.code === "no_such_room") {
       showGone(`There is no open room ${code}.`);
@@ -84,7 +84,7 @@ async function connected(c) {
 async function createRoom(c, game) {
   let reply;
   try {
-    reply = await c.request("create_room", { game, as: "spectator" });
+    reply = await c.request("create_room", { game, as: "spectator", screen: true });
   } catch (err) {
     note(err.message || String(err));
     return;

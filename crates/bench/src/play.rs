@@ -353,6 +353,7 @@ mod tests {
             max_players: 2,
             spectators: vec![],
             spectator_count: 0,
+            screens: 0,
             locked: false,
             chat_off: false,
             muted: vec![],

@@ -209,6 +209,7 @@ async fn start_room(members: Vec<Player>, speed: u32) -> anyhow::Result<(String,
         options: Some(json!({"rounds": 5, "speed": speed})),
         turn_seconds: None,
         role: None,
+        screen: false,
     };
     let ServerMsg::Joined { code, .. } = host.client.request(create).await? else {
         anyhow::bail!("create_room was not answered with joined");

@@ -32,6 +32,7 @@ impl Client {
                 options,
                 turn_seconds: None,
                 role: None,
+                screen: false,
             })
             .await?,
         )
@@ -44,7 +45,8 @@ impl Client {
         role: Role,
         since: Option<Seq>,
     ) -> Result<Joined, ClientError> {
-        let body = ClientMsg::JoinRoom { code: code.to_owned(), role: Some(role), since };
+        let body =
+            ClientMsg::JoinRoom { code: code.to_owned(), role: Some(role), since, screen: false };
         joined(self.request(body).await?)
     }
 

@@ -57,6 +57,9 @@ pub enum ClientMsg {
         /// Player (default: the host takes the first seat) or spectator (the host watches).
         #[serde(default, rename = "as", skip_serializing_if = "Option::is_none")]
         role: Option<Role>,
+        /// The creator is a big screen (see `join_room`).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        screen: bool,
     },
     /// Join a room by code, or come back to one after a dropped connection. Reply: `joined`.
     JoinRoom {
@@ -69,6 +72,9 @@ pub enum ClientMsg {
         /// happened after it.
         #[serde(default)]
         since: Option<Seq>,
+        /// A big screen watching: counted apart from the spectators, and not listed among them.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        screen: bool,
     },
     /// Leave a room (forfeits a game in progress). Reply: `ok`.
     LeaveRoom {

@@ -260,6 +260,9 @@ pub struct RoomView {
     /// How many spectators the room has.
     #[serde(default)]
     pub spectator_count: usize,
+    /// Big screens watching (not among `spectators` nor in `spectator_count`).
+    #[serde(default)]
+    pub screens: usize,
     /// The host locked the room: nobody new may join.
     #[serde(default)]
     pub locked: bool,

@@ -21,7 +21,12 @@ fn requests_parse_with_their_documented_field_names() {
             .unwrap();
     assert_eq!(
         r.body,
-        ClientMsg::JoinRoom { code: "kxmr".into(), role: Some(Role::Spectator), since: Some(9) }
+        ClientMsg::JoinRoom {
+            code: "kxmr".into(),
+            role: Some(Role::Spectator),
+            since: Some(9),
+            screen: false
+        }
     );
     let r = parse_request(r#"{"id":4,"type":"move","code":"KXMR","move":{"cell":4}}"#).unwrap();
     assert_eq!(r.body, ClientMsg::Move { code: "KXMR".into(), mv: json!({"cell": 4}) });
@@ -38,6 +43,7 @@ fn requests_parse_with_their_documented_field_names() {
             options: Some(json!({"best_of": 5})),
             turn_seconds: Some(30),
             role: None,
+            screen: false,
         }
     );
     let screen = parse_request(r#"{"id":7,"type":"create_room","game":"rps","as":"spectator"}"#);
@@ -57,8 +63,9 @@ fn every_request_type_round_trips() {
             options: None,
             turn_seconds: None,
             role: Some(Role::Spectator),
+            screen: false,
         },
-        ClientMsg::JoinRoom { code: "ABCD".into(), role: None, since: None },
+        ClientMsg::JoinRoom { code: "ABCD".into(), role: None, since: None, screen: false },
         ClientMsg::LeaveRoom { code: "ABCD".into() },
         ClientMsg::Ready { code: "ABCD".into(), ready: true },
         ClientMsg::AdminOverview,
@@ -213,6 +220,7 @@ fn sample_room() -> RoomView {
         max_players: 2,
         spectators: vec![],
         spectator_count: 0,
+        screens: 0,
         locked: false,
         chat_off: false,
         muted: vec![],

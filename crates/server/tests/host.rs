@@ -21,12 +21,16 @@ fn code_of(reply: &Value) -> &str {
 async fn a_big_screen_hosts_a_room_without_a_seat() {
     let server = TestServer::start().await;
     let mut screen = named(&server, "Big screen").await;
-    let created =
-        screen.ask(json!({"type": "create_room", "game": "crazy_eights", "as": "spectator"})).await;
+    let create = json!({"type": "create_room", "game": "crazy_eights", "as": "spectator",
+                        "screen": true});
+    let created = screen.ask(create).await;
     let code = created["code"].as_str().unwrap().to_owned();
     let room = &created["room"];
     assert_eq!(room["you"], json!({"role": "spectator", "seat": null}), "the screen watches");
-    assert_eq!(room["host"], created["room"]["spectators"][0]["id"], "and hosts");
+    let welcome: Value = serde_json::from_str(&screen.frames[0]).unwrap();
+    assert_eq!(room["host"], welcome["player_id"], "and hosts");
+    assert_eq!((room["screens"].as_u64(), room["spectator_count"].as_u64()), (Some(1), Some(0)));
+    assert!(room["spectators"].as_array().unwrap().is_empty(), "a screen is not a watcher");
     assert!(room["seats"].as_array().unwrap().iter().all(|s| s["player"].is_null()));
 
     let mut phones = Vec::new();
@@ -132,4 +136,18 @@ async fn a_host_removes_locks_and_hands_over_and_it_all_survives_a_restart() {
         "ok"
     );
     assert_eq!(cy.ask(json!({"type": "join_room", "code": code})).await["type"], "joined");
+}
+
+#[tokio::test]
+async fn a_screen_still_counts_against_the_watchers_cap() {
+    let server = TestServer::start_with(|c| c.max_spectators_per_room = 1).await;
+    let mut ana = named(&server, "Ana").await;
+    let created = ana.ask(json!({"type": "create_room", "game": "tictactoe"})).await;
+    let code = created["code"].as_str().unwrap().to_owned();
+    let mut screen = named(&server, "Screen").await;
+    let watch = json!({"type": "join_room", "code": code, "as": "spectator", "screen": true});
+    assert_eq!(screen.ask(watch.clone()).await["type"], "joined");
+    let mut other = named(&server, "Another screen").await;
+    let refused = other.ask(watch).await;
+    assert_eq!(code_of(&refused), "room_full", "saying one is a screen is no way past the cap");
 }

@@ -43,7 +43,7 @@ async fn a_room_is_listed_only_once_it_is_stored_and_its_closing_frees_the_count
     assert_eq!(err, LobbyError::TooManyRooms(2));
     // Ana joins and leaves her first room: it closes, and she may create another.
     let (conn, mut out) = conn(1);
-    let join = RoomRequest::Join { role: Role::Player, since: None };
+    let join = RoomRequest::Join { role: Role::Player, since: None, screen: false };
     room.try_request(Request { conn: conn.clone(), id: 1, player: ana.clone(), cmd: join })
         .unwrap();
     let leave = RoomRequest::Leave;

@@ -44,6 +44,8 @@ pub(super) struct Member {
     pub(super) away_since: Option<Instant>,
     /// Ready for the next game (a seated player, in the lobby).
     pub(super) ready: bool,
+    /// A big screen (said so when it joined; not stored: it says so again when it comes back).
+    pub(super) screen: bool,
 }
 
 impl Member {
@@ -311,7 +313,9 @@ impl Room {
         }
         self.last_activity = Instant::now();
         let result = match cmd {
-            RoomRequest::Join { role, since } => self.join(&conn, &player, role, since, batch),
+            RoomRequest::Join { role, since, screen } => {
+                self.join(&conn, &player, (role, screen), since, batch)
+            }
             RoomRequest::Leave => self.leave(&player.id, LeaveReason::Left, batch).map(ok),
             RoomRequest::Ready(ready) => self.set_ready(&player.id, ready, batch).map(ok),
             RoomRequest::Host(action) => self.host_action(&player.id, action, batch).map(ok),

@@ -21,7 +21,7 @@ impl Room {
         &mut self,
         conn: &ConnHandle,
         player: &Player,
-        role: Role,
+        (role, screen): (Role, bool),
         since: Option<Seq>,
         batch: &mut Batch,
     ) -> Result<Option<ServerMsg>, RoomError> {
@@ -32,6 +32,7 @@ impl Room {
                 member.conn = Some(conn.clone());
                 member.away_since = None;
                 member.name.clone_from(&player.name);
+                member.screen = screen && member.seat.is_none();
                 if was_away {
                     self.next_seq(true);
                     self.persist_room(batch);
@@ -51,6 +52,7 @@ impl Room {
                 }
                 let seat = match role {
                     Role::Spectator => {
+                        // Screens count here too: saying one is a screen is no way past it.
                         let watching = self.members.iter().filter(|m| m.seat.is_none()).count();
                         let max = self.ctx.settings.max_spectators;
                         if watching >= max {
@@ -78,6 +80,7 @@ impl Room {
                     conn: Some(conn.clone()),
                     away_since: None,
                     ready: false,
+                    screen: screen && seat.is_none(),
                 };
                 batch.write(Write::PutMember(member.record(self.id)));
                 self.members.push(member);

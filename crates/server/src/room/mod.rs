@@ -233,6 +233,8 @@ pub enum RoomRequest {
         role: Role,
         /// The last event the client saw.
         since: Option<Seq>,
+        /// A big screen watching.
+        screen: bool,
     },
     /// Leave the room.
     Leave,

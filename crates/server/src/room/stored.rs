@@ -91,6 +91,7 @@ impl Room {
                     conn: None,
                     away_since: Some(now),
                     ready: m.ready,
+                    screen: false,
                 })
                 .collect(),
             chat: ChatLog::new(RECENT_CHAT, chat, has_older),

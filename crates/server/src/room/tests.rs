@@ -80,7 +80,7 @@ fn ask(room: &RoomHandle, conn: &crate::conn::ConnHandle, id: u64, who: &str, cm
 }
 
 fn join(role: Role) -> RoomRequest {
-    RoomRequest::Join { role, since: None }
+    RoomRequest::Join { role, since: None, screen: false }
 }
 
 fn mv(cell: u64) -> RoomRequest {

@@ -32,7 +32,7 @@ impl Room {
                 player: self.members.iter().find(|m| m.seat == Some(s)).map(member_view),
             })
             .collect();
-        let watching = || self.members.iter().filter(|m| m.seat.is_none());
+        let watching = || self.members.iter().filter(|m| m.seat.is_none() && !m.screen);
         let spectators = watching().take(LISTED_SPECTATORS).map(member_view).collect();
         let (state, turn) = match &self.game {
             Some(game) => {
@@ -52,6 +52,7 @@ impl Room {
             max_players: self.seats,
             spectators,
             spectator_count: watching().count(),
+            screens: self.members.iter().filter(|m| m.screen).count(),
             locked: self.locked,
             chat_off: self.chat_off,
             muted: self.muted.clone(),

@@ -112,8 +112,8 @@ impl Session {
             Route::Pong => Ok(Some(ServerMsg::Pong)),
             Route::ListGames => Ok(Some(self.games())),
             Route::Identity(request) => self.identity(request).await,
-            Route::CreateRoom { game, options, turn_seconds, role } => {
-                self.create_room(id, &game, options, turn_seconds, role).await
+            Route::CreateRoom { game, options, turn_seconds, role, screen } => {
+                self.create_room(id, &game, options, turn_seconds, (role, screen)).await
             }
             Route::Room { code, cmd } => self.forward_to_room(id, &code, cmd),
             Route::Input { code, input } => {
@@ -166,12 +166,12 @@ impl Session {
         game: &str,
         options: Option<serde_json::Value>,
         turn_seconds: Option<u32>,
-        role: Role,
+        (role, screen): (Role, bool),
     ) -> Reply {
         let player = self.me()?;
         let ip = self.peer.ip();
         let room = self.state.rooms().create(&player, ip, game, options, turn_seconds).await?;
-        let cmd = RoomRequest::Join { role, since: None };
+        let cmd = RoomRequest::Join { role, since: None, screen };
         room.try_request(Request { conn: self.conn.clone(), id, player, cmd })?;
         self.rooms.insert(room.code.clone(), room);
         Ok(None)

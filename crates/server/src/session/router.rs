@@ -28,6 +28,8 @@ pub enum Route {
         turn_seconds: Option<u32>,
         /// The creator's place: a seat (default) or watching (a big screen hosting).
         role: Role,
+        /// The creator is a big screen.
+        screen: bool,
     },
     /// The teacher's console (admins only; the session checks).
     Admin(AdminRequest),
@@ -176,12 +178,14 @@ pub fn route(identified: bool, msg: ClientMsg) -> Route {
             Route::Identity(IdentityRequest::Register { username, password })
         }
         (true, M::Logout) => Route::Identity(IdentityRequest::Logout),
-        (true, M::CreateRoom { game, options, turn_seconds, role }) => {
-            Route::CreateRoom { game, options, turn_seconds, role: role.unwrap_or_default() }
+        (true, M::CreateRoom { game, options, turn_seconds, role, screen }) => {
+            let role = role.unwrap_or_default();
+            Route::CreateRoom { game, options, turn_seconds, role, screen }
         }
-        (true, M::JoinRoom { code, role, since }) => {
-            Route::Room { code, cmd: RoomRequest::Join { role: role.unwrap_or_default(), since } }
-        }
+        (true, M::JoinRoom { code, role, since, screen }) => Route::Room {
+            code,
+            cmd: RoomRequest::Join { role: role.unwrap_or_default(), since, screen },
+        },
         (true, M::LeaveRoom { code }) => Route::Room { code, cmd: RoomRequest::Leave },
         (true, M::Ready { code, ready }) => Route::Room { code, cmd: RoomRequest::Ready(ready) },
         (true, M::AdminOverview) => Route::Admin(AdminRequest::Overview),
@@ -248,6 +252,7 @@ mod tests {
                 options: None,
                 turn_seconds: None,
                 role: None,
+                screen: false,
             },
             ClientMsg::Kick { code: code(), player: "p2".into(), reason: None },
             ClientMsg::AdminOverview,
@@ -263,7 +268,12 @@ mod tests {
                 turn_seconds: None,
             },
             ClientMsg::EndGame { code: code() },
-            ClientMsg::JoinRoom { code: code(), role: Some(Role::Spectator), since: Some(3) },
+            ClientMsg::JoinRoom {
+                code: code(),
+                role: Some(Role::Spectator),
+                since: Some(3),
+                screen: false,
+            },
             ClientMsg::LeaveRoom { code: code() },
             ClientMsg::Ready { code: code(), ready: true },
             ClientMsg::Start { code: code() },
@@ -351,7 +361,8 @@ mod tests {
             capital_protocol::client::parse_request(r#"{"id":1,"type":"join_room","code":"abcd"}"#)
                 .map(|r: Request| r.body)
                 .unwrap();
-        let Route::Room { cmd: RoomRequest::Join { role, since }, .. } = route(true, msg) else {
+        let Route::Room { cmd: RoomRequest::Join { role, since, .. }, .. } = route(true, msg)
+        else {
             panic!("not a join");
         };
         assert_eq!((role, since), (Role::Player, None));

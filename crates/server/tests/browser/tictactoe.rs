@@ -82,7 +82,12 @@ async fn two_phones_play_tictactoe_with_chat_resume_spectator_and_big_screen() {
          return !!img && img.complete && img.naturalWidth > 0;",
         )
         .await;
-    ana.wait_text("[data-testid=spectators]", "Big screen").await;
+    // The big screen is counted apart, not listed as a watcher to message.
+    ana.wait_text("[data-testid=on-screen]", "big screen").await;
+    assert!(
+        !ana.exists("[data-testid=spectators]").await
+            || !ana.text("[data-testid=spectators]").await.contains("Big screen")
+    );
     screen.shot("lobby").await;
 
     // Ana starts; X (Ana) moves first.
@@ -193,7 +198,8 @@ async fn two_phones_play_tictactoe_with_chat_resume_spectator_and_big_screen() {
     ana.wait_text("[data-testid=status]", "Your turn").await;
     ana.wait_text("[data-testid=chat-unread]", "1").await;
     ana.wait_text("[data-testid=chat-preview]", "Bo: are you still there?").await;
-    ana.wait_text(".versus", "2 watching").await;
+    // Cy watches; the big screen is not counted among the watchers.
+    ana.wait_text(".versus", "1 watching").await;
     bo.wait_js(
         "Ana shows as connected again",
         "return !document.querySelector('[data-testid=side-0]').textContent.includes('offline');",
