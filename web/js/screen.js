@@ -171,9 +171,21 @@ function draw() {
     fill($("bs-board"), h("div", { class: "bs-waiting" }, text));
     $("bs-last").textContent = "";
   }
-  fill($("bs-players"), renderMembers(room, null, { hideId: meId }));
+  fill($("bs-players"), renderMembers(room, null, { hideId: meId }), scoreboard(room));
   drawHost();
   drawChat();
+}
+
+/** Games won in this room across rematches, most first. */
+function scoreboard(room) {
+  const lines = room.scoreboard || [];
+  if (!lines.length) return null;
+  return h(
+    "div",
+    { class: "bs-scoreboard", "data-testid": "scoreboard" },
+    h("h2", { class: "section-title" }, "Wins in this room"),
+    h("ol", {}, ...lines.map((l) => h("li", {}, h("b", {}, l.name), ` ${l.wins}`))),
+  );
 }
 
 /** The host's controls, while this screen is the host (a phone may be made host instead). */

@@ -357,6 +357,7 @@ mod tests {
             locked: false,
             chat_off: false,
             muted: vec![],
+            scoreboard: vec![],
             you: Some(You { role: Role::Player, seat: Some(seat) }),
             game_no: 1,
             state: Some(json!({ "board": board })),

@@ -184,6 +184,7 @@ pub fn run(args: &SeedArgs, quiet: bool) -> anyhow::Result<SeedReport> {
             banned: Vec::new(),
             chat_off: false,
             muted: Vec::new(),
+            scoreboard: Vec::new(),
         }));
         tickets.push(store.commit(batch));
         if tickets.len() > 500 {

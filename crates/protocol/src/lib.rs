@@ -27,8 +27,8 @@ pub use client::{ClientMsg, Request, Role};
 pub use error::ErrorCode;
 pub use games::{GameInfo, OptionChoice, OptionField, OptionFieldKind};
 pub use room::{
-    ChatMessage, EventMsg, LeaveReason, MemberView, Outcome, Phase, RoomEvent, RoomView, SeatView,
-    You,
+    ChatMessage, EventMsg, LeaveReason, MemberView, Outcome, Phase, RoomEvent, RoomView, ScoreLine,
+    SeatView, You,
 };
 pub use server::{ConversationView, DirectMessage, Outgoing, ReceiptStatus, RoomRef, ServerMsg};
 

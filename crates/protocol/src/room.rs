@@ -272,6 +272,9 @@ pub struct RoomView {
     /// Players an admin muted in this room.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub muted: Vec<PlayerId>,
+    /// Games won in this room across rematches, most wins first (only players who won one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scoreboard: Vec<ScoreLine>,
     /// The receiving player's place in the room (absent for a non-member).
     pub you: Option<You>,
     /// How many games have started in this room (1 during the first game).
@@ -369,4 +372,15 @@ pub struct ChatMessage {
     /// An admin removed it (its `text` is then empty).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub removed: bool,
+}
+
+/// One line of a room's scoreboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreLine {
+    /// The player.
+    pub player: PlayerId,
+    /// Their name when they last won.
+    pub name: String,
+    /// Games they won in this room.
+    pub wins: u32,
 }

@@ -224,6 +224,7 @@ fn sample_room() -> RoomView {
         locked: false,
         chat_off: false,
         muted: vec![],
+        scoreboard: vec![],
         you: Some(You { role: Role::Player, seat: Some(0) }),
         game_no: 1,
         state: Some(json!({"board": [null, null, null, null, "X", null, null, null, null]})),

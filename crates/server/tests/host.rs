@@ -71,6 +71,10 @@ async fn a_big_screen_hosts_a_room_without_a_seat() {
     }
     let over = screen.until(|f| f["kind"] == "game_over").await;
     assert_eq!(over["outcome"]["winner"], 0, "{over}");
+    // The room's scoreboard counts the win (the crazy eights game ended with no winner).
+    let board = &over["room"]["scoreboard"];
+    assert_eq!(board.as_array().map(Vec::len), Some(1), "{board}");
+    assert_eq!((board[0]["name"].as_str(), board[0]["wins"].as_u64()), (Some("Ana"), Some(1)));
 }
 
 #[tokio::test]

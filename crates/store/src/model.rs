@@ -160,6 +160,8 @@ pub struct RoomRecord {
     pub chat_off: bool,
     /// Players an admin muted in this room.
     pub muted: Vec<String>,
+    /// Games won in this room, per player (across rematches): (player id, name, wins).
+    pub scoreboard: Vec<(String, String, u32)>,
 }
 
 /// A player's membership in a room.

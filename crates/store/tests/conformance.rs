@@ -106,6 +106,7 @@ fn room(id: RoomId, code: &str) -> RoomRecord {
         banned: Vec::new(),
         chat_off: false,
         muted: Vec::new(),
+        scoreboard: Vec::new(),
     }
 }
 
@@ -271,6 +272,9 @@ fn rooms_members_and_moves(store: &dyn Store) {
     r.turn_seconds = 30;
     r.snapshot = Some(json!({"cycles": [[1, 2]], "tick": 40}));
     r.snapshot_tick = 40;
+    r.scoreboard = vec![("p1".into(), "Ana".into(), 3), ("p2".into(), "Bo".into(), 1)];
+    r.chat_off = true;
+    r.muted = vec!["p2".into()];
     store.put_room(&r).wait().unwrap();
     for ply in 0..3 {
         let mv = MoveRecord {

@@ -230,6 +230,7 @@ impl Directory {
             banned: Vec::new(),
             chat_off: false,
             muted: Vec::new(),
+            scoreboard: Vec::new(),
         };
         let stored = shared.room_env.env.store.commit(Write::PutRoom(record.clone()).into()).await;
         let mut rooms = shared.rooms.lock().expect("directory lock");

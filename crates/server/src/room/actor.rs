@@ -115,6 +115,8 @@ pub struct Room {
     /// An admin turned the chat off, or muted these players.
     pub(super) chat_off: bool,
     pub(super) muted: Vec<PlayerId>,
+    /// Games won in this room: (player, name, wins).
+    pub(super) scoreboard: Vec<(PlayerId, String, u32)>,
     pub(super) ctx: RoomEnv,
 }
 
@@ -156,6 +158,7 @@ impl Room {
             banned: record.banned,
             chat_off: record.chat_off,
             muted: record.muted,
+            scoreboard: record.scoreboard,
             ctx,
         }
     }

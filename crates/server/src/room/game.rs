@@ -196,11 +196,43 @@ impl Room {
     /// The game ended (by a move or a forfeit): the room goes to `over` and everyone hears how.
     pub(super) fn end_game(&mut self, outcome: Outcome, batch: &mut Batch) {
         self.phase = Phase::Over;
+        self.count_win(outcome.winner);
         self.refresh_deadlines();
         self.ctx.env.metrics.game_finished(self.entry.kind());
         self.next_seq(true);
         self.persist_room(batch);
         self.broadcast(batch, None, |room| RoomEvent::GameOver { outcome: outcome.clone(), room });
+    }
+
+    /// The winner's line on the room's scoreboard goes up by one (stored with the game over).
+    fn count_win(&mut self, winner: Option<Seat>) {
+        let Some(member) = winner.and_then(|w| self.members.iter().find(|m| m.seat == Some(w)))
+        else {
+            return;
+        };
+        let (id, name) = (member.player_id.clone(), member.name.clone());
+        match self.scoreboard.iter_mut().find(|(p, _, _)| *p == id) {
+            Some(line) => {
+                line.1 = name;
+                line.2 += 1;
+            }
+            None => self.scoreboard.push((id, name, 1)),
+        }
+    }
+
+    /// The scoreboard as members see it: most wins first.
+    pub(super) fn score_lines(&self) -> Vec<capital_protocol::ScoreLine> {
+        let mut lines: Vec<capital_protocol::ScoreLine> = self
+            .scoreboard
+            .iter()
+            .map(|(player, name, wins)| capital_protocol::ScoreLine {
+                player: player.clone(),
+                name: name.clone(),
+                wins: *wins,
+            })
+            .collect();
+        lines.sort_by(|a, b| b.wins.cmp(&a.wins).then_with(|| a.name.cmp(&b.name)));
+        lines
     }
 
     /// `rematch`: after game over, back to the lobby with the same players, seats rotated.

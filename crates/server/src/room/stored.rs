@@ -101,6 +101,7 @@ impl Room {
             banned: room.banned,
             chat_off: room.chat_off,
             muted: room.muted,
+            scoreboard: room.scoreboard,
             ctx,
         };
         restored.restore_deadlines(&deadlines);
@@ -148,6 +149,7 @@ impl Room {
             banned: self.banned.clone(),
             chat_off: self.chat_off,
             muted: self.muted.clone(),
+            scoreboard: self.scoreboard.clone(),
         }
     }
 }

@@ -68,6 +68,7 @@ async fn room_with(game: &str, max_spectators: usize, turn_seconds: u32) -> Fixt
         banned: Vec::new(),
         chat_off: false,
         muted: Vec::new(),
+        scoreboard: Vec::new(),
     };
     store.commit(Write::PutRoom(record.clone()).into()).await.unwrap();
     let room = Room::create(ctx.clone(), record, entry, players).spawn();

@@ -56,6 +56,7 @@ impl Room {
             locked: self.locked,
             chat_off: self.chat_off,
             muted: self.muted.clone(),
+            scoreboard: self.score_lines(),
             you: member.map(|m| You { role: m.role, seat: m.seat }),
             game_no: self.game_no,
             state,

@@ -140,6 +140,7 @@ fn put_room(inner: &mut Inner, room: &RoomRecord) -> Result<(), StoreError> {
             existing.banned.clone_from(&room.banned);
             existing.chat_off = room.chat_off;
             existing.muted.clone_from(&room.muted);
+            existing.scoreboard.clone_from(&room.scoreboard);
             existing.host.clone_from(&room.host);
             existing.phase = room.phase;
             existing.game_no = room.game_no;

@@ -88,16 +88,17 @@ pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()>
             tx.prepare_cached(
                 "INSERT INTO rooms (id, code, game, options, host, phase, game_no, seq, outcome,
                                     created_ms, closed, players, seed, deadlines, turn_seconds,
-                                    snapshot, snapshot_tick, locked, banned, chat_off, muted)
+                                    snapshot, snapshot_tick, locked, banned, chat_off, muted,
+                                    scoreboard)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                         ?17, ?18, ?19, ?20, ?21)
+                         ?17, ?18, ?19, ?20, ?21, ?22)
                  ON CONFLICT (id) DO UPDATE SET game = ?3, options = ?4, host = ?5, phase = ?6,
                                                 game_no = ?7, seq = ?8, outcome = ?9,
                                                 closed = ?11, players = ?12, seed = ?13,
                                                 deadlines = ?14, turn_seconds = ?15,
                                                 snapshot = ?16, snapshot_tick = ?17,
                                                 locked = ?18, banned = ?19, chat_off = ?20,
-                                                muted = ?21",
+                                                muted = ?21, scoreboard = ?22",
             )?
             .execute(params![
                 r.id,
@@ -122,6 +123,7 @@ pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()>
                 serde_json::to_string(&r.banned).expect("serialize"),
                 r.chat_off,
                 serde_json::to_string(&r.muted).expect("serialize"),
+                serde_json::to_string(&r.scoreboard).expect("serialize"),
             ])?;
         }
         Write::SetAdmin { player_id, admin: true, ts_ms } => {

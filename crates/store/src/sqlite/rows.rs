@@ -73,7 +73,7 @@ fn parse_deadlines(s: &str) -> Result<Vec<Option<u64>>, StoreError> {
 }
 
 pub(super) const ROOM_COLUMNS: &str = "id, code, game, options, host, phase, game_no, seq, outcome, created_ms, closed, players, seed, \
-     deadlines, turn_seconds, snapshot, snapshot_tick, locked, banned, chat_off, muted";
+     deadlines, turn_seconds, snapshot, snapshot_tick, locked, banned, chat_off, muted, scoreboard";
 
 pub(super) fn room_from_row(row: &Row<'_>) -> Result<RoomRecord, StoreError> {
     let options: String = row.get(3)?;
@@ -110,6 +110,8 @@ pub(super) fn room_from_row(row: &Row<'_>) -> Result<RoomRecord, StoreError> {
         chat_off: row.get(19)?,
         muted: serde_json::from_str(&row.get::<_, String>(20)?)
             .map_err(|e| StoreError::Corrupt(format!("stored muted: {e}")))?,
+        scoreboard: serde_json::from_str(&row.get::<_, String>(21)?)
+            .map_err(|e| StoreError::Corrupt(format!("stored scoreboard: {e}")))?,
     })
 }
 

@@ -180,6 +180,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE rooms ADD COLUMN chat_off INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE rooms ADD COLUMN muted TEXT NOT NULL DEFAULT '[]';
 "#,
+    r#"
+    -- Version 10: each room's scoreboard across rematches (JSON array of [id, name, wins]).
+    ALTER TABLE rooms ADD COLUMN scoreboard TEXT NOT NULL DEFAULT '[]';
+"#,
 ];
 
 /// Brings the schema of `conn` up to date; refuses a database newer than this server.
