@@ -152,6 +152,8 @@ function game(room, ctx) {
     input: (value) => ctx.input && ctx.input(room.code, value),
   };
   parts.push(h("div", { class: `board-wrap${module.flow ? " flow" : ""}` }, renderBoard(room, boardCtx)));
+  // The audience (everyone without a seat in this game) cheers: the big screen floats it.
+  if (me === null && room.phase === "playing" && room.screens > 0) parts.push(reactions(room, ctx));
   if (room.phase === "over") {
     let again;
     if (me !== null) {
@@ -243,4 +245,18 @@ async function shareLink(link, room, ctx) {
 /** How many watch: the server names at most 12 spectators and counts them all. */
 function watchingCount(room) {
   return room.spectator_count ?? room.spectators.length;
+}
+
+/** What the audience may send the big screen (the server's list of reactions). */
+const REACTIONS = ["👏", "😂", "😮", "🔥", "❤️", "👍", "🎉", "😢"];
+
+/** A row of reaction buttons for someone watching. */
+function reactions(room, ctx) {
+  const row = h("div", { class: "reactions", role: "group", "aria-label": "Cheer on the big screen", "data-testid": "reactions" });
+  for (const emoji of REACTIONS) {
+    const b = h("button", { class: "btn btn-secondary reaction", type: "button", "aria-label": `Send ${emoji}`, "data-testid": `react-${REACTIONS.indexOf(emoji)}` }, emoji);
+    b.addEventListener("click", () => ctx.send(null, "react", { code: room.code, emoji }));
+    row.append(b);
+  }
+  return row;
 }

@@ -31,8 +31,22 @@ const hosting = /^\/screen\/?$/.test(location.pathname);
 
 const state = { me: null, games: null, room: null, seq: 0, chat: new Map(), closed: false };
 
-// An announcement from the teacher's console shows under the status line, large.
-const onPush = (msg) => msg.type === "announcement" && note(`Announcement: ${msg.text}`);
+// An announcement from the teacher's console shows under the status line, large; the
+// audience's reactions float up the screen.
+const onPush = (msg) => {
+  if (msg.type === "announcement") note(`Announcement: ${msg.text}`);
+  else if (msg.type === "reaction" && msg.code === code) float(msg);
+};
+
+/** One reaction rising from the bottom of the screen, at a random place, then gone. */
+function float(msg) {
+  const layer = $("bs-reactions");
+  if (layer.childElementCount >= 40) return; // a busy audience: the screen stays readable
+  const el = h("span", { class: "bs-float", "data-testid": "bs-float", "aria-hidden": "true" }, msg.emoji, h("small", {}, msg.name));
+  el.style.left = `${5 + Math.random() * 85}%`;
+  el.addEventListener("animationend", () => el.remove());
+  layer.append(el);
+}
 const conn = new Connection(socketUrl(), { onOpen: connected, onEvent, onFrame, onPush, onStatus });
 
 async function connected(c) {

@@ -134,6 +134,14 @@ pub enum ClientMsg {
         /// The room.
         code: RoomCode,
     },
+    /// A member's emoji reaction, shown floating on the big screen (one of [`REACTIONS`]; a
+    /// few a second at most). Reply: `ok`.
+    React {
+        /// The room.
+        code: RoomCode,
+        /// The emoji.
+        emoji: String,
+    },
     /// Admins only: every open room, who is online, chat so far. Reply: `overview`.
     AdminOverview,
     /// Admins only: act on any room. Reply: `ok`.
@@ -282,6 +290,7 @@ impl ClientMsg {
             ClientMsg::JoinRoom { .. } => "join_room",
             ClientMsg::LeaveRoom { .. } => "leave_room",
             ClientMsg::Ready { .. } => "ready",
+            ClientMsg::React { .. } => "react",
             ClientMsg::AdminOverview => "admin_overview",
             ClientMsg::AdminRoom { .. } => "admin_room",
             ClientMsg::Announce { .. } => "announce",
@@ -311,6 +320,9 @@ impl ClientMsg {
     }
 }
 
+/// The emoji a `react` may send.
+pub const REACTIONS: &[&str] = &["👏", "😂", "😮", "🔥", "❤️", "👍", "🎉", "😢"];
+
 /// The request types the server knows, for telling "unknown type" from "bad fields".
 pub const REQUEST_TYPES: &[&str] = &[
     "hello",
@@ -319,6 +331,7 @@ pub const REQUEST_TYPES: &[&str] = &[
     "join_room",
     "leave_room",
     "ready",
+    "react",
     "admin_overview",
     "admin_room",
     "announce",

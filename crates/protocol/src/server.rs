@@ -89,6 +89,15 @@ pub enum ServerMsg {
         /// The entries.
         entries: Vec<AuditEntry>,
     },
+    /// Pushed to a room's members: someone's emoji reaction (not stored, not numbered).
+    Reaction {
+        /// The room.
+        code: RoomCode,
+        /// The emoji.
+        emoji: String,
+        /// Who sent it.
+        name: String,
+    },
     /// Pushed: an admin's announcement (to everyone, or to one room's members).
     Announcement {
         /// The text.

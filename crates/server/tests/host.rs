@@ -155,3 +155,38 @@ async fn a_screen_still_counts_against_the_watchers_cap() {
     let refused = other.ask(watch).await;
     assert_eq!(code_of(&refused), "room_full", "saying one is a screen is no way past the cap");
 }
+
+#[tokio::test]
+async fn the_audience_reacts_a_few_times_a_second_and_a_flood_is_cut_while_the_game_goes_on() {
+    let server = TestServer::start().await;
+    let mut ana = named(&server, "Ana").await;
+    let created = ana.ask(json!({"type": "create_room", "game": "tictactoe"})).await;
+    let code = created["code"].as_str().unwrap().to_owned();
+    let mut bo = named(&server, "Bo").await;
+    bo.ask(json!({"type": "join_room", "code": code})).await;
+    let mut fan = named(&server, "Fan").await;
+    fan.ask(json!({"type": "join_room", "code": code, "as": "spectator"})).await;
+    let mut screen = named(&server, "Screen").await;
+    let watch = json!({"type": "join_room", "code": code, "as": "spectator", "screen": true});
+    screen.ask(watch).await;
+    ana.ask(json!({"type": "start", "code": code})).await;
+
+    let react = |emoji: &str| json!({"type": "react", "code": code, "emoji": emoji});
+    assert_eq!(code_of(&fan.ask(react("👏")).await), "ok");
+    let shown = screen.until(|f| f["type"] == "reaction").await;
+    assert_eq!((shown["emoji"].as_str(), shown["name"].as_str()), (Some("👏"), Some("Fan")));
+    assert_eq!(code_of(&fan.ask(react("💩")).await), "bad_text", "only the listed emoji");
+    // A flood: 100 at once. A handful get through; the rest are refused; the game goes on.
+    let mut refused = 0;
+    for _ in 0..100 {
+        if code_of(&fan.ask(react("🔥")).await) == "rate_limited" {
+            refused += 1;
+        }
+    }
+    assert!(refused >= 90, "the flood was cut: {refused} of 100 refused");
+    let mut players = [ana, bo];
+    for (who, cell) in [(0, 0), (1, 3), (0, 1)] {
+        let mv = json!({"type": "move", "code": code, "move": {"cell": cell}});
+        assert_eq!(code_of(&players[who].ask(mv).await), "ok", "the players play on");
+    }
+}

@@ -46,6 +46,8 @@ pub(super) struct Member {
     pub(super) ready: bool,
     /// A big screen (said so when it joined; not stored: it says so again when it comes back).
     pub(super) screen: bool,
+    /// Reactions this member may still send (a few a second).
+    pub(super) reactions: crate::limits::TokenBucket,
 }
 
 impl Member {
@@ -321,6 +323,7 @@ impl Room {
             }
             RoomRequest::Leave => self.leave(&player.id, LeaveReason::Left, batch).map(ok),
             RoomRequest::Ready(ready) => self.set_ready(&player.id, ready, batch).map(ok),
+            RoomRequest::React(emoji) => self.react(&player.id, &emoji, batch).map(ok),
             RoomRequest::Host(action) => self.host_action(&player.id, action, batch).map(ok),
             RoomRequest::Start => self.start(&player.id, batch).map(ok),
             RoomRequest::Move(mv) => self.play(&player.id, &mv, batch).map(ok),

@@ -67,6 +67,39 @@ impl Room {
         Ok(Some(reply))
     }
 
+    /// `react`: an emoji to every member, the big screen floats it. Not stored: a reaction
+    /// is of the moment. Chat off or a mute stops reactions too.
+    pub(super) fn react(
+        &mut self,
+        player_id: &str,
+        emoji: &str,
+        batch: &mut Batch,
+    ) -> Result<(), RoomError> {
+        let i = self.member_index(player_id).ok_or(RoomError::NoSuchRoom)?;
+        if !capital_protocol::client::REACTIONS.contains(&emoji) {
+            return Err(RoomError::BadReaction(capital_protocol::client::REACTIONS.join(" ")));
+        }
+        if self.chat_off {
+            return Err(RoomError::ChatOff);
+        }
+        if self.muted.iter().any(|p| p == player_id) {
+            return Err(RoomError::Muted);
+        }
+        if !self.members[i].reactions.take(std::time::Instant::now()) {
+            return Err(RoomError::TooManyReactions);
+        }
+        let msg = ServerMsg::Reaction {
+            code: self.code.clone(),
+            emoji: emoji.to_owned(),
+            name: self.members[i].name.clone(),
+        };
+        let frame = Utf8Bytes::from(Outgoing::push(msg).to_json());
+        for conn in self.members.iter().filter_map(|m| m.conn.as_ref()) {
+            batch.event(conn.clone(), frame.clone());
+        }
+        Ok(())
+    }
+
     /// An admin turns the chat off (or on).
     pub(super) fn chat_off(&mut self, off: bool, batch: &mut Batch) {
         if self.chat_off != off {
@@ -139,4 +172,9 @@ impl Room {
             });
         }
     }
+}
+
+/// Reactions a member may send: two a second, five at once.
+pub(super) fn reaction_budget() -> crate::limits::TokenBucket {
+    crate::limits::TokenBucket::new(2, 5, std::time::Instant::now())
 }

@@ -81,6 +81,7 @@ impl Room {
                     away_since: None,
                     ready: false,
                     screen: screen && seat.is_none(),
+                    reactions: super::chat::reaction_budget(),
                 };
                 batch.write(Write::PutMember(member.record(self.id)));
                 self.members.push(member);

@@ -133,6 +133,12 @@ pub enum RoomError {
     /// An admin muted this player here.
     #[error("you are muted in this room")]
     Muted,
+    /// Not one of the reactions.
+    #[error("not a reaction: send one of {0}")]
+    BadReaction(String),
+    /// Reactions faster than a person taps.
+    #[error("too many reactions; wait a moment")]
+    TooManyReactions,
     /// The member a host action names is not in the room (or is the host).
     #[error("{0}")]
     NoSuchMember(&'static str),
@@ -168,6 +174,8 @@ impl RoomError {
             RoomError::Kicked => ErrorCode::Kicked,
             RoomError::ChatOff => ErrorCode::ChatOff,
             RoomError::Muted => ErrorCode::Muted,
+            RoomError::BadReaction(_) => ErrorCode::BadText,
+            RoomError::TooManyReactions => ErrorCode::RateLimited,
             RoomError::NoSuchMember(_) => ErrorCode::NoSuchPlayer,
             RoomError::UnknownGame(_) => ErrorCode::UnknownGame,
             RoomError::Rule(rule) => match rule {
@@ -240,6 +248,8 @@ pub enum RoomRequest {
     Leave,
     /// A seated player: ready for the next game, or not yet.
     Ready(bool),
+    /// A member's emoji reaction.
+    React(String),
     /// What only the host may do.
     Host(HostAction),
     /// Host: start the game.

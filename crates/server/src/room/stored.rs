@@ -92,6 +92,7 @@ impl Room {
                     away_since: Some(now),
                     ready: m.ready,
                     screen: false,
+                    reactions: super::chat::reaction_budget(),
                 })
                 .collect(),
             chat: ChatLog::new(RECENT_CHAT, chat, has_older),

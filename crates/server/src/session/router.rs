@@ -188,6 +188,7 @@ pub fn route(identified: bool, msg: ClientMsg) -> Route {
         },
         (true, M::LeaveRoom { code }) => Route::Room { code, cmd: RoomRequest::Leave },
         (true, M::Ready { code, ready }) => Route::Room { code, cmd: RoomRequest::Ready(ready) },
+        (true, M::React { code, emoji }) => Route::Room { code, cmd: RoomRequest::React(emoji) },
         (true, M::AdminOverview) => Route::Admin(AdminRequest::Overview),
         (true, M::AdminRoom { code, action }) => Route::Admin(AdminRequest::Room { code, action }),
         (true, M::Announce { text, code }) => Route::Admin(AdminRequest::Announce { text, code }),
@@ -255,6 +256,7 @@ mod tests {
                 screen: false,
             },
             ClientMsg::Kick { code: code(), player: "p2".into(), reason: None },
+            ClientMsg::React { code: code(), emoji: "👏".into() },
             ClientMsg::AdminOverview,
             ClientMsg::AdminRoom { code: code(), action: capital_protocol::AdminAction::EndGame },
             ClientMsg::Announce { text: "hi".into(), code: None },
@@ -337,7 +339,7 @@ mod tests {
                 "ping" | "list_games" => "session",
                 "register" | "logout" => "identity",
                 "create_room" => "lobby",
-                "join_room" | "leave_room" | "ready" | "kick" | "lock" | "set_host"
+                "join_room" | "leave_room" | "ready" | "react" | "kick" | "lock" | "set_host"
                 | "change_game" | "end_game" | "start" | "move" | "rematch" | "chat"
                 | "chat_history" => "room",
                 "input" => "input",

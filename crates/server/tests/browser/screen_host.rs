@@ -75,6 +75,14 @@ async fn a_big_screen_hosts_three_phones_and_removes_one() {
     ana.wait_visible("[data-testid=cell-4]").await;
     ana.click("[data-testid=cell-4]").await;
     bo.wait_text("[data-testid=status]", "Your turn").await;
+    // Someone watching cheers: the emoji floats up the big screen with their name.
+    let fan = driver.phone("host-fan", &base).await;
+    fan.open(&format!("/join/{code}")).await;
+    fan.type_into("[data-testid=name-input]", "Fan").await;
+    fan.click("[data-testid=name-submit]").await;
+    fan.wait_visible("[data-testid=reactions]").await;
+    fan.click("[data-testid=react-0]").await;
+    screen.wait_text("#bs-reactions", "Fan").await;
     // Ana takes the diagonal 0, 4, 8 while Bo plays 3 and 5.
     for (page, cell) in [(&bo, 3), (&ana, 0), (&bo, 5), (&ana, 8)] {
         page.wait_enabled(&format!("[data-testid=cell-{cell}]")).await;
@@ -83,7 +91,7 @@ async fn a_big_screen_hosts_three_phones_and_removes_one() {
     // The big screen keeps the room's scoreboard across games.
     screen.wait_text("[data-testid=scoreboard]", "Ana 1").await;
     screen.shot("screen-host-tictactoe").await;
-    for page in [&screen, &ana, &bo, &cy] {
+    for page in [&screen, &ana, &bo, &cy, &fan] {
         page.assert_no_script_errors().await;
     }
 }
