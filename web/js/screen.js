@@ -236,6 +236,30 @@ function showGone(text) {
   $("bs-last").textContent = "";
 }
 
+// A light theme for bright rooms, kept for this screen.
+const KEY_THEME = "capital.screen.theme";
+function applyTheme(theme) {
+  document.body.dataset.theme = theme;
+  $("bs-theme").textContent = theme === "light" ? "Dark theme" : "Light theme";
+}
+applyTheme(localStorage.getItem(KEY_THEME) || "dark");
+$("bs-theme").addEventListener("click", () => {
+  const next = document.body.dataset.theme === "light" ? "dark" : "light";
+  localStorage.setItem(KEY_THEME, next);
+  applyTheme(next);
+});
+
+// The screen stays on while the page shows (Screen Wake Lock, where the browser has it).
+async function keepAwake() {
+  try {
+    if (navigator.wakeLock && document.visibilityState === "visible") await navigator.wakeLock.request("screen");
+  } catch {
+    // Not allowed (no user gesture yet, or not a secure context): the screen may dim.
+  }
+}
+keepAwake();
+document.addEventListener("visibilitychange", keepAwake);
+
 if (!code && !hosting) {
   showGone("No room code in the address (it looks like /screen/KXMR).");
 } else {

@@ -17,14 +17,16 @@ async fn a_big_screen_hosts_three_phones_and_removes_one() {
     screen.wait_text("[data-testid=room-game]", "Which game?").await;
     screen.shot("screen-host-picker").await;
     screen.click("[data-testid=host-game-crazy_eights]").await;
-    let code = screen.wait_text("[data-testid=room-code]", "").await;
-    assert_eq!(code.len(), 4, "a room code: {code}");
+    // Until the room exists the code shows a placeholder: wait for the address to name it.
     screen
         .wait_js(
-            "the address names the room",
-            &format!("return location.pathname === '/screen/{code}';"),
+            "the address names a room",
+            "return /^\\/screen\\/[A-Z]{4}$/.test(location.pathname);",
         )
         .await;
+    let path = screen.js("return location.pathname;").await;
+    let code = path.as_str().unwrap().trim_start_matches("/screen/").to_owned();
+    screen.wait_text("[data-testid=room-code]", &code).await;
     assert!(!screen.enabled("[data-testid=host-start]").await, "nobody to start with yet");
 
     let ana = driver.phone("host-ana", &base).await;
@@ -91,6 +93,10 @@ async fn a_big_screen_hosts_three_phones_and_removes_one() {
     // The big screen keeps the room's scoreboard across games.
     screen.wait_text("[data-testid=scoreboard]", "Ana 1").await;
     screen.shot("screen-host-tictactoe").await;
+    // A light theme for a bright room, kept across a reload.
+    screen.click("[data-testid=theme-toggle]").await;
+    screen.wait_js("the light theme", "return document.body.dataset.theme === 'light';").await;
+    screen.shot("screen-host-light").await;
     for page in [&screen, &ana, &bo, &cy, &fan] {
         page.assert_no_script_errors().await;
     }
