@@ -133,6 +133,17 @@ EOF
   ' deploy/capital.service
 }
 
+# The changelog Debian asks every package for: which commit this one was built from, dated by
+# that commit (the repository's history is the real changelog).
+changelog() {
+  local commit date
+  commit=$(git describe --always --dirty 2>/dev/null) || commit="a source tree outside git"
+  date=$(git log -1 --format=%aD 2>/dev/null) || date=$(date -R)
+  printf 'capital (%s) unstable; urgency=medium\n\n' "$deb_version"
+  printf '  * Built by deploy/deb/build.sh from %s.\n\n' "$commit"
+  printf ' -- %s  %s\n' "$maintainer" "$date"
+}
+
 # Depends, read off the binary: each shared library it loads must be one we know the package of,
 # and libc6 must be at least the newest GLIBC_ symbol version it asks for.
 depends() {
@@ -177,6 +188,8 @@ build() {
   unit >"$root/usr/lib/systemd/system/capital.service"
   chmod 0644 "$root/usr/lib/systemd/system/capital.service"
   install -m 0644 deploy/deb/copyright config.example.toml "$root/usr/share/doc/capital/"
+  changelog | gzip -9n >"$root/usr/share/doc/capital/changelog.gz"
+  chmod 0644 "$root/usr/share/doc/capital/changelog.gz"
   install -m 0755 deploy/deb/preinst deploy/deb/postinst deploy/deb/prerm deploy/deb/postrm \
     "$root/DEBIAN/"
   (cd "$root" && find usr -type f -print0 | sort -z | xargs -0 md5sum) >"$root/DEBIAN/md5sums"
@@ -191,7 +204,7 @@ Architecture: $arch
 Maintainer: $maintainer
 Installed-Size: $size
 Depends: $deps
-Section: games
+Section: net
 Priority: optional
 Description: self-hosted game and chat server for a classroom
  Capital serves board and card games with a chat to phones on the local
@@ -214,7 +227,7 @@ EOF
   done
   say "$arch: $deb ($(du -k "$deb" | cut -f1) KiB; Depends: $(dpkg-deb --field "$deb" Depends))"
   if command -v lintian >/dev/null; then
-    lintian --no-tag-display-limit "$deb" >&2 || true
+    lintian --tag-display-limit 0 "$deb" >&2 || true
   fi
 }
 
