@@ -7,6 +7,9 @@
 # game of tic-tac-toe against it to the end, stops it with SIGTERM (it must exit 0), and purges
 # the package. Any failed step fails the script. .ci/run runs it.
 #
+#   deploy/deb/test-arm64.sh             builds the package, then tests it (as CI does)
+#   deploy/deb/test-arm64.sh FILE.deb    tests a package built before (say, by you, not root)
+#
 # Needs root (chroot), the one-time setup of build.sh for arm64, debootstrap, qemu-user-static,
 # curl, and python3 with websockets (examples/python/requirements.txt):
 #   sudo apt-get install debootstrap qemu-user-static curl
@@ -95,14 +98,20 @@ grep -qx enabled "$binfmt/qemu-aarch64" || die "the binfmt_misc handler qemu-aar
 grep -q '^flags: .*F' "$binfmt/qemu-aarch64" ||
   die "the binfmt_misc handler qemu-aarch64 lacks the F flag, so it would not work in a chroot"
 
-step "build the arm64 package (deploy/deb/build.sh arm64)"
-rm -rf "$out"
-CAPITAL_DEB_OUT=$out deploy/deb/build.sh arm64
-debs=("$out"/capital_*_arm64.deb)
-if [ ${#debs[@]} -ne 1 ] || [ ! -f "${debs[0]}" ]; then
-  die "build.sh made no single arm64 package in $out"
+if [ $# -gt 0 ]; then
+  deb=$1
+  [ -f "$deb" ] || die "no package $deb"
+  [ "$(dpkg-deb --field "$deb" Architecture)" = arm64 ] || die "$deb is not an arm64 package"
+else
+  step "build the arm64 package (deploy/deb/build.sh arm64)"
+  rm -rf "$out"
+  CAPITAL_DEB_OUT=$out deploy/deb/build.sh arm64
+  debs=("$out"/capital_*_arm64.deb)
+  if [ ${#debs[@]} -ne 1 ] || [ ! -f "${debs[0]}" ]; then
+    die "build.sh made no single arm64 package in $out"
+  fi
+  deb=${debs[0]}
 fi
-deb=${debs[0]}
 
 if [ -e "$root/.capital-root-ready" ]; then
   step "reuse the Debian $suite arm64 root in $root"
