@@ -114,6 +114,8 @@ export function friendly(err, code) {
       return `There is no open room ${code || err.joinCode || ""}. Check the code and try again.`.replace("  ", " ");
     case "room_locked":
       return `Room ${code || err.joinCode || ""} is locked: ask the host to open it.`.replace("  ", " ");
+    case "joins_paused":
+      return "The teacher has paused joining for now. Try again in a moment.";
     case "kicked":
       return "The host removed you from this room, so you cannot join it again.";
     case "not_your_turn":

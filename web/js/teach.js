@@ -17,7 +17,7 @@ window.capitalErrors = [];
 window.addEventListener("error", (e) => window.capitalErrors.push(String(e.message)));
 window.addEventListener("unhandledrejection", (e) => window.capitalErrors.push(String(e.reason)));
 
-const state = { login: null, timer: null, lastChat: null, failing: false };
+const state = { login: null, timer: null, lastChat: null, failing: false, switches: null };
 const conn = new Connection(socketUrl(), { onOpen: connected, onEvent: () => {}, onPush: () => {}, onStatus: () => {} });
 
 /** Every new socket: log in (with the form's password, or the kept token), then poll. */
@@ -90,6 +90,9 @@ function drawOverview(o) {
     if (minutes > 0) rate = `, ${Math.round((o.chat_total - state.lastChat.total) / minutes)} chat messages a minute`;
   }
   state.lastChat = { at: o.server_ms, total: o.chat_total };
+  state.switches = { chat_off: o.chat_off, joins_paused: o.joins_paused };
+  $("teach-pause").textContent = o.joins_paused ? "Let new players join" : "Pause new joins";
+  $("teach-chat-all").textContent = o.chat_off ? "Chat on everywhere" : "Chat off everywhere";
   $("teach-stats").textContent = `${o.rooms_total} room${o.rooms_total === 1 ? "" : "s"} open, ${o.players_online} player${o.players_online === 1 ? "" : "s"} online${rate}`;
   const to = $("teach-announce-to");
   const chosen = to.value;
@@ -155,6 +158,20 @@ async function admin(code, fields) {
   }
   refresh();
 }
+
+/** Flips a server-wide switch. */
+async function flip(key) {
+  const on = !(state.switches && state.switches[key]);
+  try {
+    await conn.request("admin_server", { [key]: on });
+    note(`Done: ${key.replace("_", " ")} ${on ? "on" : "off"} for the whole server.`);
+  } catch (err) {
+    note(err.message || String(err));
+  }
+  refresh();
+}
+$("teach-pause").addEventListener("click", () => flip("joins_paused"));
+$("teach-chat-all").addEventListener("click", () => flip("chat_off"));
 
 $("teach-announce").addEventListener("submit", async (e) => {
   e.preventDefault();

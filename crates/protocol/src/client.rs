@@ -160,6 +160,15 @@ pub enum ClientMsg {
         #[serde(default)]
         code: Option<RoomCode>,
     },
+    /// Admins only: server-wide switches (each left out stays as it is). Reply: `ok`.
+    AdminServer {
+        /// Chat off in every room.
+        #[serde(default)]
+        chat_off: Option<bool>,
+        /// Nobody new may create or join a room (members still come back).
+        #[serde(default)]
+        joins_paused: Option<bool>,
+    },
     /// Admins only: the newest entries of the audit log. Reply: `audit`.
     AdminAudit {
         /// How many (default 100, at most 500).
@@ -295,6 +304,7 @@ impl ClientMsg {
             ClientMsg::AdminRoom { .. } => "admin_room",
             ClientMsg::Announce { .. } => "announce",
             ClientMsg::AdminAudit { .. } => "admin_audit",
+            ClientMsg::AdminServer { .. } => "admin_server",
             ClientMsg::Kick { .. } => "kick",
             ClientMsg::Lock { .. } => "lock",
             ClientMsg::SetHost { .. } => "set_host",
@@ -336,6 +346,7 @@ pub const REQUEST_TYPES: &[&str] = &[
     "admin_room",
     "announce",
     "admin_audit",
+    "admin_server",
     "kick",
     "lock",
     "set_host",

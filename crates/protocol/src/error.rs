@@ -38,6 +38,8 @@ pub enum ErrorCode {
     NotMember,
     /// The host locked the room: it takes no new members.
     RoomLocked,
+    /// An admin paused new joins (and new rooms) on the whole server.
+    JoinsPaused,
     /// The host removed this player from the room; they cannot join it again.
     Kicked,
     /// Only the host can do that.
@@ -115,6 +117,7 @@ impl ErrorCode {
             ErrorCode::RoomFull => "room_full",
             ErrorCode::NotMember => "not_member",
             ErrorCode::RoomLocked => "room_locked",
+            ErrorCode::JoinsPaused => "joins_paused",
             ErrorCode::Kicked => "kicked",
             ErrorCode::NotHost => "not_host",
             ErrorCode::NotAdmin => "not_admin",

@@ -83,6 +83,10 @@ pub enum ServerMsg {
         chat_total: u64,
         /// Server time, ms since the Unix epoch.
         server_ms: u64,
+        /// An admin turned chat off everywhere.
+        chat_off: bool,
+        /// An admin paused new joins and rooms.
+        joins_paused: bool,
     },
     /// Reply to `admin_audit`: newest first.
     Audit {

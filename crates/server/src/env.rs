@@ -24,6 +24,42 @@ pub struct Env {
     pub shutdown: CancellationToken,
     /// Wall-clock time, for timestamps clients see and the store keeps.
     pub clock: Clock,
+    /// Server-wide switches an admin sets (stored; set here once stored).
+    pub switches: Arc<Switches>,
+}
+
+/// Server-wide switches from the teacher's console: chat off everywhere, new joins paused.
+#[derive(Debug, Default)]
+pub struct Switches {
+    chat_off: std::sync::atomic::AtomicBool,
+    joins_paused: std::sync::atomic::AtomicBool,
+}
+
+impl Switches {
+    /// The stored name of the chat switch.
+    pub const CHAT_OFF: &'static str = "chat_off";
+    /// The stored name of the joins switch.
+    pub const JOINS_PAUSED: &'static str = "joins_paused";
+
+    /// Chat is off in every room.
+    pub fn chat_off(&self) -> bool {
+        self.chat_off.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Nobody new may create or join a room (members still come back).
+    pub fn joins_paused(&self) -> bool {
+        self.joins_paused.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Sets switch `key` (once it is stored). Unknown keys are ignored.
+    pub fn set(&self, key: &str, on: bool) {
+        let switch = match key {
+            Self::CHAT_OFF => &self.chat_off,
+            Self::JOINS_PAUSED => &self.joins_paused,
+            _ => return,
+        };
+        switch.store(on, std::sync::atomic::Ordering::Release);
+    }
 }
 
 impl Env {
@@ -35,6 +71,7 @@ impl Env {
             tracker: TaskTracker::new(),
             shutdown: CancellationToken::new(),
             clock: Clock::system(),
+            switches: Arc::default(),
         }
     }
 }

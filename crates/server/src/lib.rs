@@ -123,6 +123,10 @@ impl Server {
             http::connection_budget(config.max_connections),
         );
         let env = Env::new(store);
+        // The admins' server-wide switches, as stored.
+        for key in env.read(|store| store.flags()).await? {
+            env.switches.set(&key, true);
+        }
         let dm = dm::hub::Hub::start(env.clone()).await?;
         let lookups = Arc::new(PerMinute::new(config.failed_lookups_per_minute));
         let room_env = RoomEnv {

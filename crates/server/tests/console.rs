@@ -172,3 +172,50 @@ async fn a_teacher_turns_chat_off_mutes_removes_a_message_and_the_filter_masks_w
         .collect();
     assert_eq!(actions, ["chat_on", "chat_off", "mute", "remove_chat"]);
 }
+
+#[tokio::test]
+async fn server_wide_switches_pause_joins_and_chat_and_hold_across_a_restart() {
+    let server = TestServer::start().await;
+    let mut bo = named(&server, "Bo").await;
+    let created = bo.ask(json!({"type": "create_room", "game": "tictactoe"})).await;
+    let code = created["code"].as_str().unwrap().to_owned();
+    let mut lee = teacher(&server).await;
+    let pause = json!({"type": "admin_server", "joins_paused": true, "chat_off": true});
+    assert_eq!(code_of(&lee.ask(pause).await), "ok");
+    let overview = lee.ask(json!({"type": "admin_overview"})).await;
+    assert_eq!(
+        (overview["joins_paused"].as_bool(), overview["chat_off"].as_bool()),
+        (Some(true), Some(true))
+    );
+
+    let mut cy = named(&server, "Cy").await;
+    assert_eq!(code_of(&cy.ask(json!({"type": "join_room", "code": code})).await), "joins_paused");
+    let new_room = cy.ask(json!({"type": "create_room", "game": "rps"})).await;
+    assert_eq!(code_of(&new_room), "joins_paused", "no new rooms either");
+    let say = json!({"type": "chat", "code": code, "text": "hi", "client_msg_id": "c1"});
+    assert_eq!(code_of(&bo.ask(say.clone()).await), "chat_off", "chat is off in every room");
+
+    // Stored: after a restart joins are still paused, and a member still comes back.
+    let bo_token = bo.token.clone();
+    let lee_token = lee.token.clone();
+    drop((bo, cy, lee));
+    let server = server.restart().await;
+    let mut bo = Raw::connect(&server, json!({"type": "hello", "token": bo_token})).await;
+    assert_eq!(bo.ask(json!({"type": "join_room", "code": code})).await["type"], "joined");
+    let mut di = named(&server, "Di").await;
+    assert_eq!(code_of(&di.ask(json!({"type": "join_room", "code": code})).await), "joins_paused");
+    let mut lee = Raw::connect(&server, json!({"type": "hello", "token": lee_token})).await;
+    let resume = json!({"type": "admin_server", "joins_paused": false, "chat_off": false});
+    assert_eq!(code_of(&lee.ask(resume).await), "ok");
+    assert_eq!(di.ask(json!({"type": "join_room", "code": code})).await["type"], "joined");
+    assert_eq!(bo.ask(say).await["type"], "chat_sent");
+    let audit = lee.ask(json!({"type": "admin_audit", "limit": 2})).await;
+    let actions: Vec<&str> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["resume_joins", "chat_on"]);
+    assert_eq!(audit["entries"][0]["target"], "server");
+}

@@ -161,6 +161,8 @@ pub trait AdminStore: Send + Sync {
     fn is_admin(&self, player_id: &str) -> Result<bool, StoreError>;
     /// The `limit` newest entries of the audit log, newest first.
     fn audit(&self, limit: usize) -> Result<Vec<AuditRecord>, StoreError>;
+    /// Every server-wide switch that is on.
+    fn flags(&self) -> Result<Vec<String>, StoreError>;
 }
 
 /// Every domain together: what the server holds, and the one way to change it.

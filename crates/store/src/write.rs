@@ -117,6 +117,13 @@ pub enum Write {
     },
     /// Appends an entry to the audit log.
     AppendAudit(AuditRecord),
+    /// Sets a server-wide switch (`"chat_off"`, `"joins_paused"`).
+    SetFlag {
+        /// Which.
+        key: String,
+        /// On or off.
+        on: bool,
+    },
 }
 
 /// Writes that become durable together, or not at all.

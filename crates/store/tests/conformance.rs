@@ -449,6 +449,13 @@ fn admins_and_the_audit_log(store: &dyn Store) {
     assert_eq!((log[0].ts_ms, log[0].detail.as_str()), (12, "entry 2"));
     store.commit(grant(false).into()).wait().unwrap();
     assert!(!store.is_admin("p1").unwrap(), "revoked");
+    let flag = |key: &str, on| Write::SetFlag { key: key.into(), on };
+    store.commit(flag("joins_paused", true).into()).wait().unwrap();
+    store.commit(flag("chat_off", true).into()).wait().unwrap();
+    store.commit(flag("chat_off", true).into()).wait().unwrap();
+    assert_eq!(store.flags().unwrap(), ["chat_off", "joins_paused"]);
+    store.commit(flag("chat_off", false).into()).wait().unwrap();
+    assert_eq!(store.flags().unwrap(), ["joins_paused"]);
 }
 
 fn flush_resolves(store: &dyn Store) {

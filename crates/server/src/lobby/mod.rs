@@ -49,6 +49,9 @@ pub enum LobbyError {
     /// No such game here.
     #[error("this server has no game {0:?}")]
     UnknownGame(String),
+    /// An admin paused new joins and rooms.
+    #[error("the teacher has paused joining for now")]
+    JoinsPaused,
     /// The options do not fit the game.
     #[error("{0}")]
     BadOptions(String),
@@ -79,6 +82,7 @@ impl LobbyError {
             LobbyError::Full | LobbyError::NoFreeCode => ErrorCode::Busy,
             LobbyError::RateLimited(_) => ErrorCode::RateLimited,
             LobbyError::Internal => ErrorCode::Internal,
+            LobbyError::JoinsPaused => ErrorCode::JoinsPaused,
         }
     }
 }
@@ -179,6 +183,9 @@ impl Directory {
         turn_seconds: Option<u32>,
     ) -> Result<RoomHandle, LobbyError> {
         let shared = &self.shared;
+        if shared.room_env.env.switches.joins_paused() {
+            return Err(LobbyError::JoinsPaused);
+        }
         let entry = shared
             .room_env
             .games

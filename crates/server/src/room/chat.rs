@@ -23,7 +23,7 @@ impl Room {
         batch: &mut Batch,
     ) -> Result<Option<ServerMsg>, RoomError> {
         let i = self.member_index(&player.id).ok_or(RoomError::NoSuchRoom)?;
-        if self.chat_off {
+        if self.chat_off || self.ctx.env.switches.chat_off() {
             return Err(RoomError::ChatOff);
         }
         if self.muted.contains(&player.id) {
@@ -79,7 +79,7 @@ impl Room {
         if !capital_protocol::client::REACTIONS.contains(&emoji) {
             return Err(RoomError::BadReaction(capital_protocol::client::REACTIONS.join(" ")));
         }
-        if self.chat_off {
+        if self.chat_off || self.ctx.env.switches.chat_off() {
             return Err(RoomError::ChatOff);
         }
         if self.muted.iter().any(|p| p == player_id) {

@@ -50,6 +50,9 @@ impl Room {
                 if self.locked {
                     return Err(RoomError::Locked);
                 }
+                if self.ctx.env.switches.joins_paused() {
+                    return Err(RoomError::JoinsPaused);
+                }
                 let seat = match role {
                     Role::Spectator => {
                         // Screens count here too: saying one is a screen is no way past it.

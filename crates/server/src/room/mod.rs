@@ -124,6 +124,9 @@ pub enum RoomError {
     /// The host locked the room.
     #[error("the host has locked this room; ask them to open it")]
     Locked,
+    /// An admin paused new joins on the whole server.
+    #[error("the teacher has paused joining for now")]
+    JoinsPaused,
     /// The host removed this player from the room.
     #[error("the host removed you from this room")]
     Kicked,
@@ -171,6 +174,7 @@ impl RoomError {
             RoomError::SeatsNotFilled { .. } => ErrorCode::SeatsNotFilled,
             RoomError::GameOver => ErrorCode::GameOver,
             RoomError::Locked => ErrorCode::RoomLocked,
+            RoomError::JoinsPaused => ErrorCode::JoinsPaused,
             RoomError::Kicked => ErrorCode::Kicked,
             RoomError::ChatOff => ErrorCode::ChatOff,
             RoomError::Muted => ErrorCode::Muted,

@@ -10,6 +10,7 @@ use tungstenite::Utf8Bytes;
 use super::router::AdminRequest;
 use super::{Reply, Session, SessionError};
 use crate::config::limits::{MAX_ANNOUNCEMENT, OVERVIEW_ROOMS};
+use crate::env::Switches;
 use crate::room::{Request, RoomError, RoomRequest};
 
 impl Session {
@@ -21,6 +22,25 @@ impl Session {
         }
         match request {
             AdminRequest::Overview => self.overview().await,
+            AdminRequest::Server(switches) => {
+                // Stored with their audit entries first; only then do they hold.
+                let mut batch = capital_store::WriteBatch::new();
+                for (key, on) in &switches {
+                    batch.push(Write::SetFlag { key: (*key).to_owned(), on: *on });
+                    let action = match (*key, *on) {
+                        (Switches::CHAT_OFF, true) => "chat_off",
+                        (Switches::CHAT_OFF, false) => "chat_on",
+                        (_, true) => "pause_joins",
+                        (_, false) => "resume_joins",
+                    };
+                    batch.push(Write::AppendAudit(self.audit(action, "server", String::new())));
+                }
+                self.state.env().store.commit(batch).await?;
+                for (key, on) in switches {
+                    self.state.env().switches.set(key, on);
+                }
+                Ok(Some(ServerMsg::Ok))
+            }
             AdminRequest::Audit { limit } => {
                 let entries = self.state.env().read(move |store| store.audit(limit)).await?;
                 let entries = entries.into_iter().map(entry).collect();
@@ -87,6 +107,8 @@ impl Session {
             players_online: self.state.online().count(),
             chat_total: env.metrics.chat_total(),
             server_ms: env.clock.now_ms(),
+            chat_off: env.switches.chat_off(),
+            joins_paused: env.switches.joins_paused(),
         }))
     }
 

@@ -5,6 +5,7 @@ use capital_protocol::{AdminAction, ClientMsg, Role, Seq};
 use serde_json::Value;
 
 use crate::config::limits::{AUDIT_PAGE, HISTORY_PAGE, MAX_AUDIT_PAGE, MAX_HISTORY_PAGE};
+use crate::env::Switches;
 use crate::room::{HostAction, RoomRequest};
 
 /// What a request asks for, and of whom.
@@ -112,6 +113,8 @@ pub enum AdminRequest {
         /// How many entries.
         limit: usize,
     },
+    /// `admin_server`: (switch, on) for each switch asked about.
+    Server(Vec<(&'static str, bool)>),
 }
 
 /// A direct-message request.
@@ -192,6 +195,11 @@ pub fn route(identified: bool, msg: ClientMsg) -> Route {
         (true, M::AdminOverview) => Route::Admin(AdminRequest::Overview),
         (true, M::AdminRoom { code, action }) => Route::Admin(AdminRequest::Room { code, action }),
         (true, M::Announce { text, code }) => Route::Admin(AdminRequest::Announce { text, code }),
+        (true, M::AdminServer { chat_off, joins_paused }) => {
+            let switches = [(Switches::CHAT_OFF, chat_off), (Switches::JOINS_PAUSED, joins_paused)];
+            let asked = switches.into_iter().filter_map(|(key, on)| Some((key, on?))).collect();
+            Route::Admin(AdminRequest::Server(asked))
+        }
         (true, M::AdminAudit { limit }) => Route::Admin(AdminRequest::Audit {
             limit: limit.unwrap_or(AUDIT_PAGE).clamp(1, MAX_AUDIT_PAGE),
         }),
@@ -261,6 +269,7 @@ mod tests {
             ClientMsg::AdminRoom { code: code(), action: capital_protocol::AdminAction::EndGame },
             ClientMsg::Announce { text: "hi".into(), code: None },
             ClientMsg::AdminAudit { limit: None },
+            ClientMsg::AdminServer { chat_off: Some(true), joins_paused: None },
             ClientMsg::Lock { code: code(), locked: true },
             ClientMsg::SetHost { code: code(), player: "p2".into() },
             ClientMsg::ChangeGame {
@@ -343,7 +352,9 @@ mod tests {
                 | "change_game" | "end_game" | "start" | "move" | "rematch" | "chat"
                 | "chat_history" => "room",
                 "input" => "input",
-                "admin_overview" | "admin_room" | "announce" | "admin_audit" => "admin",
+                "admin_overview" | "admin_room" | "announce" | "admin_audit" | "admin_server" => {
+                    "admin"
+                }
                 _ => "dm",
             };
             assert_eq!(part, expected, "{kind}: {routed:?}");

@@ -100,6 +100,13 @@ pub(super) fn apply(inner: &mut Inner, write: &Write) -> Result<(), StoreError> 
             }
         }
         Write::AppendAudit(entry) => inner.audit.push(entry.clone()),
+        Write::SetFlag { key, on } => {
+            if *on {
+                inner.flags.insert(key.clone());
+            } else {
+                inner.flags.remove(key);
+            }
+        }
         Write::RemoveMember { room_id, player_id } => {
             inner.members.remove(&(*room_id, player_id.clone()));
         }

@@ -51,6 +51,8 @@ struct Inner {
     admins: HashSet<String>,
     /// The audit log, oldest first.
     audit: Vec<AuditRecord>,
+    /// Server-wide switches that are on.
+    flags: std::collections::BTreeSet<String>,
 }
 
 impl MemoryStore {
@@ -129,6 +131,10 @@ impl AdminStore for MemoryStore {
 
     fn audit(&self, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
         Ok(self.read(|inner| inner.audit.iter().rev().take(limit).cloned().collect()))
+    }
+
+    fn flags(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self.read(|inner| inner.flags.iter().cloned().collect()))
     }
 }
 

@@ -137,6 +137,13 @@ pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()>
             tx.prepare_cached("DELETE FROM admins WHERE player_id = ?1")?
                 .execute(params![player_id])?;
         }
+        Write::SetFlag { key, on: true } => {
+            tx.prepare_cached("INSERT INTO flags (key) VALUES (?1) ON CONFLICT (key) DO NOTHING")?
+                .execute(params![key])?;
+        }
+        Write::SetFlag { key, on: false } => {
+            tx.prepare_cached("DELETE FROM flags WHERE key = ?1")?.execute(params![key])?;
+        }
         Write::AppendAudit(a) => {
             tx.prepare_cached(
                 "INSERT INTO audit (ts_ms, admin_id, admin, action, target, detail)

@@ -100,6 +100,19 @@ impl AdminStore for SqliteStore {
             collect(rows)
         })
     }
+
+    fn flags(&self) -> Result<Vec<String>, StoreError> {
+        self.all_flags()
+    }
+}
+
+impl SqliteStore {
+    fn all_flags(&self) -> Result<Vec<String>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached("SELECT key FROM flags ORDER BY key")?;
+            collect(stmt.query_map([], |row| Ok(Ok(row.get(0)?)))?)
+        })
+    }
 }
 
 impl DmStore for SqliteStore {

@@ -184,6 +184,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
     -- Version 10: each room's scoreboard across rematches (JSON array of [id, name, wins]).
     ALTER TABLE rooms ADD COLUMN scoreboard TEXT NOT NULL DEFAULT '[]';
 "#,
+    r#"
+    -- Version 11: server-wide switches an admin sets (chat off, new joins paused); a row is on.
+    CREATE TABLE flags (
+        key         TEXT PRIMARY KEY
+    ) WITHOUT ROWID;
+"#,
 ];
 
 /// Brings the schema of `conn` up to date; refuses a database newer than this server.
