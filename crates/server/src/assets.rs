@@ -37,7 +37,10 @@ struct Web;
 pub const DEAD_END: &str = "404.html";
 
 /// Files that are filled in before they are served, never served as they are.
-const TEMPLATES: [&str; 2] = [DEAD_END, crate::tls::page::TEMPLATE];
+/// The `/ca` page's template (filled in by `tls::page`).
+pub const CA_TEMPLATE: &str = "ca.html";
+
+const TEMPLATES: [&str; 2] = [DEAD_END, CA_TEMPLATE];
 
 /// Every embedded file, by path; each is encoded the first time it is asked for and kept.
 static FILES: LazyLock<HashMap<String, OnceLock<Encoded>>> =
@@ -156,8 +159,8 @@ fn not_found() -> Response {
 fn dead_end(status: StatusCode, title: &str, text: &str) -> Response {
     let page = match embedded(DEAD_END) {
         Some(template) => String::from_utf8_lossy(&template)
-            .replace("{{title}}", &crate::tls::page::escape(title))
-            .replace("{{text}}", &crate::tls::page::escape(text)),
+            .replace("{{title}}", &crate::text::escape_html(title))
+            .replace("{{text}}", &crate::text::escape_html(text)),
         None => format!("{title}: {text}\n"),
     };
     let headers = [

@@ -166,6 +166,22 @@ impl WordFilter {
     }
 }
 
+/// `text` safe inside HTML text and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A short note a person writes for another (why a host removed someone): trimmed, at most
 /// `max_chars`, one line.
 pub fn note(text: &str, max_chars: usize) -> Result<String, TextError> {

@@ -41,6 +41,7 @@ fn every_setting_has_a_flag_a_variable_a_file_key_and_a_line() {
         "data" => "/tmp/capital-test-data".to_owned(),
         "allowed_origins" => "https://a.example".to_owned(),
         "public_names" => "games.example.org".to_owned(),
+        "word_filter" => "darn".to_owned(),
         "tls" | "mdns" => "true".to_owned(),
         "cert" | "key" => format!("/tmp/{name}.pem"),
         "mdns_name" => "room-12".to_owned(),
@@ -59,7 +60,7 @@ fn every_setting_has_a_flag_a_variable_a_file_key_and_a_line() {
         let v = value(d.name);
         let quoted = |v: &str| serde_json::to_string(v).unwrap();
         let in_toml = match d.name {
-            "allowed_origins" | "public_names" => format!("[{}]", quoted(&v)),
+            "allowed_origins" | "public_names" | "word_filter" => format!("[{}]", quoted(&v)),
             "tls" | "mdns" => v.clone(),
             n if d.range.is_some() && n != "bind" => v.clone(),
             _ => quoted(&v),

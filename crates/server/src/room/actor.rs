@@ -89,9 +89,9 @@ pub struct Room {
     pub(super) seed: u64,
     /// Seconds per turn (0: no turn timers), and each seat's deadline while it is on turn.
     pub(super) turn_seconds: u32,
-    pub(super) deadlines: Vec<Option<super::timers::Deadline>>,
+    pub(super) deadlines: Vec<Option<super::clocks::Deadline>>,
     /// The real-time lane, while a real-time game is playing.
-    pub(super) lane: Option<super::realtime::Lane>,
+    pub(super) lane: Option<super::clocks::Lane>,
     pub(super) host: PlayerId,
     pub(super) phase: Phase,
     pub(super) game_no: u32,

@@ -25,6 +25,7 @@
 
 pub mod actor;
 pub mod chat;
+mod clocks;
 mod game;
 mod host;
 mod members;

@@ -10,37 +10,14 @@
 
 use capital_protocol::{Outgoing, ServerMsg};
 use serde_json::Value;
-use tokio::time::{Duration, Interval, MissedTickBehavior};
+use tokio::time::Duration;
 use tungstenite::Utf8Bytes;
 
 use super::actor::{Batch, Room, viewer};
+use super::clocks::Lane;
 
 /// How often a real-time game's state is stored.
 pub const SNAPSHOT_EVERY: Duration = Duration::from_secs(2);
-
-/// A real-time game in progress: its tick count and the inputs waiting for the next tick.
-#[derive(Debug)]
-pub(super) struct Lane {
-    pub(super) tick: u64,
-    pub(super) tick_ms: u32,
-    inputs: Vec<Option<Value>>,
-}
-
-impl Lane {
-    /// The lane of a game ticked `rate` times a second, for `players` seats, at `tick`.
-    pub(super) fn new(rate: u32, players: usize, tick: u64) -> Lane {
-        Lane { tick, tick_ms: 1000 / rate.max(1), inputs: vec![None; players] }
-    }
-
-    /// The timer the room's loop waits on.
-    pub(super) fn interval(&self) -> Interval {
-        let period = Duration::from_millis(u64::from(self.tick_ms));
-        let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
-        // A room that fell behind (a busy core) does not race to catch up.
-        interval.set_missed_tick_behavior(MissedTickBehavior::Skip);
-        interval
-    }
-}
 
 impl Room {
     /// Opens the lane if the current game is real-time (at start, or after a restart).

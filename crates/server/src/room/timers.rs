@@ -14,6 +14,7 @@ use capital_store::{MoveRecord, Write};
 use tokio::time::{Duration, Instant};
 
 use super::actor::{Batch, Room};
+use super::clocks::Deadline;
 
 /// The shortest and longest turn a room's timer may give (`turn_seconds`).
 pub const TURN_SECONDS_MIN: u32 = 5;
@@ -30,13 +31,6 @@ pub fn turn_seconds(entry: &dyn GameKind, asked: Option<u32>) -> Result<u32, Str
             Err(format!("turn_seconds must be {TURN_SECONDS_MIN} to {TURN_SECONDS_MAX}, got {s}"))
         }
     }
-}
-
-/// When a seat's turn runs out: for the room's timer, and as stored.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Deadline {
-    pub(super) at: Instant,
-    pub(super) ms: u64,
 }
 
 impl Room {

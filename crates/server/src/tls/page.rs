@@ -23,7 +23,7 @@ use super::local::CA_CERT;
 use crate::state::AppState;
 
 /// The page's template, under `web/`; `{{name}}`, `{{fingerprint}}` and `{{pem}}` are filled in.
-pub const TEMPLATE: &str = "ca.html";
+pub const TEMPLATE: &str = crate::assets::CA_TEMPLATE;
 
 /// `GET /ca`: how to install the local CA.
 pub async fn ca(State(state): State<AppState>) -> Response {
@@ -107,26 +107,10 @@ fn render(template: &str, cert: &CertificateDer<'_>) -> String {
         })
         .map_or(Cow::Borrowed("Capital local CA"), Cow::Owned);
     template
-        .replace("{{name}}", &escape(&name))
+        .replace("{{name}}", &crate::text::escape_html(&name))
         // Lines may break after a colon, never inside a byte.
         .replace("{{fingerprint}}", &super::fingerprint(cert).replace(':', ":<wbr>"))
-        .replace("{{pem}}", &escape(&super::ca::pem(cert)))
-}
-
-/// `text` safe inside HTML text and attribute values.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+        .replace("{{pem}}", &crate::text::escape_html(&super::ca::pem(cert)))
 }
 
 #[cfg(test)]
@@ -149,6 +133,9 @@ mod tests {
 
     #[test]
     fn escaping() {
-        assert_eq!(escape(r#"<a href="x">&'"#), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            crate::text::escape_html(r#"<a href="x">&'"#),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 }
