@@ -13,7 +13,8 @@ import { amHost, gameName, joinLink, lobbyCount, mySeat, seatToken } from "./des
 import { gameFor } from "./games/index.js";
 import { mdnsHint } from "./info.js";
 
-/** The main area for the room's phase. */
+/** The main area for the room's phase: its parts, in order (phone.css lays them out side by
+ * side on a landscape phone). */
 export function roomView(room, ctx) {
   return room.phase === "lobby" ? lobby(room, ctx) : game(room, ctx);
 }
@@ -79,7 +80,8 @@ function lobby(room, ctx) {
     action = h("p", { class: "lobby-note" }, note);
   }
 
-  return h(
+  // The action (Start, Ready) stays in view below the rest, which scrolls.
+  const lobbyDiv = h(
     "div",
     { class: "lobby scroll" },
     room.game_no > 0
@@ -133,8 +135,8 @@ function lobby(room, ctx) {
           ? `${count.min} to ${count.max} players: the host may start now, or wait for more.`
           : `${count.min} to ${count.max} players: waiting for ${more}.`)
       : null,
-    action,
   );
+  return [lobbyDiv, h("div", { class: "room-actions" }, action)];
 }
 
 function game(room, ctx) {
@@ -163,7 +165,7 @@ function game(room, ctx) {
     } else {
       again = h("p", { class: "lobby-note" }, "Waiting for the players to ask for a rematch...");
     }
-    parts.push(h("div", { class: "result-actions" }, again));
+    parts.push(h("div", { class: "result-actions room-actions" }, again));
   } else {
     parts.push(h("p", { class: "last-move", "data-testid": "last-move" }, lastMoveLine(room)));
   }

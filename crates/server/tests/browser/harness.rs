@@ -71,12 +71,23 @@ impl Driver {
 
     /// A phone: 360x640, touch, a mobile user agent.
     pub async fn phone(&self, name: &'static str, base: &str) -> Page {
+        self.phone_sized(name, base, 360, 640).await
+    }
+
+    /// A phone of another size, in CSS pixels: a landscape phone is 740x360, a small one 320x568.
+    pub async fn phone_sized(
+        &self,
+        name: &'static str,
+        base: &str,
+        width: u32,
+        height: u32,
+    ) -> Page {
         let mobile = json!({
-            "deviceMetrics": {"width": 360, "height": 640, "pixelRatio": 1.0, "touch": true},
+            "deviceMetrics": {"width": width, "height": height, "pixelRatio": 1.0, "touch": true},
             "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 \
                           (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36",
         });
-        self.page(name, base, "--window-size=360,640", Some(mobile)).await
+        self.page(name, base, &format!("--window-size={width},{height}"), Some(mobile)).await
     }
 
     /// A big screen, or a laptop: 1280x720, no touch.
@@ -297,6 +308,23 @@ impl Page {
             (value == Value::Bool(true)).then_some(())
         })
         .await;
+    }
+
+    /// Polls `script`, which returns a list of what is wrong, until the list is empty; fails
+    /// with the last list.
+    pub async fn wait_no_problems(&self, what: &str, script: &str) {
+        let deadline = Instant::now() + UI_WAIT;
+        loop {
+            let problems = match self.client.execute(script, vec![]).await {
+                Ok(Value::Array(list)) if list.is_empty() => return,
+                Ok(other) => other.to_string(),
+                Err(e) => format!("the script failed: {e}"),
+            };
+            if Instant::now() > deadline {
+                self.fail(&format!("waited {UI_WAIT:?} for {what}: {problems}")).await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
     }
 
     /// With the chat open, the whole board is still on screen above it.
