@@ -69,11 +69,12 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
     } catch (err) {
       if (isConnectionError(err)) throw err; // the next connection tries again
       state.pendingJoin = null;
-      if (err.code === "no_such_room" && state.room) toast(`Room ${state.code} has closed.`);
-      else toast(friendly(err));
+      const closed = err.code === "no_such_room" && state.room ? `Room ${state.code} has closed.` : null;
       leaveRoomLocally();
       showMain("home");
-      if (err.joinCode) showJoinError(err.joinCode, friendly(err));
+      // Said once: in the join form when home is on show (it says which code), else a toast.
+      if (err.joinCode && !closed && state.screen === "home") showJoinError(err.joinCode, friendly(err));
+      else toast(closed || friendly(err));
     }
     sayBadLink();
   }
@@ -220,7 +221,8 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
     try {
       await conn.request(type, fields);
     } catch (err) {
-      toast(friendly(err));
+      // No connection: the banner says so already.
+      if (!isConnectionError(err)) toast(friendly(err));
       drawRoom(); // undo the board's "sending" state
     } finally {
       if (button && button.isConnected) button.disabled = false;

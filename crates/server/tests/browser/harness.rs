@@ -327,6 +327,30 @@ impl Page {
         }
     }
 
+    /// From now on, keeps every text `css` shows in the page, for [`Page::seen`]: each time it
+    /// shows (after being hidden or empty) or changes.
+    pub async fn record_texts(&self, css: &str) {
+        let script = format!(
+            "const key = {css:?}; window.capitalSeen = window.capitalSeen || {{}}; \
+             const seen = window.capitalSeen[key] = []; let last = ''; \
+             const note = () => {{ const e = document.querySelector(key); \
+                 const t = e && !e.closest('[hidden]') ? e.textContent.trim() : ''; \
+                 if (t && t !== last) seen.push(t); last = t; }}; \
+             new MutationObserver(note).observe(document.body, \
+                 {{subtree: true, childList: true, characterData: true, attributes: true}}); \
+             note(); return true;"
+        );
+        self.js(&script).await;
+    }
+
+    /// Every text `css` showed since [`Page::record_texts`], in order.
+    pub async fn seen(&self, css: &str) -> Vec<String> {
+        let script = format!("return (window.capitalSeen || {{}})[{css:?}] || [];");
+        let list = self.js(&script).await;
+        let list = list.as_array().cloned().unwrap_or_default();
+        list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()
+    }
+
     /// With the chat open, the whole board is still on screen above it.
     pub async fn assert_board_above_chat(&self) {
         let script = "const b = document.querySelector('[data-testid=board]')\

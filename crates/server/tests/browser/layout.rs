@@ -53,11 +53,15 @@ async fn landscape_and_small_phones_keep_the_board_big_and_the_actions_on_screen
     cy.open(&format!("/join/{code}")).await;
     cy.wait_visible("[data-testid=screen-name]").await;
     cy.shot("name").await;
+    cy.record_texts("#toast-text").await;
     cy.type_into("[data-testid=name-input]", "Cy").await;
     cy.click("[data-testid=name-submit]").await;
     cy.wait_text("[data-testid=toast]", "you are watching").await;
+    cy.wait_no_problems("the toast clear of the board", &toast_clear(ROOM_CONTROLS)).await;
     cy.wait_no_problems("the board in full, cells of 64 px", &board_fits(64, 64)).await;
     cy.shot("spectator-toast").await;
+    let toasts = cy.seen("#toast-text").await;
+    assert_eq!(toasts, ["A game is on: you are watching."], "one toast, said once");
 
     for (page, cell) in [(&bo, 3), (&ana, 1), (&bo, 4)] {
         page.click(&format!("[data-testid=cell-{cell}]")).await;
@@ -159,6 +163,17 @@ async fn landscape_and_small_phones_keep_the_board_big_and_the_actions_on_screen
     eprintln!("browser test (layout) took {:.1} s", started.elapsed().as_secs_f64());
 }
 
+/// What a toast must not cover in a room.
+pub const ROOM_CONTROLS: &[&str] = &[
+    "[data-testid=board]",
+    "[data-testid=start]",
+    "[data-testid=ready]",
+    "[data-testid=rematch]",
+    "[data-testid=share]",
+    "[data-testid=chat-toggle]",
+    "[data-testid=chat-input]",
+];
+
 /// JS: what is wrong with the board: not all on screen, under the chat or the status, or a
 /// button in it (a cell, a column) smaller than `min_w` x `min_h`.
 fn board_fits(min_w: u32, min_h: u32) -> String {
@@ -182,7 +197,7 @@ fn board_fits(min_w: u32, min_h: u32) -> String {
 }
 
 /// JS: which of the elements (by data-testid) are not all on screen, or are covered.
-fn on_screen(testids: &[&str]) -> String {
+pub fn on_screen(testids: &[&str]) -> String {
     let list = serde_json::to_string(testids).expect("a list of strings");
     format!(
         "{GEOMETRY}
@@ -194,6 +209,22 @@ fn on_screen(testids: &[&str]) -> String {
            if (r.width < 1 || !inView(r)) {{ out.push(`${{id}} ${{show(r)}} is not all on screen (${{innerWidth}}x${{innerHeight}})`); continue; }}
            const hit = document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2);
            if (!hit || !e.contains(hit)) out.push(`${{id}} is covered by ${{hit ? hit.outerHTML.slice(0, 80) : 'nothing'}}`);
+         }}
+         return out;"
+    )
+}
+
+/// JS: what of `selectors` the toast on show covers (nothing, or no toast on show, is wrong).
+pub fn toast_clear(selectors: &[&str]) -> String {
+    let list = serde_json::to_string(selectors).expect("a list of strings");
+    format!(
+        "{GEOMETRY}
+         const toast = document.querySelector('[data-testid=toast]');
+         if (!toast || toast.hidden) return ['no toast on show'];
+         const t = rect(toast); const out = [];
+         for (const sel of {list}) for (const e of document.querySelectorAll(sel)) {{
+           const r = rect(e);
+           if (r.width > 0 && overlap(t, r)) out.push(`the toast ${{show(t)}} covers ${{sel}} ${{show(r)}}`);
          }}
          return out;"
     )

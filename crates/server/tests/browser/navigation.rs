@@ -32,6 +32,18 @@ async fn back_stays_in_the_app_dead_ends_lead_home_and_the_page_comes_back_quick
     assert_eq!(ana.js("return location.pathname;").await, "/");
     ana.shot("bad-join-link").await;
 
+    // A join link to a room that is not open: said once, in the join form (no toast too).
+    let eve = driver.phone("eve", &base).await;
+    eve.open("/join/QQQQ").await;
+    eve.wait_visible("[data-testid=screen-name]").await;
+    eve.record_texts("#toast-text").await;
+    eve.type_into("[data-testid=name-input]", "Eve").await;
+    eve.click("[data-testid=name-submit]").await;
+    eve.wait_text("[data-testid=join-error]", "There is no open room QQQQ").await;
+    assert_eq!(eve.seen("#toast-text").await, Vec::<String>::new(), "no toast says it again");
+    eve.assert_no_script_errors().await;
+    eve.close().await;
+
     // Into a room (its address shows), then Back: the app asks whether to leave.
     ana.click("[data-testid=game-tictactoe]").await;
     ana.click("[data-testid=create-room]").await;
