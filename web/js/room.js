@@ -7,6 +7,7 @@
 // has only what changed, or `room: null` when nothing did), without it after a reload.
 
 import { Chat } from "./chat.js";
+import { focusKeeper } from "./focus.js";
 import { roomView } from "./room-view.js";
 import { drawStatus, fill, initial } from "./dom.js";
 import { friendly, gameName, isConnectionError, mySeat, noteSeats, seatsTaken, statusLine } from "./describe.js";
@@ -32,6 +33,7 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
   state.code = localStorage.getItem(KEY_ROOM); // the room this page goes back to
   let pickedPlayer = null; // the player tapped last, while the person dialog is open
   let lastBuzz = ""; // game and seq of the last "your turn" vibration
+  const focus = focusKeeper($("room-main")); // the main area is redrawn from scratch
 
   const chat = new Chat($("chat"), {
     send: (text, clientMsgId) => conn.request("chat", { code: state.code, text, client_msg_id: clientMsgId }),
@@ -210,7 +212,8 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
     drawStatus($("status"), line);
     $("watching-tag").hidden = !(room.you && room.you.role === "spectator");
 
-    fill($("room-main"), roomView(room, { meId, online: state.online, send, input: sendInput, toast, pick: pickPlayer }));
+    const ctx = { meId, online: state.online, send, input: sendInput, toast, pick: pickPlayer };
+    focus.redraw(() => fill($("room-main"), roomView(room, ctx)));
     announce($("announce"), room);
     drawTurnBars();
   }

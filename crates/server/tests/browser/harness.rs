@@ -7,7 +7,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
@@ -325,6 +327,26 @@ impl Page {
             }
             tokio::time::sleep(POLL).await;
         }
+    }
+
+    /// Presses keys on the keyboard, one after the other, in whatever has the focus.
+    pub async fn press(&self, keys: &[Key]) {
+        let mut actions = KeyActions::new("keyboard".into());
+        for &key in keys {
+            actions = actions
+                .then(KeyAction::Down { value: key.into() })
+                .then(KeyAction::Up { value: key.into() });
+        }
+        self.client
+            .perform_actions(actions)
+            .await
+            .unwrap_or_else(|e| panic!("{}: press {keys:?}: {e}", self.name));
+    }
+
+    /// The `data-testid` of the element that has the keyboard focus ("" for none).
+    pub async fn focused(&self) -> String {
+        let script = "const e = document.activeElement; return (e && e.dataset.testid) || '';";
+        self.js(script).await.as_str().unwrap_or_default().to_owned()
     }
 
     /// From now on, keeps every text `css` shows in the page, for [`Page::seen`]: each time it

@@ -25,6 +25,7 @@ mod boards;
 mod crazy_eights;
 mod direct_messages;
 mod dots_and_boxes;
+mod keyboard;
 mod layout;
 mod light_cycles;
 mod navigation;
