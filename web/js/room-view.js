@@ -101,14 +101,17 @@ function lobby(room, ctx) {
         ),
         h("span", { class: "invite-hint" }, "Scan the code or open the link to join"),
       ),
-      h("img", {
-        class: "qr",
-        src: `/qr/${room.code}.svg`,
-        alt: `QR code to join room ${room.code}`,
-        "data-testid": "qr",
-        width: 112,
-        height: 112,
-      }),
+      h(
+        "button",
+        {
+          class: "qr-open",
+          type: "button",
+          "data-testid": "qr-open",
+          "aria-label": `QR code to join room ${room.code}: show it full screen`,
+          onclick: () => showQr(room.code, link),
+        },
+        h("img", { class: "qr", src: `/qr/${room.code}.svg`, alt: "", "data-testid": "qr", width: 112, height: 112 }),
+      ),
       h(
         "div",
         { class: "invite-link" },
@@ -226,19 +229,62 @@ function versus(room, meId, pick) {
   );
 }
 
-/** The phone's share sheet when there is one, else the clipboard. */
+/** The phone's share sheet when there is one, else the clipboard; said in words either way. */
 async function shareLink(link, room, ctx) {
   const text = `Play ${gameName(room.game)} with me on Capital: room ${room.code}`;
-  try {
-    if (navigator.share) {
+  if (navigator.share) {
+    try {
       await navigator.share({ title: "Capital", text, url: link });
-    } else {
-      await navigator.clipboard.writeText(link);
-      ctx.toast("Link copied.", "info");
+    } catch {
+      // Cancelled: nothing to say.
     }
-  } catch {
-    // Cancelled, or no clipboard (plain http): the link is on screen anyway.
+    return;
   }
+  // Before any await: copying by selection needs the tap that asked for it.
+  const copied = navigator.clipboard ? null : copyBySelection(link);
+  if (copied === null) {
+    try {
+      await navigator.clipboard.writeText(link);
+      ctx.toast(`Link copied: ${link}`, "info");
+      return;
+    } catch {
+      // Not allowed here: try the selection.
+    }
+  }
+  if (copied || copyBySelection(link)) ctx.toast(`Link copied: ${link}`, "info");
+  else ctx.toast("This browser would not copy it: press and hold the link to copy it.");
+}
+
+/** Copies `text` the old way, from a selected text field (no clipboard API on plain http, which
+ * is not a secure context): true when the browser says it did. */
+function copyBySelection(text) {
+  const field = h("textarea", { class: "copy-field", readonly: true, "aria-hidden": "true", tabindex: "-1" });
+  field.value = text;
+  document.body.append(field);
+  const before = document.activeElement;
+  field.select();
+  field.setSelectionRange(0, text.length);
+  let done = false;
+  try {
+    done = document.execCommand("copy");
+  } catch {
+    done = false;
+  }
+  field.remove();
+  if (before && before.focus) before.focus({ preventScroll: true });
+  return done;
+}
+
+/** The QR code full screen, to hold up for others to scan; a tap anywhere closes it. */
+function showQr(code, link) {
+  const dialog = document.getElementById("qr-dialog");
+  document.getElementById("qr-full").src = `/qr/${code}.svg`;
+  document.getElementById("qr-full").alt = `QR code to join room ${code}`;
+  document.getElementById("qr-code").textContent = code;
+  document.getElementById("qr-code").setAttribute("aria-label", `Room code ${code.split("").join(" ")}`);
+  document.getElementById("qr-link").replaceChildren(...linkText(link));
+  dialog.onclick = () => dialog.close();
+  dialog.showModal();
 }
 
 /** How many watch: the server names at most 12 spectators and counts them all. */

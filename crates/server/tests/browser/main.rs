@@ -29,5 +29,6 @@ mod keyboard;
 mod layout;
 mod light_cycles;
 mod navigation;
+mod room_life;
 mod screen_host;
 mod tictactoe;
