@@ -3,6 +3,7 @@
 
 import { BUBBLE_ICON, h, initial, makePickable } from "./dom.js";
 import { seatToken } from "./games/index.js";
+import { leftName } from "./seats.js";
 
 /**
  * The list of seats and spectators: avatar, name, "you", "host", a token (X / O / disc colour),
@@ -17,8 +18,11 @@ export function renderMembers(room, meId, { showSpectators = true, hideId = null
     const p = seat.player;
     const token = seatToken(room, seat.seat);
     const turn = room.phase === "playing" && (room.turn || []).includes(seat.seat);
-    const winner = room.phase === "over" && room.outcome && room.outcome.winner === seat.seat;
+    // A seat left during or after the game: who played there, as having left.
+    const gone = leftName(room, seat.seat);
+    const winner = room.phase === "over" && room.outcome && room.outcome.winner === seat.seat && (p || gone);
     const tags = [];
+    if (gone) tags.push(h("span", { class: "tag tag-away" }, "left"));
     if (p && p.id === meId) tags.push(h("span", { class: "tag tag-you" }, "you"));
     if (p && p.id === room.host) tags.push(h("span", { class: "tag" }, "host"));
     if (p && !p.connected) tags.push(h("span", { class: "tag tag-away" }, "reconnecting..."));
@@ -33,7 +37,7 @@ export function renderMembers(room, meId, { showSpectators = true, hideId = null
         "data-testid": `seat-${seat.seat}`,
       },
       h("span", { class: "avatar", "aria-hidden": "true" }, p ? initial(p.name) : String(seat.seat + 1)),
-      h("span", { class: "member-name" }, h("span", { class: "sr-only" }, `Seat ${seat.seat + 1}: `), p ? p.name : "Open seat", ...tags),
+      h("span", { class: "member-name" }, h("span", { class: "sr-only" }, `Seat ${seat.seat + 1}: `), p ? p.name : gone || "Open seat", ...tags),
       token.label ? h("span", { class: "token", title: `plays ${token.label}` }, token.label) : null,
       pickable ? h("span", { class: "member-more", "aria-hidden": "true", html: BUBBLE_ICON }) : null,
     );

@@ -9,7 +9,7 @@
 import { renderBoard, lastMoveLine } from "./boards.js";
 import { h, initial, linkText, makePickable } from "./dom.js";
 import { renderMembers } from "./members.js";
-import { amHost, gameName, joinLink, lobbyCount, mySeat, seatToken } from "./describe.js";
+import { amHost, gameName, joinLink, leftName, lobbyCount, mySeat, seatToken } from "./describe.js";
 import { gameFor } from "./games/index.js";
 import { mdnsHint } from "./info.js";
 
@@ -183,8 +183,11 @@ function versus(room, meId, pick) {
     const p = seat.player;
     const token = seatToken(room, seat.seat);
     const turn = room.phase === "playing" && (room.turn || []).includes(seat.seat);
-    const name = p ? (p.id === meId ? `${p.name} (you)` : p.name) : "Open seat";
+    // A seat left during or after the game still shows who played there, as having left.
+    const gone = leftName(room, seat.seat);
+    const name = p ? (p.id === meId ? `${p.name} (you)` : p.name) : gone || "Open seat";
     const away = p && !p.connected;
+    const note = gone ? "left" : away ? "offline" : turn ? "to play" : null;
     const badge = token.label.length === 1 ? token.label : p ? initial(p.name) : "?";
     const side = h(
       "div",
@@ -197,11 +200,7 @@ function versus(room, meId, pick) {
         "span",
         { class: "side-text" },
         h("span", { class: "side-name" }, name),
-        away
-          ? h("span", { class: "tag tag-away" }, "offline")
-          : turn
-            ? h("span", { class: "tag tag-turn" }, "to play")
-            : null,
+        note ? h("span", { class: `tag ${turn && !gone && !away ? "tag-turn" : "tag-away"}` }, note) : null,
       ),
     );
     if (p && p.id !== meId && pick) {

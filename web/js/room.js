@@ -57,9 +57,9 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
         const reply = await c.request("join_room", { code: state.code, since: state.seq }, { internal: true });
         applyJoined(reply, true);
       } else if (state.code && state.room) {
-        // Away longer than the grace period: the seat is gone, but the room may still be there.
-        toast("You were away too long and lost your seat.");
-        await join(c, state.code, "player");
+        // Away longer than the grace period: the seat is gone, but the room may still be there,
+        // and a seat in it (join says so only if it ends up watching).
+        await join(c, state.code, "player", { late: true });
       } else if (state.code && welcome.rooms.some((r) => r.code === state.code)) {
         // After a reload: the whole room again.
         await join(c, state.code, "player");
@@ -91,15 +91,21 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
     else toast(text);
   }
 
-  /** Joins `code` as a player, or as a spectator when every seat is taken or a game is on. */
-  async function join(c, code, as) {
+  /** Joins `code` as a player, or as a spectator when every seat is taken or a game is on (and
+   * says so, once). `late`: back after the grace period, so a seat was lost if none is free. */
+  async function join(c, code, as, { late = false } = {}) {
     let reply;
     try {
       reply = await c.request("join_room", { code, as }, { internal: true });
     } catch (err) {
       if (as === "player" && (err.code === "room_full" || err.code === "wrong_phase")) {
         reply = await c.request("join_room", { code, as: "spectator" }, { internal: true });
-        toast(err.code === "room_full" ? "Every seat is taken: you are watching." : "A game is on: you are watching.", "info");
+        const why = late
+          ? "You were away too long and lost your seat"
+          : err.code === "room_full"
+            ? "Every seat is taken"
+            : "A game is on";
+        toast(`${why}: you are watching.`, late ? "error" : "info");
       } else {
         err.joinCode = code;
         throw err;
@@ -133,6 +139,9 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
     const before = state.room;
     state.room = msg.room;
     noteSeats(msg.room);
+    // The move that ends a game comes with nobody's turn, and game_over follows at once: only
+    // that one is drawn (the status would flash "Waiting..." before every result).
+    if (msg.room.phase === "playing" && !(msg.room.turn || []).length && !gameFor(msg.room.game).realtime) return;
     // A new game on a phone: fold the chat away so the board gets the room.
     if ((msg.kind === "started" || msg.kind === "rematch") && !WIDE.matches) chat.setOpen(false);
     drawRoom();

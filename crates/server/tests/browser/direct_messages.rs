@@ -169,7 +169,8 @@ async fn direct_messages_between_two_phones() {
     ana.click("[data-testid=leave]").await;
     ana.click("[data-testid=leave-confirm]").await;
     ana.wait_visible("[data-testid=screen-home]").await;
-    bo.wait_text("[data-testid=side-0]", "Open seat").await;
+    // Her side says she left (an "Open seat" beside "Ana won" did not say who had won).
+    bo.wait_text("[data-testid=side-0]", "Ana\nleft").await;
     bo.wait_text("[data-testid=status]", "Ana won").await;
 
     for page in [&ana, &bo] {
