@@ -7,7 +7,7 @@
 // `pick` is called when another player is tapped (the app offers "Message").
 
 import { renderBoard, lastMoveLine } from "./boards.js";
-import { h, initial, linkText, makePickable } from "./dom.js";
+import { h, initial, linkText, srOnly } from "./dom.js";
 import { renderMembers } from "./members.js";
 import { amHost, gameName, joinLink, leftName, lobbyCount, mySeat, seatToken } from "./describe.js";
 import { gameFor } from "./games/index.js";
@@ -189,24 +189,26 @@ function versus(room, meId, pick) {
     const away = p && !p.connected;
     const note = gone ? "left" : away ? "offline" : turn ? "to play" : null;
     const badge = token.label.length === 1 ? token.label : p ? initial(p.name) : "?";
+    // A button when it can be tapped (to offer "Message"); read out whole either way.
+    const pickable = p && p.id !== meId && pick;
     const side = h(
-      "div",
+      pickable ? "button" : "div",
       {
-        class: `side ${token.cls}${turn ? " turn" : ""}${away ? " away" : ""}`,
+        class: `side ${token.cls}${turn ? " turn" : ""}${away ? " away" : ""}${pickable ? " pickable" : ""}`,
         "data-testid": `side-${seat.seat}`,
+        type: pickable ? "button" : null,
+        onclick: pickable ? () => pick(p) : null,
       },
       h("span", { class: "avatar", "aria-hidden": "true" }, badge),
       h(
         "span",
         { class: "side-text" },
         h("span", { class: "side-name" }, name),
-        note ? h("span", { class: `tag ${turn && !gone && !away ? "tag-turn" : "tag-away"}` }, note) : null,
+        token.label ? srOnly(`, plays ${token.label}`) : null,
+        note ? h("span", { class: `tag ${turn && !gone && !away ? "tag-turn" : "tag-away"}` }, srOnly(", "), note) : null,
+        pickable ? srOnly(": send a message") : null,
       ),
     );
-    if (p && p.id !== meId && pick) {
-      side.classList.add("pickable");
-      makePickable(side, `${p.name}: send a message`, () => pick(p));
-    }
     return side;
   });
   const watchers = watchingCount(room);

@@ -170,7 +170,8 @@ async fn direct_messages_between_two_phones() {
     ana.click("[data-testid=leave-confirm]").await;
     ana.wait_visible("[data-testid=screen-home]").await;
     // Her side says she left (an "Open seat" beside "Ana won" did not say who had won).
-    bo.wait_text("[data-testid=side-0]", "Ana\nleft").await;
+    let side = bo.wait_text("[data-testid=side-0]", "left").await;
+    assert!(side.contains("Ana") && !side.contains("Open seat"), "the side says {side:?}");
     bo.wait_text("[data-testid=status]", "Ana won").await;
 
     for page in [&ana, &bo] {

@@ -123,6 +123,8 @@ impl Driver {
             "--disable-background-timer-throttling",
             "--disable-renderer-backgrounding",
             "--hide-scrollbars",
+            // Element.computedName: the accessible name, as a screen reader gets it.
+            "--enable-blink-features=ComputedAccessibilityInfo",
             window,
         ]
         .into_iter()
@@ -347,6 +349,21 @@ impl Page {
     pub async fn focused(&self) -> String {
         let script = "const e = document.activeElement; return (e && e.dataset.testid) || '';";
         self.js(script).await.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// The accessible name of `css` (what a screen reader says for it), once it is there; with
+    /// the spaces the browser puts between elements before a comma or colon taken out.
+    pub async fn accessible_name(&self, css: &str) -> String {
+        let script = format!(
+            "const e = document.querySelector({css:?}); \
+             return e ? e.computedName.replace(/\\s+([,:.])/g, '$1').replace(/\\s+/g, ' ') : null;"
+        );
+        let what = format!("{css} to have an accessible name");
+        self.wait_for(&what, async || {
+            let value = self.client.execute(&script, vec![]).await.ok()?;
+            value.as_str().map(str::to_owned)
+        })
+        .await
     }
 
     /// From now on, keeps every text `css` shows in the page, for [`Page::seen`]: each time it
