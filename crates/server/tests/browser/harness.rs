@@ -305,6 +305,14 @@ impl Page {
             .unwrap_or_else(|e| panic!("{}: script failed: {e}\n{script}", self.name))
     }
 
+    /// Runs `script` in the page until it calls its last argument with a value, which it returns.
+    pub async fn js_async(&self, script: &str) -> Value {
+        self.client
+            .execute_async(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("{}: script failed: {e}\n{script}", self.name))
+    }
+
     /// Polls `script` until it returns true.
     pub async fn wait_js(&self, what: &str, script: &str) {
         self.wait_for(what, async || {
