@@ -178,6 +178,11 @@ pub struct Page {
 }
 
 impl Page {
+    /// The page's name, as in its screenshots.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
     pub async fn open(&self, path: &str) {
         let url = format!("{}{path}", self.base);
         self.client.goto(&url).await.unwrap_or_else(|e| panic!("{}: open {url}: {e}", self.name));

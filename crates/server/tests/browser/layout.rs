@@ -2,12 +2,12 @@
 //! 360x640 with the chat open. The board stays whole, clear of the chat and big enough to tap
 //! (tic-tac-toe cells of 64 px or more); the status and the main action (Start, Rematch) stay on
 //! screen and uncovered; a toast stays out of the board and the buttons. Screenshots of the main
-//! screens at 740x360 and 320 px wide.
+//! screens (name, home, lobby, game, game over, chat open, messages) at 740x360 and 320 px wide.
 
 use std::time::Instant;
 
 use crate::common::*;
-use crate::harness::{Driver, ONE_AT_A_TIME};
+use crate::harness::{Driver, ONE_AT_A_TIME, Page};
 
 /// Tic-tac-toe between a landscape phone and a portrait one, with a small phone watching; then
 /// connect four between a 640x360 landscape phone and the small one.
@@ -80,6 +80,7 @@ async fn landscape_and_small_phones_keep_the_board_big_and_the_actions_on_screen
         page.wait_text("[data-testid=status]", "won").await;
         page.wait_no_problems("the board in full after the game", &board_fits(64, 64)).await;
         page.wait_no_problems("Rematch on screen", &on_screen(&["rematch", "status"])).await;
+        eprintln!("{}: game over, {}", page.name(), smallest_button(page).await);
     }
     ana.shot("game-over").await;
     bo.shot("game-over").await;
@@ -91,12 +92,18 @@ async fn landscape_and_small_phones_keep_the_board_big_and_the_actions_on_screen
         page.wait_no_problems("the board in full with the chat open", &board_fits(64, 64)).await;
         let controls = on_screen(&["rematch", "status", "chat-input", "chat-send"]);
         page.wait_no_problems("Rematch and the chat on screen", &controls).await;
+        eprintln!("{}: chat open, {}", page.name(), smallest_button(page).await);
     }
     ana.type_into("[data-testid=chat-input]", "good game").await;
     ana.click("[data-testid=chat-send]").await;
     bo.wait_text("[data-testid=chat-log]", "good game").await;
     ana.shot("chat-open").await;
     bo.shot("chat-open").await;
+    ana.click("[data-testid=messages-room]").await;
+    ana.wait_visible("[data-testid=screen-messages]").await;
+    ana.shot("messages").await;
+    ana.click("[data-testid=messages-back]").await;
+    ana.wait_visible("[data-testid=screen-room]").await;
     for page in [&ana, &bo, &cy] {
         page.assert_no_script_errors().await;
     }
@@ -145,6 +152,7 @@ async fn landscape_and_small_phones_keep_the_board_big_and_the_actions_on_screen
         page.wait_text("[data-testid=status]", "won").await;
         page.wait_no_problems("the board in full after the game", &board_fits(min_w, 200)).await;
         page.wait_no_problems("Rematch on screen", &on_screen(&["rematch", "status"])).await;
+        eprintln!("{}: game over, {}", page.name(), smallest_button(page).await);
     }
     cy.shot("game-over").await;
     dee.shot("game-over").await;
@@ -153,6 +161,9 @@ async fn landscape_and_small_phones_keep_the_board_big_and_the_actions_on_screen
     let controls = on_screen(&["rematch", "chat-input", "chat-send"]);
     cy.wait_no_problems("Rematch and the chat on screen", &controls).await;
     cy.shot("chat-open").await;
+    cy.click("[data-testid=messages-room]").await;
+    cy.wait_visible("[data-testid=screen-messages]").await;
+    cy.shot("messages").await;
 
     for page in [&dee, &cy] {
         page.assert_no_script_errors().await;
@@ -173,6 +184,16 @@ pub const ROOM_CONTROLS: &[&str] = &[
     "[data-testid=chat-toggle]",
     "[data-testid=chat-input]",
 ];
+
+/// The smallest button on the board, in words ("smallest of 9 buttons 108x108 px"), for the log.
+async fn smallest_button(page: &Page) -> String {
+    let script = "const b = [...document.querySelectorAll('[data-testid=board] button')] \
+                      .map((e) => e.getBoundingClientRect()); \
+                  const w = Math.min(...b.map((r) => r.width)); \
+                  const h = Math.min(...b.map((r) => r.height)); \
+                  return `smallest of ${b.length} board buttons ${Math.round(w)}x${Math.round(h)} px`;";
+    page.js(script).await.as_str().unwrap_or_default().to_owned()
+}
 
 /// JS: what is wrong with the board: not all on screen, under the chat or the status, or a
 /// button in it (a cell, a column) smaller than `min_w` x `min_h`.
