@@ -5,9 +5,11 @@
 // Messages are kept by `seq` (the room's event number), so history, missed messages and live
 // ones can arrive in any order and overlap without showing twice. A message I send shows at
 // once as "sending..."; if the connection is down it waits and is sent again (with the same
-// client_msg_id, so the server stores it once) when the connection is back.
+// client_msg_id, so the server stores it once) when the connection is back. The log keeps the
+// element of each message: a new one is put in its place, and nothing else is drawn again (a
+// screen reader's live region hears only the new one).
 
-import { h, fill } from "./dom.js";
+import { charCounter, h, fill, srOnly } from "./dom.js";
 
 export class Chat {
   /**
@@ -25,6 +27,9 @@ export class Chat {
     this.opts = opts;
     this.messages = new Map(); // seq -> message
     this.outbox = []; // {text, clientMsgId, failed}
+    this.items = new Map(); // seq -> its <li> in the log
+    this.pendingItems = new Map(); // clientMsgId -> its <li> ("sending...")
+    this.emptyItem = h("li", { class: "msg-empty" }, "No messages yet. Say hi!");
     this.more = false;
     this.unread = 0;
     this.open = false;
@@ -33,6 +38,7 @@ export class Chat {
 
   build() {
     this.badge = h("span", { class: "badge", "data-testid": "chat-unread", hidden: true });
+    this.badgeWords = srOnly("");
     this.preview = h("span", { class: "chat-preview", "data-testid": "chat-preview" });
     this.toggle = h(
       "button",
@@ -45,6 +51,7 @@ export class Chat {
       },
       h("span", { class: "chat-title" }, icon(), "Chat"),
       this.badge,
+      this.badgeWords,
       this.preview,
       h("span", { class: "chevron", "aria-hidden": "true" }),
     );
@@ -60,13 +67,16 @@ export class Chat {
       autocomplete: "off",
       enterkeyhint: "send",
       placeholder: "Say something nice",
+      "aria-describedby": "chat-count",
     });
+    const count = h("p", { id: "chat-count", class: "field-count", "data-testid": "chat-count" });
     const form = h(
       "form",
       { class: "chat-form", novalidate: true },
       h("label", { for: "chat-input", class: "sr-only" }, "Message"),
       this.input,
       h("button", { class: "btn btn-primary chat-send", "data-testid": "chat-send", type: "submit" }, "Send"),
+      count,
     );
     form.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -74,11 +84,15 @@ export class Chat {
     });
     this.body = h("div", { id: "chat-body", class: "chat-body", hidden: true }, this.olderButton, this.log, form);
     fill(this.root, this.toggle, this.body);
+    this.drawCount = charCounter(this.input, count, 0.8);
   }
 
   /** A fresh room: the history the `joined` reply carried. */
   reset(messages, more) {
     this.messages.clear();
+    this.items.clear();
+    this.pendingItems.clear();
+    this.log.replaceChildren();
     this.outbox = [];
     this.unread = 0;
     this.more = more;
@@ -127,6 +141,7 @@ export class Chat {
     const text = this.input.value.trim();
     if (!text) return;
     this.input.value = "";
+    this.drawCount();
     const pending = { text, clientMsgId: newMsgId(), failed: null };
     this.outbox.push(pending);
     this.draw();
@@ -168,26 +183,50 @@ export class Chat {
     }
   }
 
+  /** Puts each message and each pending one in its place in the log, in order, making an
+   * element only for those new since the last time; the others are left as they are. */
   draw() {
     const me = this.opts.meId();
+    const atEnd = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 40;
     const sorted = [...this.messages.values()].sort((a, b) => a.seq - b.seq);
-    const items = sorted.map((m) => messageItem(m, m.from === me, this.opts.onPick));
+    const wanted = sorted.map((m) => {
+      if (!this.items.has(m.seq)) this.items.set(m.seq, messageItem(m, m.from === me, this.opts.onPick));
+      return this.items.get(m.seq);
+    });
+    const waiting = new Set(this.outbox.map((p) => p.clientMsgId));
+    for (const [id, li] of this.pendingItems) {
+      if (!waiting.has(id)) {
+        li.remove();
+        this.pendingItems.delete(id);
+      }
+    }
     for (const p of this.outbox) {
-      items.push(
-        h(
+      let li = this.pendingItems.get(p.clientMsgId);
+      if (!li) {
+        li = h(
           "li",
-          { class: `msg mine pending${p.failed ? " failed" : ""}`, "data-testid": "chat-message" },
+          { class: "msg mine pending", "data-testid": "chat-message" },
           h("span", { class: "msg-name" }, "You"),
           h("span", { class: "msg-text" }, p.text),
-          h("span", { class: "msg-meta" }, p.failed ? `Not sent: ${p.failed}` : "sending..."),
-        ),
-      );
+          h("span", { class: "msg-meta" }),
+        );
+        this.pendingItems.set(p.clientMsgId, li);
+      }
+      li.classList.toggle("failed", !!p.failed);
+      const meta = p.failed ? `Not sent: ${p.failed}` : "sending...";
+      const metaEl = li.querySelector(".msg-meta");
+      if (metaEl.textContent !== meta) metaEl.textContent = meta;
+      wanted.push(li);
     }
-    if (items.length === 0) {
-      items.push(h("li", { class: "msg-empty" }, "No messages yet. Say hi!"));
+    if (wanted.length === 0) wanted.push(this.emptyItem);
+    else this.emptyItem.remove();
+    // In order: each one after the one before it, moved only when it is not there already.
+    let before = null;
+    for (const li of wanted) {
+      const next = before ? before.nextSibling : this.log.firstChild;
+      if (li !== next) this.log.insertBefore(li, next);
+      before = li;
     }
-    const atEnd = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 40;
-    fill(this.log, items);
     this.olderButton.hidden = !this.more;
     if (atEnd || this.open) this.scrollToEnd();
     this.drawBar();
@@ -198,11 +237,9 @@ export class Chat {
     this.preview.textContent = this.open ? "" : last ? `${last.name}: ${last.text}` : "";
     this.badge.hidden = this.unread === 0;
     this.badge.textContent = String(this.unread);
-    this.badge.setAttribute("aria-label", `${this.unread} unread`);
-    this.toggle.setAttribute(
-      "aria-label",
-      this.open ? "Close chat" : `Open chat${this.unread ? `, ${this.unread} unread` : ""}`,
-    );
+    // The button is named by what it shows ("Chat", the count, the newest message); whether it
+    // is open is its aria-expanded.
+    this.badgeWords.textContent = this.unread ? ` unread, ` : ": ";
   }
 
   scrollToEnd() {

@@ -59,18 +59,35 @@ export function initial(name) {
 export const BUBBLE_ICON =
   '<svg viewBox="0 0 24 24"><path d="M4 5h16v11H9l-5 4z" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/></svg>';
 
-/** Makes a non-button element act as one: tap, Enter or Space runs `action`. */
-export function makePickable(el, label, action) {
-  el.setAttribute("role", "button");
-  el.setAttribute("tabindex", "0");
-  el.setAttribute("aria-label", label);
-  el.addEventListener("click", action);
-  el.addEventListener("keydown", (e) => {
-    if (e.key === "Enter" || e.key === " ") {
-      e.preventDefault();
-      action();
-    }
-  });
+/** Words for screen readers only, inside something that shows (", host", ": send a message"). */
+export function srOnly(text) {
+  return h("span", { class: "sr-only" }, text);
+}
+
+/**
+ * A count of the characters typed in `input` against its maxlength, in `out` (the input's
+ * aria-describedby): shown once the text is `from` of the way there (0: always), and in words
+ * at the limit, where the field stops taking more (nothing is cut without saying so). Returns
+ * the function that redraws it, for when the value is set from a script.
+ */
+export function charCounter(input, out, from = 0) {
+  const max = Number(input.maxLength);
+  // Said when it gets there, in a live region of its own (one on every key would be too much).
+  const said = h("span", { class: "sr-only", role: "status" });
+  out.after(said);
+  const draw = () => {
+    const n = [...input.value].length;
+    const full = n >= max;
+    out.hidden = n < max * from || (from > 0 && n === 0);
+    out.classList.toggle("full", full);
+    fill(out, `${n}/${max}`, srOnly(" characters"), full ? ": that is the most" : "");
+    const words = full ? `That is the most: ${max} characters.` : "";
+    if (said.textContent !== words) said.textContent = words;
+  };
+  input.addEventListener("input", draw);
+  input.addEventListener("change", draw);
+  draw();
+  return draw;
 }
 
 /** A short time for a message: "14:05" today, "Mon 14:05" this week, else "3 Mar". */

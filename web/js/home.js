@@ -3,7 +3,7 @@
 // the chosen game (the New room card, new-room.js).
 
 import { drawGamePicker, readOptions } from "./new-room.js";
-import { fill, h, initial } from "./dom.js";
+import { charCounter, fill, h, initial } from "./dom.js";
 import { friendly, gameName } from "./describe.js";
 import { state } from "./state.js";
 import { showScreen } from "./screens.js";
@@ -22,6 +22,7 @@ const $ = (id) => document.getElementById(id);
  */
 export function createHome({ conn, room, drawAccountCard, drawBadges }) {
   let chosenGame = null; // the kind selected in the New room card
+  const drawNameCount = charCounter($("name-input"), $("name-count"));
 
   /** The first screen: choose a name (or rename), with "log in" for account holders. */
   function showNameScreen(message = "", notice = "") {
@@ -36,6 +37,7 @@ export function createHome({ conn, room, drawAccountCard, drawBadges }) {
     $("name-notice").hidden = !notice;
     $("name-login").parentElement.hidden = !!state.me; // renaming: already someone
     $("name-input").value = state.me ? state.me.name : lastName() || "";
+    drawNameCount();
     $("name-input").focus();
   }
 

@@ -1,13 +1,15 @@
 // The list of who is in a room: every seat (taken or open, each in its seat's colour) and the
 // spectators. Shared by the phone's lobby and the big screen.
 
-import { BUBBLE_ICON, h, initial, makePickable } from "./dom.js";
+import { BUBBLE_ICON, h, initial, srOnly } from "./dom.js";
 import { seatToken } from "./games/index.js";
+import { leftName } from "./seats.js";
 
 /**
  * The list of seats and spectators: avatar, name, "you", "host", a token (X / O / disc colour),
- * whose turn it is, and whether they are connected; all in words as well as in colour.
- * With `onPick(member)`, the other players' rows can be tapped (to offer "Message").
+ * whose turn it is, and whether they are connected; all in words as well as in colour, and
+ * read out whole ("Seat 2: Bo, host, reconnecting..., plays O: send a message").
+ * With `onPick(member)`, the other players' rows are buttons (to offer "Message").
  */
 export function renderMembers(room, meId, { showSpectators = true, hideId = null, onPick = null } = {}) {
   const list = h("ul", { class: "members", "data-testid": "players" });
@@ -17,27 +19,34 @@ export function renderMembers(room, meId, { showSpectators = true, hideId = null
     const p = seat.player;
     const token = seatToken(room, seat.seat);
     const turn = room.phase === "playing" && (room.turn || []).includes(seat.seat);
-    const winner = room.phase === "over" && room.outcome && room.outcome.winner === seat.seat;
+    // A seat left during or after the game: who played there, as having left.
+    const gone = leftName(room, seat.seat);
+    const winner = room.phase === "over" && room.outcome && room.outcome.winner === seat.seat && (p || gone);
+    // Each tag says a comma first, to a screen reader only.
+    const tag = (cls, words, attrs = {}) => h("span", { class: `tag ${cls}`, ...attrs }, srOnly(", "), words);
     const tags = [];
-    if (p && p.id === meId) tags.push(h("span", { class: "tag tag-you" }, "you"));
-    if (p && p.id === room.host) tags.push(h("span", { class: "tag" }, "host"));
-    if (p && !p.connected) tags.push(h("span", { class: "tag tag-away" }, "reconnecting..."));
-    if (p && p.ready && room.phase === "lobby") tags.push(h("span", { class: "tag tag-ready", "data-testid": `ready-${seat.seat}` }, "ready"));
-    if (turn) tags.push(h("span", { class: "tag tag-turn" }, "to play"));
-    if (winner) tags.push(h("span", { class: "tag tag-win" }, "winner"));
+    if (gone) tags.push(tag("tag-away", "left"));
+    if (p && p.id === meId) tags.push(tag("tag-you", "you"));
+    if (p && p.id === room.host) tags.push(tag("", "host"));
+    if (p && !p.connected) tags.push(tag("tag-away", "reconnecting..."));
+    if (p && p.ready && room.phase === "lobby") tags.push(tag("tag-ready", "ready", { "data-testid": `ready-${seat.seat}` }));
+    if (turn) tags.push(tag("tag-turn", "to play"));
+    if (winner) tags.push(tag("tag-win", "winner"));
     const pickable = onPick && p && p.id !== meId;
+    const row = [
+      h("span", { class: "avatar", "aria-hidden": "true" }, p ? initial(p.name) : String(seat.seat + 1)),
+      h("span", { class: "member-name" }, srOnly(`Seat ${seat.seat + 1}: `), p ? p.name : gone || "Open seat", ...tags),
+      token.label ? h("span", { class: "token" }, srOnly(", plays "), token.label) : null,
+      ...(pickable ? [h("span", { class: "member-more", "aria-hidden": "true", html: BUBBLE_ICON }), srOnly(": send a message")] : []),
+    ];
     const li = h(
       "li",
       {
         class: `member ${token.cls}${p ? "" : " empty"}${turn ? " turn" : ""}${p && !p.connected ? " away" : ""}${pickable ? " pickable" : ""}`,
         "data-testid": `seat-${seat.seat}`,
       },
-      h("span", { class: "avatar", "aria-hidden": "true" }, p ? initial(p.name) : String(seat.seat + 1)),
-      h("span", { class: "member-name" }, h("span", { class: "sr-only" }, `Seat ${seat.seat + 1}: `), p ? p.name : "Open seat", ...tags),
-      token.label ? h("span", { class: "token", title: `plays ${token.label}` }, token.label) : null,
-      pickable ? h("span", { class: "member-more", "aria-hidden": "true", html: BUBBLE_ICON }) : null,
+      pickable ? h("button", { class: "member-pick", type: "button", onclick: () => onPick(p) }, row) : row,
     );
-    if (pickable) makePickable(li, `${p.name}: send a message`, () => onPick(p));
     list.append(li);
   }
   const watching = room.spectators.filter((m) => m.id !== hideId);

@@ -1,7 +1,7 @@
 // Direct messages, the view: the conversation list and the open conversation, drawn from the
 // model (messages.js) whenever it says something changed; the composer and "Show older".
 
-import { fill, h, initial, shortTime } from "./dom.js";
+import { charCounter, fill, h, initial, shortTime, srOnly } from "./dom.js";
 import { friendly, isConnectionError } from "./describe.js";
 
 const $ = (id) => document.getElementById(id);
@@ -33,6 +33,7 @@ export class MessagesView {
   async open(id, name, online) {
     const c = this.model.select(id, name, online);
     $("dm-input").value = "";
+    $("dm-input").dispatchEvent(new Event("input"));
     this.drawConversation(true);
     if (!c.loaded && this.opts.online()) {
       try {
@@ -107,7 +108,6 @@ export class MessagesView {
               type: "button",
               "data-testid": "conversation",
               "data-with": c.with,
-              "aria-label": `${name}${c.online ? ", online" : ""}${c.unread ? `, ${c.unread} unread` : ""}`,
               onclick: () => this.opts.openConversation(c.with, c.name),
             },
             avatar(name, c.online),
@@ -118,6 +118,7 @@ export class MessagesView {
                 "span",
                 { class: "conv-top" },
                 h("b", { class: "conv-name" }, name),
+                srOnly(`${c.unread ? `, ${c.unread} unread` : ""}: `),
                 this.model.isBlocked(c.with) ? h("span", { class: "tag" }, "blocked") : null,
                 h("time", { class: "conv-time" }, shortTime(last.ts)),
               ),
@@ -204,11 +205,13 @@ export class MessagesView {
   }
 
   wire() {
+    const drawCount = charCounter($("dm-input"), $("dm-count"), 0.8);
     $("dm-form").addEventListener("submit", (e) => {
       e.preventDefault();
       const text = $("dm-input").value.trim();
       if (!text) return;
       $("dm-input").value = "";
+      drawCount();
       this.model.send(text);
     });
     $("dm-older").addEventListener("click", () => this.loadOlder());
@@ -223,9 +226,9 @@ function avatar(name, online) {
   return h(
     "span",
     { class: "avatar dm-avatar" },
-    initial(name),
+    h("span", { "aria-hidden": "true" }, initial(name)),
     online ? h("span", { class: "online-dot", title: "online" }) : null,
-    online ? h("span", { class: "sr-only" }, "online") : null,
+    online ? srOnly("online, ") : null,
   );
 }
 

@@ -7,13 +7,14 @@
 // `pick` is called when another player is tapped (the app offers "Message").
 
 import { renderBoard, lastMoveLine } from "./boards.js";
-import { h, initial, linkText, makePickable } from "./dom.js";
+import { h, initial, linkText, srOnly } from "./dom.js";
 import { renderMembers } from "./members.js";
-import { amHost, gameName, joinLink, lobbyCount, mySeat, seatToken } from "./describe.js";
+import { amHost, gameName, joinLink, leftName, lobbyCount, mySeat, seatToken } from "./describe.js";
 import { gameFor } from "./games/index.js";
 import { mdnsHint } from "./info.js";
 
-/** The main area for the room's phase. */
+/** The main area for the room's phase: its parts, in order (phone.css lays them out side by
+ * side on a landscape phone). */
 export function roomView(room, ctx) {
   return room.phase === "lobby" ? lobby(room, ctx) : game(room, ctx);
 }
@@ -79,7 +80,8 @@ function lobby(room, ctx) {
     action = h("p", { class: "lobby-note" }, note);
   }
 
-  return h(
+  // The action (Start, Ready) stays in view below the rest, which scrolls.
+  const lobbyDiv = h(
     "div",
     { class: "lobby scroll" },
     room.game_no > 0
@@ -99,14 +101,17 @@ function lobby(room, ctx) {
         ),
         h("span", { class: "invite-hint" }, "Scan the code or open the link to join"),
       ),
-      h("img", {
-        class: "qr",
-        src: `/qr/${room.code}.svg`,
-        alt: `QR code to join room ${room.code}`,
-        "data-testid": "qr",
-        width: 112,
-        height: 112,
-      }),
+      h(
+        "button",
+        {
+          class: "qr-open",
+          type: "button",
+          "data-testid": "qr-open",
+          "aria-label": `QR code to join room ${room.code}: show it full screen`,
+          onclick: () => showQr(room.code, link),
+        },
+        h("img", { class: "qr", src: `/qr/${room.code}.svg`, alt: "", "data-testid": "qr", width: 112, height: 112 }),
+      ),
       h(
         "div",
         { class: "invite-link" },
@@ -134,8 +139,8 @@ function lobby(room, ctx) {
           ? `${count.min} to ${count.max} players: the host may start now, or wait for more.`
           : `${count.min} to ${count.max} players: waiting for ${more}.`)
       : null,
-    action,
   );
+  return [lobbyDiv, h("div", { class: "room-actions" }, action)];
 }
 
 function game(room, ctx) {
@@ -166,7 +171,7 @@ function game(room, ctx) {
     } else {
       again = h("p", { class: "lobby-note" }, "Waiting for the players to ask for a rematch...");
     }
-    parts.push(h("div", { class: "result-actions" }, again));
+    parts.push(h("div", { class: "result-actions room-actions" }, again));
   } else {
     parts.push(h("p", { class: "last-move", "data-testid": "last-move" }, lastMoveLine(room)));
   }
@@ -181,31 +186,32 @@ function versus(room, meId, pick) {
     const p = seat.player;
     const token = seatToken(room, seat.seat);
     const turn = room.phase === "playing" && (room.turn || []).includes(seat.seat);
-    const name = p ? (p.id === meId ? `${p.name} (you)` : p.name) : "Open seat";
+    // A seat left during or after the game still shows who played there, as having left.
+    const gone = leftName(room, seat.seat);
+    const name = p ? (p.id === meId ? `${p.name} (you)` : p.name) : gone || "Open seat";
     const away = p && !p.connected;
+    const note = gone ? "left" : away ? "offline" : turn ? "to play" : null;
     const badge = token.label.length === 1 ? token.label : p ? initial(p.name) : "?";
+    // A button when it can be tapped (to offer "Message"); read out whole either way.
+    const pickable = p && p.id !== meId && pick;
     const side = h(
-      "div",
+      pickable ? "button" : "div",
       {
-        class: `side ${token.cls}${turn ? " turn" : ""}${away ? " away" : ""}`,
+        class: `side ${token.cls}${turn ? " turn" : ""}${away ? " away" : ""}${pickable ? " pickable" : ""}`,
         "data-testid": `side-${seat.seat}`,
+        type: pickable ? "button" : null,
+        onclick: pickable ? () => pick(p) : null,
       },
       h("span", { class: "avatar", "aria-hidden": "true" }, badge),
       h(
         "span",
         { class: "side-text" },
         h("span", { class: "side-name" }, name),
-        away
-          ? h("span", { class: "tag tag-away" }, "offline")
-          : turn
-            ? h("span", { class: "tag tag-turn" }, "to play")
-            : null,
+        token.label ? srOnly(`, plays ${token.label}`) : null,
+        note ? h("span", { class: `tag ${turn && !gone && !away ? "tag-turn" : "tag-away"}` }, srOnly(", "), note) : null,
+        pickable ? srOnly(": send a message") : null,
       ),
     );
-    if (p && p.id !== meId && pick) {
-      side.classList.add("pickable");
-      makePickable(side, `${p.name}: send a message`, () => pick(p));
-    }
     return side;
   });
   const watchers = watchingCount(room);
@@ -227,19 +233,62 @@ function versus(room, meId, pick) {
   );
 }
 
-/** The phone's share sheet when there is one, else the clipboard. */
+/** The phone's share sheet when there is one, else the clipboard; said in words either way. */
 async function shareLink(link, room, ctx) {
   const text = `Play ${gameName(room.game)} with me on Capital: room ${room.code}`;
-  try {
-    if (navigator.share) {
+  if (navigator.share) {
+    try {
       await navigator.share({ title: "Capital", text, url: link });
-    } else {
-      await navigator.clipboard.writeText(link);
-      ctx.toast("Link copied.", "info");
+    } catch {
+      // Cancelled: nothing to say.
     }
-  } catch {
-    // Cancelled, or no clipboard (plain http): the link is on screen anyway.
+    return;
   }
+  // Before any await: copying by selection needs the tap that asked for it.
+  const copied = navigator.clipboard ? null : copyBySelection(link);
+  if (copied === null) {
+    try {
+      await navigator.clipboard.writeText(link);
+      ctx.toast(`Link copied: ${link}`, "info");
+      return;
+    } catch {
+      // Not allowed here: try the selection.
+    }
+  }
+  if (copied || copyBySelection(link)) ctx.toast(`Link copied: ${link}`, "info");
+  else ctx.toast("This browser would not copy it: press and hold the link to copy it.");
+}
+
+/** Copies `text` the old way, from a selected text field (no clipboard API on plain http, which
+ * is not a secure context): true when the browser says it did. */
+function copyBySelection(text) {
+  const field = h("textarea", { class: "copy-field", readonly: true, "aria-hidden": "true", tabindex: "-1" });
+  field.value = text;
+  document.body.append(field);
+  const before = document.activeElement;
+  field.select();
+  field.setSelectionRange(0, text.length);
+  let done = false;
+  try {
+    done = document.execCommand("copy");
+  } catch {
+    done = false;
+  }
+  field.remove();
+  if (before && before.focus) before.focus({ preventScroll: true });
+  return done;
+}
+
+/** The QR code full screen, to hold up for others to scan; a tap anywhere closes it. */
+function showQr(code, link) {
+  const dialog = document.getElementById("qr-dialog");
+  document.getElementById("qr-full").src = `/qr/${code}.svg`;
+  document.getElementById("qr-full").alt = `QR code to join room ${code}`;
+  document.getElementById("qr-code").textContent = code;
+  document.getElementById("qr-code").setAttribute("aria-label", `Room code ${code.split("").join(" ")}`);
+  document.getElementById("qr-link").replaceChildren(...linkText(link));
+  dialog.onclick = () => dialog.close();
+  dialog.showModal();
 }
 
 /** How many watch: the server names at most 12 spectators and counts them all. */

@@ -7,6 +7,7 @@
 // has only what changed, or `room: null` when nothing did), without it after a reload.
 
 import { Chat } from "./chat.js";
+import { focusKeeper } from "./focus.js";
 import { roomView } from "./room-view.js";
 import { drawStatus, fill, initial } from "./dom.js";
 import { friendly, gameName, isConnectionError, mySeat, noteSeats, seatsTaken, statusLine } from "./describe.js";
@@ -32,6 +33,7 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
   state.code = localStorage.getItem(KEY_ROOM); // the room this page goes back to
   let pickedPlayer = null; // the player tapped last, while the person dialog is open
   let lastBuzz = ""; // game and seq of the last "your turn" vibration
+  const focus = focusKeeper($("room-main")); // the main area is redrawn from scratch
 
   const chat = new Chat($("chat"), {
     send: (text, clientMsgId) => conn.request("chat", { code: state.code, text, client_msg_id: clientMsgId }),
@@ -55,9 +57,9 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
         const reply = await c.request("join_room", { code: state.code, since: state.seq }, { internal: true });
         applyJoined(reply, true);
       } else if (state.code && state.room) {
-        // Away longer than the grace period: the seat is gone, but the room may still be there.
-        toast("You were away too long and lost your seat.");
-        await join(c, state.code, "player");
+        // Away longer than the grace period: the seat is gone, but the room may still be there,
+        // and a seat in it (join says so only if it ends up watching).
+        await join(c, state.code, "player", { late: true });
       } else if (state.code && welcome.rooms.some((r) => r.code === state.code)) {
         // After a reload: the whole room again.
         await join(c, state.code, "player");
@@ -69,11 +71,12 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
     } catch (err) {
       if (isConnectionError(err)) throw err; // the next connection tries again
       state.pendingJoin = null;
-      if (err.code === "no_such_room" && state.room) toast(`Room ${state.code} has closed.`);
-      else toast(friendly(err));
+      const closed = err.code === "no_such_room" && state.room ? `Room ${state.code} has closed.` : null;
       leaveRoomLocally();
       showMain("home");
-      if (err.joinCode) showJoinError(err.joinCode, friendly(err));
+      // Said once: in the join form when home is on show (it says which code), else a toast.
+      if (err.joinCode && !closed && state.screen === "home") showJoinError(err.joinCode, friendly(err));
+      else toast(closed || friendly(err));
     }
     sayBadLink();
   }
@@ -88,15 +91,21 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
     else toast(text);
   }
 
-  /** Joins `code` as a player, or as a spectator when every seat is taken or a game is on. */
-  async function join(c, code, as) {
+  /** Joins `code` as a player, or as a spectator when every seat is taken or a game is on (and
+   * says so, once). `late`: back after the grace period, so a seat was lost if none is free. */
+  async function join(c, code, as, { late = false } = {}) {
     let reply;
     try {
       reply = await c.request("join_room", { code, as }, { internal: true });
     } catch (err) {
       if (as === "player" && (err.code === "room_full" || err.code === "wrong_phase")) {
         reply = await c.request("join_room", { code, as: "spectator" }, { internal: true });
-        toast(err.code === "room_full" ? "Every seat is taken: you are watching." : "A game is on: you are watching.", "info");
+        const why = late
+          ? "You were away too long and lost your seat"
+          : err.code === "room_full"
+            ? "Every seat is taken"
+            : "A game is on";
+        toast(`${why}: you are watching.`, late ? "error" : "info");
       } else {
         err.joinCode = code;
         throw err;
@@ -140,6 +149,9 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
     const before = state.room;
     state.room = msg.room;
     noteSeats(msg.room);
+    // The move that ends a game comes with nobody's turn, and game_over follows at once: only
+    // that one is drawn (the status would flash "Waiting..." before every result).
+    if (msg.room.phase === "playing" && !(msg.room.turn || []).length && !gameFor(msg.room.game).realtime) return;
     // A new game on a phone: fold the chat away so the board gets the room.
     if ((msg.kind === "started" || msg.kind === "rematch") && !WIDE.matches) chat.setOpen(false);
     drawRoom();
@@ -220,7 +232,8 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
     drawStatus($("status"), line);
     $("watching-tag").hidden = !(room.you && room.you.role === "spectator");
 
-    fill($("room-main"), roomView(room, { meId, online: state.online, send, input: sendInput, toast, pick: pickPlayer }));
+    const ctx = { meId, online: state.online, send, input: sendInput, toast, pick: pickPlayer };
+    focus.redraw(() => fill($("room-main"), roomView(room, ctx)));
     announce($("announce"), room);
     drawTurnBars();
   }
@@ -231,7 +244,8 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
     try {
       await conn.request(type, fields);
     } catch (err) {
-      toast(friendly(err));
+      // No connection: the banner says so already.
+      if (!isConnectionError(err)) toast(friendly(err));
       drawRoom(); // undo the board's "sending" state
     } finally {
       if (button && button.isConnected) button.disabled = false;

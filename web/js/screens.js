@@ -39,6 +39,7 @@ export function showScreen(name) {
   const before = state.screen;
   state.screen = name;
   for (const id of SCREENS) $(`screen-${id}`).hidden = id !== name;
+  document.body.dataset.screen = name; // for the stylesheet: where the toast goes
   const titles = { room: state.code ? `room ${state.code}` : "", messages: "messages", conversation: "messages" };
   document.title = titles[name] ? `Capital - ${titles[name]}` : "Capital";
   followHistory();
@@ -96,11 +97,19 @@ window.addEventListener("popstate", (e) => {
 
 let toastTimer = null;
 
+/** Says `text` for 6 s at the top of the screen. The same words again while they show only
+ * keep them up longer: each is said (and read out) once. */
 export function toast(text, kind = "error") {
   const el = $("toast");
-  $("toast-text").textContent = text;
-  el.className = `toast toast-${kind}`;
-  el.hidden = false;
+  const same = !el.hidden && $("toast-text").textContent === text;
+  if (!same) {
+    $("toast-text").textContent = text;
+    el.className = `toast toast-${kind}`;
+    el.hidden = false;
+  }
+  // Just under the header of the screen on show (style.css keeps it out of the button zone).
+  const bar = document.querySelector(".screen:not([hidden]) .topbar");
+  el.style.top = `${Math.max(8, bar ? bar.getBoundingClientRect().bottom + 2 : 8)}px`;
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => (el.hidden = true), 6000);
 }

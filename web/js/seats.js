@@ -54,9 +54,15 @@ export function noteSeats(room) {
 export function rememberedName(room, seat) {
   const p = seatPlayer(room, seat);
   if (p) return p.name;
+  return leftName(room, seat) || `Seat ${seat + 1}`;
+}
+
+/** Who sat in `seat`, now empty, during this game (they left it), or null: a result still says
+ * who played there. Never in the lobby, where an empty seat is an open seat. */
+export function leftName(room, seat) {
+  if (room.phase === "lobby" || seatPlayer(room, seat)) return null;
   const known = lastSeated.get(room.code);
-  const name = known && known.game_no === room.game_no ? known.names[seat] : undefined;
-  return name || `Seat ${seat + 1}`;
+  return (known && known.game_no === room.game_no && known.names[seat]) || null;
 }
 
 /** True when player `meId` is the host of the room. */

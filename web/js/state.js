@@ -19,5 +19,6 @@ export const state = {
   under: "home", // "home" or "room": what the messages screens go back to (room.js, messages-screens.js)
 };
 
-/** Wide screens show the chat as a column beside the game, always open. */
-export const WIDE = matchMedia("(min-width: 900px)");
+/** Wide screens show the chat as a column beside the game, always open (style.css, "Desktop");
+ * a landscape phone, less tall, keeps the drawer (phone.css). */
+export const WIDE = matchMedia("(min-width: 900px) and (min-height: 561px)");

@@ -3,7 +3,7 @@
 
 import { h } from "../dom.js";
 import { seatName } from "../seats.js";
-import { sendFrom } from "./kit.js";
+import { keyGrid, sendFrom } from "./kit.js";
 
 const COLOURS = ["Coral", "Cyan"];
 
@@ -40,6 +40,7 @@ function board(room, ctx) {
     col.addEventListener("click", () => sendFrom(grid, ctx, { column: c }, col));
     grid.append(col);
   }
+  keyGrid(grid, st.columns);
   return grid;
 }
 

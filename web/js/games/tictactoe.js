@@ -2,7 +2,7 @@
 
 import { h } from "../dom.js";
 import { seatName } from "../seats.js";
-import { icon, sendFrom } from "./kit.js";
+import { icon, keyGrid, sendFrom } from "./kit.js";
 
 // Our own icons, drawn for Capital.
 export const MARKS = {
@@ -47,6 +47,7 @@ function board(room, ctx) {
     cell.addEventListener("click", () => sendFrom(grid, ctx, { cell: i }, cell));
     grid.append(cell);
   });
+  keyGrid(grid, 3);
   return grid;
 }
 

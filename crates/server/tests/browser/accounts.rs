@@ -6,6 +6,15 @@ use serde_json::{Value, json};
 
 use crate::common::*;
 use crate::harness::{Driver, ONE_AT_A_TIME, POLL};
+use crate::layout::{ROOM_CONTROLS, on_screen, toast_clear};
+
+/// What a toast must not cover on home.
+const HOME_CONTROLS: &[&str] = &[
+    "[data-testid=logout]",
+    "[data-testid=create-room]",
+    "[data-testid=join-submit]",
+    "[data-testid=create-account]",
+];
 
 /// Accounts: a guest claims an account on a phone; a laptop logs in with it (after a wrong
 /// password, said in words) and finds the same player and rooms; logging out goes back to the
@@ -40,11 +49,14 @@ async fn accounts_register_log_in_elsewhere_expire_and_log_out() {
     phone.wait_text("[data-testid=toast]", "Account created").await;
     phone.wait_text("[data-testid=me-username]", "@ana_b").await;
     phone.wait_text("[data-testid=account-name]", "ana_b").await;
-    phone.click("[data-testid=toast-close]").await;
+    // The toast stays at the top: Log out, at the bottom, can be tapped while it shows.
     phone
         .js("document.querySelector('[data-testid=account-card]').scrollIntoView(); return true;")
         .await;
+    phone.wait_no_problems("Log out uncovered", &on_screen(&["logout"])).await;
+    phone.wait_no_problems("the toast clear of Log out", &toast_clear(HOME_CONTROLS)).await;
     phone.shot("registered").await;
+    phone.click("[data-testid=toast-close]").await;
     phone.click("[data-testid=game-tictactoe]").await;
     phone.click("[data-testid=create-room]").await;
     let code = phone.wait_text("[data-testid=room-code]", "").await;
@@ -92,8 +104,10 @@ async fn accounts_register_log_in_elsewhere_expire_and_log_out() {
     phone.shot("session-expired").await;
     phone.type_into("[data-testid=account-password]", PASSWORD).await;
     phone.click("[data-testid=account-submit]").await;
-    // Straight back into the room, in the same seat.
+    // Straight back into the room, in the same seat; "Logged in as" does not cover Start.
     phone.wait_text("[data-testid=room-code-small]", &code).await;
+    phone.wait_text("[data-testid=toast]", "Logged in as ana_b").await;
+    phone.wait_no_problems("the toast clear of Start", &toast_clear(ROOM_CONTROLS)).await;
     phone.wait_text("[data-testid=seat-0]", "Ana").await;
     phone.wait_text("[data-testid=seat-0]", "you").await;
     phone.wait_hidden("[data-testid=conn-banner]").await;

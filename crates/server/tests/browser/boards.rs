@@ -1,8 +1,9 @@
-//! The other boards: rock paper scissors and connect four; a laptop spectator; a token the
-//! server no longer knows.
+//! The other boards: rock paper scissors and connect four (a move with the arrow keys); a laptop
+//! spectator; a token the server no longer knows.
 
 use std::time::Instant;
 
+use fantoccini::key::Key;
 use serde_json::Value;
 
 use crate::common::*;
@@ -87,8 +88,15 @@ async fn rock_paper_scissors_and_connect_four_boards() {
     ana.wait_text("[data-testid=spectators]", "Dee").await;
     ana.click("[data-testid=start]").await;
 
-    // Four in a column for Ana (Coral), with Bo stacking next to her.
-    for (i, column) in [0, 1, 0, 1, 0, 1, 0].into_iter().enumerate() {
+    // Four in a column for Ana (Coral), with Bo stacking next to her. Ana drops her first disc
+    // with the keyboard: on the middle column, Left three times, Enter.
+    ana.wait_text("[data-testid=status]", "Your turn").await;
+    ana.js("document.querySelector('[data-testid=col-3]').focus(); return true;").await;
+    ana.press(&[Key::Left, Key::Left, Key::Left]).await;
+    assert_eq!(ana.focused().await, "col-0", "Left moves from column to column");
+    ana.press(&[Key::Enter]).await;
+    bo.wait_js("Ana's disc", "return document.querySelectorAll('.c4 .disc').length === 1;").await;
+    for (i, column) in [0, 1, 0, 1, 0, 1, 0].into_iter().enumerate().skip(1) {
         let (mover, other) = if i % 2 == 0 { (&ana, &bo) } else { (&bo, &ana) };
         mover.wait_text("[data-testid=status]", "Your turn").await;
         mover.click(&format!("[data-testid=col-{column}]")).await;

@@ -169,7 +169,9 @@ async fn direct_messages_between_two_phones() {
     ana.click("[data-testid=leave]").await;
     ana.click("[data-testid=leave-confirm]").await;
     ana.wait_visible("[data-testid=screen-home]").await;
-    bo.wait_text("[data-testid=side-0]", "Open seat").await;
+    // Her side says she left (an "Open seat" beside "Ana won" did not say who had won).
+    let side = bo.wait_text("[data-testid=side-0]", "left").await;
+    assert!(side.contains("Ana") && !side.contains("Open seat"), "the side says {side:?}");
     bo.wait_text("[data-testid=status]", "Ana won").await;
 
     for page in [&ana, &bo] {

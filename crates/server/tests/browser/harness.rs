@@ -7,7 +7,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
@@ -71,12 +73,23 @@ impl Driver {
 
     /// A phone: 360x640, touch, a mobile user agent.
     pub async fn phone(&self, name: &'static str, base: &str) -> Page {
+        self.phone_sized(name, base, 360, 640).await
+    }
+
+    /// A phone of another size, in CSS pixels: a landscape phone is 740x360, a small one 320x568.
+    pub async fn phone_sized(
+        &self,
+        name: &'static str,
+        base: &str,
+        width: u32,
+        height: u32,
+    ) -> Page {
         let mobile = json!({
-            "deviceMetrics": {"width": 360, "height": 640, "pixelRatio": 1.0, "touch": true},
+            "deviceMetrics": {"width": width, "height": height, "pixelRatio": 1.0, "touch": true},
             "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 \
                           (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36",
         });
-        self.page(name, base, "--window-size=360,640", Some(mobile)).await
+        self.page(name, base, &format!("--window-size={width},{height}"), Some(mobile)).await
     }
 
     /// A big screen, or a laptop: 1280x720, no touch.
@@ -110,6 +123,8 @@ impl Driver {
             "--disable-background-timer-throttling",
             "--disable-renderer-backgrounding",
             "--hide-scrollbars",
+            // Element.computedName: the accessible name, as a screen reader gets it.
+            "--enable-blink-features=ComputedAccessibilityInfo",
             window,
         ]
         .into_iter()
@@ -163,6 +178,11 @@ pub struct Page {
 }
 
 impl Page {
+    /// The page's name, as in its screenshots.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
     pub async fn open(&self, path: &str) {
         let url = format!("{}{path}", self.base);
         self.client.goto(&url).await.unwrap_or_else(|e| panic!("{}: open {url}: {e}", self.name));
@@ -290,6 +310,14 @@ impl Page {
             .unwrap_or_else(|e| panic!("{}: script failed: {e}\n{script}", self.name))
     }
 
+    /// Runs `script` in the page until it calls its last argument with a value, which it returns.
+    pub async fn js_async(&self, script: &str) -> Value {
+        self.client
+            .execute_async(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("{}: script failed: {e}\n{script}", self.name))
+    }
+
     /// Polls `script` until it returns true.
     pub async fn wait_js(&self, what: &str, script: &str) {
         self.wait_for(what, async || {
@@ -297,6 +325,82 @@ impl Page {
             (value == Value::Bool(true)).then_some(())
         })
         .await;
+    }
+
+    /// Polls `script`, which returns a list of what is wrong, until the list is empty; fails
+    /// with the last list.
+    pub async fn wait_no_problems(&self, what: &str, script: &str) {
+        let deadline = Instant::now() + UI_WAIT;
+        loop {
+            let problems = match self.client.execute(script, vec![]).await {
+                Ok(Value::Array(list)) if list.is_empty() => return,
+                Ok(other) => other.to_string(),
+                Err(e) => format!("the script failed: {e}"),
+            };
+            if Instant::now() > deadline {
+                self.fail(&format!("waited {UI_WAIT:?} for {what}: {problems}")).await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Presses keys on the keyboard, one after the other, in whatever has the focus.
+    pub async fn press(&self, keys: &[Key]) {
+        let mut actions = KeyActions::new("keyboard".into());
+        for &key in keys {
+            actions = actions
+                .then(KeyAction::Down { value: key.into() })
+                .then(KeyAction::Up { value: key.into() });
+        }
+        self.client
+            .perform_actions(actions)
+            .await
+            .unwrap_or_else(|e| panic!("{}: press {keys:?}: {e}", self.name));
+    }
+
+    /// The `data-testid` of the element that has the keyboard focus ("" for none).
+    pub async fn focused(&self) -> String {
+        let script = "const e = document.activeElement; return (e && e.dataset.testid) || '';";
+        self.js(script).await.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// The accessible name of `css` (what a screen reader says for it), once it is there; with
+    /// the spaces the browser puts between elements before a comma or colon taken out.
+    pub async fn accessible_name(&self, css: &str) -> String {
+        let script = format!(
+            "const e = document.querySelector({css:?}); \
+             return e ? e.computedName.replace(/\\s+([,:.])/g, '$1').replace(/\\s+/g, ' ') : null;"
+        );
+        let what = format!("{css} to have an accessible name");
+        self.wait_for(&what, async || {
+            let value = self.client.execute(&script, vec![]).await.ok()?;
+            value.as_str().map(str::to_owned)
+        })
+        .await
+    }
+
+    /// From now on, keeps every text `css` shows in the page, for [`Page::seen`]: each time it
+    /// shows (after being hidden or empty) or changes.
+    pub async fn record_texts(&self, css: &str) {
+        let script = format!(
+            "const key = {css:?}; window.capitalSeen = window.capitalSeen || {{}}; \
+             const seen = window.capitalSeen[key] = []; let last = ''; \
+             const note = () => {{ const e = document.querySelector(key); \
+                 const t = e && !e.closest('[hidden]') ? e.textContent.trim() : ''; \
+                 if (t && t !== last) seen.push(t); last = t; }}; \
+             new MutationObserver(note).observe(document.body, \
+                 {{subtree: true, childList: true, characterData: true, attributes: true}}); \
+             note(); return true;"
+        );
+        self.js(&script).await;
+    }
+
+    /// Every text `css` showed since [`Page::record_texts`], in order.
+    pub async fn seen(&self, css: &str) -> Vec<String> {
+        let script = format!("return (window.capitalSeen || {{}})[{css:?}] || [];");
+        let list = self.js(&script).await;
+        let list = list.as_array().cloned().unwrap_or_default();
+        list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()
     }
 
     /// With the chat open, the whole board is still on screen above it.

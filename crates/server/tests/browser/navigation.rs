@@ -32,6 +32,46 @@ async fn back_stays_in_the_app_dead_ends_lead_home_and_the_page_comes_back_quick
     assert_eq!(ana.js("return location.pathname;").await, "/");
     ana.shot("bad-join-link").await;
 
+    // The page can be added to the home screen: a manifest, served as one, with the icon.
+    let manifest = ana
+        .js_async(
+            "const done = arguments[0]; \
+             const href = document.querySelector('link[rel=manifest]').getAttribute('href'); \
+             fetch(href).then(async (r) => { const m = await r.json(); \
+                 const icon = await fetch(m.icons[0].src); \
+                 done([href, r.headers.get('content-type'), m.name, m.display, m.start_url, \
+                       m.theme_color, m.icons[0].src, icon.ok, icon.headers.get('content-type')]); \
+             }).catch((e) => done(String(e)));",
+        )
+        .await;
+    assert_eq!(
+        manifest,
+        serde_json::json!([
+            "/manifest.webmanifest",
+            "application/manifest+json",
+            "Capital",
+            "standalone",
+            "/",
+            "#14162e",
+            "/favicon.svg",
+            true,
+            "image/svg+xml"
+        ]),
+        "the web app manifest"
+    );
+
+    // A join link to a room that is not open: said once, in the join form (no toast too).
+    let eve = driver.phone("eve", &base).await;
+    eve.open("/join/QQQQ").await;
+    eve.wait_visible("[data-testid=screen-name]").await;
+    eve.record_texts("#toast-text").await;
+    eve.type_into("[data-testid=name-input]", "Eve").await;
+    eve.click("[data-testid=name-submit]").await;
+    eve.wait_text("[data-testid=join-error]", "There is no open room QQQQ").await;
+    assert_eq!(eve.seen("#toast-text").await, Vec::<String>::new(), "no toast says it again");
+    eve.assert_no_script_errors().await;
+    eve.close().await;
+
     // Into a room (its address shows), then Back: the app asks whether to leave.
     ana.click("[data-testid=game-tictactoe]").await;
     ana.click("[data-testid=create-room]").await;

@@ -59,9 +59,9 @@ async fn a_big_screen_hosts_three_phones_and_removes_one() {
     cy.shot("screen-host-kicked").await;
     // The game goes on for Ana and Bo (Cy dropped out of it).
     ana.wait_text("[data-testid=last-move]", "left the game").await;
-    // Cy's join link no longer lets them in.
+    // Cy's join link no longer lets them in: home says why, in the join form (once: no toast).
     cy.open(&format!("/join/{code}")).await;
-    cy.wait_text("[data-testid=toast]", "removed you from this room").await;
+    cy.wait_text("[data-testid=join-error]", "removed you from this room").await;
 
     // The screen ends the game and changes it to tic-tac-toe, all from the screen.
     screen.click("[data-testid=host-end]").await;
