@@ -129,6 +129,9 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
       // The teacher removed a message: it goes from this phone too.
       const gone = chat.messages.get(msg.removed_seq);
       if (gone) chat.messages.set(msg.removed_seq, { ...gone, text: REMOVED, removed: true });
+      // Drawn again, without its text (the log keeps the elements it drew).
+      chat.items.get(msg.removed_seq)?.remove();
+      chat.items.delete(msg.removed_seq);
       chat.draw();
       return;
     }

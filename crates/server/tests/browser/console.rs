@@ -75,7 +75,7 @@ async fn a_teacher_removes_a_phone_and_announces_from_the_console() {
     bo.wait_text("[data-testid=toast]", "Please sit with your group").await;
     bo.wait_visible("[data-testid=screen-home]").await;
     bo.open(&format!("/join/{code}")).await;
-    bo.wait_text("[data-testid=toast]", "removed you from this room").await;
+    bo.wait_text("[data-testid=join-error]", "removed you from this room").await;
 
     // An announcement on every phone.
     console.type_into("[data-testid=teach-announce-text]", "Tidy up in five minutes").await;
