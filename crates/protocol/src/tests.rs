@@ -72,6 +72,8 @@ fn every_request_type_round_trips() {
         ClientMsg::AdminRoom { code: "ABCD".into(), action: AdminAction::Lock { locked: true } },
         ClientMsg::Announce { text: "Lunch!".into(), code: None },
         ClientMsg::AdminAudit { limit: Some(10) },
+        ClientMsg::AdminServer { chat_off: Some(true), joins_paused: None },
+        ClientMsg::React { code: "ABCD".into(), emoji: "👏".into() },
         ClientMsg::Kick { code: "ABCD".into(), player: "p2".into(), reason: Some("rude".into()) },
         ClientMsg::Lock { code: "ABCD".into(), locked: true },
         ClientMsg::SetHost { code: "ABCD".into(), player: "p2".into() },
