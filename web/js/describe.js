@@ -5,6 +5,7 @@
 // game comes from its module (games/).
 
 import { publicOrigin } from "./info.js";
+import { secondsLeft } from "./rematch.js";
 import { gameFor, gameName, playerRange, seatToken } from "./games/index.js";
 import { listWords, memberName, mySeat, rememberedName, seatName, seatsTaken } from "./seats.js";
 
@@ -25,6 +26,7 @@ export function lobbyCount(room) {
 export function statusLine(room, meId) {
   const me = mySeat(room);
   if (room.phase === "lobby") {
+    if (secondsLeft(room)) return { text: "Rematch! The next game is about to start", mood: "info" };
     const { taken, missing, full } = lobbyCount(room);
     if (missing > 0) {
       return { text: `Waiting for ${missing === 1 ? "1 more player" : `${missing} more players`}`, mood: "wait" };

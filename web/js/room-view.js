@@ -12,6 +12,7 @@ import { renderMembers } from "./members.js";
 import { amHost, gameName, joinLink, leftName, lobbyCount, mySeat, seatToken } from "./describe.js";
 import { gameFor } from "./games/index.js";
 import { mdnsHint } from "./info.js";
+import { countdownBanner, rematchActions } from "./rematch.js";
 
 /** The main area for the room's phase: its parts, in order (phone.css lays them out side by
  * side on a landscape phone). */
@@ -79,6 +80,10 @@ function lobby(room, ctx) {
     const note = watching ? "You are watching. The game shows here when it starts." : `Waiting for ${more}...`;
     action = h("p", { class: "lobby-note" }, note);
   }
+
+  // Everyone asked for the rematch: the next game starts by itself, counted down over the action.
+  const counting = countdownBanner(room);
+  if (counting) action = h("div", { class: "lobby-actions" }, counting);
 
   // The action (Start, Ready) stays in view below the rest, which scrolls.
   const lobbyDiv = h(
@@ -160,18 +165,7 @@ function game(room, ctx) {
   // The audience (everyone without a seat in this game) cheers: the big screen floats it.
   if (me === null && room.phase === "playing" && room.screens > 0) parts.push(reactions(room, ctx));
   if (room.phase === "over") {
-    let again;
-    if (me !== null) {
-      again = h(
-        "button",
-        { class: "btn btn-primary btn-big", type: "button", "data-testid": "rematch", disabled: !ctx.online },
-        "Rematch",
-      );
-      again.addEventListener("click", () => ctx.send(again, "rematch", { code: room.code }));
-    } else {
-      again = h("p", { class: "lobby-note" }, "Waiting for the players to ask for a rematch...");
-    }
-    parts.push(h("div", { class: "result-actions room-actions" }, again));
+    parts.push(h("div", { class: "result-actions room-actions" }, ...rematchActions(room, ctx)));
   } else {
     parts.push(h("p", { class: "last-move", "data-testid": "last-move" }, lastMoveLine(room)));
   }

@@ -9,6 +9,7 @@
 import { Chat } from "./chat.js";
 import { focusKeeper } from "./focus.js";
 import { roomView } from "./room-view.js";
+import { startCountdown, stopCountdown } from "./rematch.js";
 import { drawStatus, fill, initial } from "./dom.js";
 import { friendly, gameName, isConnectionError, mySeat, noteSeats, seatsTaken, statusLine } from "./describe.js";
 import { announce, applyFrame, lastMoveLine } from "./boards.js";
@@ -149,6 +150,8 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
       showMain("home");
       return;
     }
+    if (msg.kind === "rematch" && msg.starts_in_ms != null) startCountdown(msg.code, msg.starts_in_ms);
+    else if (msg.kind === "started" || msg.kind === "game_changed") stopCountdown();
     const before = state.room;
     state.room = msg.room;
     noteSeats(msg.room);

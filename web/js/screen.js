@@ -14,6 +14,7 @@ import { gameName, joinLink, noteSeats, statusLine } from "./describe.js";
 import { gameFor, setServerGames } from "./games/index.js";
 import { loadServerInfo, mdnsHint } from "./info.js";
 import { gamePicker, hostBar, playerActions } from "./screen-host.js";
+import { countdownBanner, startCountdown, stopCountdown } from "./rematch.js";
 
 const KEY_TOKEN = "capital.screen.token";
 const SCREEN_NAME = "Big screen";
@@ -141,6 +142,8 @@ function onEvent(msg) {
     showGone(`Room ${code} has closed.`);
     conn.stop();
   } else {
+    if (msg.kind === "rematch" && msg.starts_in_ms != null) startCountdown(msg.code, msg.starts_in_ms);
+    else if (msg.kind === "started" || msg.kind === "game_changed") stopCountdown();
     state.room = msg.room;
     noteSeats(msg.room);
     draw();
@@ -182,7 +185,7 @@ function draw() {
     const text = room.game_no > 0
       ? "Rematch! The next game starts when the host is ready."
       : "Scan the code to join. The game shows here when it starts.";
-    fill($("bs-board"), h("div", { class: "bs-waiting" }, text));
+    fill($("bs-board"), countdownBanner(room, true) || h("div", { class: "bs-waiting" }, text));
     $("bs-last").textContent = "";
   }
   fill($("bs-players"), renderMembers(room, null, { hideId: meId }), scoreboard(room));

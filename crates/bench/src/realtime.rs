@@ -1,6 +1,6 @@
 //! The realtime scenario: rooms of light cycles (the real-time game, at `--tick-hz`, 30 ticks
-//! a second by default), every player steering at `--input-hz`. The host of a room whose game ended asks for a rematch and
-//! starts again, so every room keeps ticking for the whole window.
+//! a second by default), every player steering at `--input-hz`. The host of a room whose game ended
+//! starts the next from the result, so every room keeps ticking for the whole window.
 //!
 //! Measured: frames received per second; frame delivery (the tick's server time, carried in the
 //! frame, -> the frame read by the player: server and load generator share this machine's
@@ -292,7 +292,7 @@ async fn player_task(
                     }
                 }
                 Ok(Incoming::Event(EventMsg { event: RoomEvent::GameOver { .. }, .. })) if seat == 0 => {
-                    let _ = player.client.send(ClientMsg::Rematch { code: code.clone() });
+                    // The host's start from the result is the rematch, at once.
                     let _ = player.client.send(ClientMsg::Start { code: code.clone() });
                 }
                 Ok(_) => {}

@@ -204,7 +204,21 @@ pub fn replay<'a>(
     seed: u64,
     moves: impl IntoIterator<Item = (Seat, &'a Value)>,
 ) -> Result<Box<dyn DynGame>, RuleError> {
+    replay_each(kind, options, players, seed, moves, |_, _| {})
+}
+
+/// [`replay`], calling `each` with the game as it was before the first move (`None`) and after
+/// every move (the seat and the move): what a step-by-step replay shows.
+pub fn replay_each<'a>(
+    kind: &dyn GameKind,
+    options: &Value,
+    players: usize,
+    seed: u64,
+    moves: impl IntoIterator<Item = (Seat, &'a Value)>,
+    mut each: impl FnMut(Option<(Seat, &'a Value)>, &dyn DynGame),
+) -> Result<Box<dyn DynGame>, RuleError> {
     let mut game = kind.create(options, players, seed)?;
+    each(None, &*game);
     for (seat, mv) in moves {
         if is_dropped_out(mv) {
             if !game.drop_out(seat) {
@@ -213,6 +227,7 @@ pub fn replay<'a>(
         } else {
             game.play(seat, mv)?;
         }
+        each(Some((seat, mv)), &*game);
     }
     Ok(game)
 }

@@ -22,6 +22,8 @@ pub mod options;
 pub mod rng;
 
 pub use game::{Game, Outcome, RuleError, Seat, Timeout, Viewer};
-pub use kind::{DynGame, GameKind, TimedOut, boxed, dropped_out, is_dropped_out, kind, replay};
+pub use kind::{
+    DynGame, GameKind, TimedOut, boxed, dropped_out, is_dropped_out, kind, replay, replay_each,
+};
 pub use options::{Choice, OptionKind, OptionSpec, Players};
 pub use rng::Rng;

@@ -142,6 +142,20 @@ pub enum ClientMsg {
         /// The emoji.
         emoji: String,
     },
+    /// A finished game of the room, step by step as a spectator saw it (the latest finished
+    /// game, or game `game_no`), to replay it. Members only. Reply: `replay`.
+    Replay {
+        /// The room.
+        code: RoomCode,
+        /// Which game (see `game_no` in the room); absent: the latest that finished.
+        #[serde(default)]
+        game_no: Option<u32>,
+    },
+    /// The lesson's leaderboard: wins and games played in every room since an admin started
+    /// the lesson (`new_lesson`). Reply: `leaderboard`.
+    Leaderboard,
+    /// Admins only: a new lesson starts now (the leaderboard counts from here). Reply: `ok`.
+    NewLesson,
     /// Admins only: every open room, who is online, chat so far. Reply: `overview`.
     AdminOverview,
     /// Admins only: act on any room. Reply: `ok`.
@@ -300,6 +314,9 @@ impl ClientMsg {
             ClientMsg::LeaveRoom { .. } => "leave_room",
             ClientMsg::Ready { .. } => "ready",
             ClientMsg::React { .. } => "react",
+            ClientMsg::Replay { .. } => "replay",
+            ClientMsg::Leaderboard => "leaderboard",
+            ClientMsg::NewLesson => "new_lesson",
             ClientMsg::AdminOverview => "admin_overview",
             ClientMsg::AdminRoom { .. } => "admin_room",
             ClientMsg::Announce { .. } => "announce",
@@ -342,6 +359,9 @@ pub const REQUEST_TYPES: &[&str] = &[
     "leave_room",
     "ready",
     "react",
+    "replay",
+    "leaderboard",
+    "new_lesson",
     "admin_overview",
     "admin_room",
     "announce",
@@ -370,69 +390,4 @@ pub const REQUEST_TYPES: &[&str] = &[
     "unblock",
 ];
 
-/// Why a frame could not be read as a [`Request`], with what is known of it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BadRequest {
-    /// The request's `id`, when it could be read; the error reply carries it as `re`.
-    pub id: Option<RequestId>,
-    /// `bad_json`, `bad_request` or `unknown_type`.
-    pub code: crate::ErrorCode,
-    /// What was wrong, for a human.
-    pub message: String,
-}
-
-/// Reads one text frame as a request. On failure, says as precisely as it can what was wrong and
-/// recovers the `id` when the frame had a readable one, so the error reply can name the request.
-pub fn parse_request(text: &str) -> Result<Request, BadRequest> {
-    match serde_json::from_str::<Request>(text) {
-        Ok(request) => Ok(request),
-        Err(err) => Err(explain(text, err)),
-    }
-}
-
-/// The slow path of [`parse_request`]: only taken for frames that are wrong.
-fn explain(text: &str, err: serde_json::Error) -> BadRequest {
-    use crate::ErrorCode;
-    let value: Value = match serde_json::from_str(text) {
-        Ok(value) => value,
-        Err(json_err) => {
-            return BadRequest {
-                id: None,
-                code: ErrorCode::BadJson,
-                message: format!("not valid JSON: {json_err}"),
-            };
-        }
-    };
-    let Some(object) = value.as_object() else {
-        return BadRequest {
-            id: None,
-            code: ErrorCode::BadRequest,
-            message: "a request must be a JSON object".into(),
-        };
-    };
-    let id = object.get("id").and_then(Value::as_u64);
-    if id.is_none() {
-        return BadRequest {
-            id: None,
-            code: ErrorCode::BadRequest,
-            message: "a request needs an \"id\": a non-negative integer".into(),
-        };
-    }
-    match object.get("type").and_then(Value::as_str) {
-        None => BadRequest {
-            id,
-            code: ErrorCode::BadRequest,
-            message: "a request needs a \"type\" string".into(),
-        },
-        Some(kind) if !REQUEST_TYPES.contains(&kind) => BadRequest {
-            id,
-            code: ErrorCode::UnknownType,
-            message: format!("unknown request type {kind:?}"),
-        },
-        Some(kind) => BadRequest {
-            id,
-            code: ErrorCode::BadRequest,
-            message: format!("bad fields for {kind:?}: {err}"),
-        },
-    }
-}
+pub use crate::parse::{BadRequest, parse_request};

@@ -12,13 +12,17 @@
 //! # Layout
 //! - [`client`]: what a client sends ([`Request`], [`ClientMsg`]).
 //! - [`server`]: what the server sends ([`Outgoing`], [`ServerMsg`], [`RoomEvent`], [`RoomView`]).
+//! - [`parse`]: reading a frame as a request ([`client::parse_request`]).
 //! - [`games`]: what `list_games` says of each game ([`GameInfo`], the options schema).
+//! - [`replay`]: finished games: [`Replay`] and the lesson's [`LeaderLine`]s.
 //! - [`error`]: the stable, machine-readable [`ErrorCode`]s.
 
 pub mod admin;
 pub mod client;
 pub mod error;
 pub mod games;
+pub mod parse;
+pub mod replay;
 pub mod room;
 pub mod server;
 
@@ -26,6 +30,7 @@ pub use admin::{AdminAction, AuditEntry, RoomSummary, SummaryMember};
 pub use client::{ClientMsg, Request, Role};
 pub use error::ErrorCode;
 pub use games::{GameInfo, OptionChoice, OptionField, OptionFieldKind};
+pub use replay::{LeaderLine, Replay, ReplaySeat, ReplayStep};
 pub use room::{
     ChatMessage, EventMsg, LeaveReason, MemberView, Outcome, Phase, RoomEvent, RoomView, ScoreLine,
     SeatView, You,

@@ -54,7 +54,8 @@ pub enum RoomEvent {
         /// The room after the change.
         room: RoomView,
     },
-    /// A seated player said they are ready for the next game, or not yet.
+    /// A seated player said they are ready for the next game, or not yet (in the lobby), or
+    /// asked for a rematch (after game over: `ready` is then true).
     Ready {
         /// Who.
         player: PlayerId,
@@ -123,10 +124,15 @@ pub enum RoomEvent {
         /// The room after the end.
         room: RoomView,
     },
-    /// After a game: the room is back in the lobby for a rematch, first seat rotated.
+    /// After a game, once every seated player asked for a rematch (or the host without a seat
+    /// did): the room is back in the lobby, first seat rotated, and the next game starts in
+    /// `starts_in_ms` (unless the host changes the game meanwhile, or too few players are left).
     Rematch {
-        /// Who asked for it.
+        /// Who asked for it last.
         player: PlayerId,
+        /// Milliseconds until the next game starts by itself.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        starts_in_ms: Option<u64>,
         /// The room after the change.
         room: RoomView,
     },

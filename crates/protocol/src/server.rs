@@ -88,6 +88,17 @@ pub enum ServerMsg {
         /// An admin paused new joins and rooms.
         joins_paused: bool,
     },
+    /// Reply to `replay`.
+    Replay(Box<crate::Replay>),
+    /// Reply to `leaderboard`: most wins first (at most 50 lines).
+    Leaderboard {
+        /// When the lesson started (ms since the Unix epoch); absent: no lesson was started,
+        /// and every finished game counts.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since_ms: Option<u64>,
+        /// The players who finished a game.
+        lines: Vec<crate::LeaderLine>,
+    },
     /// Reply to `admin_audit`: newest first.
     Audit {
         /// The entries.

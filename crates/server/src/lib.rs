@@ -70,6 +70,7 @@ pub use config::Config;
 use state::AppState;
 
 pub use capital_games::Registry;
+use config::limits::MAX_REPLAY_BYTES;
 use env::Env;
 use limits::{PerMinute, Slots};
 use lobby::{Directory, LobbySettings};
@@ -134,9 +135,11 @@ impl Server {
             settings: RoomSettings {
                 grace: config.grace(),
                 idle: config.room_idle(),
+                rematch_countdown: Duration::from_secs(config.rematch_countdown_seconds.into()),
                 max_chat_chars: config.max_chat_chars as usize,
                 max_spectators: config.max_spectators_per_room as usize,
                 word_filter: Arc::new(text::WordFilter::new(&config.word_filter)),
+                max_replay_bytes: (config.outbox_kib as usize * 1024 / 2).min(MAX_REPLAY_BYTES),
             },
             lookups: lookups.clone(),
             on_close: Arc::new(|_, _| {}),

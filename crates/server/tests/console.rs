@@ -5,35 +5,8 @@
 mod common;
 
 use common::TestServer;
-use common::raw::Raw;
+use common::raw::{Raw, code_of, named, teacher};
 use serde_json::{Value, json};
-
-async fn named(server: &TestServer, name: &str) -> Raw {
-    Raw::connect(server, json!({"type": "hello", "name": name})).await
-}
-
-fn code_of(reply: &Value) -> &str {
-    if reply["type"] == "error" { reply["code"].as_str().unwrap() } else { "ok" }
-}
-
-/// The teacher: a registered account, made admin from the terminal, logged in anew.
-async fn teacher(server: &TestServer) -> Raw {
-    let mut first = named(server, "Ms Lee").await;
-    let registered = first
-        .ask(json!({"type": "register", "username": "mslee", "password": "a long passphrase"}))
-        .await;
-    assert_eq!(registered["type"], "registered", "{registered}");
-    let before = first.ask(json!({"type": "admin_overview"})).await;
-    assert_eq!(code_of(&before), "not_admin", "an account is not an admin until made one");
-    let data = server.config.data.clone();
-    let grant = move || capital_server::admins::set_admin(&data, "MsLee", true);
-    let said = tokio::task::spawn_blocking(grant).await.unwrap().unwrap();
-    assert!(said.contains("mslee is an admin"), "{said}");
-    let login = json!({"type": "login", "username": "mslee", "password": "a long passphrase"});
-    let teacher = Raw::connect(server, login).await;
-    assert_eq!(teacher.frames.last().map(|f| f.contains(r#""admin":true"#)), Some(true));
-    teacher
-}
 
 #[tokio::test]
 async fn a_teacher_sees_every_room_removes_a_player_announces_and_closes_a_room() {

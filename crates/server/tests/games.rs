@@ -29,13 +29,22 @@ async fn tictactoe_to_a_win_then_rematch() {
         assert_eq!(room.phase, Phase::Over);
         assert_eq!(room.state.as_ref().unwrap()["line"], json!([0, 1, 2]));
     }
-    b.expect_ok(capital_protocol::ClientMsg::Rematch { code: code.clone() }).await.unwrap();
+    // A rematch in one step: Bo asks, Ana says yes, and the next game starts by itself after
+    // the countdown.
+    let rematch = || capital_protocol::ClientMsg::Rematch { code: code.clone() };
+    b.expect_ok(rematch()).await.unwrap();
+    let e = event_of(&mut a, "ready").await;
+    assert!(matches!(&e.event, RoomEvent::Ready { ready: true, .. }), "Bo asked: {e:?}");
+    assert_eq!(room_of(&e).phase, Phase::Over, "still the result until Ana says yes");
+    a.expect_ok(rematch()).await.unwrap();
     let e = event_of(&mut a, "rematch").await;
-    let room = room_of(&e);
+    let RoomEvent::Rematch { starts_in_ms, room, .. } = &e.event else { unreachable!() };
+    assert_eq!(*starts_in_ms, Some(3000), "the default countdown");
     assert_eq!(room.phase, Phase::Lobby);
     assert_eq!(room.you.unwrap().seat, Some(1), "seats rotate: Ana plays O now");
-    a.start(&code).await.unwrap();
+    let asked = std::time::Instant::now();
     let e = event_of(&mut b, "started").await;
+    assert!(asked.elapsed() >= std::time::Duration::from_millis(2900), "after the countdown");
     assert_eq!(room_of(&e).game_no, 2);
     assert_eq!(room_of(&e).turn, vec![0]);
     assert_eq!(room_of(&e).you.unwrap().seat, Some(0), "Bo moves first in the rematch");

@@ -5,17 +5,8 @@
 mod common;
 
 use common::TestServer;
-use common::raw::Raw;
+use common::raw::{Raw, code_of, named};
 use serde_json::{Value, json};
-
-async fn named(server: &TestServer, name: &str) -> Raw {
-    Raw::connect(server, json!({"type": "hello", "name": name})).await
-}
-
-/// The reply's error code, or `"ok"`.
-fn code_of(reply: &Value) -> &str {
-    if reply["type"] == "error" { reply["code"].as_str().unwrap() } else { "ok" }
-}
 
 #[tokio::test]
 async fn a_big_screen_hosts_a_room_without_a_seat() {

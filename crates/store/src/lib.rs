@@ -32,8 +32,8 @@ pub mod write;
 pub use memory::MemoryStore;
 pub use model::{
     AccountRecord, AuditRecord, ChatRecord, ConversationRecord, ConversationSeq, DmRecord,
-    MemberRecord, MoveRecord, PlayerRecord, RoomId, RoomRecord, StoredRoom, TokenRecord,
-    conversation,
+    GameRecord, MemberRecord, MoveRecord, PlayerRecord, RoomId, RoomRecord, StoredRoom,
+    TokenRecord, conversation,
 };
 pub use sqlite::SqliteStore;
 pub use ticket::Ticket;
@@ -134,6 +134,14 @@ pub trait RoomStore: Send + Sync {
 pub trait GameStore: Send + Sync {
     /// The log of game `game_no` in `room`, in play order.
     fn moves(&self, room: RoomId, game_no: u32) -> Result<Vec<MoveRecord>, StoreError>;
+    /// The record of finished game `game_no` in `room`, or of its latest finished game.
+    fn finished_game(
+        &self,
+        room: RoomId,
+        game_no: Option<u32>,
+    ) -> Result<Option<GameRecord>, StoreError>;
+    /// Up to `limit` games that ended at or after `since_ms` (in any room), oldest first.
+    fn games_since(&self, since_ms: u64, limit: usize) -> Result<Vec<GameRecord>, StoreError>;
 }
 
 /// Room chat.
@@ -161,6 +169,8 @@ pub trait AdminStore: Send + Sync {
     fn is_admin(&self, player_id: &str) -> Result<bool, StoreError>;
     /// The `limit` newest entries of the audit log, newest first.
     fn audit(&self, limit: usize) -> Result<Vec<AuditRecord>, StoreError>;
+    /// The newest entry of the audit log with this action (e.g. when the lesson started).
+    fn latest_audit(&self, action: &str) -> Result<Option<AuditRecord>, StoreError>;
     /// Every server-wide switch that is on.
     fn flags(&self) -> Result<Vec<String>, StoreError>;
 }

@@ -200,6 +200,34 @@ pub struct MoveRecord {
     pub ts_ms: u64,
 }
 
+/// A finished game of a room: what it takes to replay it from its move log, and how it ended.
+/// Written with the game's end; the leaderboard of a lesson counts these.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GameRecord {
+    /// The room.
+    pub room_id: RoomId,
+    /// Which game in the room (its moves have this `game_no`).
+    pub game_no: u32,
+    /// The room's code.
+    pub code: String,
+    /// Game kind.
+    pub game: String,
+    /// Its options, as checked.
+    pub options: Value,
+    /// The seed of its random numbers.
+    pub seed: u64,
+    /// Who played each seat, in seat order: (player id, name when the game ended).
+    pub seats: Vec<(String, String)>,
+    /// The winning seat; none for a draw or an abandoned game.
+    pub winner: Option<u32>,
+    /// How it ended, in words.
+    pub reason: String,
+    /// A real-time game: its moves are not logged, so it cannot be replayed.
+    pub realtime: bool,
+    /// When it ended.
+    pub ended_ms: u64,
+}
+
 /// One chat message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChatRecord {

@@ -17,8 +17,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::model::{
-    AccountRecord, AuditRecord, ChatRecord, DmRecord, MemberRecord, MoveRecord, PlayerRecord,
-    RoomId, RoomRecord, TokenRecord,
+    AccountRecord, AuditRecord, ChatRecord, DmRecord, GameRecord, MemberRecord, MoveRecord,
+    PlayerRecord, RoomId, RoomRecord, TokenRecord,
 };
 
 /// One change to the stored state.
@@ -97,6 +97,8 @@ pub enum Write {
     },
     /// Appends a move to its game's log. The same (room, game, ply) twice is a conflict.
     AppendMove(MoveRecord),
+    /// Records a finished game (replacing an earlier record of the same room and game).
+    RecordGame(GameRecord),
     /// Stores a chat message. The same (room, seq) twice is a conflict.
     AppendChat(ChatRecord),
     /// Marks a chat message removed (an admin's): it stays stored but is never sent again.

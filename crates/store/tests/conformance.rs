@@ -447,6 +447,8 @@ fn admins_and_the_audit_log(store: &dyn Store) {
     let actions: Vec<&str> = log.iter().map(|a| a.action.as_str()).collect();
     assert_eq!(actions, ["announce", "lock"], "newest first, as many as asked");
     assert_eq!((log[0].ts_ms, log[0].detail.as_str()), (12, "entry 2"));
+    assert_eq!(store.latest_audit("lock").unwrap().map(|a| a.ts_ms), Some(11));
+    assert_eq!(store.latest_audit("new_lesson").unwrap(), None);
     store.commit(grant(false).into()).wait().unwrap();
     assert!(!store.is_admin("p1").unwrap(), "revoked");
     let flag = |key: &str, on| Write::SetFlag { key: key.into(), on };
@@ -456,6 +458,39 @@ fn admins_and_the_audit_log(store: &dyn Store) {
     assert_eq!(store.flags().unwrap(), ["chat_off", "joins_paused"]);
     store.commit(flag("chat_off", false).into()).wait().unwrap();
     assert_eq!(store.flags().unwrap(), ["joins_paused"]);
+}
+
+fn game(room_id: RoomId, game_no: u32, winner: Option<u32>, ended_ms: u64) -> GameRecord {
+    GameRecord {
+        room_id,
+        game_no,
+        code: "GAME".into(),
+        game: "tictactoe".into(),
+        options: json!({"best_of": 1}),
+        seed: u64::MAX - 7, // beyond i64: stored bit for bit
+        seats: vec![("p1".into(), "Ana".into()), ("p2".into(), "Bo".into())],
+        winner,
+        reason: "three in a row".into(),
+        realtime: false,
+        ended_ms,
+    }
+}
+
+fn finished_games(store: &dyn Store) {
+    assert_eq!(store.finished_game(1, None).unwrap(), None);
+    for g in [game(1, 1, Some(0), 100), game(1, 2, None, 300), game(2, 1, Some(1), 200)] {
+        store.commit(Write::RecordGame(g).into()).wait().unwrap();
+    }
+    assert_eq!(store.finished_game(1, None).unwrap(), Some(game(1, 2, None, 300)), "the latest");
+    assert_eq!(store.finished_game(1, Some(1)).unwrap(), Some(game(1, 1, Some(0), 100)));
+    assert_eq!(store.finished_game(1, Some(3)).unwrap(), None);
+    // Recorded again (a game that ended twice): replaced, not a conflict.
+    store.commit(Write::RecordGame(game(1, 1, Some(1), 100)).into()).wait().unwrap();
+    assert_eq!(store.finished_game(1, Some(1)).unwrap().unwrap().winner, Some(1));
+    let since: Vec<(RoomId, u32)> =
+        store.games_since(150, 10).unwrap().iter().map(|g| (g.room_id, g.game_no)).collect();
+    assert_eq!(since, [(2, 1), (1, 2)], "ended at or after 150, oldest first");
+    assert_eq!(store.games_since(0, 1).unwrap().len(), 1, "at most the limit");
 }
 
 fn flush_resolves(store: &dyn Store) {
@@ -533,6 +568,12 @@ macro_rules! conformance {
             fn admins_and_the_audit_log() {
                 let (_guard, store) = $make;
                 super::admins_and_the_audit_log(&store);
+            }
+
+            #[test]
+            fn finished_games() {
+                let (_guard, store) = $make;
+                super::finished_games(&store);
             }
 
             #[test]

@@ -29,3 +29,6 @@ pub const MAX_AUDIT_PAGE: usize = 500;
 pub const MAX_ANNOUNCEMENT: usize = 300;
 /// Most rooms an overview lists (the rest are counted).
 pub const OVERVIEW_ROOMS: usize = 500;
+/// Most bytes one `replay` reply carries (less with a small `outbox_kib`): a few hundred moves
+/// of any game here; a longer game's replay stops there and says so.
+pub const MAX_REPLAY_BYTES: usize = 256 * 1024;

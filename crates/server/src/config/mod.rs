@@ -225,6 +225,9 @@ settings! {
     /// Seconds a room stays open with no request from any member (it then closes; it also
     /// closes when its last member leaves).
     room_idle_seconds: u64 = 1800, range 1..=604_800;
+    /// Seconds between the last player saying yes to a rematch and the next game starting
+    /// (the phones and the big screen count down); 0 starts it at once.
+    rematch_countdown_seconds: u32 = 3, range 0..=30;
     /// Longest chat message, in characters.
     max_chat_chars: u32 = 500, range 1..=10_000;
     /// Longest direct message, in characters.

@@ -17,9 +17,11 @@ fn lobby(max_rooms: usize) -> (Directory, Arc<capital_store::MemoryStore>) {
         settings: RoomSettings {
             grace: Duration::from_secs(120),
             idle: Duration::from_secs(1800),
+            rematch_countdown: Duration::from_secs(3),
             max_chat_chars: 500,
             max_spectators: 10,
             word_filter: Arc::default(),
+            max_replay_bytes: 256 * 1024,
         },
         lookups: Arc::new(PerMinute::new(30)),
         on_close: Arc::new(|_, _| {}),

@@ -63,15 +63,23 @@ impl Member {
     }
 }
 
-/// The batches a room fills: writes, frames, and history reads done once they are durable.
-pub(super) type Batch = crate::pipeline::Batch<HistoryRead>;
+/// The batches a room fills: writes, frames, and reads done once they are durable.
+pub(super) type Batch = crate::pipeline::Batch<Read>;
 
-/// A `chat_history` request, answered after the batch (so that it includes it).
-pub(crate) struct HistoryRead {
+/// A read of the store, answered after the batch it came with is durable (so that it includes
+/// it), off the actor's task.
+pub(crate) struct Read {
     pub(super) conn: ConnHandle,
     pub(super) id: RequestId,
-    pub(super) before: Option<Seq>,
-    pub(super) limit: usize,
+    pub(super) what: ReadOf,
+}
+
+/// What a [`Read`] reads.
+pub(crate) enum ReadOf {
+    /// `chat_history`: a page of chat below `before`.
+    Chat { before: Option<Seq>, limit: usize },
+    /// `replay`: a finished game (the latest, without a number).
+    Replay { game_no: Option<u32> },
 }
 
 /// One room.
@@ -90,6 +98,8 @@ pub struct Room {
     /// Seconds per turn (0: no turn timers), and each seat's deadline while it is on turn.
     pub(super) turn_seconds: u32,
     pub(super) deadlines: Vec<Option<super::clocks::Deadline>>,
+    /// When the next game starts by itself (a rematch everyone asked for).
+    pub(super) countdown: Option<Instant>,
     /// The real-time lane, while a real-time game is playing.
     pub(super) lane: Option<super::clocks::Lane>,
     pub(super) host: PlayerId,
@@ -141,6 +151,7 @@ impl Room {
             seed: 0,
             turn_seconds: record.turn_seconds,
             deadlines: Vec::new(),
+            countdown: None,
             lane: None,
             host: record.host.clone(),
             phase: Phase::Lobby,
@@ -177,7 +188,7 @@ impl Room {
 
     async fn run(mut self, mut rx: mpsc::Receiver<RoomCmd>) {
         let shutdown = self.ctx.env.shutdown.clone();
-        let mut pipeline: Pipeline<HistoryRead> =
+        let mut pipeline: Pipeline<Read> =
             Pipeline::new(self.ctx.env.store.clone(), self.ctx.env.metrics.clone());
         let mut cmds = Vec::with_capacity(16);
         let mut ticker: Option<tokio::time::Interval> = None;
@@ -213,7 +224,7 @@ impl Room {
                 () = sleep_until(deadline), if can_take => self.on_timers(&mut batch),
             }
             if let Some(reads) = pipeline.submit(batch) {
-                self.serve_history(reads);
+                self.serve_reads(reads);
             }
             if self.closed && pipeline.is_idle() {
                 break;
@@ -241,13 +252,9 @@ impl Room {
 
     /// A batch is durable (its frames went out: serve its reads), or failed (the pipeline
     /// answered for it: answer its reads, and reload from the store).
-    async fn delivered(
-        &mut self,
-        delivered: Delivered<HistoryRead>,
-        pipeline: &mut Pipeline<HistoryRead>,
-    ) {
+    async fn delivered(&mut self, delivered: Delivered<Read>, pipeline: &mut Pipeline<Read>) {
         match delivered {
-            Delivered::Sent(reads) => self.serve_history(reads),
+            Delivered::Sent(reads) => self.serve_reads(reads),
             Delivered::Failed { error, after } => {
                 tracing::error!(code = %self.code, %error, "room write failed; reloading");
                 for read in after {
@@ -332,7 +339,11 @@ impl Room {
                 self.say(&player, text, client_msg_id, batch)
             }
             RoomRequest::History { before, limit } => {
-                batch.after(HistoryRead { conn: conn.clone(), id, before, limit });
+                batch.after(Read { conn: conn.clone(), id, what: ReadOf::Chat { before, limit } });
+                Ok(None)
+            }
+            RoomRequest::Replay { game_no } => {
+                batch.after(Read { conn: conn.clone(), id, what: ReadOf::Replay { game_no } });
                 Ok(None)
             }
             RoomRequest::Admin { action, audit } => self.admin_action(action, audit, batch).map(ok),

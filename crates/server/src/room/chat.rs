@@ -2,13 +2,14 @@
 //! the batch before it is durable), and an admin's moderation (chat off, a player muted, a
 //! message removed). The recent messages are in [`super::recent`].
 
-use capital_protocol::{ChatMessage, ErrorCode, Outgoing, RoomEvent, ServerMsg};
+use capital_protocol::{ChatMessage, ErrorCode, Outgoing, RequestId, RoomEvent, Seq, ServerMsg};
 use capital_store::{ChatRecord, Write};
 use tungstenite::Utf8Bytes;
 
 use super::RoomError;
-use super::actor::{Batch, HistoryRead, Room};
+use super::actor::{Batch, Read, ReadOf, Room};
 use super::recent::chat_message;
+use crate::conn::ConnHandle;
 use crate::pipeline::error_frame;
 use crate::players::Player;
 
@@ -146,31 +147,39 @@ impl Room {
         Ok(())
     }
 
-    /// Answers `chat_history` requests from the store, off the actor's task.
-    pub(super) fn serve_history(&self, reads: Vec<HistoryRead>) {
-        for HistoryRead { conn, id, before, limit } in reads {
-            let env = self.ctx.env.clone();
-            let (room_id, code) = (self.id, self.code.clone());
-            self.ctx.env.tracker.spawn(async move {
-                let page = env.read(move |store| store.chat_before(room_id, before, limit + 1));
-                let frame = match page.await {
-                    Ok(mut messages) => {
-                        let more = messages.len() > limit;
-                        if more {
-                            messages.remove(0);
-                        }
-                        let messages = messages.into_iter().map(chat_message).collect();
-                        let reply = ServerMsg::ChatPage { code, messages, more };
-                        Utf8Bytes::from(Outgoing::reply(id, reply).to_json())
-                    }
-                    Err(_) => {
-                        env.metrics.error(ErrorCode::Internal);
-                        error_frame(id, ErrorCode::Internal, "could not read the chat history")
-                    }
-                };
-                conn.send(frame);
-            });
+    /// Answers the reads of a durable batch from the store, off the actor's task.
+    pub(super) fn serve_reads(&self, reads: Vec<Read>) {
+        for Read { conn, id, what } in reads {
+            match what {
+                ReadOf::Chat { before, limit } => self.serve_history(conn, id, before, limit),
+                ReadOf::Replay { game_no } => self.serve_replay(conn, id, game_no),
+            }
         }
+    }
+
+    /// Answers a `chat_history` request.
+    fn serve_history(&self, conn: ConnHandle, id: RequestId, before: Option<Seq>, limit: usize) {
+        let env = self.ctx.env.clone();
+        let (room_id, code) = (self.id, self.code.clone());
+        self.ctx.env.tracker.spawn(async move {
+            let page = env.read(move |store| store.chat_before(room_id, before, limit + 1));
+            let frame = match page.await {
+                Ok(mut messages) => {
+                    let more = messages.len() > limit;
+                    if more {
+                        messages.remove(0);
+                    }
+                    let messages = messages.into_iter().map(chat_message).collect();
+                    let reply = ServerMsg::ChatPage { code, messages, more };
+                    Utf8Bytes::from(Outgoing::reply(id, reply).to_json())
+                }
+                Err(_) => {
+                    env.metrics.error(ErrorCode::Internal);
+                    error_frame(id, ErrorCode::Internal, "could not read the chat history")
+                }
+            };
+            conn.send(frame);
+        });
     }
 }
 

@@ -3,6 +3,7 @@
 use capital_protocol::{Outcome, Phase, RoomEvent, Seat};
 use capital_store::{MoveRecord, Write};
 use serde_json::Value;
+use tokio::time::Duration;
 
 use super::RoomError;
 use super::actor::{Batch, Room};
@@ -43,16 +44,23 @@ impl Room {
     }
 
     /// `start`: the host starts the game once at least the game's fewest players are seated.
+    /// After game over it is the host's rematch without asking: seats rotated, started now.
     pub(super) fn start(&mut self, player_id: &str, batch: &mut Batch) -> Result<(), RoomError> {
         if self.host != player_id {
             return Err(RoomError::NotHost);
         }
+        if self.phase == Phase::Over {
+            self.back_to_lobby(player_id, None, batch);
+        }
+        self.begin(batch)
+    }
+
+    /// Starts the next game, if the room is in the lobby with enough players seated.
+    pub(super) fn begin(&mut self, batch: &mut Batch) -> Result<(), RoomError> {
         match self.phase {
             Phase::Lobby => {}
             Phase::Playing => return Err(RoomError::WrongPhase("the game has started")),
-            Phase::Over => {
-                return Err(RoomError::WrongPhase("the game is over; ask for a rematch first"));
-            }
+            Phase::Over => return Err(RoomError::WrongPhase("the game is over")),
         }
         let taken = self.members.iter().filter(|m| m.seat.is_some()).count();
         if taken < self.min_players {
@@ -63,6 +71,7 @@ impl Room {
             tracing::error!(code = %self.code, error = %e, "stored options no longer create a game");
             RoomError::Internal
         })?;
+        self.countdown = None;
         self.close_up_seats(batch);
         self.clear_ready(batch);
         self.players = taken;
@@ -80,6 +89,15 @@ impl Room {
         self.persist_room(batch);
         self.broadcast(batch, None, |room| RoomEvent::Started { room });
         Ok(())
+    }
+
+    /// The rematch countdown ran out: the next game starts, if enough players are still
+    /// seated (if not, the room waits in the lobby as any lobby does).
+    pub(super) fn on_countdown(&mut self, batch: &mut Batch) {
+        if self.countdown.is_some_and(|at| at <= tokio::time::Instant::now()) {
+            self.countdown = None;
+            let _ = self.begin(batch);
+        }
     }
 
     /// Seats players in `0..n` for a game of `n`, keeping their order: a game's seats have no
@@ -197,6 +215,7 @@ impl Room {
     pub(super) fn end_game(&mut self, outcome: Outcome, batch: &mut Batch) {
         self.phase = Phase::Over;
         self.count_win(outcome.winner);
+        batch.write(Write::RecordGame(self.game_record(&outcome)));
         self.refresh_deadlines();
         self.ctx.env.metrics.game_finished(self.entry.kind());
         self.next_seq(true);
@@ -235,15 +254,48 @@ impl Room {
         lines
     }
 
-    /// `rematch`: after game over, back to the lobby with the same players, seats rotated.
+    /// `rematch`: after game over, a seated player asks for another game (stored as their
+    /// `ready`, which everyone sees). Once every seated player has asked (or at once, when a host
+    /// without a seat asks: a big screen), the room goes back to the lobby and the next game
+    /// starts after the countdown.
     pub(super) fn rematch(&mut self, player_id: &str, batch: &mut Batch) -> Result<(), RoomError> {
-        // A seated player, or the host (a big screen hosts without a seat).
-        if self.host != player_id {
-            self.seated(player_id)?;
-        }
+        let seated = match self.seated(player_id) {
+            Ok(_) => true,
+            Err(RoomError::NotPlayer) if self.host == player_id => false,
+            Err(e) => return Err(e),
+        };
         if self.phase != Phase::Over {
             return Err(RoomError::WrongPhase("a rematch comes after game over"));
         }
+        if seated {
+            let i = self.member_index(player_id).expect("a seated player is a member");
+            if !self.members[i].ready {
+                self.members[i].ready = true;
+                batch.write(Write::PutMember(self.members[i].record(self.id)));
+                self.next_seq(true);
+                self.persist_room(batch);
+                let who = player_id.to_owned();
+                self.broadcast(batch, None, |room| RoomEvent::Ready {
+                    player: who.clone(),
+                    ready: true,
+                    room,
+                });
+            }
+            if self.members.iter().any(|m| m.seat.is_some() && !m.ready) {
+                return Ok(());
+            }
+        }
+        let countdown = self.ctx.settings.rematch_countdown;
+        self.back_to_lobby(player_id, Some(countdown), batch);
+        if countdown.is_zero() {
+            let _ = self.begin(batch);
+        }
+        Ok(())
+    }
+
+    /// After game over: the lobby again, with the same players, seats rotated (for games that
+    /// rotate), and the next game due after `countdown` (none: when the host starts it).
+    fn back_to_lobby(&mut self, player_id: &str, countdown: Option<Duration>, batch: &mut Batch) {
         if self.entry.rotate_seats_on_rematch() {
             let players = self.players.max(1);
             for member in &mut self.members {
@@ -257,10 +309,15 @@ impl Room {
         self.phase = Phase::Lobby;
         self.game = None;
         self.forfeit = None;
+        self.countdown = countdown.map(|c| tokio::time::Instant::now() + c);
         self.next_seq(true);
         self.persist_room(batch);
         let who = player_id.to_owned();
-        self.broadcast(batch, None, |room| RoomEvent::Rematch { player: who.clone(), room });
-        Ok(())
+        let starts_in_ms = countdown.map(|c| c.as_millis() as u64);
+        self.broadcast(batch, None, |room| RoomEvent::Rematch {
+            player: who.clone(),
+            starts_in_ms,
+            room,
+        });
     }
 }

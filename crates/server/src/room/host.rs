@@ -220,6 +220,7 @@ impl Room {
         self.phase = Phase::Lobby;
         self.game = None;
         self.forfeit = None;
+        self.countdown = None;
         self.deadlines.clear();
         self.lane = None;
         let mut seated: Vec<(usize, usize)> = (0..self.members.len())

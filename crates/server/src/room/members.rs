@@ -183,12 +183,13 @@ impl Room {
         let grace = self.ctx.settings.grace;
         let seats = self.members.iter().filter_map(|m| m.away_since).map(|t| t + grace);
         let idle = self.last_activity + self.ctx.settings.idle;
-        seats.chain([idle]).chain(self.next_turn_deadline()).min()
+        seats.chain([idle]).chain(self.next_turn_deadline()).chain(self.countdown).min()
     }
 
     /// Held seats whose grace ran out are given up; an idle room closes.
     pub(super) fn on_timers(&mut self, batch: &mut Batch) {
         self.on_turn_timers(batch);
+        self.on_countdown(batch);
         let now = Instant::now();
         let grace = self.ctx.settings.grace;
         let expired: Vec<PlayerId> = self

@@ -18,6 +18,7 @@
 //! - [`game`]: starting, moves, the end of a game, rematches.
 //! - [`timers`]: turn timers, and what a turn running out does.
 //! - [`realtime`]: the real-time lane: ticks, inputs, frames, snapshots.
+//! - [`replay`]: a finished game's record, and its replay step by step.
 //! - [`stored`]: a room brought back from the store, and the row it stores.
 //! - [`chat`]: the room's chat: saying, and history.
 //! - [`recent`]: the recent chat in memory, and retry detection.
@@ -31,6 +32,7 @@ mod host;
 mod members;
 mod realtime;
 pub mod recent;
+mod replay;
 mod stored;
 mod timers;
 pub mod view;
@@ -60,12 +62,16 @@ pub struct RoomSettings {
     pub grace: Duration,
     /// How long a room stays open with no request from any member.
     pub idle: Duration,
+    /// From everyone saying yes to a rematch to the next game's start.
+    pub rematch_countdown: Duration,
     /// Longest chat message, in characters.
     pub max_chat_chars: usize,
     /// Most spectators one room takes.
     pub max_spectators: usize,
     /// Words masked in chat.
     pub word_filter: Arc<crate::text::WordFilter>,
+    /// Largest `replay` reply, in bytes (well inside a connection's outbox).
+    pub max_replay_bytes: usize,
 }
 
 /// Told when a room closes (its code and id), so whoever lists rooms can forget it.
@@ -269,6 +275,11 @@ pub enum RoomRequest {
         text: String,
         /// The client's id for the message.
         client_msg_id: String,
+    },
+    /// A finished game, to replay (the latest, without a number).
+    Replay {
+        /// Which game.
+        game_no: Option<u32>,
     },
     /// Older chat.
     History {

@@ -69,6 +69,7 @@ impl Room {
             seed: room.seed,
             turn_seconds: room.turn_seconds,
             deadlines: Vec::new(),
+            countdown: None,
             lane: None,
             host: room.host.clone(),
             phase: room.phase,

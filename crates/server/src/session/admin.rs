@@ -22,6 +22,11 @@ impl Session {
         }
         match request {
             AdminRequest::Overview => self.overview().await,
+            AdminRequest::NewLesson => {
+                let audit = self.audit(super::lesson::NEW_LESSON, "server", String::new());
+                self.state.env().store.commit(Write::AppendAudit(audit).into()).await?;
+                Ok(Some(ServerMsg::Ok))
+            }
             AdminRequest::Server(switches) => {
                 // Stored with their audit entries first; only then do they hold.
                 let mut batch = capital_store::WriteBatch::new();
@@ -113,7 +118,7 @@ impl Session {
     }
 
     /// The audit entry of an action of this connection's admin.
-    fn audit(&self, action: &str, target: &str, detail: String) -> AuditRecord {
+    pub(super) fn audit(&self, action: &str, target: &str, detail: String) -> AuditRecord {
         let admin = self.player.as_ref().expect("an admin has identified");
         AuditRecord {
             ts_ms: self.state.env().clock.now_ms(),

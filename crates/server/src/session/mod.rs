@@ -12,12 +12,14 @@
 //! - [`socket`]: the loop over the socket, writes and closes.
 //! - [`identity`]: hello, login, register, logout.
 //! - [`direct`]: direct-message requests.
+//! - [`lesson`]: the lesson's leaderboard, and starting a new lesson.
 //! - [`error`]: the session's refusals ([`SessionError`]).
 
 mod admin;
 mod direct;
 mod error;
 mod identity;
+mod lesson;
 pub(crate) mod router;
 pub mod socket;
 
@@ -111,6 +113,7 @@ impl Session {
             Route::Refuse(refusal) => Err(refusal.into()),
             Route::Pong => Ok(Some(ServerMsg::Pong)),
             Route::ListGames => Ok(Some(self.games())),
+            Route::Leaderboard => self.leaderboard().await,
             Route::Identity(request) => self.identity(request).await,
             Route::CreateRoom { game, options, turn_seconds, role, screen } => {
                 self.create_room(id, &game, options, turn_seconds, (role, screen)).await

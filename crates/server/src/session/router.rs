@@ -32,6 +32,8 @@ pub enum Route {
         /// The creator is a big screen.
         screen: bool,
     },
+    /// `leaderboard`: the lesson's wins, from the store.
+    Leaderboard,
     /// The teacher's console (admins only; the session checks).
     Admin(AdminRequest),
     /// A request for the room with code `code`.
@@ -113,6 +115,8 @@ pub enum AdminRequest {
         /// How many entries.
         limit: usize,
     },
+    /// `new_lesson`: the leaderboard counts from now.
+    NewLesson,
     /// `admin_server`: (switch, on) for each switch asked about.
     Server(Vec<(&'static str, bool)>),
 }
@@ -192,6 +196,11 @@ pub fn route(identified: bool, msg: ClientMsg) -> Route {
         (true, M::LeaveRoom { code }) => Route::Room { code, cmd: RoomRequest::Leave },
         (true, M::Ready { code, ready }) => Route::Room { code, cmd: RoomRequest::Ready(ready) },
         (true, M::React { code, emoji }) => Route::Room { code, cmd: RoomRequest::React(emoji) },
+        (true, M::Replay { code, game_no }) => {
+            Route::Room { code, cmd: RoomRequest::Replay { game_no } }
+        }
+        (true, M::Leaderboard) => Route::Leaderboard,
+        (true, M::NewLesson) => Route::Admin(AdminRequest::NewLesson),
         (true, M::AdminOverview) => Route::Admin(AdminRequest::Overview),
         (true, M::AdminRoom { code, action }) => Route::Admin(AdminRequest::Room { code, action }),
         (true, M::Announce { text, code }) => Route::Admin(AdminRequest::Announce { text, code }),
@@ -266,6 +275,9 @@ mod tests {
             ClientMsg::Kick { code: code(), player: "p2".into(), reason: None },
             ClientMsg::React { code: code(), emoji: "👏".into() },
             ClientMsg::AdminOverview,
+            ClientMsg::Replay { code: code(), game_no: Some(2) },
+            ClientMsg::Leaderboard,
+            ClientMsg::NewLesson,
             ClientMsg::AdminRoom { code: code(), action: capital_protocol::AdminAction::EndGame },
             ClientMsg::Announce { text: "hi".into(), code: None },
             ClientMsg::AdminAudit { limit: None },
@@ -335,7 +347,7 @@ mod tests {
             let part = match &routed {
                 Route::Refuse(Refusal::AlreadyIdentified) => "refused",
                 Route::Refuse(Refusal::HelloFirst) => "hello first",
-                Route::Pong | Route::ListGames => "session",
+                Route::Pong | Route::ListGames | Route::Leaderboard => "session",
                 Route::Identity(_) => "identity",
                 Route::CreateRoom { .. } => "lobby",
                 Route::Room { .. } => "room",
@@ -345,16 +357,15 @@ mod tests {
             };
             let expected = match kind {
                 "hello" | "login" => "refused",
-                "ping" | "list_games" => "session",
+                "ping" | "list_games" | "leaderboard" => "session",
                 "register" | "logout" => "identity",
                 "create_room" => "lobby",
                 "join_room" | "leave_room" | "ready" | "react" | "kick" | "lock" | "set_host"
                 | "change_game" | "end_game" | "start" | "move" | "rematch" | "chat"
-                | "chat_history" => "room",
+                | "chat_history" | "replay" => "room",
                 "input" => "input",
-                "admin_overview" | "admin_room" | "announce" | "admin_audit" | "admin_server" => {
-                    "admin"
-                }
+                "admin_overview" | "admin_room" | "announce" | "admin_audit" | "admin_server"
+                | "new_lesson" => "admin",
                 _ => "dm",
             };
             assert_eq!(part, expected, "{kind}: {routed:?}");

@@ -226,12 +226,19 @@ async fn two_phones_play_tictactoe_with_chat_resume_spectator_and_big_screen() {
     screen.shot("result").await;
     assert!(!cy.exists("[data-testid=rematch]").await, "spectators get no rematch button");
 
-    // Rematch: back to the lobby with seats swapped; the big screen follows into game 2.
+    // Rematch in one step: Bo asks, Ana's phone offers to join him, she taps, and after a
+    // countdown game 2 starts by itself with the seats swapped; the big screen follows.
     bo.click("[data-testid=rematch]").await;
+    bo.wait_text("[data-testid=rematch]", "Waiting for Ana").await;
+    ana.wait_text("[data-testid=rematch]", "Rematch: Bo is in").await;
+    cy.wait_text("[data-testid=rematch-note]", "Bo wants a rematch").await;
+    ana.shot("rematch-offered").await;
+    ana.click("[data-testid=rematch]").await;
+    ana.wait_text("[data-testid=countdown]", "Next game in").await;
     ana.wait_text("[data-testid=seat-0]", "Bo").await;
     ana.wait_text("[data-testid=seat-1]", "Ana").await;
-    screen.wait_text("[data-testid=status]", "Waiting for Ana to start").await;
-    ana.click("[data-testid=start]").await;
+    screen.wait_text("[data-testid=countdown]", "Next game in").await;
+    screen.shot("rematch-countdown").await;
     bo.wait_text("[data-testid=status]", "Your turn (you are X)").await;
     screen.wait_text("[data-testid=status]", "Bo's turn (X)").await;
     screen.wait_text("[data-testid=room-game]", "game 2").await;

@@ -100,6 +100,9 @@ pub(super) fn apply(inner: &mut Inner, write: &Write) -> Result<(), StoreError> 
             }
         }
         Write::AppendAudit(entry) => inner.audit.push(entry.clone()),
+        Write::RecordGame(game) => {
+            inner.games.insert((game.room_id, game.game_no), game.clone());
+        }
         Write::SetFlag { key, on } => {
             if *on {
                 inner.flags.insert(key.clone());

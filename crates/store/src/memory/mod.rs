@@ -45,6 +45,8 @@ struct Inner {
     members: BTreeMap<(RoomId, String), MemberRecord>,
     /// (room, game_no, ply) -> move
     moves: BTreeMap<(RoomId, u32, u32), MoveRecord>,
+    /// (room, game_no) -> finished game
+    games: BTreeMap<(RoomId, u32), GameRecord>,
     /// (room, seq) -> message
     chat: BTreeMap<(RoomId, u64), ChatRecord>,
     /// Admins' player ids.
@@ -131,6 +133,10 @@ impl AdminStore for MemoryStore {
 
     fn audit(&self, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
         Ok(self.read(|inner| inner.audit.iter().rev().take(limit).cloned().collect()))
+    }
+
+    fn latest_audit(&self, action: &str) -> Result<Option<AuditRecord>, StoreError> {
+        Ok(self.read(|inner| inner.audit.iter().rev().find(|a| a.action == action).cloned()))
     }
 
     fn flags(&self) -> Result<Vec<String>, StoreError> {
@@ -310,6 +316,30 @@ fn moves_in(inner: &Inner, room: RoomId, game_no: u32) -> Vec<MoveRecord> {
 impl GameStore for MemoryStore {
     fn moves(&self, room: RoomId, game_no: u32) -> Result<Vec<MoveRecord>, StoreError> {
         Ok(self.read(|inner| moves_in(inner, room, game_no)))
+    }
+
+    fn finished_game(
+        &self,
+        room: RoomId,
+        game_no: Option<u32>,
+    ) -> Result<Option<GameRecord>, StoreError> {
+        Ok(self.read(|inner| {
+            let mut games = inner.games.range((room, 0)..=(room, u32::MAX)).map(|(_, g)| g);
+            match game_no {
+                Some(n) => games.find(|g| g.game_no == n).cloned(),
+                None => games.next_back().cloned(),
+            }
+        }))
+    }
+
+    fn games_since(&self, since_ms: u64, limit: usize) -> Result<Vec<GameRecord>, StoreError> {
+        Ok(self.read(|inner| {
+            let mut games: Vec<GameRecord> =
+                inner.games.values().filter(|g| g.ended_ms >= since_ms).cloned().collect();
+            games.sort_by_key(|g| g.ended_ms);
+            games.truncate(limit);
+            games
+        }))
     }
 }
 

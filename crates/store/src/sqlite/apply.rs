@@ -144,6 +144,27 @@ pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()>
         Write::SetFlag { key, on: false } => {
             tx.prepare_cached("DELETE FROM flags WHERE key = ?1")?.execute(params![key])?;
         }
+        Write::RecordGame(g) => {
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO games (room_id, game_no, code, game, options, seed, seats,
+                                               winner, reason, realtime, ended_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?
+            .execute(params![
+                g.room_id,
+                g.game_no,
+                g.code,
+                g.game,
+                g.options.to_string(),
+                // SQLite integers are signed: the seed's bits are stored as they are.
+                g.seed as i64,
+                serde_json::to_string(&g.seats).expect("serialize"),
+                g.winner,
+                g.reason,
+                g.realtime,
+                g.ended_ms,
+            ])?;
+        }
         Write::AppendAudit(a) => {
             tx.prepare_cached(
                 "INSERT INTO audit (ts_ms, admin_id, admin, action, target, detail)

@@ -87,23 +87,34 @@ impl AdminStore for SqliteStore {
                 "SELECT ts_ms, admin_id, admin, action, target, detail FROM audit
                  ORDER BY id DESC LIMIT ?1",
             )?;
-            let rows = stmt.query_map(params![limit as i64], |row| {
-                Ok(Ok(AuditRecord {
-                    ts_ms: row.get(0)?,
-                    admin_id: row.get(1)?,
-                    admin: row.get(2)?,
-                    action: row.get(3)?,
-                    target: row.get(4)?,
-                    detail: row.get(5)?,
-                }))
-            })?;
-            collect(rows)
+            collect(stmt.query_map(params![limit as i64], |row| Ok(Ok(audit_from_row(row)?)))?)
+        })
+    }
+
+    fn latest_audit(&self, action: &str) -> Result<Option<AuditRecord>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT ts_ms, admin_id, admin, action, target, detail FROM audit
+                 WHERE action = ?1 ORDER BY id DESC LIMIT 1",
+            )?;
+            Ok(stmt.query_row(params![action], audit_from_row).optional()?)
         })
     }
 
     fn flags(&self) -> Result<Vec<String>, StoreError> {
         self.all_flags()
     }
+}
+
+fn audit_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
+    Ok(AuditRecord {
+        ts_ms: row.get(0)?,
+        admin_id: row.get(1)?,
+        admin: row.get(2)?,
+        action: row.get(3)?,
+        target: row.get(4)?,
+        detail: row.get(5)?,
+    })
 }
 
 impl SqliteStore {
@@ -270,6 +281,32 @@ impl RoomStore for SqliteStore {
 impl GameStore for SqliteStore {
     fn moves(&self, room: RoomId, game_no: u32) -> Result<Vec<MoveRecord>, StoreError> {
         self.read(|conn| moves_of(conn, room, game_no))
+    }
+
+    fn finished_game(
+        &self,
+        room: RoomId,
+        game_no: Option<u32>,
+    ) -> Result<Option<GameRecord>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {GAME_COLUMNS} FROM games WHERE room_id = ?1 AND (?2 IS NULL OR game_no = ?2)
+                 ORDER BY game_no DESC LIMIT 1"
+            ))?;
+            let rows = stmt.query_map(params![room, game_no], |row| Ok(game_from_row(row)))?;
+            Ok(collect(rows)?.pop())
+        })
+    }
+
+    fn games_since(&self, since_ms: u64, limit: usize) -> Result<Vec<GameRecord>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {GAME_COLUMNS} FROM games WHERE ended_ms >= ?1 ORDER BY ended_ms LIMIT ?2"
+            ))?;
+            let rows =
+                stmt.query_map(params![since_ms, limit as i64], |row| Ok(game_from_row(row)))?;
+            collect(rows)
+        })
     }
 }
 

@@ -154,6 +154,26 @@ pub(super) fn member_from_row(row: &Row<'_>) -> Result<(MemberRecord, String), S
     Ok((member, row.get(5)?))
 }
 
+pub(super) const GAME_COLUMNS: &str =
+    "room_id, game_no, code, game, options, seed, seats, winner, reason, realtime, ended_ms";
+
+pub(super) fn game_from_row(row: &Row<'_>) -> Result<GameRecord, StoreError> {
+    Ok(GameRecord {
+        room_id: row.get(0)?,
+        game_no: row.get(1)?,
+        code: row.get(2)?,
+        game: row.get(3)?,
+        options: parse_json(&row.get::<_, String>(4)?)?,
+        seed: row.get::<_, i64>(5)? as u64,
+        seats: serde_json::from_str(&row.get::<_, String>(6)?)
+            .map_err(|e| StoreError::Corrupt(format!("stored seats: {e}")))?,
+        winner: row.get(7)?,
+        reason: row.get(8)?,
+        realtime: row.get(9)?,
+        ended_ms: row.get(10)?,
+    })
+}
+
 pub(super) const CHAT_COLUMNS: &str =
     "room_id, seq, player_id, name, text, client_msg_id, ts_ms, removed";
 

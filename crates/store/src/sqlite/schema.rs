@@ -190,6 +190,25 @@ pub(super) const MIGRATIONS: &[&str] = &[
         key         TEXT PRIMARY KEY
     ) WITHOUT ROWID;
 "#,
+    r#"
+    -- Version 12: every finished game, to replay it from its moves and to count a lesson's wins.
+    -- seats: JSON array of [player id, name] in seat order; winner: a seat, or NULL.
+    CREATE TABLE games (
+        room_id     INTEGER NOT NULL,
+        game_no     INTEGER NOT NULL,
+        code        TEXT NOT NULL,
+        game        TEXT NOT NULL,
+        options     TEXT NOT NULL,
+        seed        INTEGER NOT NULL,
+        seats       TEXT NOT NULL,
+        winner      INTEGER,
+        reason      TEXT NOT NULL,
+        realtime    INTEGER NOT NULL,
+        ended_ms    INTEGER NOT NULL,
+        PRIMARY KEY (room_id, game_no)
+    ) WITHOUT ROWID;
+    CREATE INDEX games_by_end ON games (ended_ms);
+"#,
 ];
 
 /// Brings the schema of `conn` up to date; refuses a database newer than this server.

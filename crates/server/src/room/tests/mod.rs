@@ -35,9 +35,11 @@ async fn room_with(game: &str, max_spectators: usize, turn_seconds: u32) -> Fixt
         settings: RoomSettings {
             grace: Duration::from_secs(120),
             idle: Duration::from_secs(1800),
+            rematch_countdown: Duration::from_secs(3),
             max_chat_chars: 500,
             max_spectators,
             word_filter: Arc::default(),
+            max_replay_bytes: 256 * 1024,
         },
         lookups: Arc::new(PerMinute::new(30)),
         on_close: Arc::new(move |code: &str, _| told.lock().unwrap().push(code.to_owned())),
@@ -413,3 +415,5 @@ async fn ready_is_stored_shown_to_everyone_and_spent_by_the_start() {
     let members = f.store.load_room(7, 10).unwrap().unwrap().members;
     assert!(members.iter().all(|(m, _)| !m.ready), "cleared in the store too");
 }
+
+mod rematch;
