@@ -15,6 +15,7 @@ import { gameFor, setServerGames } from "./games/index.js";
 import { loadServerInfo, mdnsHint } from "./info.js";
 import { gamePicker, hostBar, playerActions } from "./screen-host.js";
 import { countdownBanner, startCountdown, stopCountdown } from "./rematch.js";
+import { showReplay } from "./replay.js";
 
 const KEY_TOKEN = "capital.screen.token";
 const SCREEN_NAME = "Big screen";
@@ -30,7 +31,8 @@ let code = ((location.pathname.match(/^\/screen\/([A-Za-z]{4})\/?$/) || [])[1] |
 // `/screen` alone: this screen creates its room and hosts it.
 const hosting = /^\/screen\/?$/.test(location.pathname);
 
-const state = { me: null, games: null, room: null, seq: 0, chat: new Map(), closed: false };
+// `replay`: the replay on show instead of the board; `leaders`: the lesson's leaderboard.
+const state = { me: null, games: null, room: null, seq: 0, chat: new Map(), closed: false, replay: null, leaders: null };
 
 // An announcement from the teacher's console shows under the status line, large; the
 // audience's reactions float up the screen.
@@ -93,6 +95,37 @@ async function connected(c) {
   if (!resume.since) state.chat.clear();
   for (const m of reply.chat) state.chat.set(m.seq, m);
   draw();
+  loadLeaders();
+}
+
+/** The lesson's leaderboard (every room's wins since the teacher started the lesson). */
+async function loadLeaders() {
+  try {
+    state.leaders = await conn.request("leaderboard", {}, { internal: true });
+  } catch {
+    return; // the room's own scoreboard still shows
+  }
+  draw();
+}
+
+/** The game that just finished (or the last one), step by step in place of the board. */
+async function openReplay() {
+  let replay;
+  try {
+    replay = await conn.request("replay", { code });
+  } catch (err) {
+    note(err.message || String(err));
+    return;
+  }
+  if (state.replay) state.replay.close();
+  state.replay = showReplay($("bs-board"), replay, {
+    big: true,
+    onClose: () => {
+      state.replay = null;
+      draw();
+    },
+  });
+  $("bs-last").textContent = "";
 }
 
 /** Creates this screen's room (it hosts it, without a seat) and shows its code. */
@@ -146,7 +179,10 @@ function onEvent(msg) {
     else if (msg.kind === "started" || msg.kind === "game_changed") stopCountdown();
     state.room = msg.room;
     noteSeats(msg.room);
+    // A new game takes the board back from a replay.
+    if (msg.kind === "started" && state.replay) state.replay.close();
     draw();
+    if (msg.kind === "game_over") loadLeaders();
   }
 }
 
@@ -177,18 +213,20 @@ function draw() {
   drawStatus($("bs-status"), statusLine(room, meId), "status bs-status");
   document.body.dataset.phase = room.phase;
   document.body.dataset.flow = gameFor(room.game).flow ? "flow" : "";
-  if (room.state && room.phase !== "lobby") {
-    fill($("bs-board"), renderBoard(room, { interactive: false, move: () => {}, big: true }));
+  if (state.replay) {
+    // The replay keeps the board until it is closed (or the next game starts).
+  } else if (room.state && room.phase !== "lobby") {
+    fill($("bs-board"), renderBoard(room, { interactive: false, move: () => {}, big: true }), replayButton(room));
     const last = lastMoveLine(room);
     if ($("bs-last").textContent !== last) $("bs-last").textContent = last;
   } else {
     const text = room.game_no > 0
       ? "Rematch! The next game starts when the host is ready."
       : "Scan the code to join. The game shows here when it starts.";
-    fill($("bs-board"), countdownBanner(room, true) || h("div", { class: "bs-waiting" }, text));
+    fill($("bs-board"), countdownBanner(room, true) || h("div", { class: "bs-waiting" }, text), replayButton(room));
     $("bs-last").textContent = "";
   }
-  fill($("bs-players"), renderMembers(room, null, { hideId: meId }), scoreboard(room));
+  fill($("bs-players"), renderMembers(room, null, { hideId: meId }), scoreboard(room), lessonBoard());
   drawHost();
   drawChat();
 }
@@ -202,6 +240,27 @@ function scoreboard(room) {
     { class: "bs-scoreboard", "data-testid": "scoreboard" },
     h("h2", { class: "section-title" }, "Wins in this room"),
     h("ol", {}, ...lines.map((l) => h("li", {}, h("b", {}, l.name), ` ${l.wins}`))),
+  );
+}
+
+/** "Replay this game", once a game of this room has finished (not while one is on, nor during a
+ * countdown), for games that keep a move log. */
+function replayButton(room) {
+  const finished = room.phase === "over" || (room.phase === "lobby" && room.game_no > 0 && !countdownBanner(room));
+  if (!finished || gameFor(room.game).realtime) return null;
+  const label = room.phase === "over" ? "Replay this game" : "Replay the last game";
+  return h("button", { class: "btn btn-secondary bs-replay-open", type: "button", "data-testid": "bs-replay-open", onclick: openReplay }, label);
+}
+
+/** The lesson's best players: wins in every room since the lesson started. */
+function lessonBoard() {
+  const lines = (state.leaders && state.leaders.lines) || [];
+  if (!lines.length) return null;
+  return h(
+    "div",
+    { class: "bs-scoreboard", "data-testid": "leaderboard" },
+    h("h2", { class: "section-title" }, "This lesson"),
+    h("ol", {}, ...lines.slice(0, 5).map((l) => h("li", {}, h("b", {}, l.name), ` ${l.wins} of ${l.played}`))),
   );
 }
 

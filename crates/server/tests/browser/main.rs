@@ -35,6 +35,7 @@ mod keyboard;
 mod layout;
 mod light_cycles;
 mod navigation;
+mod replay;
 mod room_life;
 mod screen_host;
 mod tictactoe;
