@@ -1,7 +1,7 @@
 // The teacher's console (/teach): log in with an admin's account, then every few seconds the
 // overview of every room (game, phase, players, watchers, code) and who is online; act on any
 // room (remove a player with a reason, lock, end the game, close), announce to every phone or
-// one room, and read the audit log. Every action goes through the server's admin requests
+// one room, start a new lesson (the leaderboard counts from then), and read the audit log. Every action goes through the server's admin requests
 // (docs/protocol.md, "The teacher's console"), which store it in the audit log first.
 
 import { Connection, socketUrl } from "./protocol.js";
@@ -75,6 +75,7 @@ async function refresh() {
     drawOverview(overview);
     const audit = await conn.request("admin_audit", { limit: 50 });
     drawAudit(audit.entries);
+    drawLeaders(await conn.request("leaderboard"));
     if (state.failing) note("");
     state.failing = false;
   } catch (err) {
@@ -172,6 +173,26 @@ async function flip(key) {
 }
 $("teach-pause").addEventListener("click", () => flip("joins_paused"));
 $("teach-chat-all").addEventListener("click", () => flip("chat_off"));
+$("teach-new-lesson").addEventListener("click", async () => {
+  try {
+    await conn.request("new_lesson");
+    note("A new lesson started: the leaderboard counts from now.");
+  } catch (err) {
+    note(err.message || String(err));
+  }
+  refresh();
+});
+
+/** Wins and games in every room since the lesson started. */
+function drawLeaders(board) {
+  const since = board.since_ms ? ` since ${new Date(board.since_ms).toLocaleTimeString()}` : "";
+  fill(
+    $("teach-leaders"),
+    board.lines.length
+      ? board.lines.map((l) => h("li", {}, `${l.name}: ${l.wins} won of ${l.played}`))
+      : h("li", {}, `No game finished yet${since}.`),
+  );
+}
 
 $("teach-announce").addEventListener("submit", async (e) => {
   e.preventDefault();

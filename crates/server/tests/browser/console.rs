@@ -84,6 +84,12 @@ async fn a_teacher_removes_a_phone_and_announces_from_the_console() {
     ana.shot("console-announcement").await;
     console.wait_text("[data-testid=teach-audit]", "announce server").await;
     console.wait_text("[data-testid=teach-audit]", "kick").await;
+    // A new lesson: the leaderboard starts again, and the audit log says when.
+    console.wait_visible("[data-testid=teach-leaders]").await;
+    console.click("[data-testid=teach-new-lesson]").await;
+    console.wait_text("[data-testid=teach-note]", "A new lesson started").await;
+    console.wait_text("[data-testid=teach-leaders]", "No game finished yet since").await;
+    console.wait_text("[data-testid=teach-audit]", "new_lesson server").await;
 
     // After a restart the audit log still has it all.
     let server = server.restart().await;
