@@ -29,6 +29,14 @@ pub const MAX_AUDIT_PAGE: usize = 500;
 pub const MAX_ANNOUNCEMENT: usize = 300;
 /// Most rooms an overview lists (the rest are counted).
 pub const OVERVIEW_ROOMS: usize = 500;
+/// Players one room keeps as removed (`kick`): each is in the room's stored row, written with
+/// every change of the room. A host who has removed this many locks the room instead.
+pub const MAX_BANNED: usize = 200;
+/// Players one room keeps muted.
+pub const MAX_MUTED: usize = 200;
+/// Lines a room's scoreboard keeps: past it, a new winner takes the place of the line with the
+/// fewest wins.
+pub const MAX_SCORE_LINES: usize = 50;
 /// Most bytes one `replay` reply carries (less with a small `outbox_kib`): a few hundred moves
 /// of any game here; a longer game's replay stops there and says so.
 pub const MAX_REPLAY_BYTES: usize = 256 * 1024;

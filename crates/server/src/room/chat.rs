@@ -9,6 +9,7 @@ use tungstenite::Utf8Bytes;
 use super::RoomError;
 use super::actor::{Batch, Read, ReadOf, Room};
 use super::recent::chat_message;
+use crate::config::limits::MAX_MUTED;
 use crate::conn::ConnHandle;
 use crate::pipeline::error_frame;
 use crate::players::Player;
@@ -119,6 +120,9 @@ impl Room {
         self.member_index(player).ok_or(RoomError::NoSuchMember("no such member here"))?;
         let was = self.muted.iter().any(|p| p == player);
         if muted && !was {
+            if self.muted.len() >= MAX_MUTED {
+                return Err(RoomError::ListFull("this room has muted as many players as it keeps"));
+            }
             self.muted.push(player.to_owned());
         } else if !muted && was {
             self.muted.retain(|p| p != player);

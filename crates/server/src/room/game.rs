@@ -7,6 +7,7 @@ use tokio::time::Duration;
 
 use super::RoomError;
 use super::actor::{Batch, Room};
+use crate::config::limits::MAX_SCORE_LINES;
 
 impl Room {
     /// How the current game ended, if it has.
@@ -230,12 +231,18 @@ impl Room {
             return;
         };
         let (id, name) = (member.player_id.clone(), member.name.clone());
-        match self.scoreboard.iter_mut().find(|(p, _, _)| *p == id) {
-            Some(line) => {
-                line.1 = name;
-                line.2 += 1;
+        if let Some(line) = self.scoreboard.iter_mut().find(|(p, _, _)| *p == id) {
+            line.1 = name;
+            line.2 += 1;
+        } else if self.scoreboard.len() < MAX_SCORE_LINES {
+            self.scoreboard.push((id, name, 1));
+        } else {
+            // Full: the newest winner takes the place of the fewest wins (the latest such).
+            let fewest =
+                self.scoreboard.iter().enumerate().min_by_key(|(i, l)| (l.2, usize::MAX - i));
+            if let Some((i, _)) = fewest {
+                self.scoreboard[i] = (id, name, 1);
             }
-            None => self.scoreboard.push((id, name, 1)),
         }
     }
 

@@ -15,6 +15,7 @@ use tungstenite::Utf8Bytes;
 
 use super::actor::{Batch, Room};
 use super::{HostAction, RoomError};
+use crate::config::limits::MAX_BANNED;
 
 /// Chat messages a room's summary shows the console.
 const SUMMARY_CHAT: usize = 5;
@@ -134,6 +135,11 @@ impl Room {
     ) -> Result<(), RoomError> {
         let reason = crate::text::note(reason.unwrap_or(""), MAX_KICK_REASON)?;
         let i = self.member_index(player).ok_or(RoomError::NoSuchMember("no such member here"))?;
+        if self.banned.len() >= MAX_BANNED {
+            return Err(RoomError::ListFull(
+                "this room has removed as many players as it keeps: lock it to keep others out",
+            ));
+        }
         if let Some(seat) = self.members[i].seat {
             self.seat_leaves(seat, "kicked", batch);
         }

@@ -164,6 +164,9 @@ pub enum RoomError {
     /// The room's queue is full.
     #[error("the room is too busy right now; try again")]
     Busy,
+    /// A list the room keeps is as long as it may be (players removed, players muted).
+    #[error("{0}")]
+    ListFull(&'static str),
     /// Something inside failed (logged); nothing changed.
     #[error("something failed inside the server; nothing changed")]
     Internal,
@@ -197,7 +200,7 @@ impl RoomError {
                 RuleError::BadOptions(_) => ErrorCode::BadOptions,
             },
             RoomError::Text(text) => text.code(),
-            RoomError::Busy => ErrorCode::Busy,
+            RoomError::Busy | RoomError::ListFull(_) => ErrorCode::Busy,
             RoomError::Internal => ErrorCode::Internal,
         }
     }

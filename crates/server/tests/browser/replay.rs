@@ -16,7 +16,10 @@ async fn the_big_screen_replays_a_finished_game_step_by_step() {
     screen.open("/screen").await;
     screen.click("[data-testid=host-game-tictactoe]").await;
     screen
-        .wait_js("the address names a room", "return /^\\/screen\\/[A-Z]{4}$/.test(location.pathname);")
+        .wait_js(
+            "the address names a room",
+            "return /^\\/screen\\/[A-Z]{4}$/.test(location.pathname);",
+        )
         .await;
     let path = screen.js("return location.pathname;").await;
     let code = path.as_str().unwrap().trim_start_matches("/screen/").to_owned();

@@ -27,6 +27,15 @@ async fn room(game: &str, max_spectators: usize) -> Fixture {
 
 /// A room of `game` with turn timers of `turn_seconds` (0: none).
 async fn room_with(game: &str, max_spectators: usize, turn_seconds: u32) -> Fixture {
+    room_from(game, max_spectators, |r| r.turn_seconds = turn_seconds).await
+}
+
+/// A room of `game` from a stored row that `tweak` changed.
+async fn room_from(
+    game: &str,
+    max_spectators: usize,
+    tweak: impl FnOnce(&mut RoomRecord),
+) -> Fixture {
     let (env, store) = env();
     let closed = Arc::new(Mutex::new(Vec::new()));
     let told = closed.clone();
@@ -48,7 +57,7 @@ async fn room_with(game: &str, max_spectators: usize, turn_seconds: u32) -> Fixt
     let registry = capital_games::Registry::standard();
     let entry = registry.find(game).unwrap().clone();
     let (options, players) = entry.check(&serde_json::Value::Null).unwrap();
-    let record = RoomRecord {
+    let mut record = RoomRecord {
         id: 7,
         code: "KXMR".into(),
         game: game.into(),
@@ -61,7 +70,7 @@ async fn room_with(game: &str, max_spectators: usize, turn_seconds: u32) -> Fixt
         players: 0,
         seed: 0,
         deadlines: vec![],
-        turn_seconds,
+        turn_seconds: 0,
         snapshot: None,
         snapshot_tick: 0,
         created_ms: 1,
@@ -72,6 +81,7 @@ async fn room_with(game: &str, max_spectators: usize, turn_seconds: u32) -> Fixt
         muted: Vec::new(),
         scoreboard: Vec::new(),
     };
+    tweak(&mut record);
     store.commit(Write::PutRoom(record.clone()).into()).await.unwrap();
     let room = Room::create(ctx.clone(), record, entry, players).spawn();
     Fixture { room, store, closed, ctx }
@@ -416,4 +426,6 @@ async fn ready_is_stored_shown_to_everyone_and_spent_by_the_start() {
     assert!(members.iter().all(|(m, _)| !m.ready), "cleared in the store too");
 }
 
+mod bounds;
+mod failed_writes;
 mod rematch;
