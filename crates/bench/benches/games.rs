@@ -59,13 +59,13 @@ fn rules(c: &mut Criterion) {
         let (seat, mv) = &case.legal;
         group.bench_function("legal move (check + apply)", |b| {
             b.iter_batched(
-                || position(&**entry, &case.opening),
+                || position(&*entry, &case.opening),
                 |mut game| game.play(*seat, black_box(mv)).expect("legal"),
                 BatchSize::SmallInput,
             )
         });
-        let game = position(&**entry, &case.opening);
-        let mut refusing = position(&**entry, &case.opening);
+        let game = position(&*entry, &case.opening);
+        let mut refusing = position(&*entry, &case.opening);
         let (seat, mv) = &case.refused;
         group.bench_function("refused move", |b| {
             b.iter(|| refusing.play(*seat, black_box(mv)).expect_err("refused"))

@@ -129,7 +129,7 @@ pub fn run(args: &SeedArgs, quiet: bool) -> anyhow::Result<SeedReport> {
         let mut seq = 3;
         let (options, _) = entry.check(&Value::Null).context("default options")?;
         let game = entry.create(&options, 2, 0).context("a two-player game")?;
-        let log = play_out(&**entry, game, &mut rng)?;
+        let log = play_out(&*entry, game, &mut rng)?;
         for (ply, (seat, mv)) in log.into_iter().enumerate() {
             seq += 1;
             ts += 900;
@@ -307,10 +307,10 @@ mod tests {
             let entry = registry.find(kind).unwrap();
             let (options, _) = entry.check(&Value::Null).unwrap();
             let game = entry.create(&options, 2, 0).unwrap();
-            let log = play_out(&**entry, game, &mut rng).unwrap();
+            let log = play_out(&*entry, game, &mut rng).unwrap();
             assert!(!log.is_empty());
             let replayed =
-                capital_engine::replay(&**entry, &options, 2, 0, log.iter().map(|(s, m)| (*s, m)))
+                capital_engine::replay(&*entry, &options, 2, 0, log.iter().map(|(s, m)| (*s, m)))
                     .unwrap();
             assert!(replayed.outcome().is_some(), "{kind} ends the same way on replay");
         }

@@ -71,11 +71,15 @@ pub enum TimedOut {
 /// as `Arc<dyn GameKind>`; [`kind`] makes one from a [`Game`].
 pub trait GameKind: Send + Sync {
     /// The kind, as in [`Game::KIND`].
-    fn kind(&self) -> &'static str;
+    fn kind(&self) -> &str;
     /// A human name.
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &str;
     /// One line on how to play.
-    fn about(&self) -> &'static str;
+    fn about(&self) -> &str;
+    /// Who wrote it, for a game that is not built in (a student's script).
+    fn author(&self) -> Option<&str> {
+        None
+    }
     /// The options a create form offers.
     fn options_schema(&self) -> Vec<OptionSpec>;
     /// The options of a standard game, as JSON.
@@ -121,15 +125,15 @@ pub fn kind<G: Game>() -> Arc<dyn GameKind> {
 struct KindOf<G>(PhantomData<fn() -> G>);
 
 impl<G: Game> GameKind for KindOf<G> {
-    fn kind(&self) -> &'static str {
+    fn kind(&self) -> &str {
         G::KIND
     }
 
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         G::NAME
     }
 
-    fn about(&self) -> &'static str {
+    fn about(&self) -> &str {
         G::ABOUT
     }
 

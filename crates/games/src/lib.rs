@@ -14,7 +14,7 @@
 //! - [`dots_and_boxes`]: dots and boxes for 2 to 4 players, with a turn timer by default.
 //! - [`light_cycles`]: light cycles, a real-time arena for 2 to 8 players at 20 ticks a second.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use capital_engine::{GameKind, kind};
 
@@ -29,10 +29,12 @@ pub mod tictactoe;
 #[cfg(test)]
 mod testing;
 
-/// The games a server offers, by kind, in the order clients list them.
+/// The games a server offers, by kind, in the order clients list them. Cheap to clone, and
+/// shared by its clones: games may be added, replaced and removed while a server runs (its
+/// script games, when their files change). A room keeps the game it started with.
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
-    kinds: Vec<Arc<dyn GameKind>>,
+    kinds: Arc<RwLock<Vec<Arc<dyn GameKind>>>>,
 }
 
 impl Registry {
@@ -48,20 +50,36 @@ impl Registry {
     }
 
     /// This registry and `game` (which replaces a game of the same kind).
-    pub fn with(mut self, game: Arc<dyn GameKind>) -> Self {
-        self.kinds.retain(|k| k.kind() != game.kind());
-        self.kinds.push(game);
+    pub fn with(self, game: Arc<dyn GameKind>) -> Self {
+        self.put(game);
         self
     }
 
+    /// Adds `game`, or puts it in the place of the game of the same kind.
+    pub fn put(&self, game: Arc<dyn GameKind>) {
+        let mut kinds = self.kinds.write().expect("registry lock");
+        match kinds.iter_mut().find(|k| k.kind() == game.kind()) {
+            Some(old) => *old = game,
+            None => kinds.push(game),
+        }
+    }
+
+    /// Takes the game of this kind off the list; returns whether there was one.
+    pub fn remove(&self, kind: &str) -> bool {
+        let mut kinds = self.kinds.write().expect("registry lock");
+        let before = kinds.len();
+        kinds.retain(|k| k.kind() != kind);
+        kinds.len() != before
+    }
+
     /// The game of this kind, if offered.
-    pub fn find(&self, kind: &str) -> Option<&Arc<dyn GameKind>> {
-        self.kinds.iter().find(|k| k.kind() == kind)
+    pub fn find(&self, kind: &str) -> Option<Arc<dyn GameKind>> {
+        self.kinds.read().expect("registry lock").iter().find(|k| k.kind() == kind).cloned()
     }
 
     /// All games, in the order listed.
-    pub fn iter(&self) -> impl Iterator<Item = &Arc<dyn GameKind>> {
-        self.kinds.iter()
+    pub fn all(&self) -> Vec<Arc<dyn GameKind>> {
+        self.kinds.read().expect("registry lock").clone()
     }
 }
 
@@ -72,7 +90,8 @@ mod tests {
     #[test]
     fn kinds_are_unique_and_findable() {
         let registry = Registry::standard();
-        let mut kinds: Vec<_> = registry.iter().map(|e| e.kind()).collect();
+        let all = registry.all();
+        let mut kinds: Vec<_> = all.iter().map(|e| e.kind()).collect();
         assert_eq!(
             kinds,
             ["tictactoe", "connect_four", "rps", "crazy_eights", "dots_and_boxes", "light_cycles"]
@@ -85,7 +104,7 @@ mod tests {
 
     #[test]
     fn every_game_starts_from_its_default_options() {
-        for entry in Registry::standard().iter() {
+        for entry in Registry::standard().all() {
             let (options, players) = entry.check(&entry.default_options()).unwrap();
             assert_eq!(options, entry.default_options(), "{}", entry.kind());
             let game = entry.create(&options, players.min, 0).unwrap();

@@ -190,8 +190,7 @@ impl Directory {
             .room_env
             .games
             .find(game)
-            .ok_or_else(|| LobbyError::UnknownGame(game.to_owned()))?
-            .clone();
+            .ok_or_else(|| LobbyError::UnknownGame(game.to_owned()))?;
         let options = options.unwrap_or(Value::Null);
         let (options, players) =
             entry.check(&options).map_err(|e| LobbyError::BadOptions(e.to_string()))?;
@@ -247,10 +246,10 @@ impl Directory {
             tracing::error!(error = %e, "could not store a new room");
             return Err(LobbyError::Internal);
         }
-        let kind = entry.kind();
+        let kind = entry.kind().to_owned();
         let handle = Room::create(shared.room_env.clone(), record, entry, players).spawn();
         rooms.by_code.insert(code, handle.clone());
-        tracing::info!(code = %handle.code, game = kind, "room created");
+        tracing::info!(code = %handle.code, game = %kind, "room created");
         Ok(handle)
     }
 
@@ -261,7 +260,7 @@ impl Directory {
         let mut loaded = 0;
         for stored in stored {
             let code = stored.room.code.clone();
-            let Some(entry) = shared.room_env.games.find(&stored.room.game).cloned() else {
+            let Some(entry) = shared.room_env.games.find(&stored.room.game) else {
                 tracing::error!(%code, game = %stored.room.game, "room of an unknown game left closed");
                 continue;
             };

@@ -207,12 +207,8 @@ impl Room {
         if self.phase == Phase::Playing {
             return Err(RoomError::WrongPhase("a game is in progress: end it first"));
         }
-        let entry = self
-            .ctx
-            .games
-            .find(game)
-            .cloned()
-            .ok_or_else(|| RoomError::UnknownGame(game.to_owned()))?;
+        let entry =
+            self.ctx.games.find(game).ok_or_else(|| RoomError::UnknownGame(game.to_owned()))?;
         let (options, players) = entry.check(&options.unwrap_or(Value::Null))?;
         let turn_seconds = super::turn_seconds(&*entry, turn_seconds)
             .map_err(|e| RoomError::Rule(capital_engine::RuleError::BadOptions(e)))?;

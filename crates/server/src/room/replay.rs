@@ -63,7 +63,7 @@ impl Room {
                 Ok(Some((record, moves))) => {
                     match games
                         .find(&record.game)
-                        .map(|kind| replay(&**kind, record, &moves, max_bytes))
+                        .map(|kind| replay(&*kind, record, &moves, max_bytes))
                     {
                         Some(Ok(replay)) => Utf8Bytes::from(
                             Outgoing::reply(id, ServerMsg::Replay(Box::new(replay))).to_json(),

@@ -143,7 +143,8 @@ impl Session {
             .state
             .rooms()
             .games()
-            .iter()
+            .all()
+            .into_iter()
             .map(|entry| {
                 let options = entry.default_options();
                 let players = entry.check(&options).map_or(Players::exactly(0), |(_, p)| p);
