@@ -8,6 +8,9 @@
 import { Connection, socketUrl } from "./protocol.js";
 import { applyFrame, renderBoard, lastMoveLine } from "./boards.js";
 import { messageItem } from "./chat.js";
+import { createMoments } from "./fun/moments.js";
+import { createRoomFun } from "./fun/room-fun.js";
+import { setupSound, soundSwitch } from "./fun/sound.js";
 import { drawStatus, fill, h, linkText } from "./dom.js";
 import { renderMembers } from "./members.js";
 import { gameName, joinLink, noteSeats, statusLine } from "./describe.js";
@@ -48,6 +51,16 @@ function float(msg) {
   layer.append(el);
 }
 const conn = new Connection(socketUrl(), { onOpen: connected, onEvent, onFrame, onPush, onStatus });
+
+// Moments, sounds and the celebration (fun/), with this screen's own sound switch.
+setupSound("capital.screen.sound");
+$("bs-theme").before(soundSwitch({ words: true, cls: "btn btn-secondary btn-small bs-sound" }));
+const fun = createRoomFun({
+  big: true,
+  meId: () => (state.me ? state.me.id : null),
+  redraw: () => draw(),
+  moments: createMoments({ big: true, into: document.querySelector(".bs-game") }),
+});
 
 async function connected(c) {
   const token = localStorage.getItem(KEY_TOKEN);
@@ -141,9 +154,11 @@ function onEvent(msg) {
     showGone(`Room ${code} has closed.`);
     conn.stop();
   } else {
+    const before = state.room;
     state.room = msg.room;
     noteSeats(msg.room);
     draw();
+    fun.onEvent(msg, before);
   }
 }
 

@@ -237,15 +237,21 @@ pub fn on_screen(testids: &[&str]) -> String {
 
 /// JS: what of `selectors` the toast on show covers (nothing, or no toast on show, is wrong).
 pub fn toast_clear(selectors: &[&str]) -> String {
+    clear_of("[data-testid=toast]", selectors)
+}
+
+/// JS: what of `selectors` the element `over` (a toast, a moment) covers while it shows; it not
+/// showing is wrong too.
+pub fn clear_of(over: &str, selectors: &[&str]) -> String {
     let list = serde_json::to_string(selectors).expect("a list of strings");
     format!(
         "{GEOMETRY}
-         const toast = document.querySelector('[data-testid=toast]');
-         if (!toast || toast.hidden) return ['no toast on show'];
-         const t = rect(toast); const out = [];
+         const over = document.querySelector({over:?});
+         if (!over || over.hidden || over.getClientRects().length === 0) return ['no {over} on show'];
+         const t = rect(over); const out = [];
          for (const sel of {list}) for (const e of document.querySelectorAll(sel)) {{
            const r = rect(e);
-           if (r.width > 0 && overlap(t, r)) out.push(`the toast ${{show(t)}} covers ${{sel}} ${{show(r)}}`);
+           if (r.width > 0 && overlap(t, r)) out.push(`{over} ${{show(t)}} covers ${{sel}} ${{show(r)}}`);
          }}
          return out;"
     )

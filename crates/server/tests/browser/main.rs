@@ -31,6 +31,7 @@ mod console;
 mod crazy_eights;
 mod direct_messages;
 mod dots_and_boxes;
+mod fun;
 mod keyboard;
 mod layout;
 mod light_cycles;
