@@ -32,6 +32,7 @@ mod crazy_eights;
 mod direct_messages;
 mod dots_and_boxes;
 mod fun;
+mod host_phone;
 mod keyboard;
 mod layout;
 mod light_cycles;
