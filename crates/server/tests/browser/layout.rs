@@ -186,7 +186,7 @@ pub const ROOM_CONTROLS: &[&str] = &[
 ];
 
 /// The smallest button on the board, in words ("smallest of 9 buttons 108x108 px"), for the log.
-async fn smallest_button(page: &Page) -> String {
+pub async fn smallest_button(page: &Page) -> String {
     let script = "const b = [...document.querySelectorAll('[data-testid=board] button')] \
                       .map((e) => e.getBoundingClientRect()); \
                   const w = Math.min(...b.map((r) => r.width)); \
@@ -197,7 +197,7 @@ async fn smallest_button(page: &Page) -> String {
 
 /// JS: what is wrong with the board: not all on screen, under the chat or the status, or a
 /// button in it (a cell, a column) smaller than `min_w` x `min_h`.
-fn board_fits(min_w: u32, min_h: u32) -> String {
+pub fn board_fits(min_w: u32, min_h: u32) -> String {
     format!(
         "{GEOMETRY}
          const out = []; const board = document.querySelector('[data-testid=board]');
@@ -258,7 +258,7 @@ pub fn clear_of(over: &str, selectors: &[&str]) -> String {
 }
 
 /// JS helpers for the checks above.
-const GEOMETRY: &str = "const rect = (e) => e.getBoundingClientRect();
+pub const GEOMETRY: &str = "const rect = (e) => e.getBoundingClientRect();
     const show = (r) => `[${Math.round(r.left)},${Math.round(r.top)} ${Math.round(r.width)}x${Math.round(r.height)}]`;
     const inView = (r) => r.left >= -1 && r.top >= -1 && r.right <= innerWidth + 1 && r.bottom <= innerHeight + 1;
     const overlap = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;";

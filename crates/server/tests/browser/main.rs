@@ -35,6 +35,7 @@ mod fun;
 mod host_phone;
 mod keyboard;
 mod layout;
+mod layout_games;
 mod light_cycles;
 mod navigation;
 mod room_life;
