@@ -21,7 +21,8 @@ const BUZZ_SPY: &str = "window.buzzes = []; \
 /// The look (emoji and colour) of the first player's avatar in `css`, once it is there.
 async fn look(page: &Page, css: &str) -> String {
     let sel = format!("{css} .avatar.look");
-    let ready = format!("const a = document.querySelector({sel:?}); return !!a && !!a.dataset.look;");
+    let ready =
+        format!("const a = document.querySelector({sel:?}); return !!a && !!a.dataset.look;");
     page.wait_js(&format!("a look in {css}"), &ready).await;
     let value = page.js(&format!("return document.querySelector({sel:?}).dataset.look;")).await;
     value.as_str().unwrap_or_default().to_owned()
@@ -79,7 +80,8 @@ async fn looks_moments_sounds_and_a_celebration() {
     ana.shot("moment-bo-joined").await;
     screen.wait_text("[data-testid=moments]", "Bo joined!").await;
     screen.shot("moment-bo-joined").await;
-    let bo_said = bo.js("return document.querySelector('[data-testid=moments]').textContent;").await;
+    let bo_said =
+        bo.js("return document.querySelector('[data-testid=moments]').textContent;").await;
     assert_eq!(bo_said, json!(""), "no moment about Bo on his own phone");
 
     // Bo's look is the same on both phones and the big screen; so is Ana's.
@@ -120,7 +122,9 @@ async fn looks_moments_sounds_and_a_celebration() {
     ana.wait_text("[data-testid=celebration]", "You win!").await;
     assert_eq!(look(&ana, "[data-testid=celebration]").await, ana_look, "Ana's look on it");
     screen.wait_text("[data-testid=celebration]", "Ana wins!").await;
-    let motion = screen.js("return document.querySelector('[data-testid=celebration]').dataset.motion;").await;
+    let motion = screen
+        .js("return document.querySelector('[data-testid=celebration]').dataset.motion;")
+        .await;
     assert_eq!(motion, json!("confetti"), "confetti on a screen that allows motion");
     bo.wait_text("[data-testid=status]", "Ana won").await;
     assert!(!bo.exists("[data-testid=celebration]").await, "no celebration for the loser");
@@ -132,9 +136,19 @@ async fn looks_moments_sounds_and_a_celebration() {
     wait_sounds(&ana, "played.win", 1).await;
     let buzzes = ana.js("return window.buzzes;").await;
     assert!(buzzes.as_array().is_some_and(|b| b.contains(&json!(40))), "a turn buzz: {buzzes}");
-    assert!(buzzes.as_array().is_some_and(|b| b.contains(&json!([90, 60, 180]))), "a win buzz: {buzzes}");
+    assert!(
+        buzzes.as_array().is_some_and(|b| b.contains(&json!([90, 60, 180]))),
+        "a win buzz: {buzzes}"
+    );
     // Bo heard nothing since he switched off: his turns and his loss were silenced.
-    bo.wait_js("the loss, silenced", &format!("return window.capitalSounds.muted >= {};", before["muted"].as_u64().unwrap_or(0) + 3)).await;
+    bo.wait_js(
+        "the loss, silenced",
+        &format!(
+            "return window.capitalSounds.muted >= {};",
+            before["muted"].as_u64().unwrap_or(0) + 3
+        ),
+    )
+    .await;
     assert_eq!(sounds(&bo).await["played"], before["played"], "nothing played for Bo");
     ana.wait_hidden("[data-testid=celebration]").await;
 
@@ -175,7 +189,10 @@ async fn looks_moments_sounds_and_a_celebration() {
     screen.shot("looks-after-rematch").await;
 
     let said = ana.seen("[data-testid=moments]").await;
-    assert!(!said.is_empty() && said.iter().all(|t| t.contains("Bo joined!")), "only Bo's join: {said:?}");
+    assert!(
+        !said.is_empty() && said.iter().all(|t| t.contains("Bo joined!")),
+        "only Bo's join: {said:?}"
+    );
     for page in [&ana, &bo, &screen] {
         page.assert_no_script_errors().await;
     }

@@ -81,7 +81,10 @@ async fn a_phone_host_locks_the_room_and_removes_a_player() {
     ana.click("[data-testid=seat-1] button").await;
     ana.wait_visible("[data-testid=person-message]").await;
     assert!(
-        !ana.js("return !document.getElementById('person-host-actions').hidden;").await.as_bool().unwrap_or(true),
+        !ana.js("return !document.getElementById('person-host-actions').hidden;")
+            .await
+            .as_bool()
+            .unwrap_or(true),
         "no host's buttons for Ana now"
     );
     ana.click("[data-testid=person-cancel]").await;
