@@ -14,6 +14,8 @@
 //                        by room-view.js (lobby, game: boards.js) with its chat (chat.js)
 //   games/               one module per game (its board and words) and the registry, index.js;
 //                        boards.js, describe.js and members.js ask it (seats.js knows no game)
+//   fun/                 players' looks, "joined" moments, sounds and buzzes, the celebration,
+//                        the 3-2-1 reveal; room.js hands it the room's events (room-fun.js)
 //   messages.js          direct messages: conversations, receipts, unread counts (no DOM)
 //   messages-view.js     the conversation list and the open conversation
 //   messages-screens.js  those screens over home or a room, the unread badges, blocking

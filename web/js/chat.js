@@ -10,6 +10,7 @@
 // screen reader's live region hears only the new one).
 
 import { charCounter, h, fill, srOnly } from "./dom.js";
+import { avatar } from "./fun/avatar.js";
 
 export class Chat {
   /**
@@ -250,7 +251,7 @@ export class Chat {
 }
 
 /**
- * One message: sender, text, time. The text is set as text, never parsed as HTML. With `onPick`,
+ * One message: the sender's look and name, text, time. The text is set as text, never parsed as HTML. With `onPick`,
  * another sender's name is a button (to offer "Message").
  */
 export function messageItem(m, mine, onPick = null) {
@@ -272,7 +273,8 @@ export function messageItem(m, mine, onPick = null) {
       : h("span", { class: "msg-name", "data-testid": "chat-name" }, m.name);
   return h(
     "li",
-    { class: `msg${mine ? " mine" : ""}`, "data-testid": "chat-message", "data-seq": m.seq },
+    { class: `msg with-look${mine ? " mine" : ""}`, "data-testid": "chat-message", "data-seq": m.seq },
+    avatar(m.from, "msg-look"),
     name,
     h("span", { class: "msg-text", "data-testid": "chat-text" }, m.text),
     h("time", { class: "msg-meta", datetime: new Date(m.ts).toISOString() }, time),

@@ -37,6 +37,10 @@ export function statusLine(room, meId) {
     }
     return { text: `Waiting for ${host} to start`, mood: "wait" };
   }
+  // A result being revealed (a 3-2-1, fun/reveal.js) is not said before it shows.
+  const suspense = gameFor(room.game).suspense;
+  const held = suspense && room.state ? suspense(room) : null;
+  if (held) return held;
   if (room.phase === "over") return outcomeLine(room);
   // Playing.
   const own = gameFor(room.game).status;

@@ -3,7 +3,8 @@
 // the chosen game (the New room card, new-room.js).
 
 import { drawGamePicker, readOptions } from "./new-room.js";
-import { charCounter, fill, h, initial } from "./dom.js";
+import { charCounter, fill, h } from "./dom.js";
+import { dress } from "./fun/avatar.js";
 import { friendly, gameName } from "./describe.js";
 import { state } from "./state.js";
 import { showScreen } from "./screens.js";
@@ -48,7 +49,7 @@ export function createHome({ conn, room, drawAccountCard, drawBadges }) {
 
   function drawHome() {
     $("me-name").textContent = state.me ? state.me.name : "";
-    $("me-initial").textContent = initial(state.me ? state.me.name : "?");
+    if (state.me) dress($("me-initial"), state.me.id, "avatar-small");
     const username = state.me && state.me.username;
     $("me-username").hidden = !username;
     $("me-username").textContent = username ? `@${username}` : "";

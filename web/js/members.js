@@ -1,12 +1,13 @@
 // The list of who is in a room: every seat (taken or open, each in its seat's colour) and the
 // spectators. Shared by the phone's lobby and the big screen.
 
-import { BUBBLE_ICON, h, initial, srOnly } from "./dom.js";
+import { BUBBLE_ICON, h, srOnly } from "./dom.js";
+import { avatar } from "./fun/avatar.js";
 import { seatToken } from "./games/index.js";
 import { leftName } from "./seats.js";
 
 /**
- * The list of seats and spectators: avatar, name, "you", "host", a token (X / O / disc colour),
+ * The list of seats and spectators: avatar (the player's look, fun/avatar.js), name, "you", "host", a token (X / O / disc colour),
  * whose turn it is, and whether they are connected; all in words as well as in colour, and
  * read out whole ("Seat 2: Bo, host, reconnecting..., plays O: send a message").
  * With `onPick(member)`, the other players' rows are buttons (to offer "Message").
@@ -34,7 +35,7 @@ export function renderMembers(room, meId, { showSpectators = true, hideId = null
     if (winner) tags.push(tag("tag-win", "winner"));
     const pickable = onPick && p && p.id !== meId;
     const row = [
-      h("span", { class: "avatar", "aria-hidden": "true" }, p ? initial(p.name) : String(seat.seat + 1)),
+      p ? avatar(p.id) : h("span", { class: "avatar", "aria-hidden": "true" }, String(seat.seat + 1)),
       h("span", { class: "member-name" }, srOnly(`Seat ${seat.seat + 1}: `), p ? p.name : gone || "Open seat", ...tags),
       token.label ? h("span", { class: "token" }, srOnly(", plays "), token.label) : null,
       ...(pickable ? [h("span", { class: "member-more", "aria-hidden": "true", html: BUBBLE_ICON }), srOnly(": send a message")] : []),

@@ -7,12 +7,14 @@
 // `pick` is called when another player is tapped (the app offers "Message").
 
 import { renderBoard, lastMoveLine } from "./boards.js";
-import { h, initial, linkText, srOnly } from "./dom.js";
+import { h, linkText, srOnly } from "./dom.js";
+import { avatar } from "./fun/avatar.js";
 import { renderMembers } from "./members.js";
 import { amHost, gameName, joinLink, leftName, lobbyCount, mySeat, seatToken } from "./describe.js";
 import { gameFor } from "./games/index.js";
 import { mdnsHint } from "./info.js";
 import { countdownBanner, rematchActions } from "./rematch.js";
+import { lockRow } from "./room-host.js";
 
 /** The main area for the room's phase: its parts, in order (phone.css lays them out side by
  * side on a landscape phone). */
@@ -144,6 +146,7 @@ function lobby(room, ctx) {
           ? `${count.min} to ${count.max} players: the host may start now, or wait for more.`
           : `${count.min} to ${count.max} players: waiting for ${more}.`)
       : null,
+    lockRow(room, ctx),
   );
   return [lobbyDiv, h("div", { class: "room-actions" }, action)];
 }
@@ -185,7 +188,9 @@ function versus(room, meId, pick) {
     const name = p ? (p.id === meId ? `${p.name} (you)` : p.name) : gone || "Open seat";
     const away = p && !p.connected;
     const note = gone ? "left" : away ? "offline" : turn ? "to play" : null;
-    const badge = token.label.length === 1 ? token.label : p ? initial(p.name) : "?";
+    // The player's look, with the seat's mark (X, O) on its corner; "?" for a seat left empty.
+    const face = p ? avatar(p.id) : h("span", { class: "avatar", "aria-hidden": "true" }, token.label.length === 1 ? token.label : "?");
+    if (p && token.label.length === 1) face.append(h("span", { class: "avatar-mark" }, token.label));
     // A button when it can be tapped (to offer "Message"); read out whole either way.
     const pickable = p && p.id !== meId && pick;
     const side = h(
@@ -196,7 +201,7 @@ function versus(room, meId, pick) {
         type: pickable ? "button" : null,
         onclick: pickable ? () => pick(p) : null,
       },
-      h("span", { class: "avatar", "aria-hidden": "true" }, badge),
+      face,
       h(
         "span",
         { class: "side-text" },

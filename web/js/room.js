@@ -7,10 +7,15 @@
 // has only what changed, or `room: null` when nothing did), without it after a reload.
 
 import { Chat } from "./chat.js";
+import { createMoments } from "./fun/moments.js";
+import { createHostActions } from "./room-host.js";
+import { createRoomFun } from "./fun/room-fun.js";
+import { setupSound, soundSwitch } from "./fun/sound.js";
 import { focusKeeper } from "./focus.js";
 import { roomView } from "./room-view.js";
 import { startCountdown, stopCountdown } from "./rematch.js";
-import { drawStatus, fill, initial } from "./dom.js";
+import { drawStatus, fill } from "./dom.js";
+import { dress } from "./fun/avatar.js";
 import { friendly, gameName, isConnectionError, mySeat, noteSeats, seatsTaken, statusLine } from "./describe.js";
 import { announce, applyFrame, lastMoveLine } from "./boards.js";
 import { gameFor } from "./games/index.js";
@@ -33,8 +38,17 @@ const $ = (id) => document.getElementById(id);
 export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBars, openConversation }) {
   state.code = localStorage.getItem(KEY_ROOM); // the room this page goes back to
   let pickedPlayer = null; // the player tapped last, while the person dialog is open
-  let lastBuzz = ""; // game and seq of the last "your turn" vibration
   const focus = focusKeeper($("room-main")); // the main area is redrawn from scratch
+  // Moments, sounds, buzzes and the celebration (fun/); the sound switch is in the room's header.
+  setupSound("capital.sound");
+  $("messages-room").before(soundSwitch({ cls: "icon-btn" }));
+  const host = createHostActions({ request: (type, fields) => conn.request(type, fields), toast });
+  const fun = createRoomFun({
+    big: false,
+    meId: () => (state.me ? state.me.id : null),
+    redraw: () => drawRoom(),
+    moments: createMoments({ onShow: () => state.screen === "room" }),
+  });
 
   const chat = new Chat($("chat"), {
     send: (text, clientMsgId) => conn.request("chat", { code: state.code, text, client_msg_id: clientMsgId }),
@@ -161,7 +175,7 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
     // A new game on a phone: fold the chat away so the board gets the room.
     if ((msg.kind === "started" || msg.kind === "rematch") && !WIDE.matches) chat.setOpen(false);
     drawRoom();
-    buzzIfMyTurn(before, msg.room);
+    fun.onEvent(msg, before);
   }
 
   /** A real-time game's frame: the game's module draws it; only the lines that say what is going
@@ -258,34 +272,19 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
     }
   }
 
-  function buzzIfMyTurn(before, room) {
-    if (gameFor(room.game).realtime) return; // everyone rides at once: the game buzzes itself
-    const me = mySeat(room);
-    const mine = room.phase === "playing" && me !== null && room.turn.includes(me);
-    const wasMine = before && before.phase === "playing" && before.turn.includes(me);
-    const key = `${room.game_no}:${state.seq}`;
-    if (mine && !wasMine && document.visibilityState === "visible" && navigator.vibrate && lastBuzz !== key) {
-      lastBuzz = key;
-      try {
-        navigator.vibrate(40);
-      } catch {
-        // Not allowed without a tap first: fine.
-      }
-    }
-  }
-
   /** Another player was tapped in a room (seat, side, spectator or chat sender): offer "Message". */
   function pickPlayer(who) {
     if (!who || !who.id || (state.me && who.id === state.me.id)) return;
     const member = findMember(who.id);
     pickedPlayer = { id: who.id, name: who.name, connected: member ? member.connected : undefined };
     $("person-name").textContent = who.name;
-    $("person-initial").textContent = initial(who.name);
+    dress($("person-initial"), who.id, "avatar-big");
     $("person-note").textContent = !member
       ? "No longer in this room."
       : member.connected
         ? "In this room with you."
         : "Offline right now: they get your message when they are back.";
+    host.preparePerson(state.room, state.me && state.me.id, who);
     $("person-dialog").returnValue = "";
     $("person-dialog").showModal();
   }
@@ -337,7 +336,8 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
   $("person-dialog").addEventListener("close", () => {
     const who = pickedPlayer;
     pickedPlayer = null;
-    if ($("person-dialog").returnValue !== "message" || !who) return;
+    if (!who || host.personClosed(state.room, $("person-dialog").returnValue, who)) return;
+    if ($("person-dialog").returnValue !== "message") return;
     openConversation(who.id, who.name, who.connected, state.screen === "room" ? "room" : "home");
   });
 

@@ -8,6 +8,9 @@
 import { Connection, socketUrl } from "./protocol.js";
 import { applyFrame, renderBoard, lastMoveLine } from "./boards.js";
 import { messageItem } from "./chat.js";
+import { createMoments } from "./fun/moments.js";
+import { createRoomFun } from "./fun/room-fun.js";
+import { setupSound, soundSwitch } from "./fun/sound.js";
 import { drawStatus, fill, h, linkText } from "./dom.js";
 import { renderMembers } from "./members.js";
 import { gameName, joinLink, noteSeats, statusLine } from "./describe.js";
@@ -51,6 +54,16 @@ function float(msg) {
   layer.append(el);
 }
 const conn = new Connection(socketUrl(), { onOpen: connected, onEvent, onFrame, onPush, onStatus });
+
+// Moments, sounds and the celebration (fun/), with this screen's own sound switch.
+setupSound("capital.screen.sound");
+$("bs-theme").before(soundSwitch({ words: true, cls: "btn btn-secondary btn-small bs-sound" }));
+const fun = createRoomFun({
+  big: true,
+  meId: () => (state.me ? state.me.id : null),
+  redraw: () => draw(),
+  moments: createMoments({ big: true, into: document.querySelector(".bs-game") }),
+});
 
 async function connected(c) {
   const token = localStorage.getItem(KEY_TOKEN);
@@ -177,12 +190,14 @@ function onEvent(msg) {
   } else {
     if (msg.kind === "rematch" && msg.starts_in_ms != null) startCountdown(msg.code, msg.starts_in_ms);
     else if (msg.kind === "started" || msg.kind === "game_changed") stopCountdown();
+    const before = state.room;
     state.room = msg.room;
     noteSeats(msg.room);
     // A new game takes the board back from a replay.
     if (msg.kind === "started" && state.replay) state.replay.close();
     draw();
     if (msg.kind === "game_over") loadLeaders();
+    fun.onEvent(msg, before);
   }
 }
 

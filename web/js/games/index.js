@@ -22,6 +22,8 @@
 //                                 and the screen reader's announcement
 //   moveKey(room) -> string       optional: changes with every move (default: the whole state)
 //   outcome(room) -> string | null optional: why the game ended, in a few words
+//   suspense(room) -> {text, mood} | null   optional: while a result is counted down before it
+//                 shows (fun/reveal.js), the status line instead of the result
 //   rematch     optional: what a rematch does to the seats ("seats swapped, ...")
 //   ownPlayers  optional: the board shows the players itself (no face-to-face strip above it)
 //   flow        optional: the board is a column that scrolls, not a shape fitted to the space

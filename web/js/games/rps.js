@@ -1,9 +1,12 @@
 // Rock paper scissors (docs/games.md): both seats choose in secret each round; the view shows
-// that a seat has chosen, and only your own choice, until the round is revealed.
+// that a seat has chosen, and only your own choice, until the round is revealed. A round that
+// resolves while the page watches is revealed after a 3-2-1 (fun/reveal.js): meanwhile the
+// score is the one before the round, and nobody chooses the next one.
 
 import { h } from "../dom.js";
 import { listWords, seatName } from "../seats.js";
 import { icon, sendFrom } from "./kit.js";
+import { countdownEl, revealLeft, startReveal } from "../fun/reveal.js";
 
 // Our own icons, drawn for Capital.
 const ICONS = {
@@ -15,34 +18,59 @@ const ICONS = {
 const CHOICES = ["rock", "paper", "scissors"];
 const CHOICE_NAMES = { rock: "Rock", paper: "Paper", scissors: "Scissors" };
 
+/** The game on show and how many of its rounds this page has seen: a round resolved since is
+ * news, and is counted down; the rounds played before the page saw the game are not. */
+let seen = { game: "", rounds: 0 };
+
+/** The count left before the last round shows (3, 2, 1), or 0. Starts the count the first time
+ * a new round is seen; the status line and the board both ask, in either order. */
+function revealFor(room) {
+  const st = room.state;
+  if (!st || !Array.isArray(st.rounds)) return 0;
+  const game = `${room.code}/${room.game_no}`;
+  const n = st.rounds.length;
+  if (seen.game !== game) seen = { game, rounds: n };
+  else if (n > seen.rounds) {
+    seen.rounds = n;
+    startReveal(`${game}/${n}`);
+  }
+  return revealLeft(`${game}/${n}`);
+}
+
 function board(room, ctx) {
   const st = room.state;
   const me = ctx.seat;
   const wrap = h("div", { class: "rps", "data-testid": "board" });
   const toWin = Math.floor(st.best_of / 2) + 1;
+  const counting = revealFor(room) > 0;
+  const last = st.rounds[st.rounds.length - 1];
+  // While the count goes on, the score is the one before the round.
+  const points = (seat) => st.score[seat] - (counting && last && last.winner === seat ? 1 : 0);
 
   // The score, with who has already chosen this round (public: never what they chose).
   const score = h("div", { class: "rps-score" });
   [0, 1].forEach((seat) => {
-    const chosen = room.phase === "playing" && st.chosen[seat];
-    const waiting = room.phase === "playing" && !st.chosen[seat];
+    const chosen = room.phase === "playing" && !counting && st.chosen[seat];
+    const waiting = room.phase === "playing" && !counting && !st.chosen[seat];
     score.append(
       h(
         "div",
         { class: `rps-side p${seat}`, "data-testid": `score-${seat}` },
         h("span", { class: "rps-name" }, me === seat ? `${seatName(room, seat)} (you)` : seatName(room, seat)),
-        h("span", { class: "rps-points", "aria-label": `${st.score[seat]} points` }, String(st.score[seat])),
+        h("span", { class: "rps-points", "aria-label": `${points(seat)} points` }, String(points(seat))),
         h("span", { class: "rps-state" }, chosen ? "has chosen" : waiting ? "choosing..." : ""),
       ),
     );
     if (seat === 0) score.append(h("span", { class: "rps-vs", "aria-hidden": "true" }, ":"));
   });
   wrap.append(score);
-  wrap.append(h("p", { class: "rps-round" }, `Round ${st.round} - first to ${toWin} wins (best of ${st.best_of})`));
+  const round = counting ? st.rounds.length : st.round;
+  wrap.append(h("p", { class: "rps-round" }, `Round ${round} - first to ${toWin} wins (best of ${st.best_of})`));
 
-  // The last revealed round.
-  const last = st.rounds[st.rounds.length - 1];
-  if (last) {
+  // The last round: counted down, then revealed.
+  if (counting) {
+    wrap.append(h("div", { class: "rps-reveal rps-counting" }, countdownEl({ class: "reveal-count", "data-testid": "rps-countdown" })));
+  } else if (last) {
     const result =
       last.winner === null ? "Tie: nobody scores" : `${me === last.winner ? "You win" : `${seatName(room, last.winner)} wins`} round ${st.rounds.length}`;
     wrap.append(
@@ -67,7 +95,7 @@ function board(room, ctx) {
           class: `rps-pick${picked ? " picked" : ""}`,
           "data-testid": `choice-${choice}`,
           "aria-pressed": picked ? "true" : "false",
-          disabled: !ctx.canMove,
+          disabled: !ctx.canMove || counting,
         },
         icon(ICONS[choice]),
         h("span", {}, CHOICE_NAMES[choice]),
@@ -116,5 +144,6 @@ export default {
   status,
   lastMove,
   moveKey: (room) => String(room.state.rounds.length),
+  suspense: (room) => (revealFor(room) > 0 ? { text: "Revealing...", mood: "wait" } : null),
   outcome,
 };

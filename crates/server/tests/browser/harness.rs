@@ -89,17 +89,27 @@ impl Driver {
             "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 \
                           (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36",
         });
-        self.page(name, base, &format!("--window-size={width},{height}"), Some(mobile)).await
+        self.page(name, base, &format!("--window-size={width},{height}"), Some(mobile), &[]).await
     }
 
     /// A big screen, or a laptop: 1280x720, no touch.
     pub async fn desktop(&self, name: &'static str, base: &str) -> Page {
+        self.desktop_with(name, base, &[]).await
+    }
+
+    /// A big screen whose browser prefers reduced motion (the system setting a page reads as
+    /// `prefers-reduced-motion: reduce`).
+    pub async fn desktop_reduced_motion(&self, name: &'static str, base: &str) -> Page {
+        self.desktop_with(name, base, &["--force-prefers-reduced-motion"]).await
+    }
+
+    async fn desktop_with(&self, name: &'static str, base: &str, extra: &[&str]) -> Page {
         let metrics = json!({
             "deviceMetrics": {
                 "width": 1280, "height": 720, "pixelRatio": 1.0, "touch": false, "mobile": false,
             },
         });
-        self.page(name, base, "--window-size=1280,720", Some(metrics)).await
+        self.page(name, base, "--window-size=1280,720", Some(metrics), extra).await
     }
 
     async fn page(
@@ -108,6 +118,7 @@ impl Driver {
         base: &str,
         window: &str,
         mobile: Option<Value>,
+        extra: &[&str],
     ) -> Page {
         let profile = tempfile::tempdir().expect("browser profile dir");
         let args = [
@@ -128,6 +139,7 @@ impl Driver {
             window,
         ]
         .into_iter()
+        .chain(extra.iter().copied())
         .map(str::to_owned)
         .chain([format!("--user-data-dir={}", profile.path().display())])
         .collect::<Vec<_>>();

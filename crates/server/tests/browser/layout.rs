@@ -186,7 +186,7 @@ pub const ROOM_CONTROLS: &[&str] = &[
 ];
 
 /// The smallest button on the board, in words ("smallest of 9 buttons 108x108 px"), for the log.
-async fn smallest_button(page: &Page) -> String {
+pub async fn smallest_button(page: &Page) -> String {
     let script = "const b = [...document.querySelectorAll('[data-testid=board] button')] \
                       .map((e) => e.getBoundingClientRect()); \
                   const w = Math.min(...b.map((r) => r.width)); \
@@ -197,7 +197,7 @@ async fn smallest_button(page: &Page) -> String {
 
 /// JS: what is wrong with the board: not all on screen, under the chat or the status, or a
 /// button in it (a cell, a column) smaller than `min_w` x `min_h`.
-fn board_fits(min_w: u32, min_h: u32) -> String {
+pub fn board_fits(min_w: u32, min_h: u32) -> String {
     format!(
         "{GEOMETRY}
          const out = []; const board = document.querySelector('[data-testid=board]');
@@ -237,22 +237,28 @@ pub fn on_screen(testids: &[&str]) -> String {
 
 /// JS: what of `selectors` the toast on show covers (nothing, or no toast on show, is wrong).
 pub fn toast_clear(selectors: &[&str]) -> String {
+    clear_of("[data-testid=toast]", selectors)
+}
+
+/// JS: what of `selectors` the element `over` (a toast, a moment) covers while it shows; it not
+/// showing is wrong too.
+pub fn clear_of(over: &str, selectors: &[&str]) -> String {
     let list = serde_json::to_string(selectors).expect("a list of strings");
     format!(
         "{GEOMETRY}
-         const toast = document.querySelector('[data-testid=toast]');
-         if (!toast || toast.hidden) return ['no toast on show'];
-         const t = rect(toast); const out = [];
+         const over = document.querySelector({over:?});
+         if (!over || over.hidden || over.getClientRects().length === 0) return ['no {over} on show'];
+         const t = rect(over); const out = [];
          for (const sel of {list}) for (const e of document.querySelectorAll(sel)) {{
            const r = rect(e);
-           if (r.width > 0 && overlap(t, r)) out.push(`the toast ${{show(t)}} covers ${{sel}} ${{show(r)}}`);
+           if (r.width > 0 && overlap(t, r)) out.push(`{over} ${{show(t)}} covers ${{sel}} ${{show(r)}}`);
          }}
          return out;"
     )
 }
 
 /// JS helpers for the checks above.
-const GEOMETRY: &str = "const rect = (e) => e.getBoundingClientRect();
+pub const GEOMETRY: &str = "const rect = (e) => e.getBoundingClientRect();
     const show = (r) => `[${Math.round(r.left)},${Math.round(r.top)} ${Math.round(r.width)}x${Math.round(r.height)}]`;
     const inView = (r) => r.left >= -1 && r.top >= -1 && r.right <= innerWidth + 1 && r.bottom <= innerHeight + 1;
     const overlap = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;";

@@ -36,6 +36,10 @@ async fn a_big_screen_hosts_three_phones_and_removes_one() {
         page.join_by_link(&code, name).await;
         screen.wait_text("[data-testid=players]", name).await;
     }
+    // Joins close together make one "joined" line, over the title: clear of the host's buttons.
+    screen.wait_text("[data-testid=moment]", "Cy joined!").await;
+    let clear = crate::layout::clear_of("[data-testid=moment]", &["[data-testid=host-bar]"]);
+    screen.wait_no_problems("the moment clear of the host's buttons", &clear).await;
     // No phone is host: none of them has a Start button; they say they are ready instead.
     for page in [&ana, &bo, &cy] {
         assert!(!page.exists("[data-testid=start]").await, "a phone has no start");
