@@ -35,8 +35,8 @@ fuzz_target!(|data: &[u8]| {
     let moves: Vec<(Seat, Value)> = lines.filter_map(parse_move).take(MAX_MOVES).collect();
     let registry = Registry::standard();
     match registry.find(kind) {
-        Some(entry) => play(&**entry, players, &moves),
-        None => registry.iter().for_each(|entry| play(&**entry, players, &moves)),
+        Some(entry) => play(&*entry, players, &moves),
+        None => registry.all().iter().for_each(|entry| play(&**entry, players, &moves)),
     }
 });
 

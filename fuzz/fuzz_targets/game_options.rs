@@ -19,7 +19,7 @@ use serde_json::Value;
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let options = serde_json::from_str(&text).unwrap_or_else(|_| Value::String(text.into_owned()));
-    for entry in Registry::standard().iter() {
+    for entry in Registry::standard().all() {
         let kind = entry.kind();
         match entry.check(&options) {
             Ok((canonical, players)) => {
