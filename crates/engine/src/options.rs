@@ -1,6 +1,8 @@
 //! What a game tells clients about itself before a room exists: how many players, and which
 //! options a create form should offer.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 /// How many players a game takes: a room has `max` seats, and its host may start once `min`
@@ -30,9 +32,9 @@ impl Players {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OptionSpec {
     /// The key in the game's options object.
-    pub key: &'static str,
+    pub key: Cow<'static, str>,
     /// What a form shows next to it.
-    pub label: &'static str,
+    pub label: Cow<'static, str>,
     /// Its type, range and default.
     #[serde(flatten)]
     pub kind: OptionKind,
@@ -63,7 +65,7 @@ pub enum OptionKind {
         /// Each value and its label.
         choices: Vec<Choice>,
         /// The standard game's value.
-        default: &'static str,
+        default: Cow<'static, str>,
     },
 }
 
@@ -71,9 +73,9 @@ pub enum OptionKind {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Choice {
     /// The value sent in the options.
-    pub value: &'static str,
+    pub value: Cow<'static, str>,
     /// What a form shows.
-    pub label: &'static str,
+    pub label: Cow<'static, str>,
 }
 
 impl OptionSpec {
@@ -84,11 +86,13 @@ impl OptionSpec {
         (min, max, step): (i64, i64, i64),
         default: i64,
     ) -> Self {
+        let (key, label) = (Cow::Borrowed(key), Cow::Borrowed(label));
         OptionSpec { key, label, kind: OptionKind::Integer { min, max, step, default } }
     }
 
     /// An on/off option.
     pub const fn boolean(key: &'static str, label: &'static str, default: bool) -> Self {
+        let (key, label) = (Cow::Borrowed(key), Cow::Borrowed(label));
         OptionSpec { key, label, kind: OptionKind::Boolean { default } }
     }
 }
