@@ -14,7 +14,7 @@
 //! - [`definition`]: what a script declares (names, players, options), and checking options.
 //! - [`kind`]: [`ScriptKind`], a script as a [`capital_engine::GameKind`].
 //! - [`game`]: [`ScriptGame`], a running script game as a [`capital_engine::DynGame`].
-//! - [`error`]: [`ScriptError`].
+//! - [`error`]: what can go wrong, as [`ScriptError`].
 
 pub mod definition;
 pub mod error;
