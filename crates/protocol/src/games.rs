@@ -23,6 +23,9 @@ pub struct GameInfo {
     pub options_schema: Vec<OptionField>,
     /// One line on how to play and what a move looks like.
     pub about: String,
+    /// Who wrote it: set for a game that is a script (a student's, or an example), not built in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
 }
 
 /// One option of a game, for drawing a create form.

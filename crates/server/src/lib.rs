@@ -28,6 +28,7 @@
 //!   the `/ca` page that hands that CA to phones.
 //! - [`banner`], [`mdns`], [`logging`], [`shutdown`]: the edges.
 //! - [`admins`]: `capital admin`, making accounts admins from the terminal.
+//! - [`scripts`]: the game scripts (shipped and in the data directory), reloaded as they change.
 
 pub(crate) mod accounts;
 pub mod admins;
@@ -48,6 +49,7 @@ pub(crate) mod pipeline;
 pub(crate) mod players;
 pub(crate) mod room;
 pub(crate) mod routes;
+pub mod scripts;
 pub mod session;
 pub mod shutdown;
 pub(crate) mod state;
@@ -87,6 +89,8 @@ pub struct Server {
     lan_ips: Vec<std::net::IpAddr>,
     /// Connections in all and per address, counted from accept.
     slots: Slots,
+    /// The game scripts, watched while the server runs.
+    scripts: scripts::Scripts,
 }
 
 impl Server {
@@ -123,6 +127,15 @@ impl Server {
             config.max_connections_per_ip,
             http::connection_budget(config.max_connections),
         );
+        // Game scripts: the examples, and the games folder in the data directory.
+        let limits = capital_script::Limits {
+            memory_bytes: config.script_memory_mib as usize * 1024 * 1024,
+            cpu_per_call: Duration::from_millis(config.script_call_ms.into()),
+        };
+        let (dir, registry) = (config.data.join("games"), games.clone());
+        let scripts =
+            tokio::task::spawn_blocking(move || scripts::Scripts::load(&dir, limits, registry))
+                .await?;
         let env = Env::new(store);
         // The admins' server-wide switches, as stored.
         for key in env.read(|store| store.flags()).await? {
@@ -153,8 +166,9 @@ impl Server {
         let rooms = Directory::new(room_env, lobby);
         let loaded = rooms.load().await?;
         tracing::info!(rooms = loaded, "rooms restored");
-        let state = AppState::new(state::Parts { config, env, rooms, dm, lookups, urls });
-        Ok(Server { listener, state, tls, lan_ips, slots })
+        let shelf = scripts.shelf();
+        let state = AppState::new(state::Parts { config, env, rooms, dm, lookups, urls, shelf });
+        Ok(Server { listener, state, tls, lan_ips, slots, scripts })
     }
 
     /// The address the listener is bound to (the real port when asked for port 0).
@@ -193,7 +207,7 @@ impl Server {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let Server { listener, state, tls, lan_ips, slots } = self;
+        let Server { listener, state, tls, lan_ips, slots, scripts } = self;
         let env = state.env().clone();
         let token = env.shutdown.clone();
         tokio::spawn({
@@ -205,6 +219,7 @@ impl Server {
         });
         let expiry = Duration::from_secs(u64::from(state.config().guest_expiry_days) * 86_400);
         env.tracker.spawn(players::expire_guests(env.clone(), expiry));
+        env.tracker.spawn(scripts::watch(scripts, env.shutdown.clone()));
         let addr = listener.local_addr()?;
         let _mdns = state.config().mdns.then(|| {
             let config = state.config();

@@ -39,6 +39,8 @@ struct Shared {
     urls: Vec<String>,
     /// Words masked in names (and, through the rooms' settings, chat).
     word_filter: crate::text::WordFilter,
+    /// The game scripts and how each stands.
+    shelf: crate::scripts::Shelf,
     next_conn_id: AtomicU64,
 }
 
@@ -56,12 +58,14 @@ pub struct Parts {
     pub lookups: Arc<PerMinute<IpAddr>>,
     /// Where phones reach us.
     pub urls: Vec<String>,
+    /// The game scripts and how each stands.
+    pub shelf: crate::scripts::Shelf,
 }
 
 impl AppState {
     /// The shared state of a server whose actors are running.
     pub fn new(parts: Parts) -> Self {
-        let Parts { config, env, rooms, dm, lookups, urls } = parts;
+        let Parts { config, env, rooms, dm, lookups, urls, shelf } = parts;
         AppState {
             inner: Arc::new(Shared {
                 gate: Gate::new(config.login_attempts_per_minute, Gate::hashes_for_this_machine()),
@@ -75,9 +79,15 @@ impl AppState {
                 online: Online::default(),
                 lookups,
                 urls,
+                shelf,
                 next_conn_id: AtomicU64::new(1),
             }),
         }
+    }
+
+    /// The game scripts and how each stands.
+    pub fn shelf(&self) -> &crate::scripts::Shelf {
+        &self.inner.shelf
     }
 
     /// Words masked in names.

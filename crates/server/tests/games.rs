@@ -109,11 +109,23 @@ async fn list_games_names_every_game_with_its_players_and_options() {
     let kinds: Vec<_> = games.iter().map(|g| g.kind.as_str()).collect();
     assert_eq!(
         kinds,
-        ["tictactoe", "connect_four", "rps", "crazy_eights", "dots_and_boxes", "light_cycles"]
+        [
+            "tictactoe",
+            "connect_four",
+            "rps",
+            "crazy_eights",
+            "dots_and_boxes",
+            "light_cycles",
+            "nim"
+        ],
+        "the built-in games, then the shipped script games"
     );
     assert_eq!(games[2].options, json!({"best_of": 3}));
     let players: Vec<_> = games.iter().map(|g| (g.min_players, g.max_players, g.seats)).collect();
-    assert_eq!(players, [(2, 2, 2), (2, 2, 2), (2, 2, 2), (2, 6, 6), (2, 4, 4), (2, 8, 8)]);
+    assert_eq!(
+        players,
+        [(2, 2, 2), (2, 2, 2), (2, 2, 2), (2, 6, 6), (2, 4, 4), (2, 8, 8), (2, 2, 2)]
+    );
     // A client draws the create form from the schema, knowing nothing of the game.
     let schema = serde_json::to_value(&games[2].options_schema).unwrap();
     assert_eq!(

@@ -228,6 +228,11 @@ settings! {
     /// Seconds between the last player saying yes to a rematch and the next game starting
     /// (the phones and the big screen count down); 0 starts it at once.
     rematch_countdown_seconds: u32 = 3, range 0..=30;
+    /// Memory one game of a script may use, in MiB (its own JavaScript heap).
+    script_memory_mib: u32 = 8, range 1..=256;
+    /// Time one call into a game script (a move, a view) may run, in milliseconds; past it the
+    /// script is stopped and its game ends.
+    script_call_ms: u32 = 50, range 5..=5000;
     /// Longest chat message, in characters.
     max_chat_chars: u32 = 500, range 1..=10_000;
     /// Longest direct message, in characters.

@@ -142,7 +142,20 @@ impl Room {
             Phase::Playing => {}
         }
         let game = self.game.as_mut().expect("a playing room has a game");
-        let canonical = game.play(seat, mv)?;
+        let canonical = match game.play(seat, mv) {
+            Ok(canonical) => canonical,
+            Err(refused) => {
+                // A refused move changes nothing, unless the game's own rules failed (a script
+                // that threw or ran too long): then that game is over, for everyone.
+                if let Some(ended) = game.outcome() {
+                    let outcome = Outcome { winner: ended.winner, reason: ended.reason };
+                    tracing::warn!(code = %self.code, game = %self.entry.kind(), error = %refused, "the game's rules failed; the game is over");
+                    self.forfeit = Some(outcome.clone());
+                    self.end_game(outcome, batch);
+                }
+                return Err(refused.into());
+            }
+        };
         let seq = self.next_seq(true);
         let ts_ms = self.now_ms();
         batch.write(Write::AppendMove(MoveRecord {

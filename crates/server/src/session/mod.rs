@@ -158,6 +158,7 @@ impl Session {
                     options,
                     options_schema: serde_json::from_value(schema).expect("the same shape"),
                     about: entry.about().to_owned(),
+                    author: entry.author().map(str::to_owned),
                 }
             })
             .collect();

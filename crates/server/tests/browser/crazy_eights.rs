@@ -16,12 +16,12 @@ use crate::harness::{Driver, ONE_AT_A_TIME, Page};
 const HAND: &str = "return [...document.querySelectorAll('[data-testid=hand] [data-card]')]\
                     .map(b => [b.dataset.card, b.dataset.playable === 'true']);";
 
-/// JS: draws a room of a game with no module ("nim") with the page's own modules, types a move
+/// JS: draws a room of a game with no module ("pebbles", which this server does not offer) with the page's own modules, types a move
 /// and sends it; returns what was sent.
 const GENERIC: &str = "return (async () => { \
     const { renderBoard } = await import('/js/boards.js'); \
     const { gameName } = await import('/js/games/index.js'); \
-    const room = { code: 'NIMS', game: 'nim', game_no: 1, phase: 'playing', \
+    const room = { code: 'NIMS', game: 'pebbles', game_no: 1, phase: 'playing', \
         seats: [{ seat: 0, player: { id: 'pa', name: 'A', connected: true } }, { seat: 1, player: null }], \
         spectators: [], you: { role: 'player', seat: 0 }, state: { piles: [3, 4, 5] }, turn: [0], \
         outcome: null }; \
@@ -32,7 +32,7 @@ const GENERIC: &str = "return (async () => { \
     board.querySelector('[data-testid=move-send]').click(); \
     const view = board.querySelector('[data-testid=view]').textContent.includes('\"piles\"'); \
     board.remove(); \
-    return { view, sent, name: gameName('nim') }; })();";
+    return { view, sent, name: gameName('pebbles') }; })();";
 
 /// Three phones play six turns of crazy eights; the big screen follows the table.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -192,7 +192,7 @@ async fn three_phones_play_crazy_eights_with_the_big_screen() {
     let generic = ana.js(GENERIC).await;
     assert_eq!(generic["view"], Value::Bool(true), "the view shows as JSON: {generic}");
     assert_eq!(generic["sent"], serde_json::json!({"pile": 0, "count": 2}), "{generic}");
-    assert_eq!(generic["name"], Value::from("nim"), "{generic}");
+    assert_eq!(generic["name"], Value::from("pebbles"), "{generic}");
 
     for page in [&ana, &bo, &cy, &screen] {
         page.assert_no_script_errors().await;
