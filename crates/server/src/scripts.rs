@@ -15,7 +15,10 @@ use capital_games::Registry;
 use capital_script::{Limits, ScriptKind};
 
 /// The example games shipped with Capital (file name, source).
-pub const SHIPPED: &[(&str, &str)] = &[("nim.js", include_str!("../../../games/nim.js"))];
+pub const SHIPPED: &[(&str, &str)] = &[
+    ("nim.js", include_str!("../../../games/nim.js")),
+    ("liars_dice.js", include_str!("../../../games/liars_dice.js")),
+];
 
 /// How often the games folder is looked at.
 pub const POLL: Duration = Duration::from_secs(2);

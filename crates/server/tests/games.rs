@@ -116,7 +116,8 @@ async fn list_games_names_every_game_with_its_players_and_options() {
             "crazy_eights",
             "dots_and_boxes",
             "light_cycles",
-            "nim"
+            "nim",
+            "liars_dice"
         ],
         "the built-in games, then the shipped script games"
     );
@@ -124,7 +125,7 @@ async fn list_games_names_every_game_with_its_players_and_options() {
     let players: Vec<_> = games.iter().map(|g| (g.min_players, g.max_players, g.seats)).collect();
     assert_eq!(
         players,
-        [(2, 2, 2), (2, 2, 2), (2, 2, 2), (2, 6, 6), (2, 4, 4), (2, 8, 8), (2, 2, 2)]
+        [(2, 2, 2), (2, 2, 2), (2, 2, 2), (2, 6, 6), (2, 4, 4), (2, 8, 8), (2, 2, 2), (2, 6, 6)]
     );
     // A client draws the create form from the schema, knowing nothing of the game.
     let schema = serde_json::to_value(&games[2].options_schema).unwrap();

@@ -162,3 +162,69 @@ async fn a_students_script_is_offered_reloaded_and_can_only_end_its_own_game() {
     let refused = cy.ask(json!({"type": "create_room", "game": "takes"})).await;
     assert_eq!(code_of(&refused), "unknown_game");
 }
+
+/// A liar's dice move for the seat whose view is `room`: call a bid above a third of the
+/// table, else raise it by one.
+fn dice_move(code: &str, room: &Value) -> Value {
+    let view = &room["state"];
+    let total: u64 = view["counts"].as_array().unwrap().iter().map(|c| c.as_u64().unwrap()).sum();
+    let mv = match view["bid"].as_object() {
+        Some(bid) if bid["count"].as_u64().unwrap() * 3 > total => json!({"call": true}),
+        Some(bid) => {
+            json!({"bid": {"count": bid["count"].as_u64().unwrap() + 1, "face": bid["face"]}})
+        }
+        None => json!({"bid": {"count": 1, "face": view["mine"][0]}}),
+    };
+    json!({"type": "move", "code": code, "move": mv})
+}
+
+/// The seat on turn plays one `dice_move`; the other phone reads until it has seen the same
+/// events. Returns whether the game is over.
+async fn dice_turn(players: &mut [&mut Raw; 2], code: &str) -> bool {
+    let seat = players[0].room["state"]["turn"].as_u64().unwrap() as usize;
+    let mv = dice_move(code, &players[seat].room);
+    let reply = players[seat].ask(mv).await;
+    assert_eq!(code_of(&reply), "ok", "{reply}");
+    let seq = players[seat]
+        .frames
+        .iter()
+        .filter_map(|f| serde_json::from_str::<Value>(f).ok()?["seq"].as_u64())
+        .max()
+        .unwrap();
+    players[1 - seat].until(|f| f["seq"].as_u64() >= Some(seq)).await;
+    players[0].room["phase"] == "over"
+}
+
+#[tokio::test]
+async fn shipped_liars_dice_hides_the_dice_and_plays_to_the_end_across_a_restart() {
+    let server = TestServer::start().await;
+    let (mut ana, mut bo, code) = pair(&server, "liars_dice", Value::Null).await;
+    bo.until_playing().await;
+    let a_dice = ana.room["state"]["mine"].clone();
+    assert_eq!(a_dice.as_array().map(Vec::len), Some(5), "{}", ana.room);
+    assert_eq!(bo.room["state"]["counts"], json!([5, 5]));
+    // Nothing Bo receives holds Ana's dice as his: his view has only his own, and the counts.
+    assert!(bo.frames.iter().all(|f| !f.contains(&format!("\"mine\":{a_dice}"))));
+    for _ in 0..4 {
+        assert!(!dice_turn(&mut [&mut ana, &mut bo], &code).await, "not over in four moves");
+    }
+    // A restart in the middle: the dice come back the same, from the seed and the moves.
+    let (ana_token, bo_token) = (ana.token.clone(), bo.token.clone());
+    let ana_view = ana.room["state"].clone();
+    drop((ana, bo));
+    let server = server.restart().await;
+    let mut ana = Raw::connect(&server, json!({"type": "hello", "token": ana_token})).await;
+    let mut bo = Raw::connect(&server, json!({"type": "hello", "token": bo_token})).await;
+    let joined = ana.ask(json!({"type": "join_room", "code": code})).await;
+    assert_eq!(joined["room"]["state"], ana_view, "the same dice after the restart");
+    bo.ask(json!({"type": "join_room", "code": code})).await;
+    let mut over = false;
+    for _ in 0..300 {
+        over = dice_turn(&mut [&mut ana, &mut bo], &code).await;
+        if over {
+            break;
+        }
+    }
+    assert!(over, "ten dice end within 300 moves");
+    assert_eq!(ana.room["outcome"]["reason"], "last_with_dice");
+}
