@@ -1,5 +1,7 @@
 // Small DOM helpers and the pieces of UI the phone and the big screen share.
 
+import { replaceKeeping } from "./keep.js";
+
 /**
  * Creates an element: h("button", {class: "btn", onclick: f}, "Text", child).
  * Attributes whose value is false, null or undefined are left out; `on*` functions become
@@ -24,9 +26,9 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-/** Replaces the children of `el`. */
+/** Replaces the children of `el` (keeping a live element drawn as a slot: keep.js). */
 export function fill(el, ...children) {
-  el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  replaceKeeping(el, children.flat().filter((c) => c !== null && c !== undefined && c !== false));
 }
 
 /** Writes a status line ({text, detail, mood} from describe.js) into `el`; the same line again

@@ -1,13 +1,16 @@
 // The teacher's console (/teach): log in with an admin's account, then every few seconds the
 // overview of every room (game, phase, players, watchers, code) and who is online; act on any
 // room (remove a player with a reason, lock, end the game, close), announce to every phone or
-// one room, start a new lesson (the leaderboard counts from then), and read the audit log. Every action goes through the server's admin requests
+// one room, start a new lesson (the leaderboard counts from then), see every game script (its
+// author, status and last error) and turn one off, and read the audit log. Every action goes
+// through the server's admin requests
 // (docs/protocol.md, "The teacher's console"), which store it in the audit log first.
 
 import { Connection, socketUrl } from "./protocol.js";
 import { fill, h } from "./dom.js";
 import { gameName } from "./describe.js";
 import { setServerGames } from "./games/index.js";
+import { scriptTable } from "./teach-scripts.js";
 
 const KEY_TOKEN = "capital.teach.token";
 const POLL_MS = 3000;
@@ -76,6 +79,8 @@ async function refresh() {
     const audit = await conn.request("admin_audit", { limit: 50 });
     drawAudit(audit.entries);
     drawLeaders(await conn.request("leaderboard"));
+    const scripts = await conn.request("admin_scripts");
+    fill($("teach-scripts"), scriptTable(scripts.scripts, switchScript));
     if (state.failing) note("");
     state.failing = false;
   } catch (err) {
@@ -182,6 +187,17 @@ $("teach-new-lesson").addEventListener("click", async () => {
   }
   refresh();
 });
+
+/** Turns a script game on or off. */
+async function switchScript(kind, on) {
+  try {
+    await conn.request("admin_script", { kind, on });
+    note(on ? `${kind} is on offer again.` : `${kind} is off: new rooms cannot pick it (games being played go on).`);
+  } catch (err) {
+    note(err.message || String(err));
+  }
+  refresh();
+}
 
 /** Wins and games in every room since the lesson started. */
 function drawLeaders(board) {

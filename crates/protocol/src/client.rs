@@ -183,6 +183,17 @@ pub enum ClientMsg {
         #[serde(default)]
         joins_paused: Option<bool>,
     },
+    /// Admins only: every game script the server knows of, how each stands. Reply:
+    /// `script_games`.
+    AdminScripts,
+    /// Admins only: turns a script game off (new rooms cannot pick it; games being played go
+    /// on) or on again. Stored: it stays so across restarts. Reply: `ok`.
+    AdminScript {
+        /// The game's kind.
+        kind: String,
+        /// On offer or not.
+        on: bool,
+    },
     /// Admins only: the newest entries of the audit log. Reply: `audit`.
     AdminAudit {
         /// How many (default 100, at most 500).
@@ -321,6 +332,8 @@ impl ClientMsg {
             ClientMsg::AdminRoom { .. } => "admin_room",
             ClientMsg::Announce { .. } => "announce",
             ClientMsg::AdminAudit { .. } => "admin_audit",
+            ClientMsg::AdminScripts => "admin_scripts",
+            ClientMsg::AdminScript { .. } => "admin_script",
             ClientMsg::AdminServer { .. } => "admin_server",
             ClientMsg::Kick { .. } => "kick",
             ClientMsg::Lock { .. } => "lock",
@@ -366,6 +379,8 @@ pub const REQUEST_TYPES: &[&str] = &[
     "admin_room",
     "announce",
     "admin_audit",
+    "admin_scripts",
+    "admin_script",
     "admin_server",
     "kick",
     "lock",

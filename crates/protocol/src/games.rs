@@ -26,6 +26,32 @@ pub struct GameInfo {
     /// Who wrote it: set for a game that is a script (a student's, or an example), not built in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
+    /// Where a script game's own board is (`/games/{kind}/board`), to show in a sandboxed
+    /// frame; absent for the built-in games (and a script game without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub board: Option<String>,
+}
+
+/// A game script as the teacher's console lists it (`admin_scripts`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScriptInfo {
+    /// Its file (`nim.js`).
+    pub file: String,
+    /// The game's kind, once the file loaded.
+    pub kind: Option<String>,
+    /// Who wrote it, as it says.
+    pub author: Option<String>,
+    /// Shipped with Capital (not in the games folder).
+    pub shipped: bool,
+    /// Offered to new rooms: it loaded and no admin turned it off.
+    pub on: bool,
+    /// An admin turned it off.
+    pub off: bool,
+    /// The error of its last load (with file and line), if that failed: an earlier version
+    /// may still be on offer.
+    pub error: Option<String>,
+    /// Its board's file, when it has one.
+    pub board: Option<String>,
 }
 
 /// One option of a game, for drawing a create form.

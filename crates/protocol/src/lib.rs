@@ -29,7 +29,7 @@ pub mod server;
 pub use admin::{AdminAction, AuditEntry, RoomSummary, SummaryMember};
 pub use client::{ClientMsg, Request, Role};
 pub use error::ErrorCode;
-pub use games::{GameInfo, OptionChoice, OptionField, OptionFieldKind};
+pub use games::{GameInfo, OptionChoice, OptionField, OptionFieldKind, ScriptInfo};
 pub use replay::{LeaderLine, Replay, ReplaySeat, ReplayStep};
 pub use room::{
     ChatMessage, EventMsg, LeaveReason, MemberView, Outcome, Phase, RoomEvent, RoomView, ScoreLine,

@@ -99,6 +99,11 @@ pub enum ServerMsg {
         /// The players who finished a game.
         lines: Vec<crate::LeaderLine>,
     },
+    /// Reply to `admin_scripts`: every game script, by file name.
+    ScriptGames {
+        /// The scripts.
+        scripts: Vec<crate::ScriptInfo>,
+    },
     /// Reply to `admin_audit`: newest first.
     Audit {
         /// The entries.

@@ -72,6 +72,8 @@ fn every_request_type_round_trips() {
         ClientMsg::AdminRoom { code: "ABCD".into(), action: AdminAction::Lock { locked: true } },
         ClientMsg::Announce { text: "Lunch!".into(), code: None },
         ClientMsg::AdminAudit { limit: Some(10) },
+        ClientMsg::AdminScripts,
+        ClientMsg::AdminScript { kind: "nim".into(), on: false },
         ClientMsg::AdminServer { chat_off: Some(true), joins_paused: None },
         ClientMsg::React { code: "ABCD".into(), emoji: "👏".into() },
         ClientMsg::Replay { code: "ABCD".into(), game_no: Some(2) },

@@ -34,10 +34,12 @@ pub struct Definition {
     pub has_timeout: bool,
     /// See [`Definition::has_timeout`].
     pub has_drop_out: bool,
+    /// The file holds its board too (it called `board({...})`).
+    pub has_board: bool,
 }
 
-/// Kinds are short lower-case words: they are in addresses and in the store.
-fn valid_kind(kind: &str) -> bool {
+/// Kinds are short lower-case words: they are in addresses, file names and the store.
+pub fn valid_kind(kind: &str) -> bool {
     (1..=32).contains(&kind.len())
         && kind.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         && kind.as_bytes()[0].is_ascii_lowercase()
@@ -98,6 +100,7 @@ impl Definition {
             turn_seconds,
             has_timeout: meta.get("timeout") == Some(&Value::Bool(true)),
             has_drop_out: meta.get("dropOut") == Some(&Value::Bool(true)),
+            has_board: meta.get("$board") == Some(&Value::Bool(true)),
         })
     }
 

@@ -7,12 +7,20 @@
   const draw = globalThis.__draw; // (n) -> a whole number in 0..n-1 from the game's seeded generator
   delete globalThis.__draw;
   let definition = null;
+  let hasBoard = false;
 
   Object.defineProperty(globalThis, "game", {
     value: function game(rules) {
       if (definition) throw new Error("game() was called twice: a script declares one game");
       if (!rules || typeof rules !== "object") throw new Error("game() takes an object with the rules");
       definition = rules;
+    },
+  });
+  // A file may hold its board too: the server only notes that it has one (the board runs in the
+  // browser, never here).
+  Object.defineProperty(globalThis, "board", {
+    value: function board() {
+      hasBoard = true;
     },
   });
   Object.defineProperty(globalThis, "invalid", {
@@ -54,7 +62,10 @@
   Object.defineProperty(globalThis, "__call", {
     value: (name, args) => {
       if (!definition) throw new Error("the script never called game({...})");
-      if (name === "$meta") return JSON.stringify(definition, (key, value) => (typeof value === "function" ? true : value));
+      if (name === "$meta") {
+        const meta = { ...definition, $board: hasBoard };
+        return JSON.stringify(meta, (key, value) => (typeof value === "function" ? true : value));
+      }
       const rule = definition[name];
       if (typeof rule !== "function") return "null";
       const out = rule.apply(definition, [...JSON.parse(args), tools]);

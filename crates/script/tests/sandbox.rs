@@ -173,3 +173,17 @@ fn a_declaration_without_its_rules_is_refused_with_what_is_missing() {
     let err = ScriptKind::load("let x = 1;", "none.js", limits()).unwrap_err();
     assert!(err.to_string().contains("never called game"), "{err}");
 }
+
+#[test]
+fn a_file_may_hold_its_board_too_which_never_runs_on_the_server() {
+    let alone = ScriptKind::load(NIM, "nim.js", limits()).unwrap();
+    assert!(!alone.definition().has_board);
+    // board(...) is noted, not run: its draw would throw here (there is no document).
+    let both = format!("{NIM}\nboard({{ draw() {{ return document.body; }} }});");
+    let kind = ScriptKind::load(&both, "nim.js", limits()).unwrap();
+    assert!(kind.definition().has_board);
+    let (options, _) = kind.check(&Value::Null).unwrap();
+    let mut game = kind.create(&options, 2, 1).unwrap();
+    game.play(0, &json!({"take": 2})).unwrap();
+    assert_eq!(game.view(Viewer::Seat(1))["stones"], 13);
+}

@@ -40,7 +40,10 @@ pub const DEAD_END: &str = "404.html";
 /// The `/ca` page's template (filled in by `tls::page`).
 pub const CA_TEMPLATE: &str = "ca.html";
 
-const TEMPLATES: [&str; 2] = [DEAD_END, CA_TEMPLATE];
+/// A script game's board frame (filled in by `board_frame`).
+pub const BOARD_TEMPLATE: &str = "frame/board.html";
+
+const TEMPLATES: [&str; 3] = [DEAD_END, CA_TEMPLATE, BOARD_TEMPLATE];
 
 /// Every embedded file, by path; each is encoded the first time it is asked for and kept.
 static FILES: LazyLock<HashMap<String, OnceLock<Encoded>>> =

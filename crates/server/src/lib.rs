@@ -28,12 +28,14 @@
 //!   the `/ca` page that hands that CA to phones.
 //! - [`banner`], [`mdns`], [`logging`], [`shutdown`]: the edges.
 //! - [`admins`]: `capital admin`, making accounts admins from the terminal.
-//! - [`scripts`]: the game scripts (shipped and in the data directory), reloaded as they change.
+//! - [`scripts`]: the game scripts (shipped and in the data directory), reloaded as they change;
+//!   [`board_frame`]: the sandboxed page a script game's board runs in.
 
 pub(crate) mod accounts;
 pub mod admins;
 pub(crate) mod assets;
 pub mod banner;
+pub(crate) mod board_frame;
 pub mod config;
 pub(crate) mod conn;
 pub(crate) mod dm;
@@ -132,15 +134,20 @@ impl Server {
             memory_bytes: config.script_memory_mib as usize * 1024 * 1024,
             cpu_per_call: Duration::from_millis(config.script_call_ms.into()),
         };
-        let (dir, registry) = (config.data.join("games"), games.clone());
-        let scripts =
-            tokio::task::spawn_blocking(move || scripts::Scripts::load(&dir, limits, registry))
-                .await?;
         let env = Env::new(store);
-        // The admins' server-wide switches, as stored.
+        // The admins' server-wide switches, as stored, and the script games they turned off.
+        let mut off = Vec::new();
         for key in env.read(|store| store.flags()).await? {
-            env.switches.set(&key, true);
+            match key.strip_prefix(scripts::OFF_FLAG) {
+                Some(kind) => off.push(kind.to_owned()),
+                None => env.switches.set(&key, true),
+            }
         }
+        let shelf = scripts::Shelf::new(games.clone(), off);
+        let (dir, on_shelf) = (config.data.join("games"), shelf.clone());
+        let scripts =
+            tokio::task::spawn_blocking(move || scripts::Scripts::load(&dir, limits, on_shelf))
+                .await?;
         let dm = dm::hub::Hub::start(env.clone()).await?;
         let lookups = Arc::new(PerMinute::new(config.failed_lookups_per_minute));
         let room_env = RoomEnv {
@@ -166,7 +173,6 @@ impl Server {
         let rooms = Directory::new(room_env, lobby);
         let loaded = rooms.load().await?;
         tracing::info!(rooms = loaded, "rooms restored");
-        let shelf = scripts.shelf();
         let state = AppState::new(state::Parts { config, env, rooms, dm, lookups, urls, shelf });
         Ok(Server { listener, state, tls, lan_ips, slots, scripts })
     }

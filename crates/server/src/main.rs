@@ -1,6 +1,7 @@
 //! The `capital` binary: `capital serve` runs the server; `capital config` shows the settings
 //! that `serve` would use, and where each comes from; `capital admin grant USERNAME` makes an
-//! account an admin (the teacher's console at `/teach`).
+//! account an admin (the teacher's console at `/teach`); `capital new-game NAME` writes a
+//! starter game script into the data directory's games folder.
 
 use capital_server::Config;
 use capital_server::config::Source;
@@ -31,6 +32,16 @@ fn cli() -> Command {
                 .arg(Arg::new("username").required(true).help("The account's username"))
                 .args(Config::args()),
         )
+        .subcommand(
+            Command::new("new-game")
+                .about(
+                    "Write a starter game (rules NAME.js and board NAME.board.js, with comments \
+                     that teach) into the data directory's games folder. See \
+                     docs/make-a-game.md.",
+                )
+                .arg(Arg::new("name").required(true).help("The game's name: a-z, 0-9 and _"))
+                .args(Config::args()),
+        )
 }
 
 #[tokio::main]
@@ -57,6 +68,17 @@ async fn main() -> anyhow::Result<()> {
             Ok(done) => println!("{done}"),
             Err(e) => {
                 eprintln!("capital admin: {e}");
+                std::process::exit(1);
+            }
+        }
+        return Ok(());
+    }
+    if sub == "new-game" {
+        let name = sub_matches.get_one::<String>("name").expect("required");
+        match capital_server::scripts::starter::write(&config.data.join("games"), name) {
+            Ok(done) => println!("{done}"),
+            Err(e) => {
+                eprintln!("capital new-game: {e}");
                 std::process::exit(1);
             }
         }

@@ -8,8 +8,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::TestServer;
 use common::raw::{Raw, code_of, named};
+use common::{TestServer, http_get, http_get_all};
 use serde_json::{Value, json};
 
 /// Ana creates a room of `game` (with `options`), Bo joins, Ana starts: (Ana, Bo, code).
@@ -59,6 +59,20 @@ async fn shipped_nim_is_listed_and_plays_to_the_end_across_a_restart() {
     assert_eq!((nim["name"].as_str(), nim["author"].as_str()), (Some("Nim"), Some("Capital")));
     assert_eq!(nim["options"], json!({"stones": 15}));
     assert!(find(&games, "tictactoe").unwrap()["author"].is_null(), "built-in games have none");
+    // Nim has a board of its own, served as a sandbox; a built-in game has none.
+    assert_eq!(nim["board"], "/games/nim/board");
+    assert!(find(&games, "tictactoe").unwrap()["board"].is_null());
+    let (status, head, page) = http_get_all(server.addr, "/games/nim/board").await;
+    assert_eq!(status, 200, "{head}");
+    let policy = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-security-policy: "))
+        .expect("the board page has a policy");
+    assert!(policy.starts_with("sandbox allow-scripts;"), "{policy}");
+    assert!(policy.contains("default-src 'none'"), "it connects nowhere: {policy}");
+    assert!(page.contains("Take ${n}"), "the board's script is in the page");
+    assert_eq!(http_get(server.addr, "/games/tictactoe/board").await.0, 404);
+    assert_eq!(http_get(server.addr, "/frame/board.html").await.0, 404, "a template");
     drop(ana);
 
     let (mut ana, mut bo, code) = pair(&server, "nim", json!({"stones": 7})).await;

@@ -32,7 +32,9 @@
 //                 state): draw it without rebuilding the board; keep the newest only. The
 //                 board's ctx.input(value) sends an input (never answered).
 //
-// A game the server offers with no module here gets the generic one (generic.js).
+// A game the server offers with no module here gets the generic one (generic.js), or, when it
+// is a script game with a board of its own (list_games `board`), that board in a sandboxed
+// frame (script.js).
 
 import tictactoe from "./tictactoe.js";
 import connectFour from "./connect_four.js";
@@ -41,6 +43,7 @@ import crazyEights from "./crazy_eights.js";
 import lightCycles from "./light_cycles.js";
 import dotsAndBoxes from "./dots_and_boxes.js";
 import { genericGame } from "./generic.js";
+import { scriptGame } from "./script.js";
 
 const MODULES = new Map([tictactoe, connectFour, rps, crazyEights, lightCycles, dotsAndBoxes].map((m) => [m.kind, m]));
 
@@ -51,6 +54,7 @@ const generics = new Map();
 /** Keeps the server's list_games answer: names, player counts, options, about. */
 export function setServerGames(games) {
   offered.clear();
+  generics.clear();
   for (const g of games || []) offered.set(g.kind, g);
 }
 
@@ -63,7 +67,11 @@ export function serverGame(kind) {
 export function gameFor(kind) {
   const known = MODULES.get(kind);
   if (known) return known;
-  if (!generics.has(kind)) generics.set(kind, genericGame(kind, serverGame(kind)));
+  if (!generics.has(kind)) {
+    const info = serverGame(kind);
+    // A script game with a board of its own draws it in a sandboxed frame (script.js).
+    generics.set(kind, info && info.board ? scriptGame(kind, info) : genericGame(kind, info));
+  }
   return generics.get(kind);
 }
 

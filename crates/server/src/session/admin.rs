@@ -3,7 +3,7 @@
 //! announcements go to the room, which stores them with their audit entry; an announcement to
 //! everyone is sent once its audit entry is stored.
 
-use capital_protocol::{AdminAction, AuditEntry, Outgoing, RequestId, ServerMsg};
+use capital_protocol::{AdminAction, AuditEntry, Outgoing, RequestId, ScriptInfo, ServerMsg};
 use capital_store::{AuditRecord, Write};
 use tungstenite::Utf8Bytes;
 
@@ -44,6 +44,22 @@ impl Session {
                 for (key, on) in switches {
                     self.state.env().switches.set(key, on);
                 }
+                Ok(Some(ServerMsg::Ok))
+            }
+            AdminRequest::Scripts => Ok(Some(self.scripts())),
+            AdminRequest::Script { kind, on } => {
+                let shelf = self.state.shelf();
+                if !shelf.knows(&kind) {
+                    return Err(crate::scripts::NoSuchScript(kind).into());
+                }
+                // Stored with its audit entry first; only then is the game off (or on).
+                let mut batch = capital_store::WriteBatch::new();
+                let key = format!("{}{kind}", crate::scripts::OFF_FLAG);
+                batch.push(Write::SetFlag { key, on: !on });
+                let action = if on { "script_on" } else { "script_off" };
+                batch.push(Write::AppendAudit(self.audit(action, "server", kind.clone())));
+                self.state.env().store.commit(batch).await?;
+                shelf.switch(&kind, on)?;
                 Ok(Some(ServerMsg::Ok))
             }
             AdminRequest::Audit { limit } => {
@@ -94,6 +110,29 @@ impl Session {
                 }
             }
         }
+    }
+
+    /// Every game script and how it stands, for the console.
+    fn scripts(&self) -> ServerMsg {
+        let shelf = self.state.shelf();
+        let scripts = shelf
+            .list()
+            .into_iter()
+            .map(|s| {
+                let off = s.kind.as_deref().is_some_and(|k| shelf.is_off(k));
+                ScriptInfo {
+                    on: s.kind.is_some() && !off,
+                    off,
+                    file: s.file,
+                    kind: s.kind,
+                    author: s.author,
+                    shipped: s.shipped,
+                    error: s.error,
+                    board: s.board,
+                }
+            })
+            .collect();
+        ServerMsg::ScriptGames { scripts }
     }
 
     /// Every open room's summary (up to a bound), who is online, chat so far.

@@ -71,6 +71,9 @@ pub enum SessionError {
     /// An admin request from someone who is not one.
     #[error("only an admin may do that (see `capital admin grant`)")]
     NotAdmin,
+    /// No game script offers that kind (`admin_script`).
+    #[error(transparent)]
+    NoSuchScript(#[from] crate::scripts::NoSuchScript),
     /// A room refused.
     #[error(transparent)]
     Room(#[from] RoomError),
@@ -107,6 +110,7 @@ impl SessionError {
             E::NotRegistered => ErrorCode::NotRegistered,
             E::NoSuchPlayer(_) => ErrorCode::NoSuchPlayer,
             E::NotAdmin => ErrorCode::NotAdmin,
+            E::NoSuchScript(_) => ErrorCode::UnknownGame,
             E::Room(e) => e.code(),
             E::Lobby(e) => e.code(),
             E::Dm(e) => e.code(),

@@ -159,6 +159,11 @@ impl Session {
                     options_schema: serde_json::from_value(schema).expect("the same shape"),
                     about: entry.about().to_owned(),
                     author: entry.author().map(str::to_owned),
+                    board: self
+                        .state
+                        .shelf()
+                        .board(entry.kind())
+                        .map(|_| format!("/games/{}/board", entry.kind())),
                 }
             })
             .collect();

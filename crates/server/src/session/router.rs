@@ -117,6 +117,15 @@ pub enum AdminRequest {
     },
     /// `new_lesson`: the leaderboard counts from now.
     NewLesson,
+    /// `admin_scripts`.
+    Scripts,
+    /// `admin_script`: a script game off or on.
+    Script {
+        /// The game's kind.
+        kind: String,
+        /// On offer or not.
+        on: bool,
+    },
     /// `admin_server`: (switch, on) for each switch asked about.
     Server(Vec<(&'static str, bool)>),
 }
@@ -209,6 +218,8 @@ pub fn route(identified: bool, msg: ClientMsg) -> Route {
             let asked = switches.into_iter().filter_map(|(key, on)| Some((key, on?))).collect();
             Route::Admin(AdminRequest::Server(asked))
         }
+        (true, M::AdminScripts) => Route::Admin(AdminRequest::Scripts),
+        (true, M::AdminScript { kind, on }) => Route::Admin(AdminRequest::Script { kind, on }),
         (true, M::AdminAudit { limit }) => Route::Admin(AdminRequest::Audit {
             limit: limit.unwrap_or(AUDIT_PAGE).clamp(1, MAX_AUDIT_PAGE),
         }),
@@ -281,6 +292,8 @@ mod tests {
             ClientMsg::AdminRoom { code: code(), action: capital_protocol::AdminAction::EndGame },
             ClientMsg::Announce { text: "hi".into(), code: None },
             ClientMsg::AdminAudit { limit: None },
+            ClientMsg::AdminScripts,
+            ClientMsg::AdminScript { kind: "nim".into(), on: true },
             ClientMsg::AdminServer { chat_off: Some(true), joins_paused: None },
             ClientMsg::Lock { code: code(), locked: true },
             ClientMsg::SetHost { code: code(), player: "p2".into() },
@@ -365,7 +378,7 @@ mod tests {
                 | "chat_history" | "replay" => "room",
                 "input" => "input",
                 "admin_overview" | "admin_room" | "announce" | "admin_audit" | "admin_server"
-                | "new_lesson" => "admin",
+                | "new_lesson" | "admin_scripts" | "admin_script" => "admin",
                 _ => "dm",
             };
             assert_eq!(part, expected, "{kind}: {routed:?}");

@@ -90,6 +90,14 @@ async fn a_teacher_removes_a_phone_and_announces_from_the_console() {
     console.wait_text("[data-testid=teach-note]", "A new lesson started").await;
     console.wait_text("[data-testid=teach-leaders]", "No game finished yet since").await;
     console.wait_text("[data-testid=teach-audit]", "new_lesson server").await;
+    // The game scripts: Nim is on offer; the teacher turns it off, and on again.
+    console.wait_text("[data-testid=script-state-nim\\.js]", "on offer").await;
+    console.click("[data-testid=script-switch-nim]").await;
+    console.wait_text("[data-testid=teach-note]", "nim is off").await;
+    console.wait_text("[data-testid=script-state-nim\\.js]", "turned off").await;
+    console.shot("console-scripts").await;
+    console.click("[data-testid=script-switch-nim]").await;
+    console.wait_text("[data-testid=script-state-nim\\.js]", "on offer").await;
 
     // After a restart the audit log still has it all.
     let server = server.restart().await;

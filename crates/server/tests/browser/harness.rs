@@ -210,7 +210,11 @@ impl Page {
     }
 
     /// Polls `probe` until it returns `Some`, or fails the test with a screenshot.
-    async fn wait_for<T>(&self, what: &str, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
+    pub(crate) async fn wait_for<T>(
+        &self,
+        what: &str,
+        mut probe: impl AsyncFnMut() -> Option<T>,
+    ) -> T {
         let deadline = Instant::now() + UI_WAIT;
         loop {
             if let Some(found) = probe().await {
