@@ -71,23 +71,22 @@ impl ScriptGame {
 
     /// Asks the script what follows from the state: whose turn, the outcome, every view.
     fn derive(&mut self) -> Result<(), ScriptError> {
-        let outcome = self.sandbox.call("outcome", &json!([self.state]))?;
-        let outcome = match outcome {
+        let derived = self.sandbox.call("$derive", &json!([self.state, self.players]))?;
+        self.take(&derived)
+    }
+
+    /// Keeps what follows from the state (`$derive`'s answer: outcome, turn, views), once it
+    /// makes sense.
+    fn take(&mut self, derived: &Value) -> Result<(), ScriptError> {
+        let outcome = match &derived["outcome"] {
             Value::Null => None,
-            v => Some(self.read_outcome(&v)?),
+            v => Some(self.read_outcome(v)?),
         };
-        let turn = if outcome.is_some() {
-            Vec::new()
-        } else {
-            let turn = self.sandbox.call("turn", &json!([self.state]))?;
-            self.read_seats(&turn)?
+        let turn = if outcome.is_some() { Vec::new() } else { self.read_seats(&derived["turn"])? };
+        let views = match derived["views"].as_array() {
+            Some(views) if views.len() == self.players + 1 => views.clone(),
+            _ => return Err(self.bad("the views did not come back (one per seat, and one more)")),
         };
-        let mut views = Vec::with_capacity(self.players + 1);
-        for viewer in (0..self.players).map(Value::from).chain([Value::Null]) {
-            let view = self.sandbox.call("view", &json!([self.state, viewer]))?;
-            // A game without view() shows everyone the whole state.
-            views.push(if view.is_null() { self.state.clone() } else { view });
-        }
         (self.outcome, self.turn, self.views) = (outcome, turn, views);
         Ok(())
     }
@@ -147,10 +146,13 @@ impl DynGame for ScriptGame {
         if !self.turn.contains(&seat) {
             return Err(RuleError::NotYourTurn);
         }
-        let next = match self.sandbox.call("move", &json!([self.state, seat, mv])) {
-            Ok(next) => next,
+        // The move and all that follows from it, in one call into the script.
+        let played = json!([self.state, seat, mv, self.players]);
+        let mut played = match self.sandbox.call("$play", &played) {
+            Ok(played) => played,
             Err(e) => return Err(self.fail(e)),
         };
+        let next = played["next"].take();
         if let Some(why) = next.get("$invalid") {
             return Err(RuleError::Illegal(why.as_str().unwrap_or("not a legal move").to_owned()));
         }
@@ -159,11 +161,10 @@ impl DynGame for ScriptGame {
                 self.bad("move(...) returned nothing: return the next state, or invalid(\"why\")"),
             ));
         }
-        let before = std::mem::replace(&mut self.state, next);
-        if let Err(e) = self.derive() {
-            self.state = before;
+        if let Err(e) = self.take(&played["then"]) {
             return Err(self.fail(e));
         }
+        self.state = next;
         Ok(mv.clone())
     }
 

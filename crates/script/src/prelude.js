@@ -1,7 +1,8 @@
 // Run in every game script's sandbox before the script itself. It gives the script `game(...)`
 // to declare its rules and `invalid(...)` to refuse a move, takes away what would make a game
 // depend on anything but its moves (the clock, Math.random), and defines the one entry point the
-// server calls: __call(name, argsJson) -> resultJson.
+// server calls: __call(name, argsJson) -> resultJson, for one rule or for `$play` (a move and all
+// that follows from it) and `$derive` (what follows from a state) in one call.
 "use strict";
 (() => {
   const draw = globalThis.__draw; // (n) -> a whole number in 0..n-1 from the game's seeded generator
@@ -59,6 +60,29 @@
     throw new Error("Math.random is not available in a game: use the random given to setup and move");
   };
 
+  // One rule, called with `args` (fresh values: no other rule sees them).
+  const rule = (name, args) => {
+    const f = definition[name];
+    if (typeof f !== "function") return null;
+    const out = f.apply(definition, [...args, tools]);
+    return out === undefined ? null : out;
+  };
+  // What follows from a state (as JSON), in a fixed order: the outcome, whose turn (none once
+  // over), and the view of each seat and then of spectators (the state itself without view()).
+  // Each rule gets its own copy of the state, so that a rule that changes it in place changes
+  // nothing the next one sees (a view that wrote into it would show the next seat).
+  const derive = (stateJson, players) => {
+    const copy = () => JSON.parse(stateJson);
+    const outcome = rule("outcome", [copy()]);
+    const turn = outcome === null ? rule("turn", [copy()]) : [];
+    const views = [];
+    for (let seat = 0; seat <= players; seat++) {
+      const view = rule("view", [copy(), seat === players ? null : seat]);
+      views.push(view === null ? copy() : view);
+    }
+    return { outcome, turn, views };
+  };
+
   Object.defineProperty(globalThis, "__call", {
     value: (name, args) => {
       if (!definition) throw new Error("the script never called game({...})");
@@ -66,10 +90,21 @@
         const meta = { ...definition, $board: hasBoard };
         return JSON.stringify(meta, (key, value) => (typeof value === "function" ? true : value));
       }
-      const rule = definition[name];
-      if (typeof rule !== "function") return "null";
-      const out = rule.apply(definition, [...JSON.parse(args), tools]);
-      return JSON.stringify(out === undefined ? null : out);
+      // [state, players]: what follows from the state (see derive).
+      if (name === "$derive") {
+        const [state, players] = JSON.parse(args);
+        return JSON.stringify(derive(JSON.stringify(state), players));
+      }
+      // [state, seat, move, players]: the move, then (unless it was refused or returned
+      // nothing) what follows from the next state, in one call.
+      if (name === "$play") {
+        const [state, seat, move, players] = JSON.parse(args);
+        const next = rule("move", [state, seat, move]);
+        if (next === null || next.$invalid !== undefined) return JSON.stringify({ next });
+        const nextJson = JSON.stringify(next);
+        return `{"next":${nextJson},"then":${JSON.stringify(derive(nextJson, players))}}`;
+      }
+      return JSON.stringify(rule(name, JSON.parse(args)));
     },
   });
 })();

@@ -76,3 +76,20 @@ fn a_player_who_leaves_liars_dice_drops_out_and_the_others_play_on() {
     assert_eq!(game.turn(), [1], "the turn moved past the seat that left");
     assert!(game.outcome().is_none());
 }
+
+/// The first game of docs/make-a-game.md, as a reader copies it, loads and plays to its end.
+#[test]
+fn the_guides_first_game_plays_as_written() {
+    let guide = include_str!("../../../docs/make-a-game.md");
+    let start = guide.find("## 1. Your first game").expect("the section");
+    let block = &guide[start..];
+    let code = block.split("```js\n").nth(1).and_then(|b| b.split("```").next()).expect("code");
+    let kind = capital_script::ScriptKind::load(code, "race.js", capital_script::Limits::default())
+        .expect("the guide's game loads");
+    let mut game = capital_engine::GameKind::create(&kind, &serde_json::json!({}), 2, 1).unwrap();
+    for (i, add) in [2, 2, 2, 2, 2].iter().enumerate() {
+        game.play(i % 2, &serde_json::json!({"add": add})).unwrap();
+    }
+    let outcome = game.outcome().expect("10 is reached");
+    assert_eq!((outcome.winner, outcome.reason.as_str()), (Some(0), "reached_10"));
+}

@@ -187,3 +187,19 @@ fn a_file_may_hold_its_board_too_which_never_runs_on_the_server() {
     game.play(0, &json!({"take": 2})).unwrap();
     assert_eq!(game.view(Viewer::Seat(1))["stones"], 13);
 }
+
+#[test]
+fn a_view_that_changes_the_state_in_place_changes_no_other_view_nor_the_state() {
+    // Each rule gets its own copy: a view that writes into its state (here: the seat's secret,
+    // and the seats it was asked for) shows nothing of it to the next seat.
+    let rules = script("move(s) { return {...s, n: s.n + 1}; }").replace(
+        "view(s, seat) { return {n: s.n, mine: seat === null ? null : s.secret[seat]}; }",
+        "view(s, seat) { s.asked = (s.asked || []).concat([seat]); if (seat !== null) s.last = s.secret[seat]; return {n: s.n, asked: s.asked, last: s.last || null}; }",
+    );
+    let kind = ScriptKind::load(&rules, "inplace.js", limits()).unwrap();
+    let mut game = kind.create(&Value::Null, 2, 1).unwrap();
+    game.play(0, &json!({})).unwrap();
+    assert_eq!(game.view(Viewer::Seat(0)), json!({"n": 1, "asked": [0], "last": "s0"}));
+    assert_eq!(game.view(Viewer::Seat(1)), json!({"n": 1, "asked": [1], "last": "s1"}));
+    assert_eq!(game.view(Viewer::Spectator), json!({"n": 1, "asked": [null], "last": null}));
+}

@@ -157,3 +157,50 @@ async fn nim_is_played_on_two_phones_and_the_big_screen() {
         page.assert_no_script_errors().await;
     }
 }
+
+/// The first code block of `section` in docs/make-a-game.md.
+fn guide_block(section: &str) -> String {
+    let guide = include_str!("../../../../docs/make-a-game.md");
+    let at = guide.find(section).unwrap_or_else(|| panic!("no section {section}"));
+    let code = guide[at..].split("```js\n").nth(1).and_then(|b| b.split("```").next());
+    code.expect("a code block").to_owned()
+}
+
+/// The guide's first game and its board, copied into the games folder as a reader would, play
+/// on two phones to the end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_guides_game_and_board_play_as_written() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let Some(driver) = Driver::start_or_skip("script_games").await else { return };
+    let server = TestServer::start_with(|config| {
+        let games = config.data.join("games");
+        std::fs::create_dir_all(&games).unwrap();
+        std::fs::write(games.join("race.js"), guide_block("## 1. Your first game")).unwrap();
+        std::fs::write(games.join("race.board.js"), guide_block("## 2. A board")).unwrap();
+    })
+    .await;
+    let base = format!("http://{}", server.addr);
+    let ana = driver.phone("race-ana", &base).await;
+    ana.open("/").await;
+    ana.type_into("[data-testid=name-input]", "Ana").await;
+    ana.click("[data-testid=name-submit]").await;
+    ana.wait_visible("[data-testid=screen-home]").await;
+    ana.click("[data-testid=game-race]").await;
+    ana.click("[data-testid=create-room]").await;
+    let code = ana.wait_text("[data-testid=room-code]", "").await;
+    let bo = driver.phone("race-bo", &base).await;
+    bo.join_by_link(&code, "Bo").await;
+    ana.click("[data-testid=start]").await;
+    // +2 five times, taking turns: Ana says 10.
+    let plus_two = "button:nth-of-type(2)";
+    for (i, total) in [2, 4, 6, 8, 10].into_iter().enumerate() {
+        let page = if i % 2 == 0 { &ana } else { &bo };
+        page.frame_click(plus_two).await;
+        let other = if i % 2 == 0 { &bo } else { &ana };
+        other.frame_wait_text(".big-text", &total.to_string()).await;
+    }
+    ana.wait_text("[data-testid=status]", "You won!").await;
+    bo.frame_wait_js("no buttons once over", "return !document.querySelector('button');").await;
+    ana.shot("guide-race-won").await;
+    ana.assert_no_script_errors().await;
+}
