@@ -185,6 +185,7 @@ pub fn run(args: &SeedArgs, quiet: bool) -> anyhow::Result<SeedReport> {
             chat_off: false,
             muted: Vec::new(),
             scoreboard: Vec::new(),
+            game_version: String::new(),
         }));
         tickets.push(store.commit(batch));
         if tickets.len() > 500 {

@@ -80,6 +80,16 @@ pub trait GameKind: Send + Sync {
     fn author(&self) -> Option<&str> {
         None
     }
+    /// For rules loaded while the server runs (a script): their version, which changes with
+    /// their text. A room records it, so that it comes back with the same rules.
+    fn version(&self) -> Option<&str> {
+        None
+    }
+    /// For rules loaded while the server runs: their file's name and text, kept with the
+    /// [`version`](GameKind::version).
+    fn source(&self) -> Option<(&str, &str)> {
+        None
+    }
     /// The options a create form offers.
     fn options_schema(&self) -> Vec<OptionSpec>;
     /// The options of a standard game, as JSON.

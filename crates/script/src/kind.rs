@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use capital_engine::{DynGame, GameKind, OptionSpec, Players, Rng, RuleError};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use crate::ScriptError;
 use crate::definition::Definition;
@@ -16,6 +17,8 @@ use crate::sandbox::{Limits, Sandbox};
 pub struct ScriptKind {
     source: Arc<str>,
     file: String,
+    /// The SHA-256 of `source`, in hex.
+    version: String,
     definition: Arc<Definition>,
     limits: Limits,
 }
@@ -39,8 +42,15 @@ impl ScriptKind {
         let sandbox = Sandbox::load(source, file, limits, rng.clone())?;
         let meta = sandbox.call("$meta", &json!([]))?;
         let definition = Arc::new(Definition::read(&meta, stem)?);
-        let kind =
-            ScriptKind { source: Arc::from(source), file: file.to_owned(), definition, limits };
+        let version =
+            Sha256::digest(source.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        let kind = ScriptKind {
+            source: Arc::from(source),
+            file: file.to_owned(),
+            version,
+            definition,
+            limits,
+        };
         let options = kind
             .definition
             .check(&Value::Null)
@@ -93,6 +103,14 @@ impl GameKind for ScriptKind {
 
     fn author(&self) -> Option<&str> {
         self.definition.author.as_deref()
+    }
+
+    fn version(&self) -> Option<&str> {
+        Some(&self.version)
+    }
+
+    fn source(&self) -> Option<(&str, &str)> {
+        Some((&self.file, &self.source))
     }
 
     fn options_schema(&self) -> Vec<OptionSpec> {

@@ -164,6 +164,12 @@ impl Server {
             lookups: lookups.clone(),
             on_close: Arc::new(|_, _| {}),
             games,
+            // A game script's room comes back with the text the store kept.
+            rebuild: Arc::new(move |kept| {
+                capital_script::ScriptKind::load(&kept.source, &kept.file, limits)
+                    .map(|kind| Arc::new(kind) as Arc<dyn capital_engine::GameKind>)
+                    .map_err(|e| e.to_string())
+            }),
         };
         let lobby = LobbySettings {
             max_rooms: config.max_rooms as usize,

@@ -73,12 +73,19 @@ async fn the_console_lists_scripts_and_turns_one_off_across_a_restart() {
     let audit = lee.ask(json!({"type": "admin_audit"})).await;
     assert_eq!(audit["entries"][0]["action"], "script_off", "{audit}");
     assert_eq!(audit["entries"][0]["detail"], "nim");
-    drop((ana, bo, lee));
 
     // Off it stays, after a restart; and on again it comes back.
+    let (ana_token, bo_token) = (ana.token.clone(), bo.token.clone());
+    drop((ana, bo, lee));
     let server = server.restart().await;
-    let mut ana = named(&server, "Ana").await;
+    let mut ana = Raw::connect(&server, json!({"type": "hello", "token": ana_token})).await;
     assert!(!offered(&mut ana, "nim").await, "still off after a restart");
+    // The game being played came back with it, and goes on.
+    let mut bo = Raw::connect(&server, json!({"type": "hello", "token": bo_token})).await;
+    let joined = bo.ask(json!({"type": "join_room", "code": code})).await;
+    assert_eq!(joined["room"]["state"]["stones"], 13, "{joined}");
+    let mv = json!({"type": "move", "code": code, "move": {"take": 1}});
+    assert_eq!(code_of(&bo.ask(mv).await), "ok");
     assert!(offered(&mut ana, "liars_dice").await, "the others are on");
     let login = json!({"type": "login", "username": "mslee", "password": "a long passphrase"});
     let mut lee = Raw::connect(&server, login).await;

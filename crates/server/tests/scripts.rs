@@ -177,6 +177,41 @@ async fn a_students_script_is_offered_reloaded_and_can_only_end_its_own_game() {
     assert_eq!(code_of(&refused), "unknown_game");
 }
 
+#[tokio::test]
+async fn a_game_comes_back_after_a_restart_with_the_rules_it_started_with() {
+    let server = TestServer::start_with(|config| {
+        std::fs::create_dir_all(config.data.join("games")).unwrap();
+        std::fs::write(config.data.join("games/takes.js"), takes("takes", 1)).unwrap();
+    })
+    .await;
+    let data = server.data_dir();
+    let (mut ana, bo, code) = pair(&server, "takes", Value::Null).await;
+    assert_eq!(code_of(&ana.ask(take(&code, 0)).await), "ok");
+    assert_eq!(ana.room["state"]["stones"], 5, "version 1 takes one stone");
+    // The student edits the rules while the game goes on, then the server restarts, and the
+    // file is gone by the time it is back.
+    std::fs::write(data.join("games/takes.js"), takes("takes", 3)).unwrap();
+    until_listed(&mut ana, "the edit", |g| {
+        find(g, "takes").is_some_and(|t| t["name"] == "Takes 3")
+    })
+    .await;
+    let (ana_token, bo_token) = (ana.token.clone(), bo.token.clone());
+    drop((ana, bo));
+    let (dir, mut config) = server.stop().await;
+    std::fs::remove_file(data.join("games/takes.js")).unwrap();
+    config.bind = "127.0.0.1:0".parse().unwrap();
+    let server = TestServer::start_in(dir, config).await;
+    let mut ana = Raw::connect(&server, json!({"type": "hello", "token": ana_token})).await;
+    let mut bo = Raw::connect(&server, json!({"type": "hello", "token": bo_token})).await;
+    let joined = bo.ask(json!({"type": "join_room", "code": code})).await;
+    assert_eq!(joined["room"]["state"]["stones"], 5, "the room is back: {joined}");
+    ana.ask(json!({"type": "join_room", "code": code})).await;
+    assert_eq!(code_of(&bo.ask(take(&code, 0)).await), "ok");
+    assert_eq!(bo.room["state"]["stones"], 4, "still version 1, kept by the store");
+    let refused = ana.ask(json!({"type": "create_room", "game": "takes"})).await;
+    assert_eq!(code_of(&refused), "unknown_game", "no new rooms of a removed game");
+}
+
 /// A liar's dice move for the seat whose view is `room`: call a bid above a third of the
 /// table, else raise it by one.
 fn dice_move(code: &str, room: &Value) -> Value {

@@ -32,8 +32,8 @@ pub mod write;
 pub use memory::MemoryStore;
 pub use model::{
     AccountRecord, AuditRecord, ChatRecord, ConversationRecord, ConversationSeq, DmRecord,
-    GameRecord, MemberRecord, MoveRecord, PlayerRecord, RoomId, RoomRecord, StoredRoom,
-    TokenRecord, conversation,
+    GameRecord, MemberRecord, MoveRecord, PlayerRecord, RoomId, RoomRecord, RulesRecord,
+    StoredRoom, TokenRecord, conversation,
 };
 pub use sqlite::SqliteStore;
 pub use ticket::Ticket;
@@ -142,6 +142,8 @@ pub trait GameStore: Send + Sync {
     ) -> Result<Option<GameRecord>, StoreError>;
     /// Up to `limit` games that ended at or after `since_ms` (in any room), oldest first.
     fn games_since(&self, since_ms: u64, limit: usize) -> Result<Vec<GameRecord>, StoreError>;
+    /// The rules kept as `version` (see [`RulesRecord`]).
+    fn rules(&self, version: &str) -> Result<Option<RulesRecord>, StoreError>;
 }
 
 /// Room chat.

@@ -162,6 +162,9 @@ pub struct RoomRecord {
     pub muted: Vec<String>,
     /// Games won in this room, per player (across rematches): (player id, name, wins).
     pub scoreboard: Vec<(String, String, u32)>,
+    /// The version of the game's rules, for a game loaded while the server runs (a script: see
+    /// [`RulesRecord`]); empty for a built-in game.
+    pub game_version: String,
 }
 
 /// A player's membership in a room.
@@ -198,6 +201,21 @@ pub struct MoveRecord {
     pub seq: u64,
     /// When it was played.
     pub ts_ms: u64,
+}
+
+/// The text of a game's rules loaded while the server runs (a game script), kept once for every
+/// room that plays that version: a room started with it is rebuilt with it after a restart,
+/// even if the file changed or is gone since.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RulesRecord {
+    /// The version: a hash of the text.
+    pub version: String,
+    /// The game's kind.
+    pub kind: String,
+    /// The file it came from (for errors).
+    pub file: String,
+    /// The rules.
+    pub source: String,
 }
 
 /// A finished game of a room: what it takes to replay it from its move log, and how it ended.

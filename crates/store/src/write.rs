@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::model::{
     AccountRecord, AuditRecord, ChatRecord, DmRecord, GameRecord, MemberRecord, MoveRecord,
-    PlayerRecord, RoomId, RoomRecord, TokenRecord,
+    PlayerRecord, RoomId, RoomRecord, RulesRecord, TokenRecord,
 };
 
 /// One change to the stored state.
@@ -99,6 +99,8 @@ pub enum Write {
     AppendMove(MoveRecord),
     /// Records a finished game (replacing an earlier record of the same room and game).
     RecordGame(GameRecord),
+    /// Keeps a version of a game's rules (once: the same version again changes nothing).
+    KeepRules(RulesRecord),
     /// Stores a chat message. The same (room, seq) twice is a conflict.
     AppendChat(ChatRecord),
     /// Marks a chat message removed (an admin's): it stays stored but is never sent again.

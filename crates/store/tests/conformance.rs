@@ -107,6 +107,7 @@ fn room(id: RoomId, code: &str) -> RoomRecord {
         chat_off: false,
         muted: Vec::new(),
         scoreboard: Vec::new(),
+        game_version: String::new(),
     }
 }
 
@@ -493,6 +494,28 @@ fn finished_games(store: &dyn Store) {
     assert_eq!(store.games_since(0, 1).unwrap().len(), 1, "at most the limit");
 }
 
+fn kept_rules(store: &dyn Store) {
+    let rules = |source: &str| RulesRecord {
+        version: "v1".into(),
+        kind: "nim".into(),
+        file: "nim.js".into(),
+        source: source.into(),
+    };
+    assert_eq!(store.rules("v1").unwrap(), None);
+    let mut room = room(5, "RULE");
+    room.game = "nim".into();
+    room.game_version = "v1".into();
+    let mut batch = WriteBatch::new();
+    batch.push(Write::PutRoom(room.clone()));
+    batch.push(Write::KeepRules(rules("game({...})")));
+    store.commit(batch).wait().unwrap();
+    // The same version again (another room of it) keeps the first text.
+    store.commit(Write::KeepRules(rules("other")).into()).wait().unwrap();
+    assert_eq!(store.rules("v1").unwrap(), Some(rules("game({...})")));
+    let loaded = store.load_room(5, 10).unwrap().unwrap();
+    assert_eq!(loaded.room.game_version, "v1");
+}
+
 fn flush_resolves(store: &dyn Store) {
     store.put_room(&room(4, "FLSH")).wait().unwrap();
     store.flush().wait().unwrap();
@@ -568,6 +591,12 @@ macro_rules! conformance {
             fn admins_and_the_audit_log() {
                 let (_guard, store) = $make;
                 super::admins_and_the_audit_log(&store);
+            }
+
+            #[test]
+            fn kept_rules() {
+                let (_guard, store) = $make;
+                super::kept_rules(&store);
             }
 
             #[test]

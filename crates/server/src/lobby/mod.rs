@@ -237,8 +237,15 @@ impl Directory {
             chat_off: false,
             muted: Vec::new(),
             scoreboard: Vec::new(),
+            game_version: crate::room::rules::version(&*entry),
         };
-        let stored = shared.room_env.env.store.commit(Write::PutRoom(record.clone()).into()).await;
+        // A script's rules are kept with the room: it comes back with them after a restart.
+        let mut batch = capital_store::WriteBatch::new();
+        batch.push(Write::PutRoom(record.clone()));
+        if let Some(keep) = crate::room::rules::keep(&*entry) {
+            batch.push(keep);
+        }
+        let stored = shared.room_env.env.store.commit(batch).await;
         let mut rooms = shared.rooms.lock().expect("directory lock");
         rooms.reserved.remove(&code);
         if let Err(e) = stored {
@@ -260,9 +267,13 @@ impl Directory {
         let mut loaded = 0;
         for stored in stored {
             let code = stored.room.code.clone();
-            let Some(entry) = shared.room_env.games.find(&stored.room.game) else {
-                tracing::error!(%code, game = %stored.room.game, "room of an unknown game left closed");
-                continue;
+            // A script's room comes back with the version of the rules it started with.
+            let entry = match crate::room::rules::of(&shared.room_env, &stored.room, None).await {
+                Ok(entry) => entry,
+                Err(e) => {
+                    tracing::error!(%code, game = %stored.room.game, error = %e, "room left closed");
+                    continue;
+                }
             };
             match Room::restore(shared.room_env.clone(), stored, entry) {
                 Ok(room) => {

@@ -26,6 +26,7 @@ fn lobby(max_rooms: usize) -> (Directory, Arc<capital_store::MemoryStore>) {
         lookups: Arc::new(PerMinute::new(30)),
         on_close: Arc::new(|_, _| {}),
         games: capital_games::Registry::standard(),
+        rebuild: Arc::new(|_| Err("no game scripts here".into())),
     };
     let settings = LobbySettings { max_rooms, max_rooms_per_player: 2, new_rooms_per_minute: 100 };
     (Directory::new(room_env, settings), store)

@@ -273,7 +273,12 @@ impl Room {
         let id = self.id;
         let stored = self.ctx.env.read(move |store| store.load_room(id, RECENT_CHAT)).await;
         let restored = match stored {
-            Ok(Some(stored)) => Room::restore(self.ctx.clone(), stored, self.entry.clone()),
+            Ok(Some(stored)) => {
+                match super::rules::of(&self.ctx, &stored.room, Some(self.entry.clone())).await {
+                    Ok(entry) => Room::restore(self.ctx.clone(), stored, entry),
+                    Err(e) => Err(e),
+                }
+            }
             Ok(None) => Err("the room is gone from the store".into()),
             Err(e) => Err(e.to_string()),
         };

@@ -214,6 +214,9 @@ impl Room {
             .map_err(|e| RoomError::Rule(capital_engine::RuleError::BadOptions(e)))?;
         self.ctx.env.metrics.room(self.entry.kind(), -1);
         self.ctx.env.metrics.room(entry.kind(), 1);
+        if let Some(keep) = super::rules::keep(&*entry) {
+            batch.write(keep);
+        }
         self.entry = entry;
         self.options = options;
         self.seats = players.max;

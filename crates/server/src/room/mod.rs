@@ -20,6 +20,7 @@
 //! - [`realtime`]: the real-time lane: ticks, inputs, frames, snapshots.
 //! - [`replay`]: a finished game's record, and its replay step by step.
 //! - [`stored`]: a room brought back from the store, and the row it stores.
+//! - [`rules`]: which rules a room plays (a script's at the version it started with).
 //! - [`chat`]: the room's chat: saying, and history.
 //! - [`recent`]: the recent chat in memory, and retry detection.
 //! - [`view`]: what each member sees of the room, and event delivery.
@@ -33,6 +34,7 @@ mod members;
 mod realtime;
 pub mod recent;
 mod replay;
+pub mod rules;
 mod stored;
 mod timers;
 pub mod view;
@@ -91,6 +93,8 @@ pub struct RoomEnv {
     pub on_close: OnClose,
     /// The games a host may change the room to.
     pub games: capital_games::Registry,
+    /// Builds a game script's rules from the text the store kept (see [`rules`]).
+    pub rebuild: rules::Rebuild,
 }
 
 /// Why a room refused a request.

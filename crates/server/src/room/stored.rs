@@ -152,6 +152,7 @@ impl Room {
             chat_off: self.chat_off,
             muted: self.muted.clone(),
             scoreboard: self.scoreboard.clone(),
+            game_version: super::rules::version(&*self.entry),
         }
     }
 }

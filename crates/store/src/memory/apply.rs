@@ -100,6 +100,9 @@ pub(super) fn apply(inner: &mut Inner, write: &Write) -> Result<(), StoreError> 
             }
         }
         Write::AppendAudit(entry) => inner.audit.push(entry.clone()),
+        Write::KeepRules(rules) => {
+            inner.rules.entry(rules.version.clone()).or_insert_with(|| rules.clone());
+        }
         Write::RecordGame(game) => {
             inner.games.insert((game.room_id, game.game_no), game.clone());
         }
@@ -151,6 +154,7 @@ fn put_room(inner: &mut Inner, room: &RoomRecord) -> Result<(), StoreError> {
             existing.chat_off = room.chat_off;
             existing.muted.clone_from(&room.muted);
             existing.scoreboard.clone_from(&room.scoreboard);
+            existing.game_version.clone_from(&room.game_version);
             existing.host.clone_from(&room.host);
             existing.phase = room.phase;
             existing.game_no = room.game_no;

@@ -55,6 +55,7 @@ struct Inner {
     audit: Vec<AuditRecord>,
     /// Server-wide switches that are on.
     flags: std::collections::BTreeSet<String>,
+    rules: HashMap<String, RulesRecord>,
 }
 
 impl MemoryStore {
@@ -340,6 +341,10 @@ impl GameStore for MemoryStore {
             games.truncate(limit);
             games
         }))
+    }
+
+    fn rules(&self, version: &str) -> Result<Option<RulesRecord>, StoreError> {
+        Ok(self.read(|inner| inner.rules.get(version).cloned()))
     }
 }
 

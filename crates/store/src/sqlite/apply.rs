@@ -89,16 +89,17 @@ pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()>
                 "INSERT INTO rooms (id, code, game, options, host, phase, game_no, seq, outcome,
                                     created_ms, closed, players, seed, deadlines, turn_seconds,
                                     snapshot, snapshot_tick, locked, banned, chat_off, muted,
-                                    scoreboard)
+                                    scoreboard, game_version)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                         ?17, ?18, ?19, ?20, ?21, ?22)
+                         ?17, ?18, ?19, ?20, ?21, ?22, ?23)
                  ON CONFLICT (id) DO UPDATE SET game = ?3, options = ?4, host = ?5, phase = ?6,
                                                 game_no = ?7, seq = ?8, outcome = ?9,
                                                 closed = ?11, players = ?12, seed = ?13,
                                                 deadlines = ?14, turn_seconds = ?15,
                                                 snapshot = ?16, snapshot_tick = ?17,
                                                 locked = ?18, banned = ?19, chat_off = ?20,
-                                                muted = ?21, scoreboard = ?22",
+                                                muted = ?21, scoreboard = ?22,
+                                                game_version = ?23",
             )?
             .execute(params![
                 r.id,
@@ -124,6 +125,7 @@ pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()>
                 r.chat_off,
                 serde_json::to_string(&r.muted).expect("serialize"),
                 serde_json::to_string(&r.scoreboard).expect("serialize"),
+                r.game_version,
             ])?;
         }
         Write::SetAdmin { player_id, admin: true, ts_ms } => {
@@ -143,6 +145,13 @@ pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()>
         }
         Write::SetFlag { key, on: false } => {
             tx.prepare_cached("DELETE FROM flags WHERE key = ?1")?.execute(params![key])?;
+        }
+        Write::KeepRules(r) => {
+            tx.prepare_cached(
+                "INSERT INTO rules (version, kind, file, source) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (version) DO NOTHING",
+            )?
+            .execute(params![r.version, r.kind, r.file, r.source])?;
         }
         Write::RecordGame(g) => {
             tx.prepare_cached(

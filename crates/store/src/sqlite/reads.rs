@@ -308,6 +308,23 @@ impl GameStore for SqliteStore {
             collect(rows)
         })
     }
+
+    fn rules(&self, version: &str) -> Result<Option<RulesRecord>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT version, kind, file, source FROM rules WHERE version = ?1",
+            )?;
+            let rows = stmt.query_map(params![version], |row| {
+                Ok(RulesRecord {
+                    version: row.get(0)?,
+                    kind: row.get(1)?,
+                    file: row.get(2)?,
+                    source: row.get(3)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?.pop())
+        })
+    }
 }
 
 impl ChatStore for SqliteStore {

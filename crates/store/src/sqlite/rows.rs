@@ -73,7 +73,8 @@ fn parse_deadlines(s: &str) -> Result<Vec<Option<u64>>, StoreError> {
 }
 
 pub(super) const ROOM_COLUMNS: &str = "id, code, game, options, host, phase, game_no, seq, outcome, created_ms, closed, players, seed, \
-     deadlines, turn_seconds, snapshot, snapshot_tick, locked, banned, chat_off, muted, scoreboard";
+     deadlines, turn_seconds, snapshot, snapshot_tick, locked, banned, chat_off, muted, scoreboard, \
+     game_version";
 
 pub(super) fn room_from_row(row: &Row<'_>) -> Result<RoomRecord, StoreError> {
     let options: String = row.get(3)?;
@@ -112,6 +113,7 @@ pub(super) fn room_from_row(row: &Row<'_>) -> Result<RoomRecord, StoreError> {
             .map_err(|e| StoreError::Corrupt(format!("stored muted: {e}")))?,
         scoreboard: serde_json::from_str(&row.get::<_, String>(21)?)
             .map_err(|e| StoreError::Corrupt(format!("stored scoreboard: {e}")))?,
+        game_version: row.get(22)?,
     })
 }
 

@@ -209,6 +209,18 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX games_by_end ON games (ended_ms);
 "#,
+    r#"
+    -- Version 13: game scripts. A room records the version of the rules it plays (empty for a
+    -- built-in game), and each version's text is kept, so that a room comes back with the rules
+    -- it started with.
+    ALTER TABLE rooms ADD COLUMN game_version TEXT NOT NULL DEFAULT '';
+    CREATE TABLE rules (
+        version     TEXT PRIMARY KEY,
+        kind        TEXT NOT NULL,
+        file        TEXT NOT NULL,
+        source      TEXT NOT NULL
+    ) WITHOUT ROWID;
+"#,
 ];
 
 /// Brings the schema of `conn` up to date; refuses a database newer than this server.

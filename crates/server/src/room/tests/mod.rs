@@ -53,6 +53,7 @@ async fn room_from(
         lookups: Arc::new(PerMinute::new(30)),
         on_close: Arc::new(move |code: &str, _| told.lock().unwrap().push(code.to_owned())),
         games: capital_games::Registry::standard(),
+        rebuild: Arc::new(|_| Err("no game scripts here".into())),
     };
     let registry = capital_games::Registry::standard();
     let entry = registry.find(game).unwrap().clone();
@@ -80,6 +81,7 @@ async fn room_from(
         chat_off: false,
         muted: Vec::new(),
         scoreboard: Vec::new(),
+        game_version: String::new(),
     };
     tweak(&mut record);
     store.commit(Write::PutRoom(record.clone()).into()).await.unwrap();
