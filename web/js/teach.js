@@ -199,6 +199,24 @@ async function switchScript(kind, on) {
   refresh();
 }
 
+/** Uploads the chosen script files into the server's games folder. */
+$("teach-upload").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const files = [...$("teach-upload-files").files];
+  const done = [];
+  try {
+    for (const f of files) {
+      await conn.request("admin_upload_script", { file: f.name, source: await f.text() });
+      done.push(f.name);
+    }
+    note(`Uploaded ${done.join(", ")}: see its status below in a moment.`);
+    $("teach-upload").reset();
+  } catch (err) {
+    note(`${done.length ? `Uploaded ${done.join(", ")}; ` : ""}${err.message || String(err)}`);
+  }
+  setTimeout(refresh, 500);
+});
+
 /** Wins and games in every room since the lesson started. */
 function drawLeaders(board) {
   const since = board.since_ms ? ` since ${new Date(board.since_ms).toLocaleTimeString()}` : "";

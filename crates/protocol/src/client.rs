@@ -194,6 +194,15 @@ pub enum ClientMsg {
         /// On offer or not.
         on: bool,
     },
+    /// Admins only: saves a game script (rules or board) into the server's games folder, as if
+    /// it had been copied there; it loads within moments (see `admin_scripts` for how it
+    /// went). Reply: `ok` once the file is on disk.
+    AdminUploadScript {
+        /// `NAME.js` (rules) or `NAME.board.js` (board).
+        file: String,
+        /// The script.
+        source: String,
+    },
     /// Admins only: the newest entries of the audit log. Reply: `audit`.
     AdminAudit {
         /// How many (default 100, at most 500).
@@ -334,6 +343,7 @@ impl ClientMsg {
             ClientMsg::AdminAudit { .. } => "admin_audit",
             ClientMsg::AdminScripts => "admin_scripts",
             ClientMsg::AdminScript { .. } => "admin_script",
+            ClientMsg::AdminUploadScript { .. } => "admin_upload_script",
             ClientMsg::AdminServer { .. } => "admin_server",
             ClientMsg::Kick { .. } => "kick",
             ClientMsg::Lock { .. } => "lock",
@@ -381,6 +391,7 @@ pub const REQUEST_TYPES: &[&str] = &[
     "admin_audit",
     "admin_scripts",
     "admin_script",
+    "admin_upload_script",
     "admin_server",
     "kick",
     "lock",

@@ -74,6 +74,7 @@ fn every_request_type_round_trips() {
         ClientMsg::AdminAudit { limit: Some(10) },
         ClientMsg::AdminScripts,
         ClientMsg::AdminScript { kind: "nim".into(), on: false },
+        ClientMsg::AdminUploadScript { file: "pig.js".into(), source: "game({})".into() },
         ClientMsg::AdminServer { chat_off: Some(true), joins_paused: None },
         ClientMsg::React { code: "ABCD".into(), emoji: "👏".into() },
         ClientMsg::Replay { code: "ABCD".into(), game_no: Some(2) },

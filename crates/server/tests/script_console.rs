@@ -94,3 +94,37 @@ async fn the_console_lists_scripts_and_turns_one_off_across_a_restart() {
     assert!(offered(&mut ana, "nim").await, "on again");
     assert_eq!(common::http_get(server.addr, "/games/nim/board").await.0, 200);
 }
+
+#[tokio::test]
+async fn a_script_uploaded_from_the_console_is_offered() {
+    // Messages may be large enough here to carry a script past the scripts' own limit.
+    let server = TestServer::start_with(|config| config.max_message_bytes = 1 << 20).await;
+    let mut lee = teacher(&server).await;
+    let rules = include_str!("../../../games/nim.js").replace("name: \"Nim\"", "name: \"Stones\"");
+    let upload = |file: &str, source: &str| json!({"type": "admin_upload_script", "file": file, "source": source});
+    // Only an admin, only a script's name, only a script's size.
+    let mut ana = named(&server, "Ana").await;
+    assert_eq!(code_of(&ana.ask(upload("stones.js", &rules)).await), "not_admin");
+    for bad in ["../stones.js", "Stones.js", "stones.txt", ".stones.js"] {
+        let refused = lee.ask(upload(bad, &rules)).await;
+        assert_eq!(code_of(&refused), "bad_request", "{bad}: {refused}");
+    }
+    let huge = "x".repeat(300 * 1024);
+    let refused = lee.ask(upload("huge.js", &huge)).await;
+    assert_eq!(code_of(&refused), "bad_request", "a file past the limit: {refused}");
+    assert!(!server.data_dir().join("games/huge.js").exists());
+    assert!(!offered(&mut ana, "stones").await);
+
+    assert_eq!(code_of(&lee.ask(upload("stones.js", &rules)).await), "ok");
+    assert!(server.data_dir().join("games/stones.js").exists(), "written where a student would");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !offered(&mut ana, "stones").await {
+        assert!(std::time::Instant::now() < deadline, "the upload was never offered");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let listed = scripts(&mut lee).await;
+    assert_eq!(file(&listed, "stones.js")["on"], true);
+    let audit = lee.ask(json!({"type": "admin_audit"})).await;
+    assert_eq!(audit["entries"][0]["action"], "script_upload", "{audit}");
+    assert_eq!(audit["entries"][0]["detail"], "stones.js");
+}

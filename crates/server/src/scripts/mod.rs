@@ -12,9 +12,11 @@
 //! # Layout
 //! - [`shelf`]: [`Shelf`], what is loaded, how each file stands, what an admin turned off.
 //! - [`starter`]: `capital new-game NAME`, a starter game to begin from.
+//! - [`upload`]: a script uploaded from the teacher's console, written into the folder.
 
 mod shelf;
 pub mod starter;
+pub mod upload;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -213,21 +215,24 @@ fn read(path: &Path, file: &str) -> Read {
     std::fs::read_to_string(path).map_err(|e| format!("{file}: cannot read it: {e}"))
 }
 
-/// Looks at the folder every [`POLL`] until the server shuts down.
+/// Looks at the folder every [`POLL`] (and when [`Shelf::look_now`] asks) until the server
+/// shuts down.
 pub async fn watch(mut scripts: Scripts, shutdown: tokio_util::sync::CancellationToken) {
     let mut every = tokio::time::interval(POLL);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let wake = scripts.shelf.wake.clone();
     loop {
+        // Every POLL, or at once when a file was uploaded.
         tokio::select! {
-            _ = every.tick() => {
-                scripts = tokio::task::spawn_blocking(move || {
-                    scripts.rescan();
-                    scripts
-                })
-                .await
-                .expect("the games folder scan does not panic");
-            }
+            _ = every.tick() => {}
+            () = wake.notified() => {}
             () = shutdown.cancelled() => return,
         }
+        scripts = tokio::task::spawn_blocking(move || {
+            scripts.rescan();
+            scripts
+        })
+        .await
+        .expect("the games folder scan does not panic");
     }
 }

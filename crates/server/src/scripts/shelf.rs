@@ -56,17 +56,24 @@ struct Inner {
 pub struct Shelf {
     inner: Arc<Mutex<Inner>>,
     registry: Registry,
+    /// Wakes the loader to look at the folder now (a file was uploaded).
+    pub(super) wake: Arc<tokio::sync::Notify>,
 }
 
 impl Shelf {
     /// An empty shelf that offers games in `registry`; the kinds in `off` stay off.
     pub fn new(registry: Registry, off: impl IntoIterator<Item = String>) -> Self {
         let inner = Inner { off: off.into_iter().collect(), ..Inner::default() };
-        Shelf { inner: Arc::new(Mutex::new(inner)), registry }
+        Shelf { inner: Arc::new(Mutex::new(inner)), registry, wake: Arc::default() }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().expect("shelf lock")
+    }
+
+    /// Asks the loader to look at the games folder now rather than at its next round.
+    pub fn look_now(&self) {
+        self.wake.notify_one();
     }
 
     /// The registry the shelf offers games in.

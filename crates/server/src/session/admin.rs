@@ -62,6 +62,25 @@ impl Session {
                 shelf.switch(&kind, on)?;
                 Ok(Some(ServerMsg::Ok))
             }
+            AdminRequest::Upload { file, source } => {
+                // On disk first, then its audit entry; without the entry, the file goes again.
+                let dir = self.state.config().data.join("games");
+                let (name, text) = (file.clone(), source);
+                let write = move || crate::scripts::upload::write(&dir, &name, &text);
+                let path = tokio::task::spawn_blocking(write).await.map_err(|e| {
+                    tracing::error!(error = %e, "the upload task failed");
+                    SessionError::Internal
+                })??;
+                let audit = self.audit("script_upload", "server", file);
+                if let Err(e) =
+                    self.state.env().store.commit(Write::AppendAudit(audit).into()).await
+                {
+                    let _ = std::fs::remove_file(&path);
+                    return Err(e.into());
+                }
+                self.state.shelf().look_now();
+                Ok(Some(ServerMsg::Ok))
+            }
             AdminRequest::Audit { limit } => {
                 let entries = self.state.env().read(move |store| store.audit(limit)).await?;
                 let entries = entries.into_iter().map(entry).collect();

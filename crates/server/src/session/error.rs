@@ -71,6 +71,9 @@ pub enum SessionError {
     /// An admin request from someone who is not one.
     #[error("only an admin may do that (see `capital admin grant`)")]
     NotAdmin,
+    /// An uploaded script was refused, or could not be written.
+    #[error(transparent)]
+    Upload(#[from] crate::scripts::upload::UploadError),
     /// No game script offers that kind (`admin_script`).
     #[error(transparent)]
     NoSuchScript(#[from] crate::scripts::NoSuchScript),
@@ -111,6 +114,8 @@ impl SessionError {
             E::NoSuchPlayer(_) => ErrorCode::NoSuchPlayer,
             E::NotAdmin => ErrorCode::NotAdmin,
             E::NoSuchScript(_) => ErrorCode::UnknownGame,
+            E::Upload(crate::scripts::upload::UploadError::Write(..)) => ErrorCode::Internal,
+            E::Upload(_) => ErrorCode::BadRequest,
             E::Room(e) => e.code(),
             E::Lobby(e) => e.code(),
             E::Dm(e) => e.code(),

@@ -119,6 +119,13 @@ pub enum AdminRequest {
     NewLesson,
     /// `admin_scripts`.
     Scripts,
+    /// `admin_upload_script`.
+    Upload {
+        /// The file's name.
+        file: String,
+        /// Its text.
+        source: String,
+    },
     /// `admin_script`: a script game off or on.
     Script {
         /// The game's kind.
@@ -220,6 +227,9 @@ pub fn route(identified: bool, msg: ClientMsg) -> Route {
         }
         (true, M::AdminScripts) => Route::Admin(AdminRequest::Scripts),
         (true, M::AdminScript { kind, on }) => Route::Admin(AdminRequest::Script { kind, on }),
+        (true, M::AdminUploadScript { file, source }) => {
+            Route::Admin(AdminRequest::Upload { file, source })
+        }
         (true, M::AdminAudit { limit }) => Route::Admin(AdminRequest::Audit {
             limit: limit.unwrap_or(AUDIT_PAGE).clamp(1, MAX_AUDIT_PAGE),
         }),
@@ -294,6 +304,7 @@ mod tests {
             ClientMsg::AdminAudit { limit: None },
             ClientMsg::AdminScripts,
             ClientMsg::AdminScript { kind: "nim".into(), on: true },
+            ClientMsg::AdminUploadScript { file: "pig.js".into(), source: String::new() },
             ClientMsg::AdminServer { chat_off: Some(true), joins_paused: None },
             ClientMsg::Lock { code: code(), locked: true },
             ClientMsg::SetHost { code: code(), player: "p2".into() },
@@ -377,8 +388,15 @@ mod tests {
                 | "change_game" | "end_game" | "start" | "move" | "rematch" | "chat"
                 | "chat_history" | "replay" => "room",
                 "input" => "input",
-                "admin_overview" | "admin_room" | "announce" | "admin_audit" | "admin_server"
-                | "new_lesson" | "admin_scripts" | "admin_script" => "admin",
+                "admin_overview"
+                | "admin_room"
+                | "announce"
+                | "admin_audit"
+                | "admin_server"
+                | "new_lesson"
+                | "admin_scripts"
+                | "admin_script"
+                | "admin_upload_script" => "admin",
                 _ => "dm",
             };
             assert_eq!(part, expected, "{kind}: {routed:?}");

@@ -98,6 +98,21 @@ async fn a_teacher_removes_a_phone_and_announces_from_the_console() {
     console.shot("console-scripts").await;
     console.click("[data-testid=script-switch-nim]").await;
     console.wait_text("[data-testid=script-state-nim\\.js]", "on offer").await;
+    // A student's script uploaded from the console, with a mistake on line 2: the table says
+    // where.
+    let upload = tempfile::tempdir().unwrap();
+    let path = upload.path().join("oops.js");
+    std::fs::write(&path, "game({\n  name: 'Oops',,\n});\n").unwrap();
+    let input = console
+        .client
+        .find(fantoccini::Locator::Css("[data-testid=teach-upload-files]"))
+        .await
+        .unwrap();
+    input.send_keys(path.to_str().unwrap()).await.unwrap();
+    console.click("[data-testid=teach-upload-send]").await;
+    console.wait_text("[data-testid=teach-note]", "Uploaded oops.js").await;
+    console.wait_text("[data-testid=script-error-oops\\.js]", "oops.js line 2").await;
+    console.shot("console-upload-error").await;
 
     // After a restart the audit log still has it all.
     let server = server.restart().await;
