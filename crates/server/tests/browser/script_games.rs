@@ -204,3 +204,54 @@ async fn the_guides_game_and_board_play_as_written() {
     ana.shot("guide-race-won").await;
     ana.assert_no_script_errors().await;
 }
+
+/// Liar's dice, the shipped example with hidden dice, on two phones: each frame shows its own
+/// five dice and of the other only how many (the view the server sends has nothing more: see
+/// tests/scripts.rs); the bid picker keeps its choice across its own redraws; a call of
+/// "Liar!" ends the round for both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn liars_dice_shows_each_phone_only_its_own_dice() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let Some(driver) = Driver::start_or_skip("script_games").await else { return };
+    let server = TestServer::start().await;
+    let base = format!("http://{}", server.addr);
+    let ana = driver.phone("dice-ana", &base).await;
+    ana.open("/").await;
+    ana.type_into("[data-testid=name-input]", "Ana").await;
+    ana.click("[data-testid=name-submit]").await;
+    ana.wait_visible("[data-testid=screen-home]").await;
+    ana.click("[data-testid=game-liars_dice]").await;
+    ana.click("[data-testid=create-room]").await;
+    let code = ana.wait_text("[data-testid=room-code]", "").await;
+    let bo = driver.phone("dice-bo", &base).await;
+    bo.join_by_link(&code, "Bo").await;
+    ana.click("[data-testid=start]").await;
+
+    // Each phone's dice are in its own frame only: what the other frame was given is counts.
+    let dice = "return document.querySelector('[data-testid=my-dice]')?.getAttribute('aria-label') ?? null;";
+    for page in [&ana, &bo] {
+        page.frame_wait_text("[data-testid=my-dice]", "").await;
+        let label = page.frame_js(dice).await.unwrap();
+        let label = label.as_str().unwrap();
+        assert_eq!(label.matches(',').count(), 4, "five dice: {label}");
+        let text = page.frame_js("return document.body.innerText;").await.unwrap();
+        assert!(text.as_str().unwrap().contains("Bo: 5 dice"), "the counts: {text}");
+    }
+    // Ana picks "2 x" (one more than the lowest bid) and bids; Bo sees the bid and calls.
+    ana.frame_wait_text("[data-testid=pick]", "1 ×").await;
+    ana.frame_click("[aria-label=more]").await;
+    ana.frame_wait_text("[data-testid=pick]", "2 ×").await;
+    ana.frame_click("[data-testid=bid-send]").await;
+    bo.frame_wait_text("[data-testid=bid]", "Bid to beat: 2 ×").await;
+    bo.shot("dice-bo-bid-to-beat").await;
+    bo.frame_click("[data-testid=call]").await;
+    for page in [&ana, &bo] {
+        page.frame_wait_text("[data-testid=reveal]", "Bo called 2 ×").await;
+    }
+    // A new round: someone has four dice now.
+    ana.frame_wait_js("a die lost", "return /: 4 dice/.test(document.body.innerText);").await;
+    ana.shot("dice-ana-after-the-call").await;
+    for page in [&ana, &bo] {
+        page.assert_no_script_errors().await;
+    }
+}
