@@ -29,12 +29,7 @@ async fn a_teacher_removes_a_phone_and_announces_from_the_console() {
 
     // Two phones in a room.
     let ana = driver.phone("teach-ana", &base).await;
-    ana.open("/").await;
-    ana.type_into("[data-testid=name-input]", "Ana").await;
-    ana.click("[data-testid=name-submit]").await;
-    ana.click("[data-testid=game-tictactoe]").await;
-    ana.click("[data-testid=create-room]").await;
-    let code = ana.wait_text("[data-testid=room-code]", "").await;
+    let code = ana.create_room("Ana", "tictactoe").await;
     let bo = driver.phone("teach-bo", &base).await;
     bo.join_by_link(&code, "Bo").await;
 

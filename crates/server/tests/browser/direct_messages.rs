@@ -23,12 +23,7 @@ async fn direct_messages_between_two_phones() {
     // address phones can reach (from /api/info), here the server's 127.0.0.1 address.
     let local = format!("http://localhost:{}", server.addr.port());
     let ana = driver.phone("dm-ana", &local).await;
-    ana.open("/").await;
-    ana.type_into("[data-testid=name-input]", "Ana").await;
-    ana.click("[data-testid=name-submit]").await;
-    ana.click("[data-testid=game-tictactoe]").await;
-    ana.click("[data-testid=create-room]").await;
-    let code = ana.wait_text("[data-testid=room-code]", "").await;
+    let code = ana.create_room("Ana", "tictactoe").await;
     ana.wait_text("[data-testid=join-link]", &format!("{}/join/{code}", server.addr)).await;
     ana.js(&format!(
         "window.capitalTest.serverInfo({{urls: ['{base}/'], mdns: 'http://capital.local:8080/'}}); \

@@ -224,12 +224,7 @@ async fn rock_paper_scissors_counts_three_two_one_before_each_reveal() {
     let base = format!("http://{}", server.addr);
 
     let ana = driver.phone("reveal-ana", &base).await;
-    ana.open("/").await;
-    ana.type_into("[data-testid=name-input]", "Ana").await;
-    ana.click("[data-testid=name-submit]").await;
-    ana.click("[data-testid=game-rps]").await;
-    ana.click("[data-testid=create-room]").await;
-    let code = ana.wait_text("[data-testid=room-code]", "").await;
+    let code = ana.create_room("Ana", "rps").await;
     let bo = driver.phone("reveal-bo", &base).await;
     bo.join_by_link(&code, "Bo").await;
     // This big screen's browser prefers reduced motion.

@@ -200,6 +200,18 @@ impl Page {
         self.client.goto(&url).await.unwrap_or_else(|e| panic!("{}: open {url}: {e}", self.name));
     }
 
+    /// A new phone opens the app, picks `name`, and creates a room of `game` with the default
+    /// options; returns the room's code.
+    pub async fn create_room(&self, name: &str, game: &str) -> String {
+        self.open("/").await;
+        self.type_into("[data-testid=name-input]", name).await;
+        self.click("[data-testid=name-submit]").await;
+        self.wait_visible("[data-testid=screen-home]").await;
+        self.click(&format!("[data-testid=game-{game}]")).await;
+        self.click("[data-testid=create-room]").await;
+        self.wait_text("[data-testid=room-code]", "").await
+    }
+
     /// A new phone opens room `code`'s join link, picks `name`, and is in the room.
     pub async fn join_by_link(&self, code: &str, name: &str) {
         self.open(&format!("/join/{code}")).await;

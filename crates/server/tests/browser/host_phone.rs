@@ -18,12 +18,7 @@ async fn a_phone_host_locks_the_room_and_removes_a_player() {
     let base = format!("http://{}", server.addr);
 
     let ana = driver.phone("hostp-ana", &base).await;
-    ana.open("/").await;
-    ana.type_into("[data-testid=name-input]", "Ana").await;
-    ana.click("[data-testid=name-submit]").await;
-    ana.click("[data-testid=game-tictactoe]").await;
-    ana.click("[data-testid=create-room]").await;
-    let code = ana.wait_text("[data-testid=room-code]", "").await;
+    let code = ana.create_room("Ana", "tictactoe").await;
     let bo = driver.phone("hostp-bo", &base).await;
     bo.join_by_link(&code, "Bo").await;
     ana.wait_text("[data-testid=seat-1]", "Bo").await;

@@ -21,12 +21,7 @@ async fn the_focus_survives_redraws_and_arrow_keys_move_on_the_board() {
     let base = format!("http://{}", server.addr);
 
     let ana = driver.phone("kb-ana", &base).await;
-    ana.open("/").await;
-    ana.type_into("[data-testid=name-input]", "Ana").await;
-    ana.click("[data-testid=name-submit]").await;
-    ana.click("[data-testid=game-tictactoe]").await;
-    ana.click("[data-testid=create-room]").await;
-    let code = ana.wait_text("[data-testid=room-code]", "").await;
+    let code = ana.create_room("Ana", "tictactoe").await;
     let bo = driver.phone("kb-bo", &base).await;
     bo.join_by_link(&code, "Bo").await;
     ana.wait_enabled("[data-testid=start]").await;

@@ -17,12 +17,7 @@ async fn sharing_a_room_coming_back_late_and_the_words_around_a_result() {
     let base = format!("http://{}", server.addr);
 
     let ana = driver.phone("life-ana", &base).await;
-    ana.open("/").await;
-    ana.type_into("[data-testid=name-input]", "Ana").await;
-    ana.click("[data-testid=name-submit]").await;
-    ana.click("[data-testid=game-tictactoe]").await;
-    ana.click("[data-testid=create-room]").await;
-    let code = ana.wait_text("[data-testid=room-code]", "").await;
+    let code = ana.create_room("Ana", "tictactoe").await;
     let link = ana.text("[data-testid=join-link]").await.replace('\n', "");
 
     // Copy link on plain http: no share sheet and no clipboard API there (not a secure

@@ -59,13 +59,7 @@ async fn a_board_script_cannot_read_the_token_storage_cookies_or_the_page() {
     let base = format!("http://{}", server.addr);
 
     let ana = driver.phone("spy-ana", &base).await;
-    ana.open("/").await;
-    ana.type_into("[data-testid=name-input]", "Ana").await;
-    ana.click("[data-testid=name-submit]").await;
-    ana.wait_visible("[data-testid=screen-home]").await;
-    ana.click("[data-testid=game-spy]").await;
-    ana.click("[data-testid=create-room]").await;
-    let code = ana.wait_text("[data-testid=room-code]", "").await;
+    let code = ana.create_room("Ana", "spy").await;
     let bo = driver.phone("spy-bo", &base).await;
     bo.join_by_link(&code, "Bo").await;
     ana.click("[data-testid=start]").await;
@@ -107,13 +101,7 @@ async fn nim_is_played_on_two_phones_and_the_big_screen() {
     let base = format!("http://{}", server.addr);
 
     let ana = driver.phone("nim-ana", &base).await;
-    ana.open("/").await;
-    ana.type_into("[data-testid=name-input]", "Ana").await;
-    ana.click("[data-testid=name-submit]").await;
-    ana.wait_visible("[data-testid=screen-home]").await;
-    ana.click("[data-testid=game-nim]").await;
-    ana.click("[data-testid=create-room]").await;
-    let code = ana.wait_text("[data-testid=room-code]", "").await;
+    let code = ana.create_room("Ana", "nim").await;
     let bo = driver.phone("nim-bo", &base).await;
     bo.join_by_link(&code, "Bo").await;
     let screen = driver.desktop("nim-screen", &base).await;
@@ -181,13 +169,7 @@ async fn the_guides_game_and_board_play_as_written() {
     .await;
     let base = format!("http://{}", server.addr);
     let ana = driver.phone("race-ana", &base).await;
-    ana.open("/").await;
-    ana.type_into("[data-testid=name-input]", "Ana").await;
-    ana.click("[data-testid=name-submit]").await;
-    ana.wait_visible("[data-testid=screen-home]").await;
-    ana.click("[data-testid=game-race]").await;
-    ana.click("[data-testid=create-room]").await;
-    let code = ana.wait_text("[data-testid=room-code]", "").await;
+    let code = ana.create_room("Ana", "race").await;
     let bo = driver.phone("race-bo", &base).await;
     bo.join_by_link(&code, "Bo").await;
     ana.click("[data-testid=start]").await;
@@ -216,13 +198,7 @@ async fn liars_dice_shows_each_phone_only_its_own_dice() {
     let server = TestServer::start().await;
     let base = format!("http://{}", server.addr);
     let ana = driver.phone("dice-ana", &base).await;
-    ana.open("/").await;
-    ana.type_into("[data-testid=name-input]", "Ana").await;
-    ana.click("[data-testid=name-submit]").await;
-    ana.wait_visible("[data-testid=screen-home]").await;
-    ana.click("[data-testid=game-liars_dice]").await;
-    ana.click("[data-testid=create-room]").await;
-    let code = ana.wait_text("[data-testid=room-code]", "").await;
+    let code = ana.create_room("Ana", "liars_dice").await;
     let bo = driver.phone("dice-bo", &base).await;
     bo.join_by_link(&code, "Bo").await;
     ana.click("[data-testid=start]").await;

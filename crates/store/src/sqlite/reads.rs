@@ -106,17 +106,6 @@ impl AdminStore for SqliteStore {
     }
 }
 
-fn audit_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
-    Ok(AuditRecord {
-        ts_ms: row.get(0)?,
-        admin_id: row.get(1)?,
-        admin: row.get(2)?,
-        action: row.get(3)?,
-        target: row.get(4)?,
-        detail: row.get(5)?,
-    })
-}
-
 impl SqliteStore {
     fn all_flags(&self) -> Result<Vec<String>, StoreError> {
         self.read(|conn| {

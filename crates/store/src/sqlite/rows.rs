@@ -6,6 +6,17 @@ use rusqlite::{Connection, Row, params};
 use crate::StoreError;
 use crate::model::*;
 
+pub(super) fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditRecord> {
+    Ok(AuditRecord {
+        ts_ms: row.get(0)?,
+        admin_id: row.get(1)?,
+        admin: row.get(2)?,
+        action: row.get(3)?,
+        target: row.get(4)?,
+        detail: row.get(5)?,
+    })
+}
+
 pub(super) const DM_COLUMNS: &str =
     "a, b, seq, sender, text, client_msg_id, ts_ms, delivered_ms, read_ms";
 

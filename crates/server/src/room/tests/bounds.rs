@@ -81,10 +81,7 @@ async fn a_full_scoreboard_makes_room_for_a_new_winner_in_place_of_the_fewest_wi
     ask(&f.room, &a, 1, "pa", join(Role::Player));
     ask(&f.room, &b, 1, "pb", join(Role::Player));
     ask(&f.room, &a, 2, "pa", RoomRequest::Start);
-    for (i, cell) in [0, 3, 1, 4, 2].into_iter().enumerate() {
-        let (who, c) = if i % 2 == 0 { ("pa", &a) } else { ("pb", &b) };
-        ask(&f.room, c, 10 + i as u64, who, mv(cell));
-    }
+    top_row(&f.room, ("pa", &a), ("pb", &b), 10);
     assert_eq!(game_over(&frames(&mut a_out).await).map(|o| o.winner), Some(Some(0)));
     let board = f.store.load_room(7, 10).unwrap().unwrap().room.scoreboard;
     assert_eq!(board.len(), MAX_SCORE_LINES, "still bounded");

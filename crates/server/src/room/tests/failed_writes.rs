@@ -13,10 +13,7 @@ async fn a_failed_kick_lock_or_rematch_changes_nothing() {
     ask(&f.room, &b, 1, "pb", join(Role::Player));
     ask(&f.room, &s, 1, "ps", join(Role::Spectator));
     ask(&f.room, &a, 2, "pa", RoomRequest::Start);
-    for (i, cell) in [0, 3, 1, 4, 2].into_iter().enumerate() {
-        let (who, c) = if i % 2 == 0 { ("pa", &a) } else { ("pb", &b) };
-        ask(&f.room, c, 10 + i as u64, who, mv(cell));
-    }
+    top_row(&f.room, ("pa", &a), ("pb", &b), 10);
     frames(&mut a_out).await;
     frames(&mut b_out).await;
     frames(&mut s_out).await;

@@ -102,6 +102,20 @@ fn mv(cell: u64) -> RoomRequest {
     RoomRequest::Move(json!({ "cell": cell }))
 }
 
+/// The first mover (`first`, then `second`, taking turns) takes tic-tac-toe's top row in five
+/// moves, asked with ids from `id`.
+fn top_row(
+    room: &RoomHandle,
+    first: (&str, &crate::conn::ConnHandle),
+    second: (&str, &crate::conn::ConnHandle),
+    id: u64,
+) {
+    for (i, cell) in [0, 3, 1, 4, 2].into_iter().enumerate() {
+        let (who, c) = if i % 2 == 0 { first } else { second };
+        ask(room, c, id + i as u64, who, mv(cell));
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_game_is_played_and_every_event_reaches_the_members() {
     let f = room("tictactoe", 10).await;

@@ -10,10 +10,7 @@ async fn finished(f: &Fixture) -> [(crate::conn::ConnHandle, crate::conn::Outbox
     ask(&f.room, &a, 1, "pa", join(Role::Player));
     ask(&f.room, &b, 1, "pb", join(Role::Player));
     ask(&f.room, &a, 2, "pa", RoomRequest::Start);
-    for (i, cell) in [0, 3, 1, 4, 2].into_iter().enumerate() {
-        let (who, c) = if i % 2 == 0 { ("pa", &a) } else { ("pb", &b) };
-        ask(&f.room, c, 10 + i as u64, who, mv(cell));
-    }
+    top_row(&f.room, ("pa", &a), ("pb", &b), 10);
     let got = frames(&mut a_out).await;
     assert_eq!(game_over(&got).map(|o| o.winner), Some(Some(0)));
     frames(&mut b_out).await;
@@ -70,10 +67,7 @@ async fn the_host_starts_from_the_result_and_a_game_change_stops_the_countdown()
     assert_eq!(reply_to(&got, 21), &ServerMsg::Ok);
     assert_eq!(event_kinds(&got), ["rematch", "started"]);
     // Game two ends too; both ask; the host changes the game during the countdown.
-    for (i, cell) in [0, 3, 1, 4, 2].into_iter().enumerate() {
-        let (who, c) = if i % 2 == 0 { ("pb", &b) } else { ("pa", &a) };
-        ask(&f.room, c, 30 + i as u64, who, mv(cell));
-    }
+    top_row(&f.room, ("pb", &b), ("pa", &a), 30);
     ask(&f.room, &a, 40, "pa", RoomRequest::Rematch);
     ask(&f.room, &b, 41, "pb", RoomRequest::Rematch);
     let change =
