@@ -1,5 +1,5 @@
 // Nim's board: what the phones and the big screen draw. It runs in the browser, in a sandboxed
-// frame of its own (see docs/make-a-game.md, "The board"): it gets the view (what nim.js's view
+// frame of its own (see docs/make-a-game.md, "2. A board"): it gets the view (what nim.js's view
 // returns for this player) and a ctx, and returns what to show. It never changes the game
 // itself: ctx.move(...) asks the server, which checks the move with nim.js and sends everyone
 // the new view, and then draw is called again.

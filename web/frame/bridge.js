@@ -2,7 +2,7 @@
 // sandbox with an origin of its own: no cookies, no storage, no access to the page around it,
 // no network. It learns what to draw only from the page's messages, and can only send moves
 // back. This file gives the board script `board({...})` and `h(...)`, and draws the board
-// whenever the page sends the room again. See docs/make-a-game.md, "The board".
+// whenever the page sends the room again. See docs/make-a-game.md, "Reference: the board".
 "use strict";
 (() => {
   let definition = null;
