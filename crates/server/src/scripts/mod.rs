@@ -73,10 +73,7 @@ impl Scripts {
         let mut scripts =
             Scripts { dir: dir.to_owned(), limits, shelf, builtin, seen: HashMap::new() };
         for (file, source) in SHIPPED {
-            let Some(stem) = file.strip_suffix(".js").filter(|_| !file.ends_with(BOARD_SUFFIX))
-            else {
-                continue;
-            };
+            let Some(stem) = rules_stem(file) else { continue };
             let board_file = format!("{stem}{BOARD_SUFFIX}");
             let board = SHIPPED
                 .iter()
@@ -104,10 +101,7 @@ impl Scripts {
             let Some(file) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
                 continue;
             };
-            let Some(stem) = file.strip_suffix(".js").filter(|_| !file.ends_with(BOARD_SUFFIX))
-            else {
-                continue;
-            };
+            let Some(stem) = rules_stem(&file) else { continue };
             let Some(stamp) = stamp_of(&path) else { continue };
             let board_path = self.dir.join(format!("{stem}{BOARD_SUFFIX}"));
             let stamps = (stamp, stamp_of(&board_path));
@@ -196,6 +190,11 @@ impl Scripts {
         }
         status
     }
+}
+
+/// The game's name of a rules file (`nim` of `nim.js`); none for a board's file or another.
+pub fn rules_stem(file: &str) -> Option<&str> {
+    file.strip_suffix(".js").filter(|_| !file.ends_with(BOARD_SUFFIX))
 }
 
 /// A file's length and modification time, if it is there.

@@ -26,8 +26,8 @@ pub enum UploadError {
 
 /// Whether `file` is a rules (`NAME.js`) or board (`NAME.board.js`) file's name.
 pub fn valid_name(file: &str) -> bool {
-    let stem = file.strip_suffix(BOARD_SUFFIX).or_else(|| file.strip_suffix(".js")).unwrap_or("");
-    capital_script::definition::valid_kind(stem)
+    let stem = file.strip_suffix(BOARD_SUFFIX).or_else(|| super::rules_stem(file));
+    stem.is_some_and(capital_script::definition::valid_kind)
 }
 
 /// Writes `source` as `file` in `dir`, durably, replacing what was there.
