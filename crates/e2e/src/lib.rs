@@ -10,6 +10,8 @@
 //! forward secrecy against the theft of a device's long-term key, and hiding who writes to whom
 //! and when (the server needs that to deliver).
 
+pub mod dm;
+
 use hpke::aead::AesGcm128;
 use hpke::kdf::HkdfSha256;
 use hpke::kem::DhP256HkdfSha256;
@@ -30,6 +32,9 @@ pub enum E2eError {
     /// The message did not open: not for this device, not from that sender, or changed.
     #[error("the message does not open with this device's key (not for it, or altered)")]
     DoesNotOpen,
+    /// Text that is not base64url without padding.
+    #[error("not base64url (RFC 4648 section 5, without padding)")]
+    NotBase64,
     /// Sealing failed (it does not, with valid keys).
     #[error("the message could not be sealed")]
     Seal,
@@ -53,6 +58,11 @@ impl DeviceKey {
         let private = PrivateKey::from_bytes(bytes).map_err(|_| E2eError::BadKey("private"))?;
         let public = Kem::sk_to_pk(&private);
         Ok(DeviceKey { private, public })
+    }
+
+    /// The private key's bytes (32, big-endian): for a client that keeps its key in a file.
+    pub fn private_bytes(&self) -> Vec<u8> {
+        self.private.to_bytes().to_vec()
     }
 
     /// The public key, uncompressed (65 bytes, as WebCrypto exports it raw).
