@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""A small Capital client that plays tic-tac-toe, written from docs/protocol.md.
+"""A small Capital client that plays tic-tac-toe or echoes encrypted direct messages, written
+from docs/protocol.md.
 
 Create a room and wait for an opponent:
 
@@ -13,7 +14,15 @@ It prints the room code on a line `CODE XXXX` (when it creates the room), plays 
 (the first free cell whenever it is its turn), prints `RESULT win`, `RESULT loss` or
 `RESULT draw`, and exits 0. Any error exits 1.
 
-Needs Python 3.11+ and `websockets` (pip install -r requirements.txt).
+Echo encrypted direct messages (end-to-end, with capital_e2e.py), three of them, then exit:
+
+    python3 capital_client.py --url ws://127.0.0.1:8080/ws --name Echo --dm-echo --count 3
+
+It publishes a device key, prints `PLAYER <its player id>`, and for each direct message it gets
+prints `GOT <text>` and answers `echo: <text>`, sealed for every device of both players (it prints
+`SENT dm_sent <seq>` when the server has stored the answer).
+
+Needs Python 3.11+, `websockets` and `cryptography` (pip install -r requirements.txt).
 """
 
 from __future__ import annotations
@@ -26,6 +35,8 @@ from collections import deque
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+
+import capital_e2e as e2e
 
 
 class ServerError(Exception):
@@ -41,13 +52,15 @@ class Client:
     """One connection to a Capital server.
 
     `request` sends a request with the next id and waits for the reply whose `re` matches.
-    Room events that arrive in the meantime are queued; `next_event` hands them out in order.
+    Room events and direct messages that arrive in the meantime are queued; `next_event` and
+    `next_dm` hand them out in order.
     """
 
     def __init__(self, ws: ClientConnection):
         self.ws = ws
         self.next_id = 1
         self.events: deque[dict] = deque()
+        self.dms: deque[dict] = deque()
 
     async def _receive(self) -> dict:
         """The next frame from the server, as a dict."""
@@ -64,24 +77,31 @@ class Client:
                 if msg["type"] == "error":
                     raise ServerError(msg["code"], msg["message"])
                 return msg
-            if msg.get("type") == "event":
-                self.events.append(msg)
-            elif msg.get("type") == "error" and "re" not in msg:
-                # The server could not read one of our frames at all.
-                raise ServerError(msg["code"], msg["message"])
-            # Anything else is a direct-message push (dm, dm_receipt, presence), which this
-            # client does not use, or a reply to an earlier request: we never leave one waiting.
+            self._keep(msg)
+
+    def _keep(self, msg: dict) -> None:
+        """Queues a frame that is not the reply being waited for."""
+        if msg.get("type") == "event":
+            self.events.append(msg)
+        elif msg.get("type") == "dm":
+            self.dms.append(msg["message"])
+        elif msg.get("type") == "error" and "re" not in msg:
+            # The server could not read one of our frames at all.
+            raise ServerError(msg["code"], msg["message"])
+        # Anything else is a push this client does not use (dm_receipt, presence), or a reply
+        # to an earlier request: we never leave one waiting.
 
     async def next_event(self) -> dict:
         """The next room event: a queued one first, otherwise the next to arrive."""
-        if self.events:
-            return self.events.popleft()
-        while True:
-            msg = await self._receive()
-            if msg.get("type") == "event":
-                return msg
-            if msg.get("type") == "error" and "re" not in msg:
-                raise ServerError(msg["code"], msg["message"])
+        while not self.events:
+            self._keep(await self._receive())
+        return self.events.popleft()
+
+    async def next_dm(self) -> dict:
+        """The next direct message pushed to us (its `message`), queued or to arrive."""
+        while not self.dms:
+            self._keep(await self._receive())
+        return self.dms.popleft()
 
 
 async def next_room(client: Client, code: str) -> dict:
@@ -156,13 +176,100 @@ async def play(args: argparse.Namespace) -> str:
         return "win" if winner == room["you"]["seat"] else "loss"
 
 
+async def devices_of(client: Client, *players: str) -> list[bytes]:
+    """The public keys of every device of these players, as `keys_of` lists them now."""
+    devices = []
+    for player in players:
+        reply = await client.request("keys_of", player=player)
+        devices += [e2e.unb64u(device["key"]) for device in reply["keys"]]
+    return devices
+
+
+async def send_sealed(
+    client: Client, key: e2e.DeviceKey, me: str, to: str, text: str, client_msg_id: str
+) -> dict:
+    """Sends `text` to `to` end-to-end encrypted: one copy for each device of `to` and of `me`
+    (including this one, sealed with `key`). Returns the `dm_sent` reply."""
+    tries = 0
+    while True:
+        tries += 1
+        devices = await devices_of(client, to, me)
+        sealed = {
+            "from_key": e2e.b64u(e2e.public_bytes(key)),
+            "copies": e2e.seal_dm(key, me, to, client_msg_id, text, devices),
+        }
+        try:
+            return await client.request("dm", to=to, client_msg_id=client_msg_id, sealed=sealed)
+        except ServerError as e:
+            # A device of either player came or went since keys_of: seal for the new list.
+            if e.code != "keys_changed" or tries == 3:
+                raise
+
+
+def open_message(key: e2e.DeviceKey, message: dict) -> str:
+    """The text of a direct message as this device reads it (its copy opened with `key`), or
+    the plain text of one that was not encrypted. Raises e2e.DoesNotOpen."""
+    sealed = message.get("sealed")
+    if sealed is None:
+        return message["text"]
+    me = e2e.device_id(e2e.public_bytes(key))
+    copy = next((c for c in sealed["copies"] if c["device"] == me), None)
+    if copy is None:
+        raise e2e.DoesNotOpen(f"no copy for this device ({me})")
+    sender = e2e.unb64u(sealed["from_key"])
+    return e2e.open_dm(key, sender, message["from"], message["to"], message["client_msg_id"], copy)
+
+
+async def dm_echo(args: argparse.Namespace) -> str:
+    """Connects, publishes a device key, answers `args.count` direct messages with their echo,
+    sealed end to end; returns "echoed N"."""
+    async with connect(args.url, close_timeout=2) as ws:
+        client = Client(ws)
+        welcome = await client.request("hello", name=args.name)
+        me = welcome["player_id"]
+        print(f"HELLO {welcome['name']} ({me})", flush=True)
+        key = e2e.generate_key()  # a new device each run; keep private_bytes(key) to be one
+        published = await client.request("publish_key", key=e2e.b64u(e2e.public_bytes(key)))
+        print(f"DEVICE {published['device']}", flush=True)
+        print(f"PLAYER {me}", flush=True)
+
+        echoed = 0
+        while echoed < args.count:
+            message = await client.next_dm()
+            if message["from"] == me:
+                continue  # our own message, as another of our devices sent it
+            try:
+                text = open_message(key, message)
+            except ValueError as e:  # DoesNotOpen, or a from_key that is not base64url
+                print(f"UNREADABLE {message['seq']}: {e}", file=sys.stderr, flush=True)
+                continue
+            print(f"GOT {text}", flush=True)
+            to, answer = message["from"], f"echo: {text}"
+            answer_id = f"echo-{to}-{message['seq']}"  # the same for a retry, unique otherwise
+            if message.get("sealed") is None:  # they wrote in the clear: so do we
+                sent = await client.request("dm", to=to, text=answer, client_msg_id=answer_id)
+            else:
+                sent = await send_sealed(client, key, me, to, answer, answer_id)
+            print(f"SENT {sent['type']} {sent['seq']}", flush=True)
+            echoed += 1
+        return f"echoed {echoed}"
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description="Play tic-tac-toe on a Capital server.")
+    parser = argparse.ArgumentParser(
+        description="Play tic-tac-toe, or echo encrypted direct messages, on a Capital server."
+    )
     parser.add_argument("--url", required=True, help="e.g. ws://127.0.0.1:8080/ws")
     parser.add_argument("--name", default="Py", help="display name (1 to 24 characters)")
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--create", metavar="GAME", help="create a room of GAME (tictactoe)")
     which.add_argument("--join", metavar="CODE", help="join the room with this code")
+    which.add_argument(
+        "--dm-echo", action="store_true", help="answer direct messages with their echo, encrypted"
+    )
+    parser.add_argument(
+        "--count", type=int, default=1, help="with --dm-echo: exit after this many messages"
+    )
     parser.add_argument(
         "--timeout", type=float, default=300, help="give up after this many seconds"
     )
@@ -171,7 +278,8 @@ def main() -> int:
         parser.error("this client only knows how to play tictactoe")
 
     try:
-        result = asyncio.run(asyncio.wait_for(play(args), args.timeout))
+        run = dm_echo if args.dm_echo else play
+        result = asyncio.run(asyncio.wait_for(run(args), args.timeout))
     except ServerError as e:
         print(f"ERROR {e}", file=sys.stderr)
         return 1

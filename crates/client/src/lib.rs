@@ -3,7 +3,8 @@
 //! [`Client::connect`] opens the WebSocket; [`Client::request`] sends a request and waits for
 //! the reply that names it (`re`), while room events and anything else the server pushes queue
 //! up for [`Client::next_event`]. A background task owns the socket, so many requests may be in
-//! flight at once (the load generator relies on that).
+//! flight at once (the load generator relies on that). Encrypted direct messages: a device's
+//! key ([`e2e::DeviceKey`]), [`Client::publish_key`], [`Client::dm_sealed`], [`open_message`].
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), capital_client::ClientError> {
@@ -28,8 +29,11 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message;
 
 mod requests;
+mod sealed;
 
+pub use capital_e2e as e2e;
 pub use capital_protocol as protocol;
+pub use sealed::open_message;
 
 /// What can go wrong talking to a server.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +58,9 @@ pub enum ClientError {
     /// Nothing arrived in time.
     #[error("timed out")]
     Timeout,
+    /// An encrypted message could not be sealed or opened.
+    #[error("encryption: {0}")]
+    E2e(String),
 }
 
 impl ClientError {

@@ -127,6 +127,7 @@ impl Client {
         let body = ClientMsg::Dm {
             to: to.to_owned(),
             text: text.to_owned(),
+            sealed: None,
             client_msg_id: client_msg_id.to_owned(),
         };
         match self.request(body).await? {

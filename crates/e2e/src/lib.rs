@@ -81,6 +81,11 @@ pub struct Sealed {
     pub ciphertext: Vec<u8>,
 }
 
+/// Whether `bytes` are a P-256 public key (65 bytes, uncompressed, a point on the curve).
+pub fn check_public(bytes: &[u8]) -> Result<(), E2eError> {
+    public_key(bytes).map(|_| ())
+}
+
 fn public_key(bytes: &[u8]) -> Result<PublicKey, E2eError> {
     PublicKey::from_bytes(bytes).map_err(|_| E2eError::BadKey("public"))
 }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{AdminAction, PlayerId, RequestId, RoomCode, Seq};
+use crate::{AdminAction, PlayerId, RequestId, RoomCode, Sealed, Seq};
 
 /// One request frame: `{"id": 7, "type": "...", ...fields of the type}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -277,12 +277,17 @@ pub enum ClientMsg {
     /// End this device's session: its token stops working. The connection stays open and
     /// expects `hello` or `login` again. Reply: `ok`.
     Logout,
-    /// Send a direct message to another player. Reply: `dm_sent`.
+    /// Send a direct message to another player: its `text`, or `sealed` (end-to-end
+    /// encrypted, with no `text`). Reply: `dm_sent`.
     Dm {
         /// The recipient's player id.
         to: String,
-        /// 1 to the server's limit (default 2000) characters.
+        /// 1 to the server's limit (default 2000) characters; absent when `sealed`.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         text: String,
+        /// The message sealed for each device of both players.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sealed: Option<Sealed>,
         /// Chosen by the client; a retry with the same id is stored and delivered once.
         client_msg_id: String,
     },
@@ -308,6 +313,17 @@ pub enum ClientMsg {
         with: String,
         /// The last message read.
         seq: Seq,
+    },
+    /// Publish this device's public key for encrypted direct messages (again at every
+    /// connect: it says the device still uses it). Reply: `key_published`.
+    PublishKey {
+        /// The public key: 65 bytes (uncompressed P-256), base64url.
+        key: String,
+    },
+    /// The devices a player can receive encrypted messages on. Reply: `keys`.
+    KeysOf {
+        /// Whose.
+        player: String,
     },
     /// This player's conversations, most recent first. Reply: `conversations`.
     Conversations,
@@ -363,6 +379,8 @@ impl ClientMsg {
             ClientMsg::Dm { .. } => "dm",
             ClientMsg::DmHistory { .. } => "dm_history",
             ClientMsg::DmRead { .. } => "dm_read",
+            ClientMsg::PublishKey { .. } => "publish_key",
+            ClientMsg::KeysOf { .. } => "keys_of",
             ClientMsg::Conversations => "conversations",
             ClientMsg::Block { .. } => "block",
             ClientMsg::Unblock { .. } => "unblock",
@@ -411,6 +429,8 @@ pub const REQUEST_TYPES: &[&str] = &[
     "dm",
     "dm_history",
     "dm_read",
+    "publish_key",
+    "keys_of",
     "conversations",
     "block",
     "unblock",

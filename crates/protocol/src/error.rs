@@ -90,6 +90,15 @@ pub enum ErrorCode {
     NoSuchPlayer,
     /// One of you blocked the other.
     Blocked,
+    /// An encrypted message's envelope is malformed (not base64url, keys of the wrong length,
+    /// copies that differ in length, too many copies).
+    BadEnvelope,
+    /// An encrypted message names a device that its player does not have (or the sending
+    /// device is not one of the sender's).
+    UnknownDevice,
+    /// The players' devices changed: the message has no copy for some of them. Fetch
+    /// `keys_of` for both and seal it again.
+    KeysChanged,
     /// Only for players with an account (e.g. `logout`).
     NotRegistered,
     /// The server is shutting down (a request reached a part already stopped); reconnect
@@ -143,6 +152,9 @@ impl ErrorCode {
             ErrorCode::AlreadyRegistered => "already_registered",
             ErrorCode::NoSuchPlayer => "no_such_player",
             ErrorCode::Blocked => "blocked",
+            ErrorCode::BadEnvelope => "bad_envelope",
+            ErrorCode::UnknownDevice => "unknown_device",
+            ErrorCode::KeysChanged => "keys_changed",
             ErrorCode::NotRegistered => "not_registered",
             ErrorCode::ShuttingDown => "shutting_down",
             ErrorCode::Internal => "internal",

@@ -15,6 +15,7 @@
 //! - [`parse`]: reading a frame as a request ([`client::parse_request`]).
 //! - [`games`]: what `list_games` says of each game ([`GameInfo`], the options schema).
 //! - [`replay`]: finished games: [`Replay`] and the lesson's [`LeaderLine`]s.
+//! - [`sealed`]: end-to-end encrypted direct messages ([`Sealed`], [`DeviceKeyView`]).
 //! - [`error`]: the stable, machine-readable [`ErrorCode`]s.
 
 pub mod admin;
@@ -24,6 +25,7 @@ pub mod games;
 pub mod parse;
 pub mod replay;
 pub mod room;
+pub mod sealed;
 pub mod server;
 
 pub use admin::{AdminAction, AuditEntry, RoomSummary, SummaryMember};
@@ -35,6 +37,7 @@ pub use room::{
     ChatMessage, EventMsg, LeaveReason, MemberView, Outcome, Phase, RoomEvent, RoomView, ScoreLine,
     SeatView, You,
 };
+pub use sealed::{DeviceKeyView, Sealed, SealedCopy};
 pub use server::{ConversationView, DirectMessage, Outgoing, ReceiptStatus, RoomRef, ServerMsg};
 
 /// The protocol version the server speaks; sent in `welcome`. Bumped on incompatible changes.

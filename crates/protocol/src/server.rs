@@ -6,7 +6,9 @@ use serde_json::Value;
 
 use crate::games::GameInfo;
 use crate::room::{ChatMessage, EventMsg, RoomView};
-use crate::{AuditEntry, ErrorCode, PlayerId, RequestId, RoomCode, RoomSummary, Seq};
+use crate::{
+    AuditEntry, DeviceKeyView, ErrorCode, PlayerId, RequestId, RoomCode, RoomSummary, Sealed, Seq,
+};
 
 /// One frame from the server: a reply when `re` is set, a pushed event otherwise.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -142,6 +144,18 @@ pub enum ServerMsg {
         /// Server time, milliseconds since the Unix epoch.
         ts: u64,
     },
+    /// Reply to `publish_key`: the device's id.
+    KeyPublished {
+        /// The id other devices seal its copies for.
+        device: String,
+    },
+    /// Reply to `keys_of`.
+    Keys {
+        /// Whose.
+        player: PlayerId,
+        /// Their devices, oldest first; empty when they cannot receive encrypted messages.
+        keys: Vec<DeviceKeyView>,
+    },
     /// Reply to `dm_history`.
     DmPage {
         /// The other player.
@@ -267,8 +281,12 @@ pub struct DirectMessage {
     pub seq: Seq,
     /// Server time, milliseconds since the Unix epoch.
     pub ts: u64,
-    /// The text.
+    /// The text; absent when the message is `sealed`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub text: String,
+    /// The end-to-end encrypted message, which only the devices it names can open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<Sealed>,
     /// The sender's `client_msg_id`.
     pub client_msg_id: String,
     /// Reached the recipient's device.

@@ -51,8 +51,12 @@ async fn a_direct_message_and_its_retry_are_both_refused_when_the_write_fails() 
     let (ana, _) = server.player("Ana").await;
     let (mut bo, b) = server.player("Bo").await;
     store.fail_writes(true);
-    let dm =
-        || ClientMsg::Dm { to: b.player_id.clone(), text: "hi".into(), client_msg_id: "d1".into() };
+    let dm = || ClientMsg::Dm {
+        to: b.player_id.clone(),
+        text: "hi".into(),
+        sealed: None,
+        client_msg_id: "d1".into(),
+    };
     let (first, retry) = (ana.send(dm()).unwrap(), ana.send(dm()).unwrap());
     for reply in [first, retry] {
         let reply = tokio::time::timeout(WAIT, reply).await.unwrap().unwrap();

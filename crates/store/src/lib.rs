@@ -31,8 +31,8 @@ pub mod write;
 
 pub use memory::MemoryStore;
 pub use model::{
-    AccountRecord, AuditRecord, ChatRecord, ConversationRecord, ConversationSeq, DmRecord,
-    GameRecord, MemberRecord, MoveRecord, PlayerRecord, RoomId, RoomRecord, RulesRecord,
+    AccountRecord, AuditRecord, ChatRecord, ConversationRecord, ConversationSeq, DeviceKeyRecord,
+    DmRecord, GameRecord, MemberRecord, MoveRecord, PlayerRecord, RoomId, RoomRecord, RulesRecord,
     StoredRoom, TokenRecord, conversation,
 };
 pub use sqlite::SqliteStore;
@@ -116,6 +116,8 @@ pub trait DmStore: Send + Sync {
     fn conversation_seqs(&self) -> Result<Vec<ConversationSeq>, StoreError>;
     /// Every block: (blocker, blocked).
     fn blocks(&self) -> Result<Vec<(String, String)>, StoreError>;
+    /// Every device key, each player's oldest first.
+    fn device_keys(&self) -> Result<Vec<DeviceKeyRecord>, StoreError>;
 }
 
 /// Rooms and their members.

@@ -73,8 +73,11 @@ pub struct DmRecord {
     pub seq: u64,
     /// Who sent it (`a` or `b`).
     pub sender: String,
-    /// The text.
+    /// The text; empty when the message is end-to-end encrypted.
     pub text: String,
+    /// An end-to-end encrypted message's envelope (JSON: the sender's device key and one
+    /// sealed copy per device), which the server cannot open.
+    pub sealed: Option<String>,
     /// The sender's id for the message (deduplicates retries).
     pub client_msg_id: String,
     /// When it was sent.
@@ -90,6 +93,21 @@ impl DmRecord {
     pub fn recipient(&self) -> &str {
         if self.sender == self.a { &self.b } else { &self.a }
     }
+}
+
+/// A device's public key, published by its player for end-to-end encrypted messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceKeyRecord {
+    /// Whose device.
+    pub player_id: String,
+    /// The device's id (a hash of its key).
+    pub device: String,
+    /// The public key, base64url.
+    pub key: String,
+    /// When it was first published.
+    pub since_ms: u64,
+    /// When its device last said it still uses it.
+    pub seen_ms: u64,
 }
 
 /// The key of a conversation between two players: their ids in sorted order.

@@ -17,8 +17,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::model::{
-    AccountRecord, AuditRecord, ChatRecord, DmRecord, GameRecord, MemberRecord, MoveRecord,
-    PlayerRecord, RoomId, RoomRecord, RulesRecord, TokenRecord,
+    AccountRecord, AuditRecord, ChatRecord, DeviceKeyRecord, DmRecord, GameRecord, MemberRecord,
+    MoveRecord, PlayerRecord, RoomId, RoomRecord, RulesRecord, TokenRecord,
 };
 
 /// One change to the stored state.
@@ -72,6 +72,14 @@ pub enum Write {
         ts_ms: u64,
         /// Read (`true`) or only delivered (`false`).
         read: bool,
+    },
+    /// A device publishes its key (or says again that it uses it: `seen_ms` moves on). `evict`:
+    /// a device of the same player whose key goes, to keep within the limit per player.
+    PutDeviceKey {
+        /// The key.
+        key: DeviceKeyRecord,
+        /// A device of the same player to forget.
+        evict: Option<String>,
     },
     /// `blocker` blocks (`on`) or no longer blocks `blocked`.
     SetBlock {

@@ -179,6 +179,7 @@ fn dm(a: &str, b: &str, seq: u64, sender: &str, cmid: &str, ts: u64) -> DmRecord
         seq,
         sender: sender.into(),
         text: format!("dm {seq}"),
+        sealed: None,
         client_msg_id: cmid.into(),
         ts_ms: ts,
         delivered_ms: None,
@@ -239,6 +240,46 @@ fn direct_messages(store: &dyn Store) {
         seqs,
         [(("pa".to_string(), "pb".to_string()), 5), (("pb".to_string(), "pc".to_string()), 1)]
     );
+}
+
+fn sealed_messages_and_device_keys(store: &dyn Store) {
+    create(store, "pa", 1);
+    create(store, "pb", 2);
+    let envelope = r#"{"from_key":"BA","copies":[]}"#;
+    let sealed = DmRecord {
+        text: String::new(),
+        sealed: Some(envelope.into()),
+        ..dm("pa", "pb", 1, "pa", "m1", 10)
+    };
+    store.append_dm(&sealed).wait().unwrap();
+    assert_eq!(store.dms_after("pa", "pb", 0, 10).unwrap(), std::slice::from_ref(&sealed));
+    assert_eq!(store.undelivered("pb").unwrap(), std::slice::from_ref(&sealed));
+    assert_eq!(store.conversations("pb").unwrap()[0].last, sealed);
+
+    let key = |player: &str, device: &str, since: u64, seen: u64| DeviceKeyRecord {
+        player_id: player.into(),
+        device: device.into(),
+        key: format!("key-{device}"),
+        since_ms: since,
+        seen_ms: seen,
+    };
+    let put = |k: DeviceKeyRecord, evict: Option<&str>| {
+        store.commit(Write::PutDeviceKey { key: k, evict: evict.map(str::to_owned) }.into())
+    };
+    put(key("pb", "d2", 5, 5), None).wait().unwrap();
+    put(key("pa", "d1", 3, 3), None).wait().unwrap();
+    put(key("pb", "d3", 7, 7), None).wait().unwrap();
+    // The same device again: only when it was last seen moves on.
+    put(key("pb", "d2", 9, 9), None).wait().unwrap();
+    assert_eq!(
+        store.device_keys().unwrap(),
+        [key("pa", "d1", 3, 3), key("pb", "d2", 5, 9), key("pb", "d3", 7, 7)]
+    );
+    put(key("pb", "d4", 11, 11), Some("d3")).wait().unwrap();
+    let devices: Vec<_> =
+        store.device_keys().unwrap().into_iter().map(|k| (k.player_id, k.device)).collect();
+    let pairs = [("pa", "d1"), ("pb", "d2"), ("pb", "d4")];
+    assert_eq!(devices, pairs.map(|(p, d)| (p.to_string(), d.to_string())));
 }
 
 fn blocks(store: &dyn Store) {
@@ -561,6 +602,12 @@ macro_rules! conformance {
             fn direct_messages() {
                 let (_guard, store) = $make;
                 super::direct_messages(&store);
+            }
+
+            #[test]
+            fn sealed_messages_and_device_keys() {
+                let (_guard, store) = $make;
+                super::sealed_messages_and_device_keys(&store);
             }
 
             #[test]

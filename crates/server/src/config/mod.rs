@@ -237,6 +237,9 @@ settings! {
     max_chat_chars: u32 = 500, range 1..=10_000;
     /// Longest direct message, in characters.
     max_dm_chars: u32 = 2000, range 1..=10_000;
+    /// Devices one player may receive encrypted direct messages on; publishing one more
+    /// forgets the key of the device seen longest ago.
+    max_devices_per_player: u32 = 4, range 1..=32;
     /// Largest WebSocket message a client may send, in bytes; a bigger one closes the
     /// connection with code 1009.
     max_message_bytes: u32 = 65_536, range 1024..=16_777_216;

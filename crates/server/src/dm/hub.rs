@@ -10,10 +10,10 @@
 use std::collections::{HashMap, HashSet};
 
 use capital_protocol::{
-    ConversationView, DirectMessage, ErrorCode, Outgoing, PlayerId, ReceiptStatus, RequestId, Seq,
-    ServerMsg,
+    ConversationView, DirectMessage, ErrorCode, Outgoing, PlayerId, ReceiptStatus, RequestId,
+    Sealed, Seq, ServerMsg,
 };
-use capital_store::{DmRecord, Store, StoreError, Write, conversation};
+use capital_store::{DeviceKeyRecord, DmRecord, Store, StoreError, Write, conversation};
 use tokio::sync::mpsc;
 use tungstenite::Utf8Bytes;
 
@@ -48,6 +48,8 @@ pub(super) struct Known {
     pub(super) waiting: HashSet<PlayerId>,
     /// Recent (sender, client_msg_id), for retries.
     pub(super) retries: Retries,
+    /// Each player's device keys, oldest first.
+    pub(super) keys: HashMap<PlayerId, Vec<DeviceKeyRecord>>,
 }
 
 impl Known {
@@ -59,7 +61,12 @@ impl Known {
             contacts.entry(a.clone()).or_default().insert(b.clone());
             contacts.entry(b.clone()).or_default().insert(a.clone());
         }
+        let mut keys: HashMap<PlayerId, Vec<DeviceKeyRecord>> = HashMap::new();
+        for key in store.device_keys()? {
+            keys.entry(key.player_id.clone()).or_default().push(key);
+        }
         Ok(Known {
+            keys,
             seqs: seqs.into_iter().collect(),
             contacts,
             blocks: store.blocks()?.into_iter().collect(),
@@ -154,9 +161,9 @@ impl Hub {
                 tracing::error!(player = %player.id, "an Online command reached handle");
             }
             DmCmd::Offline { player_id, conn_id } => self.offline(&player_id, conn_id),
-            DmCmd::Send { conn, id, from, to, text, client_msg_id } => {
+            DmCmd::Send { conn, id, from, to, text, sealed, client_msg_id } => {
                 let writes = batch.writes();
-                let reply = self.send(&from, &to, text, client_msg_id, batch);
+                let reply = self.send(&from, &to, (text, sealed), client_msg_id, batch);
                 let delivered = match &reply {
                     Ok(ServerMsg::DmSent { seq, .. })
                         if batch.writes() > writes && self.online.contains_key(&to) =>
@@ -177,6 +184,14 @@ impl Hub {
             }
             DmCmd::Block { conn, id, blocker, blocked, on } => {
                 let reply = self.block(&blocker, &blocked, on, batch);
+                batch.reply(conn, id, reply_frame(id, reply));
+            }
+            DmCmd::PublishKey { conn, id, player, key, max } => {
+                let reply = self.publish_key(&player, key, max, batch);
+                batch.reply(conn, id, reply_frame(id, reply));
+            }
+            DmCmd::KeysOf { conn, id, player } => {
+                let reply = Ok(self.keys_of(&player));
                 batch.reply(conn, id, reply_frame(id, reply));
             }
             DmCmd::Conversations { conn, id, player } => self.conversations(conn, id, player),
@@ -202,7 +217,7 @@ impl Hub {
         &mut self,
         from: &Player,
         to: &str,
-        text: String,
+        (text, sealed): (String, Option<Sealed>),
         client_msg_id: String,
         batch: &mut Batch,
     ) -> Result<ServerMsg, DmError> {
@@ -216,6 +231,9 @@ impl Hub {
             // A retry: stored once already (or in a batch on its way, whose failure would
             // answer this too); answer as the first time.
             return Ok(ServerMsg::DmSent { with: with.clone(), seq: *seq, ts: *ts });
+        }
+        if let Some(sealed) = &sealed {
+            self.check_copies(&from.id, to, sealed)?;
         }
         let (a, b) = conversation(&from.id, to);
         let seq = {
@@ -235,6 +253,7 @@ impl Hub {
             seq,
             sender: from.id.clone(),
             text,
+            sealed: sealed.map(|s| serde_json::to_string(&s).expect("an envelope serializes")),
             client_msg_id: client_msg_id.clone(),
             ts_ms: ts,
             delivered_ms: recipient.as_ref().map(|_| ts),
@@ -347,6 +366,13 @@ pub fn message(dm: &DmRecord) -> DirectMessage {
         seq: dm.seq,
         ts: dm.ts_ms,
         text: dm.text.clone(),
+        sealed: dm.sealed.as_deref().and_then(|json| match serde_json::from_str(json) {
+            Ok(sealed) => Some(sealed),
+            Err(e) => {
+                tracing::error!(from = %dm.sender, seq = dm.seq, "a stored envelope does not read: {e}");
+                None
+            }
+        }),
         client_msg_id: dm.client_msg_id.clone(),
         delivered: dm.delivered_ms.is_some(),
         read: dm.read_ms.is_some(),

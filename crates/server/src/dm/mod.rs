@@ -9,14 +9,18 @@
 //! # Layout
 //! - [`DmHandle`], [`DmCmd`] and [`DmError`]: how sessions reach the hub, and its refusals.
 //! - [`hub`]: the actor: messages, receipts, blocks, and what it reloads after a failed write.
+//! - [`keys`]: device keys, and which devices a sealed message must have a copy for.
+//! - [`envelope`]: the shape of a sealed message, checked before it reaches the hub.
 //! - [`presence`]: online and offline, and the messages stored while away.
 //! - [`retries`]: recognizing a retried message.
 
+pub mod envelope;
 pub mod hub;
+mod keys;
 mod presence;
 mod retries;
 
-use capital_protocol::{ErrorCode, RequestId, Seq};
+use capital_protocol::{ErrorCode, RequestId, Sealed, Seq};
 use tokio::sync::mpsc;
 
 use crate::conn::ConnHandle;
@@ -49,8 +53,10 @@ pub enum DmCmd {
         from: Player,
         /// The recipient (known to exist).
         to: String,
-        /// The text (already checked).
+        /// The text (already checked); empty when `sealed`.
         text: String,
+        /// The encrypted message (its shape already checked).
+        sealed: Option<Sealed>,
         /// The sender's id for the message (already checked).
         client_msg_id: String,
     },
@@ -80,6 +86,28 @@ pub enum DmCmd {
         /// Block (true) or unblock (false).
         on: bool,
     },
+    /// `publish_key`.
+    PublishKey {
+        /// Answer here.
+        conn: ConnHandle,
+        /// Request id.
+        id: RequestId,
+        /// Whose device.
+        player: String,
+        /// The public key (checked: a P-256 point), base64url.
+        key: String,
+        /// Devices a player may have.
+        max: usize,
+    },
+    /// `keys_of`.
+    KeysOf {
+        /// Answer here.
+        conn: ConnHandle,
+        /// Request id.
+        id: RequestId,
+        /// Whose keys.
+        player: String,
+    },
     /// `conversations`.
     Conversations {
         /// Answer here.
@@ -103,6 +131,18 @@ pub enum DmError {
     /// One of the two blocked the other.
     #[error("you cannot message this player")]
     Blocked,
+    /// A sealed message's envelope is malformed.
+    #[error("bad envelope: {0}")]
+    BadEnvelope(String),
+    /// A key that is not a P-256 public key.
+    #[error("the key is not a P-256 public key (65 bytes, uncompressed, base64url)")]
+    BadKey,
+    /// A sealed message names a device that is not there.
+    #[error("{0}")]
+    UnknownDevice(String),
+    /// The copies are not for the players' current devices.
+    #[error("the devices of one of you changed: fetch keys_of for both and seal it again")]
+    KeysChanged,
     /// The hub's queue is full.
     #[error("the server is too busy right now; try again")]
     Busy,
@@ -115,7 +155,10 @@ impl DmError {
     /// The code clients get.
     pub fn code(&self) -> ErrorCode {
         match self {
-            DmError::ToSelf | DmError::BlockSelf => ErrorCode::BadRequest,
+            DmError::ToSelf | DmError::BlockSelf | DmError::BadKey => ErrorCode::BadRequest,
+            DmError::BadEnvelope(_) => ErrorCode::BadEnvelope,
+            DmError::UnknownDevice(_) => ErrorCode::UnknownDevice,
+            DmError::KeysChanged => ErrorCode::KeysChanged,
             DmError::Blocked => ErrorCode::Blocked,
             DmError::Busy => ErrorCode::Busy,
             DmError::ShuttingDown => ErrorCode::ShuttingDown,

@@ -29,6 +29,7 @@ fn send(hub: &DmHandle, conn: &crate::conn::ConnHandle, id: u64, to: &str, cmid:
         from: player("pa", "Ana"),
         to: to.into(),
         text: "hello".into(),
+        sealed: None,
         client_msg_id: cmid.into(),
     };
     hub.request(cmd).unwrap();
@@ -79,6 +80,7 @@ async fn a_failed_write_answers_internal_and_forgets_what_it_did_in_memory() {
         from: player("pb", "Bo"),
         to: "pa".into(),
         text: "still there?".into(),
+        sealed: None,
         client_msg_id: "b1".into(),
     };
     hub.request(cmd).unwrap();
@@ -115,4 +117,49 @@ async fn messages_stored_while_away_are_pushed_at_the_next_connect_in_order() {
         receipts.iter().any(|f| matches!(f.msg, ServerMsg::DmReceipt { seq: 3, .. })),
         "Ana hears they were delivered: {receipts:?}"
     );
+}
+
+fn publish(hub: &DmHandle, conn: &crate::conn::ConnHandle, id: u64, who: &str, key: &[u8]) {
+    let key = capital_e2e::dm::b64u(key);
+    let cmd = DmCmd::PublishKey { conn: conn.clone(), id, player: who.into(), key, max: 2 };
+    hub.request(cmd).unwrap();
+}
+
+fn keys_of(hub: &DmHandle, conn: &crate::conn::ConnHandle, id: u64, who: &str) {
+    hub.request(DmCmd::KeysOf { conn: conn.clone(), id, player: who.into() }).unwrap();
+}
+
+fn devices(reply: &ServerMsg) -> Vec<String> {
+    match reply {
+        ServerMsg::Keys { keys, .. } => keys.iter().map(|k| k.device.clone()).collect(),
+        other => panic!("not keys: {other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_key_whose_write_failed_is_not_listed_and_one_more_forgets_the_oldest() {
+    use capital_e2e::DeviceKey;
+    use capital_e2e::dm::device_id;
+    let (hub, store) = hub().await;
+    let (a, mut a_out) = conn(1);
+    let keys: Vec<Vec<u8>> = (0..3).map(|_| DeviceKey::generate().public()).collect();
+    store.fail_writes(true);
+    publish(&hub, &a, 1, "pa", &keys[0]);
+    keys_of(&hub, &a, 2, "pa");
+    let out = frames(&mut a_out).await;
+    assert_eq!(error_code(reply_to(&out, 1)), Some(ErrorCode::Internal));
+    store.fail_writes(false);
+    keys_of(&hub, &a, 3, "pa");
+    let out = frames(&mut a_out).await;
+    assert!(devices(reply_to(&out, 3)).is_empty(), "not stored, so not handed out");
+
+    for (i, key) in keys.iter().enumerate() {
+        publish(&hub, &a, 10 + i as u64, "pa", key);
+        frames(&mut a_out).await;
+        tokio::time::advance(std::time::Duration::from_millis(5)).await;
+    }
+    keys_of(&hub, &a, 20, "pa");
+    let out = frames(&mut a_out).await;
+    assert_eq!(devices(reply_to(&out, 20)), [device_id(&keys[1]), device_id(&keys[2])]);
+    assert_eq!(store.device_keys().unwrap().len(), 2, "the store forgot it too");
 }

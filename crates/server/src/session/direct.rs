@@ -6,18 +6,39 @@ use capital_store::conversation;
 
 use super::router::DmRequest;
 use super::{Reply, Session, SessionError};
-use crate::dm::{self, DmCmd};
+use crate::dm::{self, DmCmd, DmError};
 
 impl Session {
     pub(super) async fn dm(&mut self, id: RequestId, request: DmRequest) -> Reply {
         let me = self.me()?;
         let conn = self.conn.clone();
         let cmd = match request {
-            DmRequest::Send { to, text, client_msg_id } => {
-                let max = self.state.config().max_dm_chars as usize;
-                crate::text::message(&text, &client_msg_id, max)?;
+            DmRequest::Send { to, text, sealed, client_msg_id } => {
+                let config = self.state.config();
+                let max = config.max_dm_chars as usize;
+                match &sealed {
+                    None => crate::text::message(&text, &client_msg_id, max)?,
+                    Some(_) if !text.is_empty() => {
+                        return Err(DmError::BadEnvelope("a sealed message has no text".into()))?;
+                    }
+                    Some(sealed) => {
+                        crate::text::message("sealed", &client_msg_id, max)?;
+                        let devices = config.max_devices_per_player as usize;
+                        dm::envelope::check(sealed, max, devices).map_err(DmError::from)?;
+                    }
+                }
                 self.known_player(&to).await?;
-                DmCmd::Send { conn, id, from: me, to, text, client_msg_id }
+                DmCmd::Send { conn, id, from: me, to, text, sealed, client_msg_id }
+            }
+            DmRequest::PublishKey { key } => {
+                let bytes = capital_e2e::dm::unb64u(&key).map_err(|_| DmError::BadKey)?;
+                capital_e2e::check_public(&bytes).map_err(|_| DmError::BadKey)?;
+                let max = self.state.config().max_devices_per_player as usize;
+                DmCmd::PublishKey { conn, id, player: me.id, key, max }
+            }
+            DmRequest::KeysOf { player } => {
+                self.known_player(&player).await?;
+                DmCmd::KeysOf { conn, id, player }
             }
             DmRequest::History { with, before, after, limit } => {
                 return self.dm_history(&me.id, with, before, after, limit).await;

@@ -1,7 +1,7 @@
 //! Where each request goes: a pure function from "has this connection identified?" and the
 //! request to a [`Route`]. No state, no I/O: the session then does what the route says.
 
-use capital_protocol::{AdminAction, ClientMsg, Role, Seq};
+use capital_protocol::{AdminAction, ClientMsg, Role, Sealed, Seq};
 use serde_json::Value;
 
 use crate::config::limits::{AUDIT_PAGE, HISTORY_PAGE, MAX_AUDIT_PAGE, MAX_HISTORY_PAGE};
@@ -144,10 +144,22 @@ pub enum DmRequest {
     Send {
         /// The recipient.
         to: String,
-        /// The text.
+        /// The text; empty when `sealed`.
         text: String,
+        /// The encrypted message.
+        sealed: Option<Sealed>,
         /// The client's id for it.
         client_msg_id: String,
+    },
+    /// `publish_key`.
+    PublishKey {
+        /// The public key, base64url.
+        key: String,
+    },
+    /// `keys_of`.
+    KeysOf {
+        /// Whose.
+        player: String,
     },
     /// `dm_history`, with the page size already clamped.
     History {
@@ -259,9 +271,11 @@ pub fn route(identified: bool, msg: ClientMsg) -> Route {
         (true, M::ChatHistory { code, before, limit }) => {
             Route::Room { code, cmd: RoomRequest::History { before, limit: page(limit) } }
         }
-        (true, M::Dm { to, text, client_msg_id }) => {
-            Route::Dm(DmRequest::Send { to, text, client_msg_id })
+        (true, M::Dm { to, text, sealed, client_msg_id }) => {
+            Route::Dm(DmRequest::Send { to, text, sealed, client_msg_id })
         }
+        (true, M::PublishKey { key }) => Route::Dm(DmRequest::PublishKey { key }),
+        (true, M::KeysOf { player }) => Route::Dm(DmRequest::KeysOf { player }),
         (true, M::DmHistory { with, before, after, limit }) => {
             Route::Dm(DmRequest::History { with, before, after, limit: page(limit) })
         }
@@ -333,7 +347,14 @@ mod tests {
             ClientMsg::Register { username: "ana".into(), password: "secret pw".into() },
             ClientMsg::Login { username: "ana".into(), password: "secret pw".into() },
             ClientMsg::Logout,
-            ClientMsg::Dm { to: "pb".into(), text: "hi".into(), client_msg_id: "d1".into() },
+            ClientMsg::Dm {
+                to: "pb".into(),
+                text: "hi".into(),
+                sealed: None,
+                client_msg_id: "d1".into(),
+            },
+            ClientMsg::PublishKey { key: "BAAA".into() },
+            ClientMsg::KeysOf { player: "pb".into() },
             ClientMsg::DmHistory { with: "pb".into(), before: None, after: None, limit: None },
             ClientMsg::DmRead { with: "pb".into(), seq: 2 },
             ClientMsg::Conversations,

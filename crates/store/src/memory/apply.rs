@@ -70,6 +70,18 @@ pub(super) fn apply(inner: &mut Inner, write: &Write) -> Result<(), StoreError> 
                 d.delivered_ms.get_or_insert(*ts_ms);
             }
         }
+        Write::PutDeviceKey { key, evict } => {
+            if let Some(evict) = evict {
+                inner.device_keys.remove(&(key.player_id.clone(), evict.clone()));
+            }
+            let id = (key.player_id.clone(), key.device.clone());
+            match inner.device_keys.get_mut(&id) {
+                Some(known) => known.seen_ms = known.seen_ms.max(key.seen_ms),
+                None => {
+                    inner.device_keys.insert(id, key.clone());
+                }
+            }
+        }
         Write::SetBlock { blocker, blocked, on, ts_ms } => {
             let key = (blocker.clone(), blocked.clone());
             if *on {

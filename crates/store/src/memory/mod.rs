@@ -40,6 +40,8 @@ struct Inner {
     dms: BTreeMap<(String, String, u64), DmRecord>,
     /// (blocker, blocked)
     blocks: BTreeMap<(String, String), u64>,
+    /// (player, device) to the key.
+    device_keys: BTreeMap<(String, String), DeviceKeyRecord>,
     rooms: BTreeMap<RoomId, RoomRecord>,
     /// (room, player) -> member
     members: BTreeMap<(RoomId, String), MemberRecord>,
@@ -246,6 +248,16 @@ impl DmStore for MemoryStore {
                 *seq = (*seq).max(d.seq);
             }
             seqs.into_iter().collect()
+        }))
+    }
+
+    fn device_keys(&self) -> Result<Vec<DeviceKeyRecord>, StoreError> {
+        Ok(self.read(|inner| {
+            let mut keys: Vec<DeviceKeyRecord> = inner.device_keys.values().cloned().collect();
+            keys.sort_by(|x, y| {
+                (&x.player_id, x.since_ms, &x.device).cmp(&(&y.player_id, y.since_ms, &y.device))
+            });
+            keys
         }))
     }
 

@@ -35,8 +35,8 @@ pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()>
         Write::AppendDm(d) => {
             tx.prepare_cached(
                 "INSERT INTO dms (a, b, seq, sender, recipient, text, client_msg_id, ts_ms,
-                                  delivered_ms, read_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                  delivered_ms, read_ms, sealed)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 d.a,
@@ -48,7 +48,8 @@ pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()>
                 d.client_msg_id,
                 d.ts_ms,
                 d.delivered_ms,
-                d.read_ms
+                d.read_ms,
+                d.sealed
             ])?;
         }
         Write::MarkDm { a, b, recipient, seq, ts_ms, read } => {
@@ -60,6 +61,18 @@ pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()>
                  WHERE a = ?1 AND b = ?2 AND recipient = ?3 AND seq <= ?4 AND delivered_ms IS NULL"
             };
             tx.prepare_cached(sql)?.execute(params![a, b, recipient, seq, ts_ms])?;
+        }
+        Write::PutDeviceKey { key: k, evict } => {
+            if let Some(evict) = evict {
+                tx.prepare_cached("DELETE FROM device_keys WHERE player_id = ?1 AND device = ?2")?
+                    .execute(params![k.player_id, evict])?;
+            }
+            tx.prepare_cached(
+                "INSERT INTO device_keys (player_id, device, key, since_ms, seen_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (player_id, device) DO UPDATE SET seen_ms = max(seen_ms, ?5)",
+            )?
+            .execute(params![k.player_id, k.device, k.key, k.since_ms, k.seen_ms])?;
         }
         Write::SetBlock { blocker, blocked, on, ts_ms } => {
             if *on {

@@ -201,8 +201,8 @@ impl DmStore for SqliteStore {
                     let other = if last.a == player { last.b.clone() } else { last.a.clone() };
                     Ok(ConversationRecord {
                         other,
-                        other_name: row.get(10)?,
-                        unread: row.get(9)?,
+                        other_name: row.get(11)?,
+                        unread: row.get(10)?,
                         last,
                     })
                 }))
@@ -216,6 +216,25 @@ impl DmStore for SqliteStore {
             let mut stmt = conn.prepare("SELECT a, b, max(seq) FROM dms GROUP BY a, b")?;
             let rows = stmt.query_map([], |row| {
                 Ok(Ok::<_, StoreError>(((row.get(0)?, row.get(1)?), row.get(2)?)))
+            })?;
+            collect(rows)
+        })
+    }
+
+    fn device_keys(&self) -> Result<Vec<DeviceKeyRecord>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT player_id, device, key, since_ms, seen_ms FROM device_keys
+                 ORDER BY player_id, since_ms, device",
+            )?;
+            let rows = stmt.query_map([], |row| {
+                Ok(Ok::<_, StoreError>(DeviceKeyRecord {
+                    player_id: row.get(0)?,
+                    device: row.get(1)?,
+                    key: row.get(2)?,
+                    since_ms: row.get(3)?,
+                    seen_ms: row.get(4)?,
+                }))
             })?;
             collect(rows)
         })

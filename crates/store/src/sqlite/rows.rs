@@ -18,7 +18,7 @@ pub(super) fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditRecord> {
 }
 
 pub(super) const DM_COLUMNS: &str =
-    "a, b, seq, sender, text, client_msg_id, ts_ms, delivered_ms, read_ms";
+    "a, b, seq, sender, text, client_msg_id, ts_ms, delivered_ms, read_ms, sealed";
 
 pub(super) fn dm_from_row(row: &Row<'_>) -> Result<DmRecord, StoreError> {
     Ok(DmRecord {
@@ -31,6 +31,7 @@ pub(super) fn dm_from_row(row: &Row<'_>) -> Result<DmRecord, StoreError> {
         ts_ms: row.get(6)?,
         delivered_ms: row.get(7)?,
         read_ms: row.get(8)?,
+        sealed: row.get(9)?,
     })
 }
 

@@ -221,6 +221,19 @@ pub(super) const MIGRATIONS: &[&str] = &[
         source      TEXT NOT NULL
     ) WITHOUT ROWID;
 "#,
+    r#"
+    -- Version 14: end-to-end encrypted direct messages. Each device's public key, and a
+    -- message's sealed envelope (JSON) in place of its text, which is then empty.
+    CREATE TABLE device_keys (
+        player_id   TEXT NOT NULL,
+        device      TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        since_ms    INTEGER NOT NULL,
+        seen_ms     INTEGER NOT NULL,
+        PRIMARY KEY (player_id, device)
+    ) WITHOUT ROWID;
+    ALTER TABLE dms ADD COLUMN sealed TEXT;
+"#,
 ];
 
 /// Brings the schema of `conn` up to date; refuses a database newer than this server.
