@@ -31,6 +31,7 @@ mod console;
 mod crazy_eights;
 mod direct_messages;
 mod dots_and_boxes;
+mod e2e_vectors;
 mod frames;
 mod fun;
 mod host_phone;
