@@ -19,13 +19,18 @@
 //   messages.js          direct messages: conversations, receipts, unread counts (no DOM)
 //   messages-view.js     the conversation list and the open conversation
 //   messages-screens.js  those screens over home or a room, the unread badges, blocking
+//   e2e/                 end-to-end encryption of direct messages: this device's key, sealing
+//                        and opening, safety numbers (e2e.js), who can read what (words.js);
+//                        verify-view.js the safety-number screen and scanned codes
 //
 // No module imports one that sits above it: each is handed what it calls in the others, here.
 // The hooks are arrow functions, so the modules can be made in any order.
 
+import { E2e } from "./e2e/e2e.js";
 import { Messages } from "./messages.js";
 import { MessagesView } from "./messages-view.js";
 import { createMessageScreens } from "./messages-screens.js";
+import { createVerify } from "./verify-view.js";
 import { createSession, hasToken } from "./session.js";
 import { createAccount } from "./account.js";
 import { createHome } from "./home.js";
@@ -45,9 +50,16 @@ const session = createSession({
   // An announcement from the teacher's console shows on every phone; the rest is messages'.
   onPush: (msg) => (msg.type === "announcement" ? toast(`Announcement: ${msg.text}`, "info") : messages.onPush(msg)),
   enterRoom: (c, welcome) => room.enterRoom(c, welcome),
-  catchUp: (request) => messages.sync(request),
+  catchUp: async (request) => {
+    await e2e.connected(request);
+    await messages.sync(request);
+    verify.checkAddress();
+  },
   forgetRoom: () => room.leaveRoomLocally(),
-  forgetMessages: () => messages.reset(),
+  forgetMessages: () => {
+    e2e.reset();
+    messages.reset();
+  },
   askName: (message) => home.showNameScreen(message),
   askLogin: (notice, username) => account.show("login", { notice, username }),
   loginFailed: (error, username) => account.loginFailed(error, username),
@@ -59,6 +71,11 @@ const session = createSession({
 });
 const conn = session.conn;
 
+const e2e = new E2e({
+  request: (type, fields) => conn.request(type, fields),
+  meId: () => (state.me ? state.me.id : null),
+});
+
 const messages = new Messages({
   request: (type, fields) => conn.request(type, fields),
   meId: () => (state.me ? state.me.id : null),
@@ -67,12 +84,22 @@ const messages = new Messages({
   onUnread: () => messageScreens.drawBadges(),
   onChange: (id) => messagesView.changed(id),
   nameOf: (id) => room.knownName(id),
+  e2e,
 });
 
 const messagesView = new MessagesView(messages, {
   meId: () => (state.me ? state.me.id : null),
   online: () => state.online,
   toast: (text, kind) => toast(text, kind),
+  openConversation: (id, name) => messageScreens.openConversation(id, name, null, "messages"),
+  e2e,
+  openVerify: (id, name) => verify.openVerify(id, name),
+});
+
+const verify = createVerify({
+  e2e,
+  messages,
+  backToConversation: () => messageScreens.backToConversation(),
   openConversation: (id, name) => messageScreens.openConversation(id, name, null, "messages"),
 });
 

@@ -11,6 +11,7 @@
 
 import { charCounter, h, fill, srOnly } from "./dom.js";
 import { avatar } from "./fun/avatar.js";
+import { ROOM_CHAT_LABEL } from "./e2e/words.js";
 
 export class Chat {
   /**
@@ -83,7 +84,9 @@ export class Chat {
       e.preventDefault();
       this.submit();
     });
-    this.body = h("div", { id: "chat-body", class: "chat-body", hidden: true }, this.olderButton, this.log, form);
+    // Who can read room chat: said once, above its messages (docs/privacy.md).
+    const who = h("p", { class: "chat-who", "data-testid": "chat-who" }, ROOM_CHAT_LABEL, " · ", h("a", { href: "/privacy" }, "why?"));
+    this.body = h("div", { id: "chat-body", class: "chat-body", hidden: true }, who, this.olderButton, this.log, form);
     fill(this.root, this.toggle, this.body);
     this.drawCount = charCounter(this.input, count, 0.8);
   }

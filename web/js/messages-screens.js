@@ -110,9 +110,16 @@ export function createMessageScreens({ messages, view, showHome, drawRoom }) {
   });
 
   onScreenChange((before, name) => {
-    if (before === "conversation" && name !== "conversation") view.close();
+    if (before === "conversation" && name !== "conversation" && name !== "verify") view.close();
+    if (before === "verify" && name !== "conversation") view.close();
     drawTurnBars();
   });
 
-  return { openConversation, drawBadges, drawTurnBars };
+  /** Back from the safety number to its conversation. */
+  function backToConversation() {
+    showScreen("conversation");
+    view.drawConversation(true);
+  }
+
+  return { openConversation, drawBadges, drawTurnBars, backToConversation };
 }

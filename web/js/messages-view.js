@@ -1,8 +1,11 @@
 // Direct messages, the view: the conversation list and the open conversation, drawn from the
-// model (messages.js) whenever it says something changed; the composer and "Show older".
+// model (messages.js) whenever it says something changed; the composer and "Show older"; who
+// can read each message (e2e/words.js), and the notice at the top that says it for the whole
+// conversation (with "Compare safety numbers", or the warning when the other's keys changed).
 
 import { charCounter, fill, h, initial, shortTime, srOnly } from "./dom.js";
 import { friendly, isConnectionError } from "./describe.js";
+import { conversationNotice, messageLabel } from "./e2e/words.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -22,6 +25,8 @@ export class MessagesView {
    * @param {() => boolean} opts.online
    * @param {(text: string, kind?: string) => void} opts.toast
    * @param {(id: string, name: string) => void} opts.openConversation  one was tapped in the list
+   * @param {import("./e2e/e2e.js").E2e} opts.e2e
+   * @param {(id: string, name: string) => void} opts.openVerify  compare safety numbers
    */
   constructor(model, opts) {
     this.model = model;
@@ -35,6 +40,13 @@ export class MessagesView {
     $("dm-input").value = "";
     $("dm-input").dispatchEvent(new Event("input"));
     this.drawConversation(true);
+    if (this.opts.online() && this.opts.e2e.available) {
+      // Their devices as they are now: the notice (and a key change) before anything is sent.
+      this.opts.e2e
+        .keysOf(id, true)
+        .catch(() => null)
+        .then(() => this.model.current === id && this.drawConversation(false));
+    }
     if (!c.loaded && this.opts.online()) {
       try {
         await this.model.loadNewest(c);
@@ -129,7 +141,7 @@ export class MessagesView {
                   "span",
                   { class: "conv-preview", "data-testid": "conversation-preview" },
                   mine ? h("span", { class: "conv-you" }, "You: ") : null,
-                  last.text,
+                  last.sealed && !last.opened ? "🔒 Encrypted message" : last.text,
                 ),
                 c.unread
                   ? h("span", { class: "badge", "data-testid": "conversation-unread", "aria-hidden": "true" }, String(c.unread))
@@ -162,6 +174,8 @@ export class MessagesView {
     $("dm-blocked-text").textContent = `You blocked ${name}: neither of you can write to the other.`;
     $("dm-input").placeholder = `Message ${name.length > 14 ? name.split(/\s+/)[0].slice(0, 14) : name}`;
     $("dm-older").hidden = !c.more;
+    const status = this.opts.e2e.status(c.with);
+    this.drawNotice(c, name, status);
 
     const sorted = [...c.msgs.values()].sort((a, b) => a.seq - b.seq);
     const lastMine = [...sorted].reverse().find((m) => m.from === me);
@@ -174,13 +188,15 @@ export class MessagesView {
         items.push(h("li", { class: "dm-day" }, dayWords(m.ts)));
       }
       const mine = m.from === me;
-      const status = this.model.statusOf(c, m);
-      items.push(bubble(m.text, m.ts, mine, status, m === lastMine, { "data-seq": m.seq }));
+      const tick = this.model.statusOf(c, m);
+      const text = m.sealed && !m.opened ? (m.unreadable ? "🔒 Encrypted message" : "🔒 Opening…") : m.text;
+      const who = messageLabel(m, status, name);
+      items.push(bubble(text, m.ts, mine, tick, m === lastMine, { "data-seq": m.seq, "data-sealed": m.sealed ? "yes" : "no" }, null, who));
     }
     for (const p of c.outbox) {
-      items.push(
-        bubble(p.text, null, true, p.failed ? "failed" : "sending", true, { class: "pending" }, p.failed),
-      );
+      const state = p.failed ? "failed" : p.held ? "held" : "sending";
+      const why = p.held ? `Waiting: ${name}'s safety number changed` : p.failed;
+      items.push(bubble(p.text, null, true, state, true, { class: "pending" }, why));
     }
     if (items.length === 0) {
       items.push(
@@ -202,6 +218,39 @@ export class MessagesView {
       log.scrollTop = log.scrollHeight;
       requestAnimationFrame(() => (log.scrollTop = log.scrollHeight));
     }
+  }
+
+  /** The notice at the top: who can read this conversation, and what to do about it. */
+  drawNotice(c, name, status) {
+    const wasSealed = this.model.wasSealed(c);
+    const notice = conversationNotice(status, name, wasSealed);
+    const actions = [];
+    if (status === "verified" || status === "unverified" || status === "changed") {
+      actions.push(
+        h("button", { class: "btn btn-small", type: "button", "data-testid": "dm-compare", onclick: () => this.opts.openVerify(c.with, name) }, "Compare safety numbers"),
+      );
+    }
+    if (status === "changed") {
+      actions.push(
+        h("button", { class: "btn btn-small btn-quiet", type: "button", "data-testid": "dm-accept-keys", onclick: () => this.model.sendHeld(c) }, "I understand, go on"),
+      );
+    }
+    if (status === "insecure") {
+      const secure = `https://${location.host}/`;
+      actions.push(
+        h("a", { class: "btn btn-small", href: secure, "data-testid": "dm-https-link" }, "Open the https address"),
+        h("a", { class: "btn btn-small btn-quiet", href: `https://${location.host}/ca`, "data-testid": "dm-ca-link" }, "Install the certificate"),
+      );
+    }
+    actions.push(h("a", { class: "dm-privacy-more", href: "/privacy" }, "Who can read my messages?"));
+    const box = $("dm-privacy");
+    box.className = `dm-privacy dm-privacy-${notice.kind}`;
+    box.dataset.status = status;
+    fill(box, h("strong", { "data-testid": "dm-privacy-title" }, notice.title), notice.text ? h("span", {}, notice.text) : null, h("span", { class: "dm-privacy-actions" }, actions));
+    // Never in the clear where it was encrypted: no composer on an http page then.
+    const closed = status === "insecure" && wasSealed;
+    $("dm-input").disabled = closed;
+    $("dm-form").querySelector("button[type=submit]").disabled = closed;
   }
 
   wire() {
@@ -232,11 +281,15 @@ function avatar(name, online) {
   );
 }
 
-/** One message bubble; mine carry their status as ticks (and in words for the last one). */
-function bubble(text, ts, mine, status, showStatus, attrs = {}, failed = null) {
+/**
+ * One message bubble; mine carry their status as ticks (and in words for the last one), and
+ * every stored one says who can read it (`who`).
+ */
+function bubble(text, ts, mine, status, showStatus, attrs = {}, failed = null, who = null) {
   const meta = [];
   if (ts) meta.push(h("time", { datetime: new Date(ts).toISOString() }, shortTime(ts)));
   if (mine && status === "sending") meta.push("sending...");
+  if (mine && status === "held") meta.push(failed);
   if (mine && status === "failed") meta.push(`Not sent: ${failed}`);
   if (mine && (status === "sent" || status === "delivered" || status === "read")) {
     if (showStatus && status !== "sent") meta.push(h("span", { class: "dm-status-word" }, STATUS_WORDS[status]));
@@ -256,6 +309,7 @@ function bubble(text, ts, mine, status, showStatus, attrs = {}, failed = null) {
     { ...attrs, class: cls, "data-testid": "dm-message", "data-status": status || "received" },
     h("span", { class: "dm-text", "data-testid": "dm-text" }, text),
     h("span", { class: "dm-meta" }, meta),
+    who ? h("span", { class: "dm-who", "data-testid": "dm-who" }, who) : null,
   );
 }
 

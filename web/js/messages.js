@@ -13,11 +13,16 @@
 //   marks per conversation, so a receipt that arrives before the reply to the send still counts.
 // - A message I write shows at once as "sending..."; offline, it waits and is sent again with the
 //   same client_msg_id when the connection is back (the server stores it once).
+// - End-to-end encryption is e2e/e2e.js's: a message goes out sealed whenever both players can
+//   (see its `status`), and a sealed one is opened as it arrives (its `text` is filled in then;
+//   `unreadable` says why when it cannot be). While the other player's keys changed and the
+//   change is not accepted, a new message waits (`held`) instead of going out.
 // - The protocol has no "who have I blocked" request: blocks made on this device are remembered
 //   in localStorage, per player.
 
 import { friendly, isConnectionError } from "./describe.js";
 import { newMsgId } from "./chat.js";
+import { KeysChanged } from "./e2e/e2e.js";
 
 const PAGE = 50;
 const CATCH_UP_PAGE = 200;
@@ -32,6 +37,7 @@ export class Messages {
    * @param {() => void} opts.onUnread  unread counts may have changed
    * @param {(id: string|null) => void} opts.onChange  conversation `id` changed (null: only the list)
    * @param {(id: string) => string|null} opts.nameOf  a name known from a room, for a stranger
+   * @param {import("./e2e/e2e.js").E2e} opts.e2e  sealing and opening
    */
   constructor(opts) {
     this.opts = opts;
@@ -116,7 +122,10 @@ export class Messages {
   /** Stores a message once; returns true when it was new. */
   add(c, m) {
     const had = c.msgs.get(m.seq);
-    c.msgs.set(m.seq, had ? { ...had, ...m } : m);
+    const merged = had ? { ...had, ...m } : { ...m };
+    if (had && had.opened) Object.assign(merged, { text: had.text, opened: true, unreadable: null });
+    c.msgs.set(m.seq, merged);
+    if (merged.sealed && !merged.opened) this.open(c, merged);
     if (!c.last || m.seq >= c.last.seq) c.last = c.msgs.get(m.seq);
     if (m.from === this.opts.meId()) {
       c.outbox = c.outbox.filter((p) => p.clientMsgId !== m.client_msg_id);
@@ -124,6 +133,26 @@ export class Messages {
       if (m.delivered || m.read) c.delivered = Math.max(c.delivered, m.seq);
     }
     return !had;
+  }
+
+  /** Opens a sealed message (once), and redraws when its text is known. */
+  open(c, m) {
+    if (m.opening) return;
+    m.opening = true;
+    m.text = "";
+    this.opts.e2e.open(m).then(
+      (text) => Object.assign(m, { text, opened: true, unreadable: null }),
+      (err) => Object.assign(m, { unreadable: err.message || String(err) }),
+    ).finally(() => {
+      m.opening = false;
+      this.changed(c.with);
+    });
+  }
+
+  /** Whether the conversation has an encrypted message (it must never go on in the clear). */
+  wasSealed(c) {
+    for (const m of c.msgs.values()) if (m.sealed) return true;
+    return false;
   }
 
   receipt(other, seq, status) {
@@ -248,15 +277,19 @@ export class Messages {
   }
 
   async sendOne(c, pending) {
-    if (!this.opts.online()) return; // flush() sends it when the connection is back
+    if (!this.opts.online() || pending.sending) return; // flush() sends it when the connection is back
+    pending.sending = true;
     try {
-      const reply = await this.opts.request("dm", { to: c.with, text: pending.text, client_msg_id: pending.clientMsgId });
+      const reply = await this.sendSealedOrNot(c, pending);
+      if (!reply) return; // held, or refused before it went out
       this.add(c, {
         from: this.opts.meId(),
         to: c.with,
         seq: reply.seq,
         ts: reply.ts,
         text: pending.text,
+        sealed: pending.sealed,
+        opened: !!pending.sealed,
         client_msg_id: pending.clientMsgId,
         delivered: false,
         read: false,
@@ -264,7 +297,46 @@ export class Messages {
     } catch (err) {
       if (isConnectionError(err)) return; // sent again by flush()
       pending.failed = err.code === "blocked" ? this.blockedWords(c) : friendly(err);
+    } finally {
+      pending.sending = false;
+      this.changed(c.with);
     }
+  }
+
+  /**
+   * Sends `pending` sealed when both can, in the clear only where that is said on screen (and
+   * never in a conversation that was encrypted); the reply, or null when it must wait. When
+   * the server says the devices changed, fetches them again and seals once more.
+   */
+  async sendSealedOrNot(c, pending) {
+    const e2e = this.opts.e2e;
+    for (let attempt = 0; ; attempt += 1) {
+      let fields;
+      try {
+        fields = await e2e.fieldsFor(c.with, pending.text, pending.clientMsgId, attempt > 0);
+      } catch (err) {
+        if (!(err instanceof KeysChanged)) throw err;
+        pending.held = true;
+        return null;
+      }
+      if (!fields.sealed && this.wasSealed(c)) {
+        pending.failed = "This conversation is encrypted, and this page cannot encrypt (it is not on https).";
+        return null;
+      }
+      pending.sealed = fields.sealed || null;
+      try {
+        return await this.opts.request("dm", { to: c.with, client_msg_id: pending.clientMsgId, ...fields });
+      } catch (err) {
+        if (err.code !== "keys_changed" || attempt > 0) throw err;
+      }
+    }
+  }
+
+  /** The user accepted `c`'s new keys: what waited goes out. */
+  sendHeld(c) {
+    this.opts.e2e.acceptChange(c.with);
+    for (const p of c.outbox) p.held = false;
+    this.flush();
     this.changed(c.with);
   }
 
@@ -276,7 +348,7 @@ export class Messages {
 
   /** Send what waits, with the same ids. */
   flush() {
-    for (const c of this.convs.values()) for (const p of c.outbox) if (!p.failed) this.sendOne(c, p);
+    for (const c of this.convs.values()) for (const p of c.outbox) if (!p.failed && !p.held) this.sendOne(c, p);
   }
 
   blockedWords(c) {

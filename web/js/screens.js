@@ -11,7 +11,7 @@
 
 import { state } from "./state.js";
 
-const SCREENS = ["loading", "name", "account", "home", "room", "messages", "conversation"];
+const SCREENS = ["loading", "name", "account", "home", "room", "messages", "conversation", "verify"];
 
 const $ = (id) => document.getElementById(id);
 
@@ -40,7 +40,7 @@ export function showScreen(name) {
   state.screen = name;
   for (const id of SCREENS) $(`screen-${id}`).hidden = id !== name;
   document.body.dataset.screen = name; // for the stylesheet: where the toast goes
-  const titles = { room: state.code ? `room ${state.code}` : "", messages: "messages", conversation: "messages" };
+  const titles = { room: state.code ? `room ${state.code}` : "", messages: "messages", conversation: "messages", verify: "safety number" };
   document.title = titles[name] ? `Capital - ${titles[name]}` : "Capital";
   followHistory();
   onChange(before, name);

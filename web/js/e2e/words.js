@@ -1,0 +1,66 @@
+// Who can read a message, in words: the line under each direct message, the notice at the top
+// of a conversation, and the line in a room's chat. One place, so that every screen says the
+// same thing (docs/privacy.md explains each case).
+
+/** True when this page came over plain http (not the machine itself, where http is private). */
+export function onPlainHttp() {
+  return location.protocol === "http:" && !window.isSecureContext;
+}
+
+/** The line under a direct message. `status` is the conversation's (e2e.js). */
+export function messageLabel(m, status, name) {
+  if (m.sealed) {
+    if (m.unreadable) return `Encrypted, but this device cannot open it: ${m.unreadable}`;
+    const checked = status === "verified" ? "verified" : "not verified";
+    return `Only you and ${name} can read this (${checked})`;
+  }
+  return onPlainHttp()
+    ? "Not encrypted (http): the server and anyone on this Wi-Fi can read this"
+    : "Not encrypted: the server can read this";
+}
+
+/** The line on a room's chat. */
+export const ROOM_CHAT_LABEL = "Room chat: the server and the teacher can read this";
+
+/**
+ * The notice at the top of a conversation: {kind, title, text}, kind one of "ok", "warn",
+ * "danger". `wasSealed`: the conversation has encrypted messages.
+ */
+export function conversationNotice(status, name, wasSealed) {
+  switch (status) {
+    case "insecure":
+      return wasSealed
+        ? {
+            kind: "danger",
+            title: "Encrypted conversation: open it on the https page",
+            text: `Your messages with ${name} are end-to-end encrypted, but this page came over plain http, where the browser cannot encrypt. Capital will not send them in the clear: open the secure address to read and write.`,
+          }
+        : {
+            kind: "danger",
+            title: "Not encrypted (http)",
+            text: "This page came over plain http. Browsers encrypt only on a secure (https) page, so these messages go in the clear: the server can read them, and so can anyone on this Wi-Fi who looks.",
+          };
+    case "none":
+      return {
+        kind: "warn",
+        title: "Not encrypted",
+        text: `${name}'s browser has no key yet (${name}'s page is not on https), so messages to ${name} are not encrypted: the server can read them.`,
+      };
+    case "changed":
+      return {
+        kind: "danger",
+        title: `${name}'s safety number changed`,
+        text: `${name} has a new device or browser, or someone is trying to read your messages. Compare your safety numbers again before you send anything private. Messages you write now wait until you choose.`,
+      };
+    case "verified":
+      return { kind: "ok", title: `Only you and ${name} can read these (verified)`, text: "End-to-end encrypted. You compared your safety numbers." };
+    case "unverified":
+      return {
+        kind: "ok",
+        title: `Only you and ${name} can read these (not verified)`,
+        text: "End-to-end encrypted. Compare your safety numbers to be sure nobody is in between.",
+      };
+    default:
+      return { kind: "ok", title: "Checking encryption…", text: "" };
+  }
+}

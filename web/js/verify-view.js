@@ -1,0 +1,89 @@
+// Comparing safety numbers: the screen that shows the 60 digits and the QR code for one
+// contact, "mark as verified", and what happens when this page is opened from a scanned code
+// (`/#verify=...`, made on the other phone): it compares the code with what this device sees
+// and marks the contact verified, or says plainly that they do not match. The QR code is drawn
+// here (qr.js), not by the server, since the server is what the numbers check.
+
+import { fill, h } from "./dom.js";
+import { friendly } from "./describe.js";
+import { qrSvg } from "./qr.js";
+import { showScreen, toast } from "./screens.js";
+
+const $ = (id) => document.getElementById(id);
+
+/**
+ * @param {object} env
+ * @param {import("./e2e/e2e.js").E2e} env.e2e
+ * @param {import("./messages.js").Messages} env.messages
+ * @param {() => void} env.backToConversation
+ * @param {(id: string, name: string) => void} env.openConversation
+ */
+export function createVerify({ e2e, messages, backToConversation, openConversation }) {
+  let other = null;
+
+  async function openVerify(id, name) {
+    other = { id, name };
+    $("verify-title").textContent = `Safety number with ${name}`;
+    $("verify-intro").textContent = `Compare this number with the one on ${name}'s phone, side by side.`;
+    fill($("verify-digits"));
+    fill($("verify-qr"));
+    $("verify-state").textContent = "";
+    showScreen("verify");
+    try {
+      const { digits, link } = await e2e.safety(id);
+      fill($("verify-digits"), digits.map((g) => h("span", { class: "verify-group" }, g)));
+      $("verify-digits").dataset.number = digits.join("");
+      $("verify-qr").innerHTML = qrSvg(link, { label: `QR code of your safety number with ${name}` });
+      $("verify-qr").dataset.link = link;
+      drawState();
+    } catch (err) {
+      $("verify-state").textContent = friendly(err);
+    }
+  }
+
+  function drawState() {
+    const status = e2e.status(other.id);
+    $("verify-state").textContent =
+      status === "verified"
+        ? `${other.name} is verified.`
+        : status === "changed"
+          ? `${other.name}'s keys changed since you last wrote.`
+          : "Not verified yet.";
+    $("verify-mark").hidden = status === "verified";
+  }
+
+  $("verify-mark").addEventListener("click", () => {
+    if (!other) return;
+    e2e.markVerified(other.id);
+    const c = messages.convs.get(other.id);
+    if (c) messages.sendHeld(c);
+    drawState();
+    toast(`${other.name} is verified.`, "info");
+  });
+  $("verify-back").addEventListener("click", () => backToConversation());
+
+  /** The page was opened from a scanned code: check it once connected. */
+  async function checkAddress() {
+    const found = location.hash.match(/^#verify=([A-Za-z0-9._-]+)$/);
+    if (!found || !e2e.available) return;
+    history.replaceState(history.state, "", location.pathname);
+    try {
+      const { result, other: id } = await e2e.checkLink(found[1]);
+      const c = id ? messages.conv(id) : null;
+      const name = (c && c.name) || "this player";
+      if (result === "verified") {
+        if (c) messages.sendHeld(c);
+        toast(`Safety numbers match: ${name} is verified.`, "info");
+        openConversation(id, c ? c.name : "");
+      } else if (result === "mismatch") {
+        toast(`The codes do not match: the keys you see for ${name} are not the ones ${name}'s phone shows. Do not send anything private.`, "error");
+      } else {
+        toast("That code is for a conversation of other players.", "error");
+      }
+    } catch (err) {
+      toast(friendly(err));
+    }
+  }
+
+  return { openVerify, checkAddress };
+}
