@@ -320,6 +320,14 @@ pub enum ClientMsg {
         /// The public key: 65 bytes (uncompressed P-256), base64url.
         key: String,
     },
+    /// One of your direct messages exactly as the server stores it (for the page that shows
+    /// who can read what). Reply: `dm_row`.
+    DmStored {
+        /// The other player of the conversation.
+        with: String,
+        /// The message.
+        seq: Seq,
+    },
     /// The devices a player can receive encrypted messages on. Reply: `keys`.
     KeysOf {
         /// Whose.
@@ -381,6 +389,7 @@ impl ClientMsg {
             ClientMsg::DmRead { .. } => "dm_read",
             ClientMsg::PublishKey { .. } => "publish_key",
             ClientMsg::KeysOf { .. } => "keys_of",
+            ClientMsg::DmStored { .. } => "dm_stored",
             ClientMsg::Conversations => "conversations",
             ClientMsg::Block { .. } => "block",
             ClientMsg::Unblock { .. } => "unblock",
@@ -431,6 +440,7 @@ pub const REQUEST_TYPES: &[&str] = &[
     "dm_read",
     "publish_key",
     "keys_of",
+    "dm_stored",
     "conversations",
     "block",
     "unblock",

@@ -38,7 +38,9 @@ pub use room::{
     SeatView, You,
 };
 pub use sealed::{DeviceKeyView, Sealed, SealedCopy};
-pub use server::{ConversationView, DirectMessage, Outgoing, ReceiptStatus, RoomRef, ServerMsg};
+pub use server::{
+    ConversationView, DirectMessage, Outgoing, ReceiptStatus, RoomRef, ServerMsg, StoredDm,
+};
 
 /// The protocol version the server speaks; sent in `welcome`. Bumped on incompatible changes.
 pub const PROTOCOL_VERSION: u32 = 1;

@@ -156,6 +156,11 @@ pub enum ServerMsg {
         /// Their devices, oldest first; empty when they cannot receive encrypted messages.
         keys: Vec<DeviceKeyView>,
     },
+    /// Reply to `dm_stored`: the message's row in the server's database, column by column.
+    DmRow {
+        /// The row.
+        row: StoredDm,
+    },
     /// Reply to `dm_history`.
     DmPage {
         /// The other player.
@@ -293,6 +298,34 @@ pub struct DirectMessage {
     pub delivered: bool,
     /// Read by the recipient.
     pub read: bool,
+}
+
+/// A direct message's row as the server's database holds it (`dms`), column by column: what
+/// the operator of the server can read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredDm {
+    /// The smaller player id of the conversation.
+    pub a: PlayerId,
+    /// The larger.
+    pub b: PlayerId,
+    /// Position in the conversation.
+    pub seq: Seq,
+    /// Who sent it.
+    pub sender: PlayerId,
+    /// Who gets it.
+    pub recipient: PlayerId,
+    /// The text column: the message, or empty when it is sealed.
+    pub text: String,
+    /// The sealed column: the envelope's JSON as stored, or null.
+    pub sealed: Option<String>,
+    /// The sender's id for it.
+    pub client_msg_id: String,
+    /// When it was stored (ms since the Unix epoch).
+    pub ts_ms: u64,
+    /// When it reached the recipient's device.
+    pub delivered_ms: Option<u64>,
+    /// When it was read.
+    pub read_ms: Option<u64>,
 }
 
 /// Status of a message in a receipt.

@@ -121,6 +121,7 @@ fn every_request_type_round_trips() {
         },
         ClientMsg::PublishKey { key: "BAAA".into() },
         ClientMsg::KeysOf { player: "pb".into() },
+        ClientMsg::DmStored { with: "pb".into(), seq: 2 },
         ClientMsg::DmHistory { with: "pb".into(), before: None, after: Some(3), limit: Some(9) },
         ClientMsg::DmRead { with: "pb".into(), seq: 4 },
         ClientMsg::Conversations,

@@ -173,6 +173,22 @@ async fn the_database_holds_no_plaintext_of_a_sealed_conversation() {
     ana.send(&bo, secret, "s1").await;
     next_dm(&mut bo.client).await;
     bo.send(&ana, "reply ZEBRA-CROSSING-93", "s2").await;
+    // The row as the server keeps it, which the page "who can read this" shows: no text, the
+    // envelope; and only to the two of them.
+    let row =
+        match ana.client.request(ClientMsg::DmStored { with: bo.player.clone(), seq: 1 }).await {
+            Ok(ServerMsg::DmRow { row }) => row,
+            other => panic!("{other:?}"),
+        };
+    assert_eq!(
+        (row.text.as_str(), row.sender.as_str(), row.recipient.as_str()),
+        ("", ana.player.as_str(), bo.player.as_str())
+    );
+    let stored: Sealed = serde_json::from_str(row.sealed.as_deref().unwrap()).unwrap();
+    assert_eq!(stored.from_key, b64u(&ana.key.public()));
+    let (nosy, _) = server.player("Nosy").await;
+    let peek = nosy.request(ClientMsg::DmStored { with: bo.player.clone(), seq: 1 }).await;
+    assert_eq!(code_of(peek), ErrorCode::BadRequest, "not their conversation");
     // The control: a message sent without encryption is in the file, so the search works.
     ana.client.dm(&bo.player, "plain PLAINTEXT-CONTROL-55", "p1").await.unwrap();
     let data = server.data_dir();

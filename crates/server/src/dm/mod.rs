@@ -140,6 +140,9 @@ pub enum DmError {
     /// A sealed message names a device that is not there.
     #[error("{0}")]
     UnknownDevice(String),
+    /// `dm_stored` for a message that is not in the asker's conversation.
+    #[error("no such message in your conversation with that player")]
+    NoSuchMessage,
     /// The copies are not for the players' current devices.
     #[error("the devices of one of you changed: fetch keys_of for both and seal it again")]
     KeysChanged,
@@ -155,7 +158,9 @@ impl DmError {
     /// The code clients get.
     pub fn code(&self) -> ErrorCode {
         match self {
-            DmError::ToSelf | DmError::BlockSelf | DmError::BadKey => ErrorCode::BadRequest,
+            DmError::ToSelf | DmError::BlockSelf | DmError::BadKey | DmError::NoSuchMessage => {
+                ErrorCode::BadRequest
+            }
             DmError::BadEnvelope(_) => ErrorCode::BadEnvelope,
             DmError::UnknownDevice(_) => ErrorCode::UnknownDevice,
             DmError::KeysChanged => ErrorCode::KeysChanged,

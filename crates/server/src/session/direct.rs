@@ -1,7 +1,7 @@
 //! Direct-message requests: checked here, then handed to the hub (or, for history, read
 //! straight from the store).
 
-use capital_protocol::{RequestId, ServerMsg};
+use capital_protocol::{RequestId, ServerMsg, StoredDm};
 use capital_store::conversation;
 
 use super::router::DmRequest;
@@ -43,6 +43,7 @@ impl Session {
             DmRequest::History { with, before, after, limit } => {
                 return self.dm_history(&me.id, with, before, after, limit).await;
             }
+            DmRequest::Stored { with, seq } => return self.dm_stored(&me.id, with, seq).await,
             DmRequest::Read { with, seq } => DmCmd::Read { conn, id, reader: me.id, with, seq },
             DmRequest::Conversations => DmCmd::Conversations { conn, id, player: me.id },
             DmRequest::Block { player, on } => {
@@ -61,6 +62,36 @@ impl Session {
             Some(_) => Ok(()),
             None => Err(SessionError::NoSuchPlayer(id.to_owned())),
         }
+    }
+
+    /// The row of one of `me`'s messages, as stored.
+    async fn dm_stored(&self, me: &str, with: String, seq: u64) -> Reply {
+        let (a, b) = conversation(me, &with);
+        let found = self
+            .state
+            .env()
+            .read(move |store| store.dms_after(&a, &b, seq.saturating_sub(1), 1))
+            .await?
+            .into_iter()
+            .find(|d| d.seq == seq);
+        let Some(d) = found else {
+            return Err(DmError::NoSuchMessage.into());
+        };
+        let recipient = d.recipient().to_owned();
+        let row = StoredDm {
+            a: d.a,
+            b: d.b,
+            seq: d.seq,
+            sender: d.sender,
+            recipient,
+            text: d.text,
+            sealed: d.sealed,
+            client_msg_id: d.client_msg_id,
+            ts_ms: d.ts_ms,
+            delivered_ms: d.delivered_ms,
+            read_ms: d.read_ms,
+        };
+        Ok(Some(ServerMsg::DmRow { row }))
     }
 
     async fn dm_history(

@@ -161,6 +161,13 @@ pub enum DmRequest {
         /// Whose.
         player: String,
     },
+    /// `dm_stored`.
+    Stored {
+        /// The other player.
+        with: String,
+        /// The message.
+        seq: Seq,
+    },
     /// `dm_history`, with the page size already clamped.
     History {
         /// The other player.
@@ -276,6 +283,7 @@ pub fn route(identified: bool, msg: ClientMsg) -> Route {
         }
         (true, M::PublishKey { key }) => Route::Dm(DmRequest::PublishKey { key }),
         (true, M::KeysOf { player }) => Route::Dm(DmRequest::KeysOf { player }),
+        (true, M::DmStored { with, seq }) => Route::Dm(DmRequest::Stored { with, seq }),
         (true, M::DmHistory { with, before, after, limit }) => {
             Route::Dm(DmRequest::History { with, before, after, limit: page(limit) })
         }
@@ -355,6 +363,7 @@ mod tests {
             },
             ClientMsg::PublishKey { key: "BAAA".into() },
             ClientMsg::KeysOf { player: "pb".into() },
+            ClientMsg::DmStored { with: "pb".into(), seq: 1 },
             ClientMsg::DmHistory { with: "pb".into(), before: None, after: None, limit: None },
             ClientMsg::DmRead { with: "pb".into(), seq: 2 },
             ClientMsg::Conversations,
