@@ -21,7 +21,8 @@
 //   messages-screens.js  those screens over home or a room, the unread badges, blocking
 //   e2e/                 end-to-end encryption of direct messages: this device's key, sealing
 //                        and opening, safety numbers (e2e.js), who can read what (words.js);
-//                        verify-view.js the safety-number screen and scanned codes
+//                        verify-view.js the safety-number screen and scanned codes;
+//                        privacy-view.js "can somebody read my messages?", with a real one
 //
 // No module imports one that sits above it: each is handed what it calls in the others, here.
 // The hooks are arrow functions, so the modules can be made in any order.
@@ -31,6 +32,7 @@ import { Messages } from "./messages.js";
 import { MessagesView } from "./messages-view.js";
 import { createMessageScreens } from "./messages-screens.js";
 import { createVerify } from "./verify-view.js";
+import { createPrivacy } from "./privacy-view.js";
 import { createSession, hasToken } from "./session.js";
 import { createAccount } from "./account.js";
 import { createHome } from "./home.js";
@@ -53,7 +55,6 @@ const session = createSession({
   catchUp: async (request) => {
     await e2e.connected(request);
     await messages.sync(request);
-    verify.checkAddress();
   },
   forgetRoom: () => room.leaveRoomLocally(),
   forgetMessages: () => {
@@ -64,8 +65,11 @@ const session = createSession({
   askLogin: (notice, username) => account.show("login", { notice, username }),
   loginFailed: (error, username) => account.loginFailed(error, username),
   backOnline: () => {
+    e2e.online();
     room.flushChat();
     messages.backOnline();
+    verify.checkAddress();
+    privacy.checkAddress();
   },
   redraw: () => room.drawRoom(),
 });
@@ -117,6 +121,13 @@ const messageScreens = createMessageScreens({
   view: messagesView,
   showHome: () => home.showHome(),
   drawRoom: () => room.drawRoom(),
+});
+
+const privacy = createPrivacy({
+  request: (type, fields) => conn.request(type, fields),
+  messages,
+  e2e,
+  showHome: () => home.showHome(),
 });
 
 const account = createAccount({

@@ -142,7 +142,8 @@ export class Messages {
     m.text = "";
     this.opts.e2e.open(m).then(
       (text) => Object.assign(m, { text, opened: true, unreadable: null }),
-      (err) => Object.assign(m, { unreadable: err.message || String(err) }),
+      // Offline: opened again when the connection is back (backOnline).
+      (err) => !isConnectionError(err) && Object.assign(m, { unreadable: err.message || String(err) }),
     ).finally(() => {
       m.opening = false;
       this.changed(c.with);
@@ -344,6 +345,9 @@ export class Messages {
   backOnline() {
     this.flush();
     this.markRead();
+    for (const c of this.convs.values()) {
+      for (const m of c.msgs.values()) if (m.sealed && !m.opened && !m.unreadable) this.open(c, m);
+    }
   }
 
   /** Send what waits, with the same ids. */

@@ -11,7 +11,7 @@
 
 import { state } from "./state.js";
 
-const SCREENS = ["loading", "name", "account", "home", "room", "messages", "conversation", "verify"];
+const SCREENS = ["loading", "name", "account", "home", "room", "messages", "conversation", "verify", "privacy"];
 
 const $ = (id) => document.getElementById(id);
 
@@ -24,6 +24,8 @@ const BACK_BUTTONS = {
   room: "leave",
   messages: "messages-back",
   conversation: "dm-back",
+  verify: "verify-back",
+  privacy: "privacy-back",
 };
 // The entry above the first one is ours (it survives a reload, so this is read from history).
 let above = !!(history.state && history.state.capitalAbove);
@@ -40,7 +42,7 @@ export function showScreen(name) {
   state.screen = name;
   for (const id of SCREENS) $(`screen-${id}`).hidden = id !== name;
   document.body.dataset.screen = name; // for the stylesheet: where the toast goes
-  const titles = { room: state.code ? `room ${state.code}` : "", messages: "messages", conversation: "messages", verify: "safety number" };
+  const titles = { room: state.code ? `room ${state.code}` : "", messages: "messages", conversation: "messages", verify: "safety number", privacy: "who can read my messages?" };
   document.title = titles[name] ? `Capital - ${titles[name]}` : "Capital";
   followHistory();
   onChange(before, name);

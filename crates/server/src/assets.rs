@@ -2,7 +2,7 @@
 //! copying the one binary is the whole install. Also the QR codes of join links, and the pages
 //! for dead ends (an unknown address, a big screen for a room that is not open).
 //!
-//! Routes: `/` and `/join/{CODE}` serve the app, `/teach` the teacher's console, `/screen` a
+//! Routes: `/`, `/join/{CODE}` and `/privacy` (its "who can read my messages?" screen) serve the app, `/teach` the teacher's console, `/screen` a
 //! big screen that hosts a room of its own, `/screen/{CODE}` the big-screen view (when the room is open), any other path the
 //! embedded file of that name, and `/qr/{CODE}.svg` a QR code of the room's join link. Every file goes out compressed when the browser accepts it, with an
 //! ETag, and `304` when the browser has it already ([`encoded`]).

@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/info", get(info))
         .route("/", get(crate::assets::app))
         .route("/join/{code}", get(crate::assets::app))
+        .route("/privacy", get(crate::assets::app))
         .route("/screen", get(crate::assets::new_screen))
         .route("/teach", get(crate::assets::teach))
         .route("/screen/{code}", get(crate::assets::screen))

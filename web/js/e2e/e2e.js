@@ -45,6 +45,17 @@ export class E2e {
     this.device = null; // {privateKey, publicRaw, id} once published
     this.keys = new Map(); // player id -> [{device, key}]
     this.fps = new Map(); // player id -> fingerprint hex (of the list in `keys`)
+    this.setup = null; // the connection's own requests while it sets up (see `connected`)
+  }
+
+  /** A request: through the connection's setup requests until it is online. */
+  request(type, fields) {
+    return this.setup ? this.setup(type, fields) : this.opts.request(type, fields);
+  }
+
+  /** The connection is online: requests go the usual way from now on. */
+  online() {
+    this.setup = null;
   }
 
   /** Whether this page can encrypt at all. */
@@ -60,6 +71,7 @@ export class E2e {
   async connected(request) {
     this.keys.clear();
     this.fps.clear();
+    this.setup = request; // messages caught up during setup are opened with it
     if (!this.available) return;
     try {
       const me = this.opts.meId();
@@ -82,7 +94,7 @@ export class E2e {
   /** The devices of `player` (fetched again with `fresh`); notes a change of a contact's keys. */
   async keysOf(player, fresh = false) {
     if (!fresh && this.keys.has(player)) return this.keys.get(player);
-    const reply = await this.opts.request("keys_of", { player });
+    const reply = await this.request("keys_of", { player });
     const keys = reply.keys.map((k) => ({ device: k.device, key: k.key }));
     this.keys.set(player, keys);
     const fp = hexOf(await fingerprint(player, keys.map((k) => k.key)));

@@ -40,6 +40,7 @@ mod layout;
 mod layout_games;
 mod light_cycles;
 mod navigation;
+mod privacy_page;
 mod replay;
 mod room_life;
 mod screen_host;
