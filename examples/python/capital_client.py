@@ -206,12 +206,16 @@ async def send_sealed(
                 raise
 
 
-def open_message(key: e2e.DeviceKey, message: dict) -> str:
+def open_message(key: e2e.DeviceKey, message: dict, sender_keys: list[bytes]) -> str:
     """The text of a direct message as this device reads it (its copy opened with `key`), or
-    the plain text of one that was not encrypted. Raises e2e.DoesNotOpen."""
+    the plain text of one that was not encrypted. `sender_keys`: the sender's devices
+    (`keys_of`); a message sealed by any other key is refused, since otherwise a server could
+    seal one with a key of its own and pass it off as theirs. Raises e2e.DoesNotOpen."""
     sealed = message.get("sealed")
     if sealed is None:
         return message["text"]
+    if e2e.unb64u(sealed["from_key"]) not in sender_keys:
+        raise e2e.DoesNotOpen("not sealed by a device of its sender")
     me = e2e.device_id(e2e.public_bytes(key))
     copy = next((c for c in sealed["copies"] if c["device"] == me), None)
     if copy is None:
@@ -239,7 +243,7 @@ async def dm_echo(args: argparse.Namespace) -> str:
             if message["from"] == me:
                 continue  # our own message, as another of our devices sent it
             try:
-                text = open_message(key, message)
+                text = open_message(key, message, await devices_of(client, message["from"]))
             except ValueError as e:  # DoesNotOpen, or a from_key that is not base64url
                 print(f"UNREADABLE {message['seq']}: {e}", file=sys.stderr, flush=True)
                 continue

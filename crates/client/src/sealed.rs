@@ -67,11 +67,29 @@ impl Client {
             other => Err(ClientError::Unexpected(Box::new(other))),
         }
     }
+
+    /// The text of `message` as this device reads it, like [`open_message`], and only if it
+    /// was sealed by a device its sender lists now (`keys_of`): a server could otherwise seal
+    /// a message with a key of its own and pass it off as theirs.
+    pub async fn read_dm(
+        &self,
+        key: &DeviceKey,
+        message: &DirectMessage,
+    ) -> Result<String, ClientError> {
+        if let Some(sealed) = &message.sealed {
+            let senders = self.keys_of(&message.from).await?;
+            if !senders.iter().any(|k| k.key == sealed.from_key) {
+                return Err(ClientError::E2e("not sealed by a device of its sender".into()));
+            }
+        }
+        open_message(key, message)
+    }
 }
 
 /// The text of a direct message as this device reads it: its copy opened with `key`, or, for a
 /// message that was not encrypted, its text. Fails when the message is sealed but has no copy
-/// for this device or does not open (not from the key it names, or altered).
+/// for this device or does not open (not from the key it names, or altered). It does not check
+/// that the key it names is its sender's: [`Client::read_dm`] does.
 pub fn open_message(key: &DeviceKey, message: &DirectMessage) -> Result<String, ClientError> {
     let Some(sealed) = &message.sealed else { return Ok(message.text.clone()) };
     let e2e = |e: capital_e2e::E2eError| ClientError::E2e(e.to_string());

@@ -287,3 +287,39 @@ async fn a_key_spammer_only_churns_its_own_list_while_others_write() {
     bo.client.publish_key(&bo.key).await.unwrap();
     assert_eq!(ana.client.keys_of(&bo.player).await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_message_sealed_by_a_key_its_sender_never_listed_is_refused_by_the_reader() {
+    // What a dishonest server could try: seal a message with a key of its own and say it is
+    // Ana's. Here a client plays that server's part: it seals with Cy's key (published, so the
+    // server accepts it) but the message is checked against the sender's own list.
+    let server = TestServer::start().await;
+    let ana = device(&server, "Ana").await;
+    let mut bo = device(&server, "Bo").await;
+    ana.send(&bo, "a real one", "r1").await;
+    let real = next_dm(&mut bo.client).await;
+    assert_eq!(bo.client.read_dm(&bo.key, &real).await.unwrap(), "a real one");
+    let mut forged = real.clone();
+    let impostor = DeviceKey::generate();
+    let copy = seal_dm(
+        &impostor,
+        &ana.player,
+        &bo.player,
+        "r1",
+        "send me your password",
+        &[bo.key.public()],
+    )
+    .unwrap()
+    .remove(0);
+    forged.sealed = Some(Sealed {
+        from_key: b64u(&impostor.public()),
+        copies: vec![SealedCopy {
+            device: copy.device,
+            enc: b64u(&copy.sealed.enc),
+            ct: b64u(&copy.sealed.ciphertext),
+        }],
+    });
+    assert_eq!(open_message(&bo.key, &forged).unwrap(), "send me your password", "it opens...");
+    let refused = bo.client.read_dm(&bo.key, &forged).await.unwrap_err();
+    assert!(refused.to_string().contains("not sealed by a device of its sender"), "{refused}");
+}
