@@ -38,7 +38,7 @@ export function conversationNotice(status, name, wasSealed) {
         : {
             kind: "danger",
             title: "Not encrypted (http)",
-            text: "This page came over plain http. Browsers encrypt only on a secure (https) page, so these messages go in the clear: the server can read them, and so can anyone on this Wi-Fi who looks.",
+            text: "This page came over plain http. Browsers encrypt only on a secure (https) page, so these messages go in the clear: the server can read them, and so can anyone on this Wi-Fi who looks. To encrypt, use Capital's https address (whoever runs it starts it with --tls) after installing its certificate on this phone.",
           };
     case "none":
       return {
