@@ -85,7 +85,7 @@ export class Chat {
       this.submit();
     });
     // Who can read room chat: said once, above its messages (docs/privacy.md).
-    const who = h("p", { class: "chat-who", "data-testid": "chat-who" }, ROOM_CHAT_LABEL, " · ", h("a", { href: "/privacy" }, "why?"));
+    const who = h("p", { class: "chat-who", "data-testid": "chat-who", title: ROOM_CHAT_LABEL }, ROOM_CHAT_LABEL, " · ", h("a", { href: "/privacy" }, "why?"));
     this.body = h("div", { id: "chat-body", class: "chat-body", hidden: true }, who, this.olderButton, this.log, form);
     fill(this.root, this.toggle, this.body);
     this.drawCount = charCounter(this.input, count, 0.8);

@@ -227,7 +227,7 @@ export class MessagesView {
     const actions = [];
     if (status === "verified" || status === "unverified" || status === "changed") {
       actions.push(
-        h("button", { class: "btn btn-small", type: "button", "data-testid": "dm-compare", onclick: () => this.opts.openVerify(c.with, name) }, "Compare safety numbers"),
+        h("button", { class: "btn btn-small btn-secondary", type: "button", "data-testid": "dm-compare", onclick: () => this.opts.openVerify(c.with, name) }, "Compare safety numbers"),
       );
     }
     if (status === "changed") {
@@ -238,7 +238,7 @@ export class MessagesView {
     if (status === "insecure") {
       const secure = `https://${location.host}/`;
       actions.push(
-        h("a", { class: "btn btn-small", href: secure, "data-testid": "dm-https-link" }, "Open the https address"),
+        h("a", { class: "btn btn-small btn-secondary", href: secure, "data-testid": "dm-https-link" }, "Open the https address"),
         h("a", { class: "btn btn-small btn-quiet", href: `https://${location.host}/ca`, "data-testid": "dm-ca-link" }, "Install the certificate"),
       );
     }
@@ -303,7 +303,8 @@ function bubble(text, ts, mine, status, showStatus, attrs = {}, failed = null, w
       }),
     );
   }
-  const cls = `dm${mine ? " mine" : ""}${attrs.class ? ` ${attrs.class}` : ""}${status === "failed" ? " failed" : ""}`;
+  const flag = status === "failed" || status === "held" ? ` ${status}` : "";
+  const cls = `dm${mine ? " mine" : ""}${attrs.class ? ` ${attrs.class}` : ""}${flag}`;
   return h(
     "li",
     { ...attrs, class: cls, "data-testid": "dm-message", "data-status": status || "received" },

@@ -142,8 +142,11 @@ export class Messages {
     m.text = "";
     this.opts.e2e.open(m).then(
       (text) => Object.assign(m, { text, opened: true, unreadable: null }),
-      // Offline: opened again when the connection is back (backOnline).
-      (err) => !isConnectionError(err) && Object.assign(m, { unreadable: err.message || String(err) }),
+      // Offline (a request to the server that failed for want of a connection): opened again
+      // when the connection is back (backOnline). Anything else (no copy for this device, not
+      // from a key of its sender, altered) is why it cannot be read: not isConnectionError,
+      // which counts an error without a code as one, and e2e.js's errors have none.
+      (err) => !droppedConnection(err) && Object.assign(m, { unreadable: err.message || String(err) }),
     ).finally(() => {
       m.opening = false;
       this.changed(c.with);
@@ -336,6 +339,14 @@ export class Messages {
   /** The user accepted `c`'s new keys: what waited goes out. */
   sendHeld(c) {
     this.opts.e2e.acceptChange(c.with);
+    this.releaseHeld(c);
+  }
+
+  /**
+   * What waited for `c`'s keys goes out, their keys being accepted already (verified: then
+   * accepting them again would undo the verification).
+   */
+  releaseHeld(c) {
     for (const p of c.outbox) p.held = false;
     this.flush();
     this.changed(c.with);
@@ -435,6 +446,11 @@ export class Messages {
     this.opts.onUnread();
     this.opts.onChange(id);
   }
+}
+
+/** A request failed because the connection is down (protocol.js's own codes for it). */
+function droppedConnection(err) {
+  return !!err && ["offline", "disconnected", "timeout"].includes(err.code);
 }
 
 function lastTs(c) {

@@ -8,6 +8,7 @@ import { fill, h } from "./dom.js";
 import { friendly } from "./describe.js";
 import { qrSvg } from "./qr.js";
 import { showScreen, toast } from "./screens.js";
+import { state } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -56,23 +57,40 @@ export function createVerify({ e2e, messages, backToConversation, openConversati
     if (!other) return;
     e2e.markVerified(other.id);
     const c = messages.convs.get(other.id);
-    if (c) messages.sendHeld(c);
+    if (c) messages.releaseHeld(c);
     drawState();
     toast(`${other.name} is verified.`, "info");
   });
   $("verify-back").addEventListener("click", () => backToConversation());
 
+  // A scanned code's fragment, read as the page opens: going into a room rewrites the address
+  // (to /join/CODE) before the connection is up to check it. Opened in a tab already on the
+  // app, only the fragment changes: then it is checked at once, from the event's own copy of
+  // the address (Back handling may have rewritten the address bar by then).
+  let scanned = fragment(location.hash);
+  window.addEventListener("hashchange", (e) => {
+    scanned = fragment(new URL(e.newURL).hash) || scanned;
+    if (scanned && state.online) checkAddress();
+  });
+
+  /** The code in a `#verify=...` fragment (then taken off the address), or null. */
+  function fragment(hash) {
+    const found = hash.match(/^#verify=([A-Za-z0-9._-]+)$/);
+    if (found && location.hash === hash) history.replaceState(history.state, "", location.pathname);
+    return found ? found[1] : null;
+  }
+
   /** The page was opened from a scanned code: check it once connected. */
   async function checkAddress() {
-    const found = location.hash.match(/^#verify=([A-Za-z0-9._-]+)$/);
-    if (!found || !e2e.available) return;
-    history.replaceState(history.state, "", location.pathname);
+    const code = scanned;
+    scanned = null;
+    if (!code || !e2e.available) return;
     try {
-      const { result, other: id } = await e2e.checkLink(found[1]);
+      const { result, other: id } = await e2e.checkLink(code);
       const c = id ? messages.conv(id) : null;
       const name = (c && c.name) || "this player";
       if (result === "verified") {
-        if (c) messages.sendHeld(c);
+        if (c) messages.releaseHeld(c);
         toast(`Safety numbers match: ${name} is verified.`, "info");
         openConversation(id, c ? c.name : "");
       } else if (result === "mismatch") {

@@ -80,6 +80,8 @@ export class E2e {
       this.device = device;
     } catch (err) {
       this.device = null;
+      // The connection dropped while it set up: it sets up again (and publishes) when back.
+      if (["offline", "disconnected", "timeout"].includes(err && err.code)) throw err;
       window.capitalErrors?.push(`could not publish this device's key: ${err.message || err}`);
     }
   }
@@ -135,7 +137,9 @@ export class E2e {
   async fieldsFor(to, text, clientMsgId, fresh = false) {
     if (!this.available || !this.device) return { text };
     const me = this.opts.meId();
-    const theirs = await this.keysOf(to, fresh);
+    let theirs = await this.keysOf(to, fresh);
+    // Not in the clear on an old answer: they may have opened a secure page since it came.
+    if (!theirs.length && !fresh) theirs = await this.keysOf(to, true);
     if (!theirs.length) return { text };
     if (this.status(to) === "changed") throw new KeysChanged(to);
     const mine = await this.keysOf(me, fresh);

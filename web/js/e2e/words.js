@@ -20,7 +20,7 @@ export function messageLabel(m, status, name) {
 }
 
 /** The line on a room's chat. */
-export const ROOM_CHAT_LABEL = "Room chat: the server and the teacher can read this";
+export const ROOM_CHAT_LABEL = "Room chat: the server and the teacher can read it";
 
 /**
  * The notice at the top of a conversation: {kind, title, text}, kind one of "ok", "warn",

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::common::*;
-use crate::harness::{Driver, ONE_AT_A_TIME, Page};
+use crate::harness::{Driver, ONE_AT_A_TIME, Page, decode_qr};
 
 const RFC_VECTOR: &str = include_str!("../../../e2e/tests/vectors/hpke-auth-p256.json");
 const CAPITAL_VECTOR: &str = include_str!("../../../e2e/tests/vectors/capital-dm.json");
@@ -307,17 +307,6 @@ document.body.append(holder);
 return { codes, tooLong, longest: qrMatrix('x'.repeat(213)).length };
 "#;
 
-/// Decodes a greyscale image (`dark(x, y)`, `size` pixels square) with rqrr: the one code's
-/// (version, level bits, text).
-fn decode(size: usize, dark: impl Fn(usize, usize) -> bool) -> (usize, u16, String) {
-    let grey = |x, y| if dark(x, y) { 0 } else { 255 };
-    let mut image = rqrr::PreparedImage::prepare_from_greyscale(size, size, grey);
-    let grids = image.detect_grids();
-    assert_eq!(grids.len(), 1, "one QR code found");
-    let (meta, text) = grids[0].decode().unwrap_or_else(|e| panic!("rqrr: {e:?}"));
-    (meta.version.0, meta.ecc_level, text)
-}
-
 /// The version the `qrcode` crate gives `text` in byte mode at level M (the smallest that holds
 /// it), and its symbol there (rows, true = dark).
 fn qrcode_byte_mode(text: &str) -> (usize, Vec<Vec<bool>>) {
@@ -381,7 +370,7 @@ async fn qr_codes_drawn_in_the_browser_decode_to_their_text() {
             let (mx, my) = ((x / 8).wrapping_sub(4), (y / 8).wrapping_sub(4));
             mx < size && my < size && rows[my][mx]
         };
-        assert_eq!(decode(px, module), (version, 0, text.clone()), "{text:?}: level M is 00");
+        assert_eq!(decode_qr(px, module), (version, 0, text.clone()), "{text:?}: level M is 00");
 
         // The SVG as Chromium draws it: exactly those pixels (the quiet zone light), and decodes.
         let pixels: Vec<&[u8]> = code["pixels"]
@@ -395,7 +384,7 @@ async fn qr_codes_drawn_in_the_browser_decode_to_their_text() {
             .filter(|i| (pixels[i / px][i % px] == b'1') != module(i % px, i / px))
             .count();
         assert_eq!(wrong, 0, "{text:?}: pixels of the SVG that differ from the matrix");
-        assert_eq!(decode(px, |x, y| pixels[y][x] == b'1'), (version, 0, text.clone()));
+        assert_eq!(decode_qr(px, |x, y| pixels[y][x] == b'1'), (version, 0, text.clone()));
 
         let svg = &code["svg"];
         let n = size + 8;

@@ -15,6 +15,8 @@ use serde_json::{Value, json};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// NSS's command-line tool (Debian: libnss3-tools), to make a certificate store a browser trusts.
+const CERTUTIL: &str = "/usr/bin/certutil";
 /// How long a step may take to show up in a page.
 const UI_WAIT: Duration = Duration::from_secs(15);
 /// How often a waiting step looks again.
@@ -31,28 +33,54 @@ pub struct Driver {
     child: Child,
     url: String,
     artifacts: PathBuf,
+    /// The browsers' home directory, when it is one of the driver's own (see
+    /// [`Driver::start_trusting_or_skip`]); removed when the driver is dropped.
+    _home: Option<tempfile::TempDir>,
 }
 
 impl Driver {
     /// Starts chromedriver, or returns `None` after saying why the test skips. In CI a missing
     /// browser is a failure.
     pub async fn start_or_skip(test: &str) -> Option<Driver> {
-        let missing: Vec<&str> =
-            [CHROMIUM, CHROMEDRIVER].into_iter().filter(|p| !Path::new(p).exists()).collect();
-        if !missing.is_empty() {
-            let why = format!(
-                "browser test ({test}) needs {} (Debian: apt-get install chromium chromium-driver)",
-                missing.join(" and ")
-            );
-            if std::env::var_os("CI").is_some() {
-                panic!("CI is set and the browser is missing: {why}");
-            }
-            eprintln!("SKIPPED: {why}");
+        if !have(test, &[CHROMIUM, CHROMEDRIVER], "chromium chromium-driver") {
             return None;
         }
+        Some(Self::start(None).await)
+    }
+
+    /// Like [`Driver::start_or_skip`], with browsers that trust the CA certificate `ca_pem`
+    /// (PEM) as a root, for real: their HOME is a new directory whose NSS database
+    /// (`~/.pki/nssdb`, where Chromium on Linux finds the certificates its user added) holds
+    /// the CA, marked trusted to issue server certificates. No certificate error is ignored.
+    pub async fn start_trusting_or_skip(test: &str, ca_pem: &Path) -> Option<Driver> {
+        let needs = [CHROMIUM, CHROMEDRIVER, CERTUTIL];
+        if !have(test, &needs, "chromium chromium-driver libnss3-tools") {
+            return None;
+        }
+        let home = tempfile::tempdir().expect("a home directory for the browsers");
+        let db = home.path().join(".pki/nssdb");
+        std::fs::create_dir_all(&db).expect("create ~/.pki/nssdb");
+        let db = format!("sql:{}", db.display());
+        certutil(&["-N", "-d", &db, "--empty-password"]);
+        let ca = ca_pem.to_str().expect("a UTF-8 path");
+        certutil(&["-A", "-d", &db, "-t", "C,,", "-n", "capital-test-ca", "-i", ca]);
+        // Read back: the CA is there, with the trust just given.
+        let listed = certutil(&["-L", "-d", &db]);
+        assert!(
+            listed.lines().any(|l| l.starts_with("capital-test-ca") && l.contains("C,,")),
+            "certutil lists the CA as trusted:\n{listed}"
+        );
+        Some(Self::start(Some(home)).await)
+    }
+
+    /// Starts chromedriver, its browsers with `home` as HOME when given.
+    async fn start(home: Option<tempfile::TempDir>) -> Driver {
         let artifacts = artifacts_dir();
         let port = free_port();
         let mut command = Command::new(CHROMEDRIVER);
+        if let Some(home) = &home {
+            command.env("HOME", home.path());
+        }
         command
             .arg(format!("--port={port}"))
             .arg(format!("--log-path={}", artifacts.join("chromedriver.log").display()))
@@ -62,18 +90,27 @@ impl Driver {
         // Its own process group, so that dropping the driver also ends the browsers it started.
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
         let child = command.spawn().expect("chromedriver starts");
-        let driver = Driver { child, url: format!("http://127.0.0.1:{port}"), artifacts };
+        let driver =
+            Driver { child, url: format!("http://127.0.0.1:{port}"), artifacts, _home: home };
         let deadline = Instant::now() + Duration::from_secs(20);
         while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
             assert!(Instant::now() < deadline, "chromedriver did not listen on port {port}");
             tokio::time::sleep(POLL).await;
         }
-        Some(driver)
+        driver
     }
 
     /// A phone: 360x640, touch, a mobile user agent.
     pub async fn phone(&self, name: &'static str, base: &str) -> Page {
         self.phone_sized(name, base, 360, 640).await
+    }
+
+    /// A phone whose browser is started with `extra` arguments besides the usual ones (e.g.
+    /// `--host-resolver-rules=...`).
+    pub async fn phone_with(&self, name: &'static str, base: &str, extra: &[&str]) -> Page {
+        let (width, height) = (360, 640);
+        let window = format!("--window-size={width},{height}");
+        self.page(name, base, &window, Some(phone_metrics(width, height)), extra).await
     }
 
     /// A phone of another size, in CSS pixels: a landscape phone is 740x360, a small one 320x568.
@@ -84,12 +121,8 @@ impl Driver {
         width: u32,
         height: u32,
     ) -> Page {
-        let mobile = json!({
-            "deviceMetrics": {"width": width, "height": height, "pixelRatio": 1.0, "touch": true},
-            "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 \
-                          (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36",
-        });
-        self.page(name, base, &format!("--window-size={width},{height}"), Some(mobile), &[]).await
+        let window = format!("--window-size={width},{height}");
+        self.page(name, base, &window, Some(phone_metrics(width, height)), &[]).await
     }
 
     /// A big screen, or a laptop: 1280x720, no touch.
@@ -166,6 +199,41 @@ impl Driver {
     }
 }
 
+/// Whether the programs `needs` are installed; if not, says why the test skips (in CI: fails).
+fn have(test: &str, needs: &[&str], packages: &str) -> bool {
+    let missing: Vec<&str> = needs.iter().copied().filter(|p| !Path::new(p).exists()).collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let why = format!(
+        "browser test ({test}) needs {} (Debian: apt-get install {packages})",
+        missing.join(" and ")
+    );
+    if std::env::var_os("CI").is_some() {
+        panic!("CI is set and the browser is missing: {why}");
+    }
+    eprintln!("SKIPPED: {why}");
+    false
+}
+
+/// Runs certutil with `args`; returns what it printed, or fails the test with it.
+fn certutil(args: &[&str]) -> String {
+    let out = Command::new(CERTUTIL).args(args).output().expect("certutil runs");
+    let text =
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "certutil {args:?} failed: {text}");
+    text
+}
+
+/// Chromium's emulation of a phone `width` x `height` CSS pixels: touch, a mobile user agent.
+fn phone_metrics(width: u32, height: u32) -> Value {
+    json!({
+        "deviceMetrics": {"width": width, "height": height, "pixelRatio": 1.0, "touch": true},
+        "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 \
+                      (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36",
+    })
+}
+
 impl Drop for Driver {
     fn drop(&mut self) {
         // The group id is chromedriver's pid (process_group(0) above): this ends chromedriver and
@@ -196,8 +264,12 @@ impl Page {
     }
 
     pub async fn open(&self, path: &str) {
-        let url = format!("{}{path}", self.base);
-        self.client.goto(&url).await.unwrap_or_else(|e| panic!("{}: open {url}: {e}", self.name));
+        self.goto(&format!("{}{path}", self.base)).await;
+    }
+
+    /// Opens `url`, a whole address (a link read from another page, say).
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.unwrap_or_else(|e| panic!("{}: open {url}: {e}", self.name));
     }
 
     /// A new phone opens the app, picks `name`, and creates a room of `game` with the default
@@ -480,6 +552,17 @@ impl Page {
     pub async fn close(self) {
         let _ = self.client.close().await;
     }
+}
+
+/// Decodes a greyscale image (`dark(x, y)`, `size` pixels square) with rqrr, a QR decoder
+/// written independently of the page's encoder: the one code's (version, level bits, text).
+pub fn decode_qr(size: usize, dark: impl Fn(usize, usize) -> bool) -> (usize, u16, String) {
+    let grey = |x, y| if dark(x, y) { 0 } else { 255 };
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(size, size, grey);
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code found");
+    let (meta, text) = grids[0].decode().unwrap_or_else(|e| panic!("rqrr: {e:?}"));
+    (meta.version.0, meta.ecc_level, text)
 }
 
 /// `<workspace>/target/artifacts/browser/`, created if needed.

@@ -6,8 +6,9 @@
 //! the big screen and a laptop are 1280x720. Screenshots of the key
 //! moments go to `target/artifacts/browser/`, numbered in the order they were taken.
 //!
-//! Needs Debian's `chromium` and `chromium-driver`, and the accessibility test axe-core (see
-//! `axe`). Without them the tests skip with a message, except in CI (`CI` set), where a missing
+//! Needs Debian's `chromium` and `chromium-driver`, the accessibility test axe-core (see
+//! `axe`), and the https test (`e2e_dms`) NSS's `certutil` (`libnss3-tools`), to make a
+//! certificate store in which the browser trusts the server's local CA. Without them the tests skip with a message, except in CI (`CI` set), where a missing
 //! browser (or axe-core) is a failure.
 //!
 //! Waits are explicit: every step polls the page until what it expects shows up, or fails with
@@ -31,6 +32,7 @@ mod console;
 mod crazy_eights;
 mod direct_messages;
 mod dots_and_boxes;
+mod e2e_dms;
 mod e2e_vectors;
 mod frames;
 mod fun;
