@@ -11,21 +11,8 @@ use std::time::Duration;
 use capital_client::e2e::DeviceKey;
 use capital_client::e2e::dm::{b64u, device_id, seal_dm};
 use capital_client::{Client, ClientError, open_message};
-use capital_protocol::{
-    ClientMsg, DirectMessage, ErrorCode, ReceiptStatus, Sealed, SealedCopy, ServerMsg,
-};
+use capital_protocol::{ClientMsg, ErrorCode, ReceiptStatus, Sealed, SealedCopy, ServerMsg};
 use common::*;
-
-/// The next pushed direct message, skipping receipts and presence.
-async fn next_dm(client: &mut Client) -> DirectMessage {
-    loop {
-        match client.next_push(WAIT).await.expect("a pushed message") {
-            ServerMsg::Dm { message } => return message,
-            ServerMsg::DmReceipt { .. } | ServerMsg::Presence { .. } => {}
-            other => panic!("expected a dm, got {other:?}"),
-        }
-    }
-}
 
 /// A player on one device with its key published.
 struct Device {

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::common::*;
-use crate::harness::{Driver, ONE_AT_A_TIME, Page, decode_qr};
+use crate::harness::{Driver, ONE_AT_A_TIME, Page, SVG_PIXELS, decode_qr};
 
 const RFC_VECTOR: &str = include_str!("../../../e2e/tests/vectors/hpke-auth-p256.json");
 const CAPITAL_VECTOR: &str = include_str!("../../../e2e/tests/vectors/capital-dm.json");
@@ -264,9 +264,9 @@ fn qr_texts() -> Vec<String> {
 /// A label with every character that needs escaping in XML.
 const QR_LABEL: &str = "Scan to check \"Bo\" & <Ana>'s key";
 
-/// JS: for each text of `__TEXTS__`, the matrix, the SVG drawn by the browser at 8 px a
-/// module (dark or light per pixel) and the SVG's attributes; what is too long; one SVG put in
-/// the page for its accessible name.
+/// JS (after [`SVG_PIXELS`]): for each text of `__TEXTS__`, the matrix, the SVG drawn by the
+/// browser at 8 px a module (dark or light per pixel) and the SVG's attributes; what is too
+/// long; one SVG put in the page for its accessible name.
 const QR_SCRIPT: &str = r#"
 const { qrMatrix, qrSvg } = await import('/js/qr.js');
 const label = __LABEL__;
@@ -275,20 +275,7 @@ for (const text of __TEXTS__) {
   const matrix = qrMatrix(text);
   const svg = qrSvg(text, { label });
   const px = (matrix.length + 8) * 8;
-  const img = new Image();
-  img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(svg);
-  await img.decode();
-  const canvas = document.createElement('canvas');
-  canvas.width = canvas.height = px;
-  const ctx = canvas.getContext('2d');
-  ctx.drawImage(img, 0, 0, px, px);
-  const data = ctx.getImageData(0, 0, px, px).data;
-  const pixels = [];
-  for (let y = 0; y < px; y++) {
-    let row = '';
-    for (let x = 0; x < px; x++) row += data[4 * (y * px + x) + 1] < 128 ? '1' : '0';
-    pixels.push(row);
-  }
+  const pixels = await svgPixels(svg, px);
   const parse = (s) => new DOMParser().parseFromString(s, 'image/svg+xml');
   const doc = parse(svg);
   const root = doc.documentElement;
@@ -347,7 +334,7 @@ async fn qr_codes_drawn_in_the_browser_decode_to_their_text() {
     let script = QR_SCRIPT
         .replace("__LABEL__", &serde_json::to_string(QR_LABEL).unwrap())
         .replace("__TEXTS__", &serde_json::to_string(&texts).unwrap());
-    let got = run(&page, &script).await;
+    let got = run(&page, &format!("{SVG_PIXELS}{script}")).await;
     let codes = got["codes"].as_array().unwrap();
     assert_eq!(codes.len(), texts.len());
     let mut versions = Vec::new();

@@ -554,6 +554,29 @@ impl Page {
     }
 }
 
+/// JS that defines `svgPixels(svg, px)` (async), to put before a script that calls it: the SVG
+/// markup `svg` as the browser draws it on a `px` by `px` canvas, as rows (strings) of '1' for
+/// a dark pixel and '0' for a light one, the input of [`decode_qr`].
+pub const SVG_PIXELS: &str = r#"
+const svgPixels = async (svg, px) => {
+  const img = new Image();
+  img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(svg);
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = px;
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(img, 0, 0, px, px);
+  const data = ctx.getImageData(0, 0, px, px).data;
+  const rows = [];
+  for (let y = 0; y < px; y++) {
+    let row = '';
+    for (let x = 0; x < px; x++) row += data[4 * (y * px + x) + 1] < 128 ? '1' : '0';
+    rows.push(row);
+  }
+  return rows;
+};
+"#;
+
 /// Decodes a greyscale image (`dark(x, y)`, `size` pixels square) with rqrr, a QR decoder
 /// written independently of the page's encoder: the one code's (version, level bits, text).
 pub fn decode_qr(size: usize, dark: impl Fn(usize, usize) -> bool) -> (usize, u16, String) {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use capital_client::{Client, Incoming, Welcome};
-use capital_protocol::{EventMsg, RoomEvent, RoomView};
+use capital_protocol::{DirectMessage, EventMsg, RoomEvent, RoomView, ServerMsg};
 use capital_server::{Config, Registry, Server};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -151,6 +151,17 @@ pub fn room_of(event: &EventMsg) -> &RoomView {
 pub async fn assert_quiet(client: &mut Client) {
     if let Ok(got) = client.next_event(Duration::from_millis(200)).await {
         panic!("expected nothing, got {got:?}");
+    }
+}
+
+/// The next direct message pushed to `client`, skipping receipts and presence.
+pub async fn next_dm(client: &mut Client) -> DirectMessage {
+    loop {
+        match client.next_push(WAIT).await.expect("a pushed message") {
+            ServerMsg::Dm { message } => return message,
+            ServerMsg::DmReceipt { .. } | ServerMsg::Presence { .. } => {}
+            other => panic!("expected a dm, got {other:?}"),
+        }
     }
 }
 
