@@ -344,6 +344,7 @@ mod tests {
             game: "tictactoe".into(),
             options: json!({}),
             host: "pa".into(),
+            mode: Default::default(),
             phase,
             seats: vec![],
             min_players: 2,

@@ -210,6 +210,7 @@ async fn start_room(members: Vec<Player>, speed: u32) -> anyhow::Result<(String,
         turn_seconds: None,
         role: None,
         screen: false,
+        mode: Default::default(),
     };
     let ServerMsg::Joined { code, .. } = host.client.request(create).await? else {
         anyhow::bail!("create_room was not answered with joined");

@@ -164,6 +164,7 @@ pub fn run(args: &SeedArgs, quiet: bool) -> anyhow::Result<SeedReport> {
         }
         batch.push(Write::PutRoom(RoomRecord {
             id: room_id,
+            mode: Default::default(),
             code,
             game: kind.to_owned(),
             options,

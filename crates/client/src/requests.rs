@@ -33,6 +33,7 @@ impl Client {
                 turn_seconds: None,
                 role: None,
                 screen: false,
+                mode: Default::default(),
             })
             .await?,
         )

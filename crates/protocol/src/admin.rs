@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{ChatMessage, Phase, PlayerId, RoomCode};
+use crate::{ChatMessage, Phase, PlayerId, RoomCode, RoomMode};
 
 /// What an admin does to a room (`admin_room`). Each is written to the audit log with the
 /// room's own change.
@@ -97,6 +97,15 @@ pub struct RoomSummary {
     /// Its last few chat messages (not those removed), oldest first.
     #[serde(default)]
     pub recent_chat: Vec<ChatMessage>,
+    /// `p2p` when the host's phone runs the game.
+    #[serde(default, skip_serializing_if = "RoomMode::is_server")]
+    pub mode: RoomMode,
+    /// In a `p2p` room: signalling messages the server relayed, and their bytes.
+    #[serde(default)]
+    pub signals: u64,
+    /// Their bytes, written out.
+    #[serde(default)]
+    pub signal_bytes: u64,
 }
 
 /// A seated player in the overview.

@@ -26,6 +26,42 @@ pub enum Role {
     Spectator,
 }
 
+/// Where a room's game runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoomMode {
+    /// The server runs the rules and relays every move (client-server).
+    #[default]
+    Server,
+    /// The host's phone runs the rules; the others reach it over WebRTC, and the server only
+    /// introduces them (relays `signal`) and keeps the lobby and the chat (peer-to-peer).
+    P2p,
+}
+
+impl RoomMode {
+    /// The server mode (for `skip_serializing_if`).
+    pub fn is_server(&self) -> bool {
+        *self == RoomMode::Server
+    }
+
+    /// As it is written on the wire and in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoomMode::Server => "server",
+            RoomMode::P2p => "p2p",
+        }
+    }
+
+    /// From `as_str`'s words.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "server" => Some(RoomMode::Server),
+            "p2p" => Some(RoomMode::P2p),
+            _ => None,
+        }
+    }
+}
+
 /// Every request a client can make, tagged by `type`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -60,6 +96,9 @@ pub enum ClientMsg {
         /// The creator is a big screen (see `join_room`).
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         screen: bool,
+        /// `p2p`: the host's phone runs the game (only for games whose rules are a script).
+        #[serde(default, skip_serializing_if = "RoomMode::is_server")]
+        mode: RoomMode,
     },
     /// Join a room by code, or come back to one after a dropped connection. Reply: `joined`.
     JoinRoom {
@@ -277,6 +316,16 @@ pub enum ClientMsg {
     /// End this device's session: its token stops working. The connection stays open and
     /// expects `hello` or `login` again. Reply: `ok`.
     Logout,
+    /// WebRTC signalling in a `p2p` room: `data` (an offer, an answer or an ICE candidate, as
+    /// the page chooses to write it) is pushed to the member `to` as it is. Reply: `ok`.
+    Signal {
+        /// The room.
+        code: RoomCode,
+        /// The member it is for.
+        to: String,
+        /// Any JSON, at most 16 KiB written out.
+        data: Value,
+    },
     /// Send a direct message to another player: its `text`, or `sealed` (end-to-end
     /// encrypted, with no `text`). Reply: `dm_sent`.
     Dm {
@@ -384,6 +433,7 @@ impl ClientMsg {
             ClientMsg::Register { .. } => "register",
             ClientMsg::Login { .. } => "login",
             ClientMsg::Logout => "logout",
+            ClientMsg::Signal { .. } => "signal",
             ClientMsg::Dm { .. } => "dm",
             ClientMsg::DmHistory { .. } => "dm_history",
             ClientMsg::DmRead { .. } => "dm_read",
@@ -435,6 +485,7 @@ pub const REQUEST_TYPES: &[&str] = &[
     "register",
     "login",
     "logout",
+    "signal",
     "dm",
     "dm_history",
     "dm_read",

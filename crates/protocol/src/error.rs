@@ -90,6 +90,9 @@ pub enum ErrorCode {
     NoSuchPlayer,
     /// One of you blocked the other.
     Blocked,
+    /// `signal` in a room whose game the server runs, or `start`/`move` in a `p2p` room (the
+    /// host's phone runs it); `create_room` with `mode: p2p` for a game that is not a script.
+    WrongMode,
     /// An encrypted message's envelope is malformed (not base64url, keys of the wrong length,
     /// copies that differ in length, too many copies).
     BadEnvelope,
@@ -152,6 +155,7 @@ impl ErrorCode {
             ErrorCode::AlreadyRegistered => "already_registered",
             ErrorCode::NoSuchPlayer => "no_such_player",
             ErrorCode::Blocked => "blocked",
+            ErrorCode::WrongMode => "wrong_mode",
             ErrorCode::BadEnvelope => "bad_envelope",
             ErrorCode::UnknownDevice => "unknown_device",
             ErrorCode::KeysChanged => "keys_changed",

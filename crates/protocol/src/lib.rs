@@ -29,7 +29,7 @@ pub mod sealed;
 pub mod server;
 
 pub use admin::{AdminAction, AuditEntry, RoomSummary, SummaryMember};
-pub use client::{ClientMsg, Request, Role};
+pub use client::{ClientMsg, Request, Role, RoomMode};
 pub use error::ErrorCode;
 pub use games::{GameInfo, OptionChoice, OptionField, OptionFieldKind, ScriptInfo};
 pub use replay::{LeaderLine, Replay, ReplaySeat, ReplayStep};

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::client::RoomMode;
 use crate::{PlayerId, Role, RoomCode, Seat, Seq};
 
 /// A room event: `{"type": "event", "code": "KXMR", "seq": 12, "kind": "moved", ...}`.
@@ -250,6 +251,9 @@ pub struct RoomView {
     pub options: Value,
     /// The host's player id.
     pub host: PlayerId,
+    /// `p2p` when the host's phone runs the game (absent: the server does).
+    #[serde(default, skip_serializing_if = "RoomMode::is_server")]
+    pub mode: RoomMode,
     /// Lobby, playing or over.
     pub phase: Phase,
     /// Every seat, taken or not, in seat order (the game's most players).

@@ -176,6 +176,15 @@ pub enum ServerMsg {
         /// Most recent first.
         conversations: Vec<ConversationView>,
     },
+    /// Pushed: WebRTC signalling from another member of a `p2p` room.
+    Signal {
+        /// The room.
+        code: RoomCode,
+        /// The member who sent it.
+        from: PlayerId,
+        /// What they sent, as they sent it.
+        data: Value,
+    },
     /// Pushed: a direct message for this player (live, or stored while they were away).
     Dm {
         /// The message.

@@ -44,6 +44,7 @@ fn requests_parse_with_their_documented_field_names() {
             turn_seconds: Some(30),
             role: None,
             screen: false,
+            mode: Default::default(),
         }
     );
     let screen = parse_request(r#"{"id":7,"type":"create_room","game":"rps","as":"spectator"}"#);
@@ -64,6 +65,7 @@ fn every_request_type_round_trips() {
             turn_seconds: None,
             role: Some(Role::Spectator),
             screen: false,
+            mode: Default::default(),
         },
         ClientMsg::JoinRoom { code: "ABCD".into(), role: None, since: None, screen: false },
         ClientMsg::LeaveRoom { code: "ABCD".into() },
@@ -120,6 +122,7 @@ fn every_request_type_round_trips() {
             client_msg_id: "d2".into(),
         },
         ClientMsg::PublishKey { key: "BAAA".into() },
+        ClientMsg::Signal { code: "ABCD".into(), to: "pb".into(), data: json!({"sdp": "v=0"}) },
         ClientMsg::KeysOf { player: "pb".into() },
         ClientMsg::DmStored { with: "pb".into(), seq: 2 },
         ClientMsg::DmHistory { with: "pb".into(), before: None, after: Some(3), limit: Some(9) },
@@ -233,6 +236,7 @@ fn sample_room() -> RoomView {
         game: "tictactoe".into(),
         options: json!({}),
         host: "p1".into(),
+        mode: Default::default(),
         phase: Phase::Playing,
         seats: vec![
             SeatView {

@@ -1,7 +1,7 @@
 //! The records Capital stores. Plain data; times are milliseconds since the Unix epoch, given by
 //! the caller (the store has no clock).
 
-use capital_protocol::{Outcome, Phase, Role};
+use capital_protocol::{Outcome, Phase, Role, RoomMode};
 use serde_json::Value;
 
 /// A room's internal id. Codes are reused once a room closes; ids never are.
@@ -136,6 +136,8 @@ pub struct ConversationRecord {
 pub struct RoomRecord {
     /// Internal id.
     pub id: RoomId,
+    /// Where its game runs: on the server, or on the host's phone (`p2p`).
+    pub mode: RoomMode,
     /// Four-letter join code.
     pub code: String,
     /// Game kind.

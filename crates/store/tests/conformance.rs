@@ -1,6 +1,6 @@
 //! One conformance suite, run against every backend: what the server relies on from a store.
 
-use capital_protocol::{Outcome, Phase, Role};
+use capital_protocol::{Outcome, Phase, Role, RoomMode};
 use capital_store::*;
 use serde_json::json;
 
@@ -86,6 +86,7 @@ fn create(store: &dyn Store, id: &str, byte: u8) {
 fn room(id: RoomId, code: &str) -> RoomRecord {
     RoomRecord {
         id,
+        mode: RoomMode::P2p,
         code: code.into(),
         game: "tictactoe".into(),
         options: json!({}),

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use capital_games::Registry;
-use capital_protocol::{ErrorCode, Phase, PlayerId};
+use capital_protocol::{ErrorCode, Phase, PlayerId, RoomMode};
 use capital_store::{RoomId, RoomRecord, Write};
 use rand::RngExt;
 use serde_json::Value;
@@ -67,9 +67,21 @@ pub enum LobbyError {
     /// The address created too many rooms lately.
     #[error("too many new rooms from your address; try again in {} seconds", .0.as_secs().max(1))]
     RateLimited(Duration),
+    /// `mode: p2p` for a game the server does not have as a script (a phone could not run it).
+    #[error("only a game whose rules are a script can be played peer-to-peer")]
+    WrongMode,
     /// The room could not be stored.
     #[error("the server could not save the room; try again")]
     Internal,
+}
+
+/// How a new room is set up, besides its game and options.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RoomSetup {
+    /// Seconds per turn, for a room with turn timers.
+    pub turn_seconds: Option<u32>,
+    /// Where its game runs.
+    pub mode: RoomMode,
 }
 
 impl LobbyError {
@@ -83,6 +95,7 @@ impl LobbyError {
             LobbyError::RateLimited(_) => ErrorCode::RateLimited,
             LobbyError::Internal => ErrorCode::Internal,
             LobbyError::JoinsPaused => ErrorCode::JoinsPaused,
+            LobbyError::WrongMode => ErrorCode::WrongMode,
         }
     }
 }
@@ -180,7 +193,7 @@ impl Directory {
         ip: IpAddr,
         game: &str,
         options: Option<Value>,
-        turn_seconds: Option<u32>,
+        setup: RoomSetup,
     ) -> Result<RoomHandle, LobbyError> {
         let shared = &self.shared;
         if shared.room_env.env.switches.joins_paused() {
@@ -194,8 +207,11 @@ impl Directory {
         let options = options.unwrap_or(Value::Null);
         let (options, players) =
             entry.check(&options).map_err(|e| LobbyError::BadOptions(e.to_string()))?;
-        let turn_seconds =
-            crate::room::turn_seconds(&*entry, turn_seconds).map_err(LobbyError::BadOptions)?;
+        let turn_seconds = crate::room::turn_seconds(&*entry, setup.turn_seconds)
+            .map_err(LobbyError::BadOptions)?;
+        if setup.mode == RoomMode::P2p && entry.source().is_none() {
+            return Err(LobbyError::WrongMode);
+        }
         shared.new_rooms.hit(&ip, std::time::Instant::now()).map_err(LobbyError::RateLimited)?;
         let code = {
             let mut rooms = shared.rooms.lock().expect("directory lock");
@@ -216,6 +232,7 @@ impl Directory {
         };
         let record = RoomRecord {
             id: rand::rng().random_range(1..i64::MAX),
+            mode: setup.mode,
             code: code.clone(),
             game: entry.kind().to_owned(),
             options,

@@ -10,6 +10,10 @@ use super::*;
 use crate::room::{Request, RoomRequest, RoomSettings};
 use crate::testing::*;
 
+fn turns(turn_seconds: Option<u32>) -> RoomSetup {
+    RoomSetup { turn_seconds, ..RoomSetup::default() }
+}
+
 fn lobby(max_rooms: usize) -> (Directory, Arc<capital_store::MemoryStore>) {
     let (env, store) = env();
     let room_env = RoomEnv {
@@ -38,11 +42,11 @@ const IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
 async fn a_room_is_listed_only_once_it_is_stored_and_its_closing_frees_the_count() {
     let (lobby, store) = lobby(10);
     let ana = player("pa", "Ana");
-    let room = lobby.create(&ana, IP, "tictactoe", None, None).await.unwrap();
+    let room = lobby.create(&ana, IP, "tictactoe", None, RoomSetup::default()).await.unwrap();
     assert!(store.load_room(room.id, 1).unwrap().is_some(), "stored first");
     assert_eq!(lobby.get(&room.code.to_lowercase()).map(|r| r.id), Some(room.id));
-    lobby.create(&ana, IP, "rps", None, None).await.unwrap();
-    let err = lobby.create(&ana, IP, "rps", None, None).await.unwrap_err();
+    lobby.create(&ana, IP, "rps", None, RoomSetup::default()).await.unwrap();
+    let err = lobby.create(&ana, IP, "rps", None, RoomSetup::default()).await.unwrap_err();
     assert_eq!(err, LobbyError::TooManyRooms(2));
     // Ana joins and leaves her first room: it closes, and she may create another.
     let (conn, mut out) = conn(1);
@@ -54,26 +58,33 @@ async fn a_room_is_listed_only_once_it_is_stored_and_its_closing_frees_the_count
     frames(&mut out).await;
     settle().await;
     assert!(lobby.get(&room.code).is_none(), "a closed room is no longer listed");
-    lobby.create(&ana, IP, "rps", None, None).await.expect("the closed room no longer counts");
+    lobby
+        .create(&ana, IP, "rps", None, RoomSetup::default())
+        .await
+        .expect("the closed room no longer counts");
 }
 
 #[tokio::test(start_paused = true)]
 async fn rooms_in_all_are_bounded_and_a_failed_write_lists_nothing() {
     let (full, _) = lobby(3);
     for i in 0..3 {
-        full.create(&player(&format!("p{i}"), "P"), IP, "rps", None, None).await.unwrap();
+        full.create(&player(&format!("p{i}"), "P"), IP, "rps", None, RoomSetup::default())
+            .await
+            .unwrap();
     }
-    let err = full.create(&player("p9", "P"), IP, "rps", None, None).await.unwrap_err();
+    let err =
+        full.create(&player("p9", "P"), IP, "rps", None, RoomSetup::default()).await.unwrap_err();
     assert_eq!(err, LobbyError::Full);
     assert_eq!(full.len(), 3);
     let (small, store) = lobby(3);
     store.fail_writes(true);
-    let err = small.create(&player("pa", "A"), IP, "rps", None, None).await.unwrap_err();
+    let err =
+        small.create(&player("pa", "A"), IP, "rps", None, RoomSetup::default()).await.unwrap_err();
     assert_eq!(err, LobbyError::Internal);
     assert!(small.is_empty(), "nothing listed");
     store.fail_writes(false);
     small
-        .create(&player("pa", "A"), IP, "rps", None, None)
+        .create(&player("pa", "A"), IP, "rps", None, RoomSetup::default())
         .await
         .expect("the count was given back");
 }
@@ -82,10 +93,10 @@ async fn rooms_in_all_are_bounded_and_a_failed_write_lists_nothing() {
 async fn unknown_games_and_bad_options_are_refused() {
     let (lobby, _) = lobby(3);
     let ana = player("pa", "Ana");
-    let err = lobby.create(&ana, IP, "chess", None, None).await.unwrap_err();
+    let err = lobby.create(&ana, IP, "chess", None, RoomSetup::default()).await.unwrap_err();
     assert_eq!(err, LobbyError::UnknownGame("chess".into()));
     let options = serde_json::json!({"best_of": 4});
-    let err = lobby.create(&ana, IP, "rps", Some(options), None).await.unwrap_err();
+    let err = lobby.create(&ana, IP, "rps", Some(options), RoomSetup::default()).await.unwrap_err();
     assert!(matches!(err, LobbyError::BadOptions(_)), "{err:?}");
     assert!(lobby.is_empty());
 }
@@ -94,17 +105,22 @@ async fn unknown_games_and_bad_options_are_refused() {
 async fn turn_timers_are_asked_for_checked_and_a_game_may_have_one_by_default() {
     let (lobby, store) = lobby(10);
     let stored = |room: &RoomHandle| store.load_room(room.id, 1).unwrap().unwrap().room;
-    let plain = lobby.create(&player("p1", "A"), IP, "rps", None, None).await.unwrap();
+    let plain =
+        lobby.create(&player("p1", "A"), IP, "rps", None, RoomSetup::default()).await.unwrap();
     assert_eq!(stored(&plain).turn_seconds, 0, "no timer unless asked");
-    let timed = lobby.create(&player("p2", "B"), IP, "rps", None, Some(45)).await.unwrap();
+    let timed = lobby.create(&player("p2", "B"), IP, "rps", None, turns(Some(45))).await.unwrap();
     assert_eq!(stored(&timed).turn_seconds, 45);
-    let dots = lobby.create(&player("p3", "C"), IP, "dots_and_boxes", None, None).await.unwrap();
+    let dots = lobby
+        .create(&player("p3", "C"), IP, "dots_and_boxes", None, RoomSetup::default())
+        .await
+        .unwrap();
     assert_eq!(stored(&dots).turn_seconds, 30, "the game's own default");
     let untimed =
-        lobby.create(&player("p4", "D"), IP, "dots_and_boxes", None, Some(0)).await.unwrap();
+        lobby.create(&player("p4", "D"), IP, "dots_and_boxes", None, turns(Some(0))).await.unwrap();
     assert_eq!(stored(&untimed).turn_seconds, 0, "0 turns the default off");
     for bad in [1, 4, 601] {
-        let err = lobby.create(&player("p5", "E"), IP, "rps", None, Some(bad)).await.unwrap_err();
+        let err =
+            lobby.create(&player("p5", "E"), IP, "rps", None, turns(Some(bad))).await.unwrap_err();
         assert!(matches!(err, LobbyError::BadOptions(_)), "{bad}: {err:?}");
     }
 }

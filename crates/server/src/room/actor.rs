@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use capital_engine::{DynGame, GameKind, Players, Viewer};
 use capital_protocol::{
-    ErrorCode, LeaveReason, Outcome, Outgoing, Phase, PlayerId, RequestId, Role, Seat, Seq,
-    ServerMsg,
+    ErrorCode, LeaveReason, Outcome, Outgoing, Phase, PlayerId, RequestId, Role, RoomMode, Seat,
+    Seq, ServerMsg,
 };
 use capital_store::{MemberRecord, RoomId, RoomRecord, Write};
 use serde_json::Value;
@@ -129,6 +129,9 @@ pub struct Room {
     pub(super) muted: Vec<PlayerId>,
     /// Games won in this room: (player, name, wins).
     pub(super) scoreboard: Vec<(PlayerId, String, u32)>,
+    /// Where the game runs; in a `p2p` room, what the server relayed.
+    pub(super) mode: RoomMode,
+    pub(super) signals: super::signal::Signals,
     pub(super) ctx: RoomEnv,
 }
 
@@ -172,6 +175,8 @@ impl Room {
             chat_off: record.chat_off,
             muted: record.muted,
             scoreboard: record.scoreboard,
+            mode: record.mode,
+            signals: Default::default(),
             ctx,
         }
     }
@@ -351,6 +356,7 @@ impl Room {
                 batch.after(Read { conn: conn.clone(), id, what: ReadOf::Replay { game_no } });
                 Ok(None)
             }
+            RoomRequest::Signal { to, data } => self.signal(&player.id, &to, data, batch),
             RoomRequest::Admin { action, audit } => self.admin_action(action, audit, batch).map(ok),
             RoomRequest::Announce { text, audit } => {
                 self.announce(text, audit, batch);

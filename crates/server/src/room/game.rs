@@ -1,6 +1,6 @@
 //! A room's game: starting it, moves, how it ends, and rematches.
 
-use capital_protocol::{Outcome, Phase, RoomEvent, Seat};
+use capital_protocol::{Outcome, Phase, RoomEvent, RoomMode, Seat};
 use capital_store::{MoveRecord, Write};
 use serde_json::Value;
 use tokio::time::Duration;
@@ -49,6 +49,9 @@ impl Room {
     pub(super) fn start(&mut self, player_id: &str, batch: &mut Batch) -> Result<(), RoomError> {
         if self.host != player_id {
             return Err(RoomError::NotHost);
+        }
+        if self.mode == RoomMode::P2p {
+            return Err(RoomError::WrongMode("in a p2p room the host's phone runs the game"));
         }
         if self.phase == Phase::Over {
             self.back_to_lobby(player_id, None, batch);
@@ -135,6 +138,9 @@ impl Room {
         mv: &Value,
         batch: &mut Batch,
     ) -> Result<(), RoomError> {
+        if self.mode == RoomMode::P2p {
+            return Err(RoomError::WrongMode("in a p2p room moves go to the host's phone"));
+        }
         let seat = self.seated(player_id)?;
         match self.phase {
             Phase::Lobby => return Err(RoomError::WrongPhase("the game has not started")),

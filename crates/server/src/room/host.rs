@@ -122,6 +122,9 @@ impl Room {
                 .into_iter()
                 .filter(|m| !m.removed)
                 .collect(),
+            mode: self.mode,
+            signals: self.signals.relayed,
+            signal_bytes: self.signals.bytes,
         }
     }
 

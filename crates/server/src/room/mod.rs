@@ -24,6 +24,7 @@
 //! - [`chat`]: the room's chat: saying, and history.
 //! - [`recent`]: the recent chat in memory, and retry detection.
 //! - [`view`]: what each member sees of the room, and event delivery.
+//! - [`signal`]: peer-to-peer rooms: relaying WebRTC signalling between members, bounded.
 
 pub mod actor;
 pub mod chat;
@@ -35,6 +36,7 @@ mod realtime;
 pub mod recent;
 mod replay;
 pub mod rules;
+pub mod signal;
 mod stored;
 mod timers;
 pub mod view;
@@ -171,6 +173,18 @@ pub enum RoomError {
     /// A list the room keeps is as long as it may be (players removed, players muted).
     #[error("{0}")]
     ListFull(&'static str),
+    /// Not in this room's mode (the message says why).
+    #[error("{0}")]
+    WrongMode(&'static str),
+    /// A signal the server does not relay (to oneself, too big).
+    #[error("{0}")]
+    BadSignal(String),
+    /// A signal for a member who is not here, or has no connection now.
+    #[error("{0} is not connected to this room")]
+    NotConnected(String),
+    /// Signals faster than setting up a connection needs.
+    #[error("too many signals; try again in {} seconds", .0.as_secs().max(1))]
+    SignalRate(std::time::Duration),
     /// Something inside failed (logged); nothing changed.
     #[error("something failed inside the server; nothing changed")]
     Internal,
@@ -205,6 +219,10 @@ impl RoomError {
             },
             RoomError::Text(text) => text.code(),
             RoomError::Busy | RoomError::ListFull(_) => ErrorCode::Busy,
+            RoomError::WrongMode(_) => ErrorCode::WrongMode,
+            RoomError::BadSignal(_) => ErrorCode::BadRequest,
+            RoomError::NotConnected(_) => ErrorCode::NoSuchPlayer,
+            RoomError::SignalRate(_) => ErrorCode::RateLimited,
             RoomError::Internal => ErrorCode::Internal,
         }
     }
@@ -294,6 +312,13 @@ pub enum RoomRequest {
         before: Option<Seq>,
         /// Page size.
         limit: usize,
+    },
+    /// WebRTC signalling for another member (a `p2p` room).
+    Signal {
+        /// The member it is for.
+        to: PlayerId,
+        /// What to hand them.
+        data: Value,
     },
     /// An admin's action (the asker need not be a member), stored with its audit entry.
     Admin {

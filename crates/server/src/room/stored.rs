@@ -104,6 +104,8 @@ impl Room {
             chat_off: room.chat_off,
             muted: room.muted,
             scoreboard: room.scoreboard,
+            mode: room.mode,
+            signals: Default::default(),
             ctx,
         };
         restored.restore_deadlines(&deadlines);
@@ -131,6 +133,7 @@ impl Room {
     pub fn record(&self) -> RoomRecord {
         RoomRecord {
             id: self.id,
+            mode: self.mode,
             code: self.code.clone(),
             game: self.entry.kind().to_owned(),
             options: self.options.clone(),

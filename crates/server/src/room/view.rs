@@ -46,6 +46,7 @@ impl Room {
             game: self.entry.kind().to_owned(),
             options: self.options.clone(),
             host: self.host.clone(),
+            mode: self.mode,
             phase: self.phase,
             seats,
             min_players: self.min_players,

@@ -115,8 +115,8 @@ impl Session {
             Route::ListGames => Ok(Some(self.games())),
             Route::Leaderboard => self.leaderboard().await,
             Route::Identity(request) => self.identity(request).await,
-            Route::CreateRoom { game, options, turn_seconds, role, screen } => {
-                self.create_room(id, &game, options, turn_seconds, (role, screen)).await
+            Route::CreateRoom { game, options, setup, role, screen } => {
+                self.create_room(id, &game, options, setup, (role, screen)).await
             }
             Route::Room { code, cmd } => self.forward_to_room(id, &code, cmd),
             Route::Input { code, input } => {
@@ -175,12 +175,12 @@ impl Session {
         id: RequestId,
         game: &str,
         options: Option<serde_json::Value>,
-        turn_seconds: Option<u32>,
+        setup: crate::lobby::RoomSetup,
         (role, screen): (Role, bool),
     ) -> Reply {
         let player = self.me()?;
         let ip = self.peer.ip();
-        let room = self.state.rooms().create(&player, ip, game, options, turn_seconds).await?;
+        let room = self.state.rooms().create(&player, ip, game, options, setup).await?;
         let cmd = RoomRequest::Join { role, since: None, screen };
         room.try_request(Request { conn: self.conn.clone(), id, player, cmd })?;
         self.rooms.insert(room.code.clone(), room);

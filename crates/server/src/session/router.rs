@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::config::limits::{AUDIT_PAGE, HISTORY_PAGE, MAX_AUDIT_PAGE, MAX_HISTORY_PAGE};
 use crate::env::Switches;
+use crate::lobby::RoomSetup;
 use crate::room::{HostAction, RoomRequest};
 
 /// What a request asks for, and of whom.
@@ -25,8 +26,8 @@ pub enum Route {
         game: String,
         /// Its options.
         options: Option<Value>,
-        /// Seconds per turn, for a room with turn timers.
-        turn_seconds: Option<u32>,
+        /// Turn timers and where the game runs.
+        setup: RoomSetup,
         /// The creator's place: a seat (default) or watching (a big screen hosting).
         role: Role,
         /// The creator is a big screen.
@@ -220,9 +221,18 @@ pub fn route(identified: bool, msg: ClientMsg) -> Route {
             Route::Identity(IdentityRequest::Register { username, password })
         }
         (true, M::Logout) => Route::Identity(IdentityRequest::Logout),
-        (true, M::CreateRoom { game, options, turn_seconds, role, screen }) => {
+        (true, M::CreateRoom { game, options, turn_seconds, role, screen, mode }) => {
             let role = role.unwrap_or_default();
-            Route::CreateRoom { game, options, turn_seconds, role, screen }
+            Route::CreateRoom {
+                game,
+                options,
+                setup: RoomSetup { turn_seconds, mode },
+                role,
+                screen,
+            }
+        }
+        (true, M::Signal { code, to, data }) => {
+            Route::Room { code, cmd: RoomRequest::Signal { to, data } }
         }
         (true, M::JoinRoom { code, role, since, screen }) => Route::Room {
             code,
@@ -314,6 +324,7 @@ mod tests {
                 turn_seconds: None,
                 role: None,
                 screen: false,
+                mode: Default::default(),
             },
             ClientMsg::Kick { code: code(), player: "p2".into(), reason: None },
             ClientMsg::React { code: code(), emoji: "👏".into() },
@@ -355,6 +366,7 @@ mod tests {
             ClientMsg::Register { username: "ana".into(), password: "secret pw".into() },
             ClientMsg::Login { username: "ana".into(), password: "secret pw".into() },
             ClientMsg::Logout,
+            ClientMsg::Signal { code: code(), to: "p2".into(), data: json!({"candidate": ""}) },
             ClientMsg::Dm {
                 to: "pb".into(),
                 text: "hi".into(),
@@ -416,7 +428,7 @@ mod tests {
                 "create_room" => "lobby",
                 "join_room" | "leave_room" | "ready" | "react" | "kick" | "lock" | "set_host"
                 | "change_game" | "end_game" | "start" | "move" | "rematch" | "chat"
-                | "chat_history" | "replay" => "room",
+                | "chat_history" | "replay" | "signal" => "room",
                 "input" => "input",
                 "admin_overview"
                 | "admin_room"

@@ -102,9 +102,9 @@ pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()>
                 "INSERT INTO rooms (id, code, game, options, host, phase, game_no, seq, outcome,
                                     created_ms, closed, players, seed, deadlines, turn_seconds,
                                     snapshot, snapshot_tick, locked, banned, chat_off, muted,
-                                    scoreboard, game_version)
+                                    scoreboard, game_version, mode)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                         ?17, ?18, ?19, ?20, ?21, ?22, ?23)
+                         ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)
                  ON CONFLICT (id) DO UPDATE SET game = ?3, options = ?4, host = ?5, phase = ?6,
                                                 game_no = ?7, seq = ?8, outcome = ?9,
                                                 closed = ?11, players = ?12, seed = ?13,
@@ -139,6 +139,7 @@ pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()>
                 serde_json::to_string(&r.muted).expect("serialize"),
                 serde_json::to_string(&r.scoreboard).expect("serialize"),
                 r.game_version,
+                r.mode.as_str(),
             ])?;
         }
         Write::SetAdmin { player_id, admin: true, ts_ms } => {

@@ -1,6 +1,6 @@
 //! Reading rows back into records, and the queries more than one read shares.
 
-use capital_protocol::{Outcome, Phase, Role};
+use capital_protocol::{Outcome, Phase, Role, RoomMode};
 use rusqlite::{Connection, Row, params};
 
 use crate::StoreError;
@@ -86,7 +86,7 @@ fn parse_deadlines(s: &str) -> Result<Vec<Option<u64>>, StoreError> {
 
 pub(super) const ROOM_COLUMNS: &str = "id, code, game, options, host, phase, game_no, seq, outcome, created_ms, closed, players, seed, \
      deadlines, turn_seconds, snapshot, snapshot_tick, locked, banned, chat_off, muted, scoreboard, \
-     game_version";
+     game_version, mode";
 
 pub(super) fn room_from_row(row: &Row<'_>) -> Result<RoomRecord, StoreError> {
     let options: String = row.get(3)?;
@@ -126,6 +126,11 @@ pub(super) fn room_from_row(row: &Row<'_>) -> Result<RoomRecord, StoreError> {
         scoreboard: serde_json::from_str(&row.get::<_, String>(21)?)
             .map_err(|e| StoreError::Corrupt(format!("stored scoreboard: {e}")))?,
         game_version: row.get(22)?,
+        mode: {
+            let mode: String = row.get(23)?;
+            RoomMode::parse(&mode)
+                .ok_or_else(|| StoreError::Corrupt(format!("stored room mode {mode:?}")))?
+        },
     })
 }
 

@@ -234,6 +234,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     ALTER TABLE dms ADD COLUMN sealed TEXT;
 "#,
+    r#"
+    -- Version 15: where a room's game runs: 'server', or 'p2p' (the host's phone).
+    ALTER TABLE rooms ADD COLUMN mode TEXT NOT NULL DEFAULT 'server';
+"#,
 ];
 
 /// Brings the schema of `conn` up to date; refuses a database newer than this server.

@@ -60,6 +60,7 @@ async fn room_from(
     let (options, players) = entry.check(&serde_json::Value::Null).unwrap();
     let mut record = RoomRecord {
         id: 7,
+        mode: Default::default(),
         code: "KXMR".into(),
         game: game.into(),
         options,
@@ -445,3 +446,4 @@ async fn ready_is_stored_shown_to_everyone_and_spent_by_the_start() {
 mod bounds;
 mod failed_writes;
 mod rematch;
+mod signals;
