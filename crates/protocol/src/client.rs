@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{AdminAction, PlayerId, RequestId, RoomCode, Sealed, Seq};
+use crate::{AdminAction, PlayerId, RequestId, RoomCode, RoomMode, Sealed, Seq};
 
 /// One request frame: `{"id": 7, "type": "...", ...fields of the type}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,42 +24,6 @@ pub enum Role {
     Player,
     /// Watches: sees the public state of the game, never a seat's hidden information.
     Spectator,
-}
-
-/// Where a room's game runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RoomMode {
-    /// The server runs the rules and relays every move (client-server).
-    #[default]
-    Server,
-    /// The host's phone runs the rules; the others reach it over WebRTC, and the server only
-    /// introduces them (relays `signal`) and keeps the lobby and the chat (peer-to-peer).
-    P2p,
-}
-
-impl RoomMode {
-    /// The server mode (for `skip_serializing_if`).
-    pub fn is_server(&self) -> bool {
-        *self == RoomMode::Server
-    }
-
-    /// As it is written on the wire and in the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RoomMode::Server => "server",
-            RoomMode::P2p => "p2p",
-        }
-    }
-
-    /// From `as_str`'s words.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "server" => Some(RoomMode::Server),
-            "p2p" => Some(RoomMode::P2p),
-            _ => None,
-        }
-    }
 }
 
 /// Every request a client can make, tagged by `type`.

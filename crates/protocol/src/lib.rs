@@ -29,13 +29,13 @@ pub mod sealed;
 pub mod server;
 
 pub use admin::{AdminAction, AuditEntry, RoomSummary, SummaryMember};
-pub use client::{ClientMsg, Request, Role, RoomMode};
+pub use client::{ClientMsg, Request, Role};
 pub use error::ErrorCode;
 pub use games::{GameInfo, OptionChoice, OptionField, OptionFieldKind, ScriptInfo};
 pub use replay::{LeaderLine, Replay, ReplaySeat, ReplayStep};
 pub use room::{
-    ChatMessage, EventMsg, LeaveReason, MemberView, Outcome, Phase, RoomEvent, RoomView, ScoreLine,
-    SeatView, You,
+    ChatMessage, EventMsg, LeaveReason, MemberView, Outcome, Phase, RoomEvent, RoomMode, RoomView,
+    ScoreLine, SeatView, You,
 };
 pub use sealed::{DeviceKeyView, Sealed, SealedCopy};
 pub use server::{
