@@ -208,6 +208,12 @@ pub fn message(text: &str, client_msg_id: &str, max_chars: usize) -> Result<(), 
     if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return Err(TextError::Control);
     }
+    client_msg_id_of(client_msg_id)
+}
+
+/// Checks a message's `client_msg_id` (1 to 64 characters), for a message whose text the server
+/// cannot read (a sealed direct message) as for any other.
+pub fn client_msg_id_of(client_msg_id: &str) -> Result<(), TextError> {
     if client_msg_id.is_empty() || client_msg_id.chars().count() > MAX_CLIENT_MSG_ID_CHARS {
         return Err(TextError::ClientMsgId);
     }

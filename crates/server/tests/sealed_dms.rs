@@ -237,6 +237,9 @@ async fn bad_envelopes_get_their_own_errors_and_change_nothing() {
     let (_, mut tablet) = second_device(&server, &bo).await;
     let stale = sealed_dm(&ana, &bo.player, "x7", &ours, "hi");
     assert_eq!(code_of(send(stale).await), ErrorCode::KeysChanged);
+    // A sealed message's client_msg_id is checked like any other.
+    let long_id = sealed_dm(&ana, &bo.player, &"i".repeat(65), &ours, "hi");
+    assert_eq!(code_of(send(long_id).await), ErrorCode::BadClientMsgId);
     // A key that is not a key.
     let bad_key = ClientMsg::PublishKey { key: b64u(&[7; 65]) };
     assert_eq!(code_of(ana.client.request(bad_key).await), ErrorCode::BadRequest);

@@ -22,7 +22,7 @@ impl Session {
                         return Err(DmError::BadEnvelope("a sealed message has no text".into()))?;
                     }
                     Some(sealed) => {
-                        crate::text::message("sealed", &client_msg_id, max)?;
+                        crate::text::client_msg_id_of(&client_msg_id)?;
                         let devices = config.max_devices_per_player as usize;
                         dm::envelope::check(sealed, max, devices).map_err(DmError::from)?;
                     }
