@@ -190,7 +190,8 @@ export class MessagesView {
       const mine = m.from === me;
       const tick = this.model.statusOf(c, m);
       const text = m.sealed && !m.opened ? (m.unreadable ? "🔒 Encrypted message" : "🔒 Opening…") : m.text;
-      const who = messageLabel(m, status, name);
+      const standing = m.sealed && !mine ? this.opts.e2e.keyStanding(c.with, m.sealed.from_key) : null;
+      const who = messageLabel(m, status, name, standing);
       items.push(bubble(text, m.ts, mine, tick, m === lastMine, { "data-seq": m.seq, "data-sealed": m.sealed ? "yes" : "no" }, null, who));
     }
     for (const p of c.outbox) {

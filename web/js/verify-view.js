@@ -21,9 +21,13 @@ const $ = (id) => document.getElementById(id);
  */
 export function createVerify({ e2e, messages, backToConversation, openConversation }) {
   let other = null;
+  let shown = null; // the fingerprint of the other's keys that the numbers on screen show
+  let fromScan = false; // opened by a scanned code, not from a conversation
 
-  async function openVerify(id, name) {
+  async function openVerify(id, name, scanned = false) {
     other = { id, name };
+    shown = null;
+    fromScan = scanned;
     $("verify-title").textContent = `Safety number with ${name}`;
     $("verify-intro").textContent = `Compare this number with the one on ${name}'s phone, side by side.`;
     fill($("verify-digits"));
@@ -31,12 +35,16 @@ export function createVerify({ e2e, messages, backToConversation, openConversati
     $("verify-state").textContent = "";
     showScreen("verify");
     try {
-      const { digits, link } = await e2e.safety(id);
+      const { digits, link, shown: fp } = await e2e.safety(id);
+      shown = fp;
       fill($("verify-digits"), digits.map((g) => h("span", { class: "verify-group" }, g)));
       $("verify-digits").dataset.number = digits.join("");
       $("verify-qr").innerHTML = qrSvg(link, { label: `QR code of your safety number with ${name}` });
       $("verify-qr").dataset.link = link;
       drawState();
+      if (scanned && e2e.status(id) !== "verified") {
+        $("verify-state").textContent = `The code you scanned matches what this phone sees. If you scanned it on ${name}'s own phone, in person, tap "The numbers match".`;
+      }
     } catch (err) {
       $("verify-state").textContent = friendly(err);
     }
@@ -54,14 +62,21 @@ export function createVerify({ e2e, messages, backToConversation, openConversati
   }
 
   $("verify-mark").addEventListener("click", () => {
-    if (!other) return;
-    e2e.markVerified(other.id);
+    if (!other || !shown) return;
+    if (!e2e.markVerified(other.id, shown)) {
+      toast(`${other.name}'s keys changed while this was on screen: compare the new numbers.`, "error");
+      openVerify(other.id, other.name);
+      return;
+    }
     const c = messages.convs.get(other.id);
     if (c) messages.releaseHeld(c);
     drawState();
     toast(`${other.name} is verified.`, "info");
   });
-  $("verify-back").addEventListener("click", () => backToConversation());
+  $("verify-back").addEventListener("click", () => {
+    if (fromScan && other) openConversation(other.id, other.name);
+    else backToConversation();
+  });
 
   // A scanned code's fragment, read as the page opens: going into a room rewrites the address
   // (to /join/CODE) before the connection is up to check it. Opened in a tab already on the
@@ -89,10 +104,10 @@ export function createVerify({ e2e, messages, backToConversation, openConversati
       const { result, other: id } = await e2e.checkLink(code);
       const c = id ? messages.conv(id) : null;
       const name = (c && c.name) || "this player";
-      if (result === "verified") {
-        if (c) messages.releaseHeld(c);
-        toast(`Safety numbers match: ${name} is verified.`, "info");
-        openConversation(id, c ? c.name : "");
+      if (result === "match") {
+        // Not verified yet: the user says where the code came from.
+        toast(`The code matches: tap "The numbers match" to mark ${name} verified.`, "info");
+        openVerify(id, name, true);
       } else if (result === "mismatch") {
         toast(`The codes do not match: the keys you see for ${name} are not the ones ${name}'s phone shows. Do not send anything private.`, "error");
       } else {

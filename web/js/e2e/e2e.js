@@ -102,13 +102,32 @@ export class E2e {
     const fp = hexOf(await fingerprint(player, keys.map((k) => k.key)));
     this.fps.set(player, fp);
     if (player !== this.opts.meId() && keys.length) {
-      const trust = this.trust();
-      const known = trust.of(player);
-      const remembered = [...new Set([...(known.keys || []), ...keys.map((k) => k.key)])].slice(-REMEMBERED);
-      // The first keys seen are taken as they come; later ones must be accepted (acceptChange).
-      trust.set(player, { seen: known.seen || fp, keys: remembered });
+      const known = this.trust().of(player);
+      // The first keys seen are taken as they come; later ones must be accepted (acceptChange
+      // or markVerified), and only accepted keys are remembered.
+      if (!known.seen) this.remember(player, fp, {});
     }
     return keys;
+  }
+
+  /** `player`'s keys as listed now are accepted (with `fp`); `extra` goes into the entry too. */
+  remember(player, fp, extra) {
+    const trust = this.trust();
+    const known = trust.of(player);
+    const keys = (this.keys.get(player) || []).map((k) => k.key);
+    const remembered = [...new Set([...(known.keys || []), ...keys])].slice(-REMEMBERED);
+    trust.set(player, { seen: fp, keys: remembered, ...extra });
+    return keys;
+  }
+
+  /**
+   * How far this device trusts the key that sealed a message from `player`: "verified" (in the
+   * set the two compared), "accepted", or "new" (listed, but not accepted yet).
+   */
+  keyStanding(player, key) {
+    const known = this.trust().of(player);
+    if ((known.verifiedKeys || []).includes(key)) return "verified";
+    return (known.keys || []).includes(key) ? "accepted" : "new";
   }
 
   /** The conversation's status with `other` (see the top of this file). */
@@ -126,7 +145,7 @@ export class E2e {
   /** The user saw the warning and goes on with `other`'s new keys (not verified any more). */
   acceptChange(other) {
     const fp = this.fps.get(other);
-    if (fp) this.trust().set(other, { seen: fp, verified: null });
+    if (fp) this.remember(other, fp, { verified: null, verifiedKeys: [] });
   }
 
   /**
@@ -196,19 +215,27 @@ export class E2e {
       digits: safetyDigits(me, myFp, other, theirFp),
       link: `${location.origin}/#verify=${me}.${shortPrint(myFp)}.${other}.${shortPrint(theirFp)}`,
       status: this.status(other),
+      shown: shortPrint(theirFp),
     };
   }
 
-  /** The user compared the numbers: `other`'s keys as they are now are verified. */
-  markVerified(other) {
+  /**
+   * The user compared the numbers that showed `other`'s keys as `shown` (from `safety`): those
+   * keys are verified. False (and nothing changes) when the keys changed since they showed.
+   */
+  markVerified(other, shown) {
     const fp = this.fps.get(other);
-    if (fp) this.trust().set(other, { seen: fp, verified: fp });
+    if (!fp || fp !== shown) return false;
+    const keys = (this.keys.get(other) || []).map((k) => k.key);
+    this.remember(other, fp, { verified: fp, verifiedKeys: keys });
+    return true;
   }
 
   /**
-   * A scanned link (`verify=A.fpA.B.fpB`, made on the other phone): "verified" when it shows
-   * the same keys this device sees for both, "mismatch" when not, "not-ours" when it is about
-   * other players. Returns {result, other}.
+   * A scanned link (`verify=A.fpA.B.fpB`, made on the other phone): "match" when it shows the
+   * same keys this device sees for both, "mismatch" when not, "not-ours" when it is about other
+   * players. Returns {result, other}. A link never verifies by itself: anyone (the server too)
+   * can make a page open one, so the user confirms on the safety-number screen.
    */
   async checkLink(fragment) {
     const parts = fragment.split(".");
@@ -223,7 +250,6 @@ export class E2e {
     const mine = await this.keysOf(me, true);
     const myFp = hexOf(await fingerprint(me, mine.map((k) => k.key)));
     if (myFp !== mineFromLink || this.fps.get(other) !== theirsFromLink) return { result: "mismatch", other };
-    this.markVerified(other);
-    return { result: "verified", other };
+    return { result: "match", other };
   }
 }

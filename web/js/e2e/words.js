@@ -7,12 +7,16 @@ export function onPlainHttp() {
   return location.protocol === "http:" && !window.isSecureContext;
 }
 
-/** The line under a direct message. `status` is the conversation's (e2e.js). */
-export function messageLabel(m, status, name) {
+/**
+ * The line under a direct message. `status` is the conversation's (e2e.js); `standing`, for a
+ * message received sealed, how far this device trusts the key that sealed it (e2e.keyStanding).
+ */
+export function messageLabel(m, status, name, standing = null) {
   if (m.sealed) {
     if (m.unreadable) return `Encrypted, but this device cannot open it: ${m.unreadable}`;
-    const checked = status === "verified" ? "verified" : "not verified";
-    return `Only you and ${name} can read this (${checked})`;
+    if (standing === "new") return `Sealed by a new device of ${name}'s that you have not accepted`;
+    const verified = standing ? standing === "verified" && status === "verified" : status === "verified";
+    return `Only you and ${name} can read this (${verified ? "verified" : "not verified"})`;
   }
   return onPlainHttp()
     ? "Not encrypted (http): the server and anyone on this Wi-Fi can read this"

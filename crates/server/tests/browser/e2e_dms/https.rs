@@ -122,7 +122,13 @@ async fn encrypted_dms_over_https_verified_then_a_key_change() {
     assert!(link.starts_with(&format!("{base}/#verify=")), "the link is {link}");
     assert_eq!(read_qr(&bo).await, link, "the QR code holds the link");
     ana.goto(&link).await;
-    ana.wait_text("[data-testid=toast]", "Safety numbers match: Bo is verified.").await;
+    // A code alone verifies nothing (any page could open such a link): Ana confirms it.
+    ana.wait_text("[data-testid=toast]", "The code matches").await;
+    ana.wait_visible("[data-testid=screen-verify]").await;
+    ana.wait_text("[data-testid=verify-state]", "matches what this phone sees").await;
+    ana.click("[data-testid=verify-mark]").await;
+    ana.wait_text("[data-testid=toast]", "Bo is verified.").await;
+    ana.click("[data-testid=verify-back]").await;
     ana.wait_visible("[data-testid=screen-conversation]").await;
     wait_status(&ana, "verified").await;
     ana.wait_text("[data-testid=dm-privacy-title]", "Only you and Bo can read these (verified)")
@@ -203,8 +209,17 @@ async fn encrypted_dms_over_https_verified_then_a_key_change() {
     let here = bo2.js("window.capitalSamePage = true; return location.pathname;").await;
     assert_eq!(here, json!("/"), "the link differs from Bo's address only in its fragment");
     bo2.goto(&link).await;
-    bo2.wait_text("[data-testid=toast]", "Safety numbers match: Ana is verified.").await;
+    bo2.wait_text("[data-testid=toast]", "The code matches").await;
     assert_eq!(bo2.js("return window.capitalSamePage === true;").await, json!(true), "same page");
+    bo2.wait_visible("[data-testid=screen-verify]").await;
+    assert_eq!(
+        bo2.js("return document.querySelector('[data-testid=dm-privacy]').dataset.status;").await,
+        json!("unverified"),
+        "not verified before Bo confirms"
+    );
+    bo2.click("[data-testid=verify-mark]").await;
+    bo2.wait_text("[data-testid=toast]", "Ana is verified.").await;
+    bo2.click("[data-testid=verify-back]").await;
     wait_status(&bo2, "verified").await;
     bo2.click("[data-testid=dm-compare]").await;
     assert_eq!(wait_number(&bo2).await, number, "the new safety number, the same on both");
