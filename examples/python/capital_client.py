@@ -176,27 +176,71 @@ async def play(args: argparse.Namespace) -> str:
         return "win" if winner == room["you"]["seat"] else "loss"
 
 
-async def devices_of(client: Client, *players: str) -> list[bytes]:
-    """The public keys of every device of these players, as `keys_of` lists them now."""
-    devices = []
-    for player in players:
-        reply = await client.request("keys_of", player=player)
-        devices += [e2e.unb64u(device["key"]) for device in reply["keys"]]
-    return devices
+class KeysChanged(Exception):
+    """The server lists devices for `player` that these pins did not accept (`devices`), or none
+    where there were some (`devices` empty): nothing was sealed or sent."""
+
+    def __init__(self, player: str, devices: list[str]):
+        super().__init__(f"{player}'s devices changed: {devices or 'none listed'} not accepted")
+        self.player = player
+        self.devices = devices
+
+
+class Pins:
+    """The device keys accepted for each player, its own player included. The first list seen
+    for a player is accepted as it is (trust on first use); later, a key not accepted, or an
+    empty list where there were keys, is a change to accept (`accept`) before sealing. One's own
+    list too: a server that added a device of its own there would get a copy of every message
+    sent, and the safety numbers would not show it."""
+
+    def __init__(self) -> None:
+        self.accepted: dict[str, set[str]] = {}
+
+    def check(self, player: str, listed: list[dict], own: str | None = None) -> None:
+        known = self.accepted.get(player)
+        if not known:
+            if listed:
+                self.accepted[player] = {k["key"] for k in listed}
+            return
+        added = [k["device"] for k in listed if k["key"] not in known and k["key"] != own]
+        if added or not listed:
+            raise KeysChanged(player, added)
+
+    def accept(self, player: str, listed: list[dict]) -> None:
+        self.accepted.setdefault(player, set()).update(k["key"] for k in listed)
+
+
+async def keys_of(client: Client, player: str) -> list[dict]:
+    """The devices `player` can receive encrypted messages on, as `keys_of` lists them now."""
+    reply = await client.request("keys_of", player=player)
+    return reply["keys"]
 
 
 async def send_sealed(
-    client: Client, key: e2e.DeviceKey, me: str, to: str, text: str, client_msg_id: str
+    client: Client,
+    key: e2e.DeviceKey,
+    pins: Pins,
+    me: str,
+    to: str,
+    text: str,
+    client_msg_id: str,
 ) -> dict:
     """Sends `text` to `to` end-to-end encrypted: one copy for each device of `to` and of `me`
-    (including this one, sealed with `key`). Returns the `dm_sent` reply."""
+    (including this one, sealed with `key`), once `pins` accepts both lists (else KeysChanged,
+    and nothing is sent). Returns the `dm_sent` reply."""
+    own = e2e.b64u(e2e.public_bytes(key))
     tries = 0
     while True:
         tries += 1
-        devices = await devices_of(client, to, me)
+        devices: dict[str, bytes] = {}  # one copy a device, even if two players list a key
+        for player in (to, me):
+            listed = await keys_of(client, player)
+            pins.check(player, listed, own)
+            for k in listed:
+                devices.setdefault(k["device"], e2e.unb64u(k["key"]))
         sealed = {
-            "from_key": e2e.b64u(e2e.public_bytes(key)),
-            "copies": e2e.seal_dm(key, me, to, client_msg_id, text, devices),
+            "from_key": own,
+            "copies": e2e.seal_dm(key, me, to, client_msg_id, text, list(devices.values())),
         }
         try:
             return await client.request("dm", to=to, client_msg_id=client_msg_id, sealed=sealed)
@@ -237,13 +281,15 @@ async def dm_echo(args: argparse.Namespace) -> str:
         print(f"DEVICE {published['device']}", flush=True)
         print(f"PLAYER {me}", flush=True)
 
+        pins = Pins()  # the lists seen first; this bot never accepts a device added later
         echoed = 0
         while echoed < args.count:
             message = await client.next_dm()
             if message["from"] == me:
                 continue  # our own message, as another of our devices sent it
             try:
-                text = open_message(key, message, await devices_of(client, message["from"]))
+                senders = await keys_of(client, message["from"])
+                text = open_message(key, message, [e2e.unb64u(k["key"]) for k in senders])
             except ValueError as e:  # DoesNotOpen, or a from_key that is not base64url
                 print(f"UNREADABLE {message['seq']}: {e}", file=sys.stderr, flush=True)
                 continue
@@ -253,7 +299,11 @@ async def dm_echo(args: argparse.Namespace) -> str:
             if message.get("sealed") is None:  # they wrote in the clear: so do we
                 sent = await client.request("dm", to=to, text=answer, client_msg_id=answer_id)
             else:
-                sent = await send_sealed(client, key, me, to, answer, answer_id)
+                try:
+                    sent = await send_sealed(client, key, pins, me, to, answer, answer_id)
+                except KeysChanged as e:
+                    print(f"KEYS_CHANGED {e}", file=sys.stderr, flush=True)
+                    continue
             print(f"SENT {sent['type']} {sent['seq']}", flush=True)
             echoed += 1
         return f"echoed {echoed}"

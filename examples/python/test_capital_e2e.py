@@ -1,4 +1,5 @@
-"""Checks capital_e2e.py against the committed vectors in crates/e2e/tests/vectors/.
+"""Checks capital_e2e.py against the committed vectors in crates/e2e/tests/vectors/, and the
+client's pins (which devices it accepted for each player).
 
 Run from this directory with ``python3 -m unittest`` (no pytest needed). The Rust test
 ``crates/server/tests/python_client.rs`` runs it too, so ``cargo test`` fails when this does.
@@ -11,6 +12,7 @@ import unittest
 from pathlib import Path
 
 import capital_e2e as e2e
+from capital_client import KeysChanged, Pins
 
 VECTORS = Path(__file__).resolve().parent / "../../crates/e2e/tests/vectors"
 
@@ -167,6 +169,37 @@ class Base64Url(unittest.TestCase):
         for bad in ("+/8=", "-_8=", "+/8", "-_9", "A"):
             with self.subTest(bad=bad), self.assertRaises(ValueError):
                 e2e.unb64u(bad)
+
+
+def device(name: str) -> dict:
+    return {"device": f"dev-{name}", "key": f"key-{name}", "since": 0}
+
+
+class PinsTest(unittest.TestCase):
+    """The first list is accepted; a device added later, or no devices where there were some, is
+    a change until accepted; a device that went is not; this device's own key never is."""
+
+    def test_an_added_device_is_a_change_until_accepted(self):
+        pins = Pins()
+        pins.check("bo", [device("a")])
+        with self.assertRaises(KeysChanged) as changed:
+            pins.check("bo", [device("a"), device("b")])
+        self.assertEqual((changed.exception.player, changed.exception.devices), ("bo", ["dev-b"]))
+        pins.accept("bo", [device("b")])
+        pins.check("bo", [device("a"), device("b")])
+        pins.check("bo", [device("b")])
+
+    def test_no_devices_where_there_were_some_and_the_own_key(self):
+        pins = Pins()
+        pins.check("bo", [])
+        pins.check("bo", [device("a")])
+        with self.assertRaises(KeysChanged) as changed:
+            pins.check("bo", [])
+        self.assertEqual(changed.exception.devices, [])
+        pins.check("me", [device("me")], own="key-me")
+        pins.check("me", [device("me"), device("laptop")], own="key-laptop")
+        with self.assertRaises(KeysChanged):
+            pins.check("me", [device("me"), device("x")], own="key-me")
 
 
 if __name__ == "__main__":

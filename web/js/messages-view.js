@@ -5,7 +5,7 @@
 
 import { charCounter, fill, h, initial, shortTime, srOnly } from "./dom.js";
 import { friendly, isConnectionError } from "./describe.js";
-import { conversationNotice, messageLabel } from "./e2e/words.js";
+import { GO_ON, conversationNotice, heldWords, messageLabel } from "./e2e/words.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -41,9 +41,9 @@ export class MessagesView {
     $("dm-input").dispatchEvent(new Event("input"));
     this.drawConversation(true);
     if (this.opts.online() && this.opts.e2e.available) {
-      // Their devices as they are now: the notice (and a key change) before anything is sent.
-      this.opts.e2e
-        .keysOf(id, true)
+      // Their devices and mine as they are now: a key change is shown before anything is sent.
+      const e2e = this.opts.e2e;
+      Promise.all([e2e.keysOf(id, true), e2e.keysOf(this.opts.meId(), true)])
         .catch(() => null)
         .then(() => this.model.current === id && this.drawConversation(false));
     }
@@ -191,12 +191,12 @@ export class MessagesView {
       const tick = this.model.statusOf(c, m);
       const text = m.sealed && !m.opened ? (m.unreadable ? "🔒 Encrypted message" : "🔒 Opening…") : m.text;
       const standing = m.sealed && !mine ? this.opts.e2e.keyStanding(c.with, m.sealed.from_key) : null;
-      const who = messageLabel(m, status, name, standing);
+      const who = messageLabel(m, status, name, standing, this.oddity(c, m, sorted));
       items.push(bubble(text, m.ts, mine, tick, m === lastMine, { "data-seq": m.seq, "data-sealed": m.sealed ? "yes" : "no" }, null, who));
     }
     for (const p of c.outbox) {
       const state = p.failed ? "failed" : p.held ? "held" : "sending";
-      const why = p.held ? `Waiting: ${name}'s safety number changed` : p.failed;
+      const why = p.held ? heldWords(status, p.heldFor, me, name) : p.failed;
       items.push(bubble(p.text, null, true, state, true, { class: "pending" }, why));
     }
     if (items.length === 0) {
@@ -221,19 +221,31 @@ export class MessagesView {
     }
   }
 
+  /**
+   * What is odd about a received message, as the server could have made it: "again" (a sealed
+   * message with the id of an earlier one: delivered twice), "clear" (in the clear, in a
+   * conversation that was encrypted: it may not be from them). Null for the rest.
+   */
+  oddity(c, m, sorted) {
+    if (m.from !== c.with) return null;
+    if (!m.sealed) return this.model.wasSealed(c) || this.opts.e2e.wasEncrypted(c.with) ? "clear" : null;
+    const first = sorted.find((o) => o.client_msg_id === m.client_msg_id && o.from === m.from);
+    return first && first.seq < m.seq ? "again" : null;
+  }
+
   /** The notice at the top: who can read this conversation, and what to do about it. */
   drawNotice(c, name, status) {
     const wasSealed = this.model.wasSealed(c);
     const notice = conversationNotice(status, name, wasSealed);
     const actions = [];
-    if (status === "verified" || status === "unverified" || status === "changed") {
+    if (["verified", "unverified", "changed", "self-changed"].includes(status)) {
       actions.push(
         h("button", { class: "btn btn-small btn-secondary", type: "button", "data-testid": "dm-compare", onclick: () => this.opts.openVerify(c.with, name) }, "Compare safety numbers"),
       );
     }
-    if (status === "changed") {
+    if (GO_ON[status]) {
       actions.push(
-        h("button", { class: "btn btn-small btn-quiet", type: "button", "data-testid": "dm-accept-keys", onclick: () => this.model.sendHeld(c) }, "I understand, go on"),
+        h("button", { class: "btn btn-small btn-quiet", type: "button", "data-testid": "dm-accept-keys", onclick: () => this.model.sendHeld(c) }, GO_ON[status]),
       );
     }
     if (status === "insecure") {

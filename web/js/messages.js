@@ -11,21 +11,20 @@
 //   seq it saw (`dm_history {after}`), page by page, so nothing is missed.
 // - Receipts say "every message of mine up to seq N is delivered / read": they are kept as two
 //   marks per conversation, so a receipt that arrives before the reply to the send still counts.
-// - A message I write shows at once as "sending..."; offline, it waits and is sent again with the
-//   same client_msg_id when the connection is back (the server stores it once).
-// - End-to-end encryption is e2e/e2e.js's: a message goes out sealed whenever both players can
-//   (see its `status`), and a sealed one is opened as it arrives (its `text` is filled in then;
-//   `unreadable` says why when it cannot be). While the other player's keys changed and the
-//   change is not accepted, a new message waits (`held`) instead of going out.
+// - Sending is messages-send.js's (mixed in below): what I write, sealed or not, held or sent.
+// - End-to-end encryption is e2e/e2e.js's: a sealed message is opened as it arrives (its `text`
+//   is filled in then; `unreadable` says why when it cannot be; a refusal for load, such as
+//   `rate_limited`, is tried again a little later).
 // - The protocol has no "who have I blocked" request: blocks made on this device are remembered
 //   in localStorage, per player.
 
-import { friendly, isConnectionError } from "./describe.js";
-import { newMsgId } from "./chat.js";
-import { KeysChanged } from "./e2e/e2e.js";
+import { sending } from "./messages-send.js";
 
 const PAGE = 50;
 const CATCH_UP_PAGE = 200;
+/** Tries to open a message the server's load kept from opening (rate_limited, busy). */
+const OPEN_TRIES = 5;
+const OPEN_AGAIN_MS = 2000;
 
 export class Messages {
   /**
@@ -140,15 +139,27 @@ export class Messages {
     if (m.opening) return;
     m.opening = true;
     m.text = "";
+    const now = () => c.msgs.get(m.seq) || m; // add() may have put a merged copy in its place
     this.opts.e2e.open(m).then(
-      (text) => Object.assign(m, { text, opened: true, unreadable: null }),
-      // Offline (a request to the server that failed for want of a connection): opened again
-      // when the connection is back (backOnline). Anything else (no copy for this device, not
-      // from a key of its sender, altered) is why it cannot be read: not isConnectionError,
-      // which counts an error without a code as one, and e2e.js's errors have none.
-      (err) => !droppedConnection(err) && Object.assign(m, { unreadable: err.message || String(err) }),
+      (text) => Object.assign(now(), { text, opened: true, unreadable: null }),
+      (err) => {
+        // Offline (a request to the server that failed for want of a connection): opened again
+        // when the connection is back (backOnline). The server too busy for the keys_of it
+        // takes: again shortly. Anything else (no copy for this device, not from a key of its
+        // sender, altered) is why it cannot be read: not isConnectionError, which counts an
+        // error without a code as one, and e2e.js's errors have none.
+        if (droppedConnection(err)) return;
+        const tries = (now().tries || 0) + 1;
+        now().tries = tries;
+        if (["rate_limited", "busy"].includes(err.code) && tries < OPEN_TRIES) {
+          setTimeout(() => !now().opened && this.open(c, now()), OPEN_AGAIN_MS * tries);
+        } else {
+          Object.assign(now(), { unreadable: err.message || String(err) });
+        }
+      },
     ).finally(() => {
       m.opening = false;
+      now().opening = false;
       this.changed(c.with);
     });
   }
@@ -269,89 +280,6 @@ export class Messages {
     }, 300);
   }
 
-  // --- Sending ---------------------------------------------------------------------------
-
-  send(text) {
-    const c = this.convs.get(this.current);
-    if (!c) return;
-    const pending = { text, clientMsgId: newMsgId(), failed: null };
-    c.outbox.push(pending);
-    this.changed(c.with);
-    this.sendOne(c, pending);
-  }
-
-  async sendOne(c, pending) {
-    if (!this.opts.online() || pending.sending) return; // flush() sends it when the connection is back
-    pending.sending = true;
-    try {
-      const reply = await this.sendSealedOrNot(c, pending);
-      if (!reply) return; // held, or refused before it went out
-      this.add(c, {
-        from: this.opts.meId(),
-        to: c.with,
-        seq: reply.seq,
-        ts: reply.ts,
-        text: pending.text,
-        sealed: pending.sealed,
-        opened: !!pending.sealed,
-        client_msg_id: pending.clientMsgId,
-        delivered: false,
-        read: false,
-      });
-    } catch (err) {
-      if (isConnectionError(err)) return; // sent again by flush()
-      pending.failed = err.code === "blocked" ? this.blockedWords(c) : friendly(err);
-    } finally {
-      pending.sending = false;
-      this.changed(c.with);
-    }
-  }
-
-  /**
-   * Sends `pending` sealed when both can, in the clear only where that is said on screen (and
-   * never in a conversation that was encrypted); the reply, or null when it must wait. When
-   * the server says the devices changed, fetches them again and seals once more.
-   */
-  async sendSealedOrNot(c, pending) {
-    const e2e = this.opts.e2e;
-    for (let attempt = 0; ; attempt += 1) {
-      let fields;
-      try {
-        fields = await e2e.fieldsFor(c.with, pending.text, pending.clientMsgId, attempt > 0);
-      } catch (err) {
-        if (!(err instanceof KeysChanged)) throw err;
-        pending.held = true;
-        return null;
-      }
-      if (!fields.sealed && this.wasSealed(c)) {
-        pending.failed = "This conversation is encrypted, and this page cannot encrypt (it is not on https).";
-        return null;
-      }
-      pending.sealed = fields.sealed || null;
-      try {
-        return await this.opts.request("dm", { to: c.with, client_msg_id: pending.clientMsgId, ...fields });
-      } catch (err) {
-        if (err.code !== "keys_changed" || attempt > 0) throw err;
-      }
-    }
-  }
-
-  /** The user accepted `c`'s new keys: what waited goes out. */
-  sendHeld(c) {
-    this.opts.e2e.acceptChange(c.with);
-    this.releaseHeld(c);
-  }
-
-  /**
-   * What waited for `c`'s keys goes out, their keys being accepted already (verified: then
-   * accepting them again would undo the verification).
-   */
-  releaseHeld(c) {
-    for (const p of c.outbox) p.held = false;
-    this.flush();
-    this.changed(c.with);
-  }
-
   /** The connection is up again (after sync): send what waits, report what was read. */
   backOnline() {
     this.flush();
@@ -359,17 +287,6 @@ export class Messages {
     for (const c of this.convs.values()) {
       for (const m of c.msgs.values()) if (m.sealed && !m.opened && !m.unreadable) this.open(c, m);
     }
-  }
-
-  /** Send what waits, with the same ids. */
-  flush() {
-    for (const c of this.convs.values()) for (const p of c.outbox) if (!p.failed && !p.held) this.sendOne(c, p);
-  }
-
-  blockedWords(c) {
-    return this.isBlocked(c.with)
-      ? `You blocked ${c.name || "this player"}. Unblock to write again.`
-      : `${c.name || "This player"} is not taking messages from you.`;
   }
 
   // --- Reading ---------------------------------------------------------------------------
@@ -452,6 +369,8 @@ export class Messages {
 function droppedConnection(err) {
   return !!err && ["offline", "disconnected", "timeout"].includes(err.code);
 }
+
+Object.assign(Messages.prototype, sending);
 
 function lastTs(c) {
   if (c.outbox.length) return Date.now();

@@ -32,6 +32,7 @@ export function createVerify({ e2e, messages, backToConversation, openConversati
     $("verify-intro").textContent = `Compare this number with the one on ${name}'s phone, side by side.`;
     fill($("verify-digits"));
     fill($("verify-qr"));
+    $("verify-devices").textContent = "";
     $("verify-state").textContent = "";
     showScreen("verify");
     try {
@@ -41,6 +42,7 @@ export function createVerify({ e2e, messages, backToConversation, openConversati
       $("verify-digits").dataset.number = digits.join("");
       $("verify-qr").innerHTML = qrSvg(link, { label: `QR code of your safety number with ${name}` });
       $("verify-qr").dataset.link = link;
+      $("verify-devices").textContent = deviceWords(e2e.deviceCount(e2e.opts.meId()), e2e.deviceCount(id), name);
       drawState();
       if (scanned && e2e.status(id) !== "verified") {
         $("verify-state").textContent = `The code you scanned matches what this phone sees. If you scanned it on ${name}'s own phone, in person, tap "The numbers match".`;
@@ -57,7 +59,9 @@ export function createVerify({ e2e, messages, backToConversation, openConversati
         ? `${other.name} is verified.`
         : status === "changed"
           ? `${other.name}'s keys changed since you last wrote.`
-          : "Not verified yet.";
+          : status === "self-changed"
+            ? "A new device was added to your account since you last wrote."
+            : "Not verified yet.";
     $("verify-mark").hidden = status === "verified";
   }
 
@@ -119,4 +123,13 @@ export function createVerify({ e2e, messages, backToConversation, openConversati
   }
 
   return { openVerify, checkAddress };
+}
+
+/**
+ * How many devices the numbers cover: a device on one's own list that one does not own is
+ * what the numbers cannot catch (both phones would see it), so each player checks their count.
+ */
+export function deviceWords(mine, theirs, name) {
+  const n = (count) => (count === 1 ? "1 device" : `${count} devices`);
+  return `These numbers cover your ${n(mine)} and ${name}'s ${n(theirs)}. If you have fewer phones and browsers signed in than that, do not mark this verified.`;
 }

@@ -4,7 +4,8 @@
 //! the reply that names it (`re`), while room events and anything else the server pushes queue
 //! up for [`Client::next_event`]. A background task owns the socket, so many requests may be in
 //! flight at once (the load generator relies on that). Encrypted direct messages: a device's
-//! key ([`e2e::DeviceKey`]), [`Client::publish_key`], [`Client::dm_sealed`], [`open_message`].
+//! key ([`e2e::DeviceKey`]), [`Client::publish_key`], [`Client::dm_sealed`] (with the devices
+//! accepted for each player, [`Pins`]), [`Client::read_dm`].
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), capital_client::ClientError> {
@@ -28,12 +29,14 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message;
 
+mod pins;
 mod requests;
 mod sealed;
 
 pub use capital_e2e as e2e;
 pub use capital_protocol as protocol;
-pub use sealed::open_message;
+pub use pins::Pins;
+pub use sealed::{open_message, sealed_for};
 
 /// What can go wrong talking to a server.
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +64,15 @@ pub enum ClientError {
     /// An encrypted message could not be sealed or opened.
     #[error("encryption: {0}")]
     E2e(String),
+    /// The server lists devices for `player` that were not accepted ([`Pins`]), or none where
+    /// there were some (`devices` empty): nothing was sealed or sent.
+    #[error("{player}'s devices changed: {devices:?} not accepted")]
+    KeysChanged {
+        /// Whose list (possibly the sender's own).
+        player: String,
+        /// The devices listed that were not accepted.
+        devices: Vec<String>,
+    },
 }
 
 impl ClientError {

@@ -8,7 +8,7 @@ use capital_protocol::{
     ClientMsg, DeviceKeyView, DirectMessage, Sealed, SealedCopy, Seq, ServerMsg,
 };
 
-use crate::{Client, ClientError};
+use crate::{Client, ClientError, Pins};
 
 impl Client {
     /// `publish_key`: returns this device's id.
@@ -28,34 +28,34 @@ impl Client {
     }
 
     /// `dm`, sealed by `key` (a device of player `me`) for every device of `to` and of `me`, as
-    /// the server lists them now. Returns the message's seq.
+    /// the server lists them now, once `pins` accepts both lists (it refuses a device it did not
+    /// accept with [`ClientError::KeysChanged`], and sends nothing). Returns the message's seq.
     pub async fn dm_sealed(
         &self,
         me: &str,
         key: &DeviceKey,
+        pins: &Pins,
         to: &str,
         text: &str,
         client_msg_id: &str,
     ) -> Result<Seq, ClientError> {
-        let mut devices = Vec::new();
+        let own = b64u(&key.public());
+        let mut devices: Vec<DeviceKeyView> = Vec::new();
         for player in [to, me] {
-            for device in self.keys_of(player).await? {
-                devices.push(unb64u(&device.key).map_err(|e| ClientError::E2e(e.to_string()))?);
+            let listed = self.keys_of(player).await?;
+            pins.check(player, &listed, Some(&own))?;
+            for device in listed {
+                // One copy a device, even if a key is listed for both players.
+                if !devices.iter().any(|d| d.device == device.device) {
+                    devices.push(device);
+                }
             }
         }
-        let copies = seal_dm(key, me, to, client_msg_id, text, &devices)
-            .map_err(|e| ClientError::E2e(e.to_string()))?;
-        let sealed = Sealed {
-            from_key: b64u(&key.public()),
-            copies: copies
-                .into_iter()
-                .map(|c| SealedCopy {
-                    device: c.device,
-                    enc: b64u(&c.sealed.enc),
-                    ct: b64u(&c.sealed.ciphertext),
-                })
-                .collect(),
-        };
+        let keys = devices
+            .iter()
+            .map(|d| unb64u(&d.key).map_err(|e| ClientError::E2e(e.to_string())))
+            .collect::<Result<Vec<_>, _>>()?;
+        let sealed = sealed_for(key, me, to, client_msg_id, text, &keys)?;
         let body = ClientMsg::Dm {
             to: to.to_owned(),
             text: String::new(),
@@ -84,6 +84,31 @@ impl Client {
         }
         open_message(key, message)
     }
+}
+
+/// The `sealed` field of a `dm` from player `from`'s device `key` to player `to`: one copy of
+/// `text` for each of `devices` (public keys).
+pub fn sealed_for(
+    key: &DeviceKey,
+    from: &str,
+    to: &str,
+    client_msg_id: &str,
+    text: &str,
+    devices: &[Vec<u8>],
+) -> Result<Sealed, ClientError> {
+    let copies = seal_dm(key, from, to, client_msg_id, text, devices)
+        .map_err(|e| ClientError::E2e(e.to_string()))?;
+    Ok(Sealed {
+        from_key: b64u(&key.public()),
+        copies: copies
+            .into_iter()
+            .map(|c| SealedCopy {
+                device: c.device,
+                enc: b64u(&c.sealed.enc),
+                ct: b64u(&c.sealed.ciphertext),
+            })
+            .collect(),
+    })
 }
 
 /// The text of a direct message as this device reads it: its copy opened with `key`, or, for a

@@ -115,5 +115,8 @@ mod tests {
         assert_eq!(b64u(&[0xfb, 0xff]), "-_8");
         assert_eq!(unb64u("-_8").unwrap(), vec![0xfb, 0xff]);
         assert!(unb64u("+/8=").is_err());
+        // One spelling per value: stray bits in the last character are refused (the page too).
+        assert_eq!(unb64u("YQ").unwrap(), b"a");
+        assert!(unb64u("YR").is_err());
     }
 }

@@ -95,8 +95,10 @@ async fn the_python_client_and_the_rust_client_exchange_encrypted_dms() {
     assert_eq!(keys.iter().map(|k| k.device.as_str()).collect::<Vec<_>>(), [py_device.as_str()]);
     assert_eq!(device_id(&unb64u(&keys[0].key).unwrap()), py_device);
 
+    let pins = capital_client::Pins::new();
     for (i, text) in texts.iter().enumerate() {
-        ana.dm_sealed(&welcome.player_id, &key, &py, text, &format!("ana-{i}")).await.unwrap();
+        let id = format!("ana-{i}");
+        ana.dm_sealed(&welcome.player_id, &key, &pins, &py, text, &id).await.unwrap();
         // Python opened the copy Rust sealed for it.
         let got = echo.line("GOT ").await;
         assert_eq!(got, *text, "what Python read\n{}", echo.report());

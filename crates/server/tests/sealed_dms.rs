@@ -9,9 +9,9 @@ mod common;
 use std::time::Duration;
 
 use capital_client::e2e::DeviceKey;
-use capital_client::e2e::dm::{b64u, device_id, seal_dm};
-use capital_client::{Client, ClientError, open_message};
-use capital_protocol::{ClientMsg, ErrorCode, ReceiptStatus, Sealed, SealedCopy, ServerMsg};
+use capital_client::e2e::dm::{b64u, device_id};
+use capital_client::{Client, ClientError, Pins, open_message, sealed_for};
+use capital_protocol::{ClientMsg, ErrorCode, ReceiptStatus, Sealed, ServerMsg};
 use common::*;
 
 /// A player on one device with its key published.
@@ -46,28 +46,20 @@ async fn second_device(server: &TestServer, of: &Device) -> (String, Device) {
 }
 
 impl Device {
+    /// Sealed for the devices listed now, whatever they are (new pins each time: accepting
+    /// changes is `own_device_list_watched`'s business).
     async fn send(&self, to: &Device, text: &str, id: &str) -> u64 {
-        self.client.dm_sealed(&self.player, &self.key, &to.player, text, id).await.unwrap()
+        let pins = Pins::new();
+        self.client.dm_sealed(&self.player, &self.key, &pins, &to.player, text, id).await.unwrap()
     }
 }
 
 /// A sealed `dm` request built by hand (to break it on purpose).
 fn sealed_dm(from: &Device, to: &str, id: &str, devices: &[Vec<u8>], text: &str) -> ClientMsg {
-    let copies = seal_dm(&from.key, &from.player, to, id, text, devices).unwrap();
     ClientMsg::Dm {
         to: to.to_owned(),
         text: String::new(),
-        sealed: Some(Sealed {
-            from_key: b64u(&from.key.public()),
-            copies: copies
-                .into_iter()
-                .map(|c| SealedCopy {
-                    device: c.device,
-                    enc: b64u(&c.sealed.enc),
-                    ct: b64u(&c.sealed.ciphertext),
-                })
-                .collect(),
-        }),
+        sealed: Some(sealed_for(&from.key, &from.player, to, id, text, devices).unwrap()),
         client_msg_id: id.to_owned(),
     }
 }
@@ -291,25 +283,51 @@ async fn a_message_sealed_by_a_key_its_sender_never_listed_is_refused_by_the_rea
     assert_eq!(bo.client.read_dm(&bo.key, &real).await.unwrap(), "a real one");
     let mut forged = real.clone();
     let impostor = DeviceKey::generate();
-    let copy = seal_dm(
-        &impostor,
-        &ana.player,
-        &bo.player,
-        "r1",
-        "send me your password",
-        &[bo.key.public()],
-    )
-    .unwrap()
-    .remove(0);
-    forged.sealed = Some(Sealed {
-        from_key: b64u(&impostor.public()),
-        copies: vec![SealedCopy {
-            device: copy.device,
-            enc: b64u(&copy.sealed.enc),
-            ct: b64u(&copy.sealed.ciphertext),
-        }],
-    });
+    let text = "send me your password";
+    let sealed = sealed_for(&impostor, &ana.player, &bo.player, "r1", text, &[bo.key.public()]);
+    forged.sealed = Some(sealed.unwrap());
     assert_eq!(open_message(&bo.key, &forged).unwrap(), "send me your password", "it opens...");
     let refused = bo.client.read_dm(&bo.key, &forged).await.unwrap_err();
     assert!(refused.to_string().contains("not sealed by a device of its sender"), "{refused}");
+}
+
+#[tokio::test]
+async fn a_device_added_to_the_senders_own_list_stops_the_next_message_until_accepted() {
+    // A server that adds a device of its own to Ana's list would get a copy of each message she
+    // sends, and Ana's and Bo's safety numbers would still match. Here that device is a client
+    // signed in as Ana (what the server would do): Ana's pins stop her next message until she
+    // accepts it, and nothing is sent meanwhile.
+    let server = TestServer::start().await;
+    let ana = device(&server, "Ana").await;
+    let mut bo = device(&server, "Bo").await;
+    let pins = Pins::new();
+    let seal = async |client: &Client, text: &str, id: &str| {
+        client.dm_sealed(&ana.player, &ana.key, &pins, &bo.player, text, id).await
+    };
+    seal(&ana.client, "first", "p1").await.expect("the first lists are accepted as they are");
+    assert_eq!(next_dm(&mut bo.client).await.seq, 1);
+
+    // The new device signs in (taking over Ana's connection); Ana's phone comes back.
+    let (token, phantom) = second_device(&server, &ana).await;
+    let phantom_id = device_id(&phantom.key.public());
+    let phone = Client::connect(&server.url()).await.unwrap();
+    phone.hello("", Some(&token)).await.unwrap();
+    match seal(&phone, "second", "p2").await {
+        Err(ClientError::KeysChanged { player, devices }) => {
+            assert_eq!(player, ana.player, "Ana's own list changed");
+            assert_eq!(devices, [phantom_id.clone()]);
+        }
+        other => panic!("sent past a device Ana did not accept: {other:?}"),
+    }
+    let (history, _) = bo.client.dm_history(&ana.player, None, None, None).await.unwrap();
+    assert_eq!(history.len(), 1, "nothing was sent while it waited");
+
+    // Ana says it is hers: the message goes, with a copy for the new device too.
+    pins.accept(&ana.player, &phone.keys_of(&ana.player).await.unwrap());
+    assert_eq!(seal(&phone, "second", "p2").await.unwrap(), 2);
+    let got = next_dm(&mut bo.client).await;
+    let copies: Vec<&str> =
+        got.sealed.as_ref().unwrap().copies.iter().map(|c| c.device.as_str()).collect();
+    assert!(copies.contains(&phantom_id.as_str()), "{copies:?}");
+    assert_eq!(open_message(&phantom.key, &got).unwrap(), "second");
 }

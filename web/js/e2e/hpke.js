@@ -105,6 +105,9 @@ export function unb64u(text) {
   const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
   const out = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  // atob ignores bits left over in the last character: only the one spelling of the bytes is
+  // taken, as on the Rust side, so that a value compares equal exactly when its bytes do.
+  if (b64u(out) !== text) throw new TypeError("not base64url without padding (stray bits at the end)");
   return out;
 }
 

@@ -7,10 +7,14 @@
 // as a number, modulo 100000), the smaller player id's first, so both phones show the same 60
 // digits. The QR code carries the same two fingerprints (their first 16 bytes, in hex) in a link.
 //
-// Per contact this device remembers (localStorage, per player on this page):
-// - `seen`: the fingerprint it last accepted. The first one is taken as it comes (trust on first
-//   use); a different one later is a key change, shown before the next message is sent.
-// - `verified`: the fingerprint the two of them compared. A key change undoes it.
+// Per player (contacts, and the player themself) this device remembers, in localStorage per
+// player on this page:
+// - `keys`: the device keys it accepted (the first list seen is taken as it comes: trust on
+//   first use; a key added later is a change, shown before the next message is sent).
+// - `verifiedKeys`: the keys the two players compared with their safety numbers.
+// - `clearOk`: they had keys, have none now, and the user chose to write unencrypted anyway.
+// - `encrypted`: a sealed message went either way (the conversation is never continued in the
+//   clear from this origin without saying so).
 
 const LABEL = "capital safety v1";
 
@@ -62,7 +66,7 @@ export class Trust {
   }
 
   of(other) {
-    return this.all()[other] || { seen: null, verified: null };
+    return this.all()[other] || {};
   }
 
   set(other, entry) {

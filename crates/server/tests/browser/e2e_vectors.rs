@@ -91,7 +91,7 @@ const not_for_this_device = await refused({ ...keys[1], enc: h.unb64u(m.enc),
   ct: h.unb64u(m.ct), senderPublic: h.unb64u(m.sender_public), info: file.info,
   aad: `${m.from}\n${m.to}\n${m.client_msg_id}` });
 const notBase64url = [];
-for (const s of ['YQ==', 'a+b/', 'abcde', 'a b']) {
+for (const s of ['YQ==', 'a+b/', 'abcde', 'a b', 'YR']) {
   try { h.unb64u(s); notBase64url.push('decoded'); } catch (e) { notBase64url.push(e.name); }
 }
 return { messages, not_for_this_device, not_base64url: notBase64url,
@@ -216,8 +216,8 @@ async fn hpke_in_the_browser_matches_the_rfc_and_the_rust_side_and_refuses_chang
     assert_eq!(got["not_for_this_device"], "DoesNotOpen", "message 0 with message 1's key");
     assert_eq!(
         got["not_base64url"],
-        json!(["TypeError", "TypeError", "TypeError", "TypeError"]),
-        "padding, +/, a bad length, space"
+        json!(["TypeError", "TypeError", "TypeError", "TypeError", "TypeError"]),
+        "padding, +/, a bad length, space, stray bits in the last character (YQ is 'a')"
     );
     assert_eq!(got["b64u"], json!(["-_8", "fbff"]), "the URL-safe alphabet, no padding");
 

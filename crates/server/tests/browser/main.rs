@@ -33,6 +33,7 @@ mod crazy_eights;
 mod direct_messages;
 mod dots_and_boxes;
 mod e2e_dms;
+mod e2e_trust;
 mod e2e_vectors;
 mod frames;
 mod fun;

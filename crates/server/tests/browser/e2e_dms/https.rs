@@ -18,7 +18,8 @@ use crate::harness::{Driver, ONE_AT_A_TIME, Page};
 /// room's player list; every message is sealed (the bubbles and the notice say who can read
 /// it, the server keeps no plaintext); they compare safety numbers, Ana by scanning Bo's QR
 /// code; then Bo logs in on a new browser, and Ana's next message waits until she accepts
-/// his new safety number, then reaches the new browser.
+/// his new safety number, then reaches the new browser; Bo's first browser, back, sees a device
+/// added to his own list and holds his next message until he says it was him.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn encrypted_dms_over_https_verified_then_a_key_change() {
     let _turn = ONE_AT_A_TIME.lock().await;
@@ -226,6 +227,30 @@ async fn encrypted_dms_over_https_verified_then_a_key_change() {
     bo2.wait_text("[data-testid=verify-state]", "Ana is verified.").await;
     ana.click("[data-testid=verify-back]").await;
 
+    // Bo's first browser takes the connection back. Its own list has a device it never saw
+    // (the new browser here; in an attack, one the server added to read what Bo sends, which
+    // the safety numbers cannot show): it says so, and Bo's message waits until he says it was
+    // him. The numbers' screen says how many devices they cover.
+    bo.click("#conn-retry").await;
+    wait_status(&bo, "self-changed").await;
+    bo.wait_text("[data-testid=dm-privacy-title]", "A new device was added to your account").await;
+    let own = "It was me on the laptop, ZEBRA-4417";
+    send(&bo, own).await;
+    let waiting = "const p = document.querySelector('[data-testid=dm-message].pending'); \
+                   return !!p && p.dataset.status === 'held' \
+                       && p.textContent.includes('Waiting: a new device was added to your account');";
+    bo.wait_js("Bo's message waits", waiting).await;
+    shot(&bo, "own-device-added-held").await;
+    axe_clean(&bo, &axe, "a device added to one's own list, a message waiting").await;
+    bo.click("[data-testid=dm-compare]").await;
+    bo.wait_text("[data-testid=verify-devices]", "your 2 devices and Ana's 1 device").await;
+    bo.click("[data-testid=verify-back]").await;
+    bo.wait_text("[data-testid=dm-accept-keys]", "It was me, go on").await;
+    bo.click("[data-testid=dm-accept-keys]").await;
+    bo.wait_js("Bo's message is delivered", &last_mine_arrived()).await;
+    wait_status(&bo, "verified").await;
+    ana.wait_text("[data-testid=dm-log]", own).await;
+
     // A room chat message, stored in the clear: the control for the search of the database.
     ana.click("[data-testid=dm-back]").await;
     ana.click("[data-testid=messages-back]").await;
@@ -249,7 +274,7 @@ async fn encrypted_dms_over_https_verified_then_a_key_change() {
     let reader = Client::connect_tls(&url, tls).await.expect("connect over TLS");
     reader.hello("", Some(&ana_token)).await.expect("resume Ana");
     let (history, _) = reader.dm_history(&bo_id, None, None, None).await.unwrap();
-    assert_eq!(history.len(), 3, "three messages stored");
+    assert_eq!(history.len(), 4, "four messages stored");
     for m in &history {
         assert!(m.text.is_empty() && m.sealed.is_some(), "stored sealed: {m:?}");
     }
@@ -260,7 +285,7 @@ async fn encrypted_dms_over_https_verified_then_a_key_change() {
     let db = database_bytes(&data);
     let has = |needle: &str| db.windows(needle.len()).any(|w| w == needle.as_bytes());
     assert!(has("CONTROL-CHAT-6161"), "the search finds what is stored in the clear");
-    for needle in ["OCELOT", "PANGOLIN", "TAPIR", "locker code", "New phone?"] {
+    for needle in ["OCELOT", "PANGOLIN", "TAPIR", "ZEBRA", "locker code", "New phone?"] {
         assert!(!has(needle), "{needle} is in the database");
     }
     eprintln!("browser test (e2e dms over https) took {:.1} s", started.elapsed().as_secs_f64());

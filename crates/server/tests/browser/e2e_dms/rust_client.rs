@@ -59,7 +59,8 @@ async fn a_phone_page_and_the_rust_client_trade_sealed_messages() {
 
     // Cy answers, sealed in Rust: the page opens it.
     let reply = "Sealed in Rust, opened in Chromium ✓ <b>&amp;</b>";
-    cy.dm_sealed(&cy_id, &key, &ana_id, reply, "rust-1").await.expect("Cy's sealed reply");
+    let pins = capital_client::Pins::new();
+    cy.dm_sealed(&cy_id, &key, &pins, &ana_id, reply, "rust-1").await.expect("Cy's sealed reply");
     ana.wait_text("[data-testid=dm-log]", reply).await;
     assert_eq!(
         bubbles(&ana).await,
