@@ -175,6 +175,9 @@ pub enum ServerMsg {
     Conversations {
         /// Most recent first.
         conversations: Vec<ConversationView>,
+        /// The list was cut at the reply's size: the oldest conversations are not in it.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        truncated: bool,
     },
     /// Pushed: WebRTC signalling from another member of a `p2p` room.
     Signal {
@@ -356,8 +359,10 @@ pub struct ConversationView {
     pub name: String,
     /// Whether they are online (false if either blocked the other).
     pub online: bool,
-    /// The newest message.
-    pub last: DirectMessage,
+    /// The newest message; left out when it would take the reply past its size (read it with
+    /// `dm_history`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last: Option<DirectMessage>,
     /// Messages to you not yet read.
     pub unread: u64,
 }

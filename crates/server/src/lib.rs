@@ -148,7 +148,7 @@ impl Server {
         let scripts =
             tokio::task::spawn_blocking(move || scripts::Scripts::load(&dir, limits, on_shelf))
                 .await?;
-        let dm = dm::hub::Hub::start(env.clone()).await?;
+        let dm = dm::hub::Hub::start(env.clone(), dm::DmSettings::of(&config)).await?;
         let lookups = Arc::new(PerMinute::new(config.failed_lookups_per_minute));
         let room_env = RoomEnv {
             env: env.clone(),

@@ -1,6 +1,7 @@
 //! The mechanisms behind every per-address and total bound: a token bucket for a connection's
 //! request rate, counted slots (connections per address and in all), and fixed-window counters
-//! per key (login attempts, new guests, new rooms, failed room lookups). A leaf module.
+//! per key (login attempts, new guests, new rooms, failed room lookups, and, weighted in bytes,
+//! direct messages). A leaf module.
 //!
 //! Every map here is bounded too: an attacker with many addresses must not grow them without end.
 //! IPv6 addresses count by their /64 prefix (one home or classroom network gets one /64, and
@@ -139,7 +140,8 @@ const MAX_KEYS: usize = 100_000;
 
 const WINDOW: Duration = Duration::from_secs(60);
 
-/// At most `limit` events per key per minute (fixed one-minute windows).
+/// At most `limit` events (or their weight: [`PerMinute::hit_weighted`]) per key per minute
+/// (fixed one-minute windows).
 #[derive(Debug)]
 pub struct PerMinute<K> {
     limit: u32,
@@ -168,6 +170,13 @@ impl<K: Hash + Eq + Clone> PerMinute<K> {
     /// Counts an event for `key`; `Err(wait)` (and counts nothing) if it is at the limit, with
     /// how long until it resets.
     pub fn hit(&self, key: &K, now: Instant) -> Result<(), Duration> {
+        self.hit_weighted(key, 1, now)
+    }
+
+    /// Counts an event that weighs `weight` (bytes, say) for `key`: `Err(wait)`, counting
+    /// nothing, if it would take the key's window past the limit, with how long until the
+    /// window resets. (An event heavier than the whole limit is always refused.)
+    pub fn hit_weighted(&self, key: &K, weight: u32, now: Instant) -> Result<(), Duration> {
         let mut windows = self.windows.lock().expect("limiter lock");
         if windows.len() >= MAX_KEYS && !windows.contains_key(key) {
             windows.retain(|_, (start, _)| now.saturating_duration_since(*start) < WINDOW);
@@ -180,10 +189,10 @@ impl<K: Hash + Eq + Clone> PerMinute<K> {
             *start = now;
             *count = 0;
         }
-        if *count >= self.limit {
+        if count.saturating_add(weight) > self.limit {
             return Err(WINDOW.saturating_sub(now.saturating_duration_since(*start)));
         }
-        *count += 1;
+        *count += weight;
         Ok(())
     }
 
@@ -260,5 +269,22 @@ mod tests {
         assert!(limiter.hit(&"ana", t0 + Duration::from_secs(30)).is_ok(), "refunded");
         assert!(limiter.hit(&"ana", t0 + Duration::from_secs(30)).is_err());
         assert!(limiter.hit(&"ana", t0 + Duration::from_secs(60)).is_ok(), "a new window");
+    }
+
+    #[test]
+    fn weighted_hits_count_their_weight_and_a_refused_one_counts_nothing() {
+        let t0 = Instant::now();
+        let bytes = PerMinute::new(1000);
+        assert!(bytes.hit_weighted(&"ana", 600, t0).is_ok());
+        let wait = bytes.hit_weighted(&"ana", 500, t0 + Duration::from_secs(15)).unwrap_err();
+        assert_eq!(wait, Duration::from_secs(45), "600 + 500 is past 1000");
+        // The refused 500 was not counted: 400 more still fit, and then nothing.
+        assert!(bytes.hit_weighted(&"ana", 400, t0 + Duration::from_secs(15)).is_ok());
+        assert!(bytes.hit_weighted(&"ana", 1, t0 + Duration::from_secs(15)).is_err());
+        assert!(bytes.check(&"ana", t0 + Duration::from_secs(15)).is_err(), "at the limit");
+        assert!(bytes.hit_weighted(&"bo", 1000, t0).is_ok(), "each key its own");
+        assert!(bytes.hit_weighted(&"cy", 1001, t0).is_err(), "heavier than the limit");
+        assert!(bytes.hit_weighted(&"ana", 1000, t0 + Duration::from_secs(60)).is_ok(), "anew");
+        assert!(bytes.hit_weighted(&"ana", u32::MAX, t0 + Duration::from_secs(60)).is_err());
     }
 }

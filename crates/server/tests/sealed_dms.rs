@@ -315,7 +315,7 @@ async fn a_device_added_to_the_senders_own_list_stops_the_next_message_until_acc
     match seal(&phone, "second", "p2").await {
         Err(ClientError::KeysChanged { player, devices }) => {
             assert_eq!(player, ana.player, "Ana's own list changed");
-            assert_eq!(devices, [phantom_id.clone()]);
+            assert_eq!(devices, std::slice::from_ref(&phantom_id));
         }
         other => panic!("sent past a device Ana did not accept: {other:?}"),
     }

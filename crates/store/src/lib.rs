@@ -108,8 +108,8 @@ pub trait DmStore: Send + Sync {
     fn recent_dms(&self, limit: usize) -> Result<Vec<DmRecord>, StoreError>;
     /// Every player with messages not yet delivered.
     fn waiting_recipients(&self) -> Result<Vec<String>, StoreError>;
-    /// Every message to `recipient` not yet delivered, in the order sent.
-    fn undelivered(&self, recipient: &str) -> Result<Vec<DmRecord>, StoreError>;
+    /// The first `limit` messages to `recipient` not yet delivered, in the order sent.
+    fn undelivered(&self, recipient: &str, limit: usize) -> Result<Vec<DmRecord>, StoreError>;
     /// `player`'s conversations, most recent first.
     fn conversations(&self, player: &str) -> Result<Vec<ConversationRecord>, StoreError>;
     /// The latest seq of every conversation: ((a, b), seq).

@@ -212,12 +212,14 @@ fn direct_messages(store: &dyn Store) {
     assert_eq!(seqs(store.dms_before("pa", "pb", Some(4), 10).unwrap()), [1, 2, 3]);
     assert_eq!(seqs(store.dms_after("pa", "pb", 3, 10).unwrap()), [4, 5]);
     // To pb: 1, 3, 5 from pa, and 1 from pc; in the order sent.
-    let undelivered = store.undelivered("pb").unwrap();
+    let undelivered = store.undelivered("pb", 10).unwrap();
     let order: Vec<_> = undelivered.iter().map(|d| (d.sender.as_str(), d.seq)).collect();
     assert_eq!(order, [("pa", 1), ("pa", 3), ("pa", 5), ("pc", 1)]);
+    let first: Vec<_> = store.undelivered("pb", 2).unwrap().iter().map(|d| d.seq).collect();
+    assert_eq!(first, [1, 3], "the first ones sent, up to the limit");
     assert_eq!(store.waiting_recipients().unwrap(), ["pa", "pb"]);
     store.mark_delivered("pa", "pb", "pb", 3, 400).wait().unwrap();
-    let left: Vec<_> = store.undelivered("pb").unwrap().iter().map(|d| d.seq).collect();
+    let left: Vec<_> = store.undelivered("pb", 10).unwrap().iter().map(|d| d.seq).collect();
     assert_eq!(left, [5, 1]);
     store.mark_read("pa", "pb", "pb", 5, 500).wait().unwrap();
     let all = store.dms_after("pa", "pb", 0, 10).unwrap();
@@ -254,7 +256,7 @@ fn sealed_messages_and_device_keys(store: &dyn Store) {
     };
     store.append_dm(&sealed).wait().unwrap();
     assert_eq!(store.dms_after("pa", "pb", 0, 10).unwrap(), std::slice::from_ref(&sealed));
-    assert_eq!(store.undelivered("pb").unwrap(), std::slice::from_ref(&sealed));
+    assert_eq!(store.undelivered("pb", 10).unwrap(), std::slice::from_ref(&sealed));
     assert_eq!(store.conversations("pb").unwrap()[0].last, sealed);
 
     let key = |player: &str, device: &str, since: u64, seen: u64| DeviceKeyRecord {

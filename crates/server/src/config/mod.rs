@@ -240,6 +240,9 @@ settings! {
     /// Devices one player may receive encrypted direct messages on; publishing one more
     /// forgets the key of the device seen longest ago.
     max_devices_per_player: u32 = 4, range 1..=32;
+    /// Largest encrypted direct message, in bytes: its envelope's JSON as stored (the sender's
+    /// key and every device's copy). 2,000 ASCII characters sealed for 8 devices take 23 KB.
+    max_sealed_bytes: u32 = 32_768, range 1024..=1_048_576;
     /// Largest WebSocket message a client may send, in bytes; a bigger one closes the
     /// connection with code 1009.
     max_message_bytes: u32 = 65_536, range 1024..=16_777_216;
@@ -274,6 +277,9 @@ settings! {
     /// Requests naming a room that does not exist (or that the asker is not in) allowed per
     /// minute from one IP address; past it, `rate_limited`.
     failed_lookups_per_minute: u32 = 30, range 1..=100_000;
+    /// KiB of direct messages one IP address may send per minute (the text's bytes, or a
+    /// sealed message's envelope); past it, `rate_limited`.
+    dm_kib_per_minute: u32 = 512, range 16..=1_048_576;
     /// Seconds a login session token stays valid.
     session_seconds: u64 = 2_592_000, range 1..=31_536_000;
     /// Seconds of silence after which a connection counts as dead (its seats enter the grace
@@ -361,6 +367,20 @@ impl Config {
     /// How long an unattended room stays open.
     pub fn room_idle(&self) -> Duration {
         Duration::from_secs(self.room_idle_seconds)
+    }
+
+    /// The most bytes of stored direct messages one reply or push carries (a `dm_history`
+    /// page, what waited for a player at connect, the `last` messages of `conversations`):
+    /// a quarter of a connection's outbox, so that catching up never fills it (a reply that
+    /// carries one message may be bigger, up to the largest message).
+    pub fn dm_reply_bytes(&self) -> usize {
+        self.outbox_kib as usize * 1024 / 4
+    }
+
+    /// The most bytes one direct message takes as stored: a sealed one's envelope, or a text
+    /// of `max_dm_chars` characters of four bytes each.
+    pub fn largest_dm_bytes(&self) -> usize {
+        (self.max_sealed_bytes as usize).max(4 * self.max_dm_chars as usize)
     }
 
     /// The settings in effect as TOML, each with where it came from.

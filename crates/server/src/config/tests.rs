@@ -183,3 +183,24 @@ fn log_filters_with_span_fields_are_refused() {
     assert!(from_toml("log = \"a[s{f=x}]=debug,a[s{f=x}]=info\"").is_err());
     assert!(from_toml("log = \"capital_server[conn]=debug,info\"").is_ok());
 }
+
+#[test]
+fn the_bounds_on_direct_message_bytes_leave_room_for_the_largest_message() {
+    let config = from_toml("").unwrap();
+    assert_eq!((config.max_sealed_bytes, config.dm_kib_per_minute), (32_768, 512));
+    assert_eq!(config.dm_reply_bytes(), 256 * 1024, "a quarter of the outbox");
+    // A minute's bytes must take one largest message: a sealed one, or 2,000 characters of
+    // four bytes.
+    let err = from_toml("dm_kib_per_minute = 16").unwrap_err().to_string();
+    assert!(err.starts_with("dm_kib_per_minute: 16 KiB is less than one largest"), "{err}");
+    assert!(from_toml("dm_kib_per_minute = 16\nmax_sealed_bytes = 16384").is_ok());
+    let err = from_toml("dm_kib_per_minute = 16\nmax_sealed_bytes = 16384\nmax_dm_chars = 5000")
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("dm_kib_per_minute:"), "{err}");
+    // The outbox must hold two of them (a page or push of one is as big as its message).
+    let err = from_toml("outbox_kib = 32").unwrap_err().to_string();
+    assert!(err.starts_with("outbox_kib: 32 KiB cannot hold twice"), "{err}");
+    assert!(from_toml("outbox_kib = 64").is_ok());
+    assert!(from_toml("outbox_kib = 16\nmax_sealed_bytes = 8192").is_ok());
+}

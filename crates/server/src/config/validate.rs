@@ -1,5 +1,6 @@
 //! [`Config::validate`]: the checks that are not ranges (origins, host names, the TLS pair, the
-//! mDNS name, the log filter). The ranges come from the table in [`super`].
+//! mDNS name, the log filter, the sizes of direct messages against the bounds on their bytes).
+//! The ranges come from the table in [`super`].
 
 use super::{Config, ConfigError};
 
@@ -7,6 +8,7 @@ impl Config {
     /// Checks every setting, whatever its source.
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.check_ranges()?;
+        self.check_dm_sizes()?;
         for origin in &self.allowed_origins {
             if !(origin.starts_with("http://") || origin.starts_with("https://"))
                 || origin
@@ -48,6 +50,37 @@ impl Config {
         crate::logging::parse(&self.log).map_err(|e| {
             ConfigError::new("log", format!("{:?} is not a log filter: {e}", self.log))
         })?;
+        Ok(())
+    }
+}
+
+impl Config {
+    /// The settings that bound direct messages in bytes must leave room for the largest one.
+    fn check_dm_sizes(&self) -> Result<(), ConfigError> {
+        let largest = self.largest_dm_bytes();
+        if self.dm_kib_per_minute as usize * 1024 < largest {
+            return Err(ConfigError::new(
+                "dm_kib_per_minute",
+                format!(
+                    "{} KiB is less than one largest direct message ({largest} bytes: \
+                     max_sealed_bytes, or 4 bytes for each of max_dm_chars)",
+                    self.dm_kib_per_minute
+                ),
+            ));
+        }
+        // A page or push of one message is as big as the message: the outbox must hold one
+        // beside the rest that may be queued (another such reply).
+        if self.outbox_kib as usize * 1024 < 2 * largest {
+            return Err(ConfigError::new(
+                "outbox_kib",
+                format!(
+                    "{} KiB cannot hold twice the largest direct message ({largest} bytes: \
+                     max_sealed_bytes, or 4 bytes for each of max_dm_chars); raise it or \
+                     lower those",
+                    self.outbox_kib
+                ),
+            ));
+        }
         Ok(())
     }
 }

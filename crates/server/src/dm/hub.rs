@@ -1,4 +1,5 @@
-//! The hub actor: direct messages, receipts and blocks (presence is in [`super::presence`]).
+//! The hub actor: direct messages, receipts and blocks (presence is in [`super::presence`]),
+//! and the bytes of messages each address may send a minute.
 //!
 //! It works like a room: take every queued command, apply it to memory, fill a batch of its
 //! [`Pipeline`] (writes, and the frames that wait for them), go on with the next commands. If a
@@ -8,19 +9,20 @@
 //! answered `dm_sent`.
 
 use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
 
 use capital_protocol::{
-    ConversationView, DirectMessage, ErrorCode, Outgoing, PlayerId, ReceiptStatus, RequestId,
-    Sealed, Seq, ServerMsg,
+    DirectMessage, ErrorCode, Outgoing, PlayerId, ReceiptStatus, RequestId, Sealed, Seq, ServerMsg,
 };
 use capital_store::{DeviceKeyRecord, DmRecord, Store, StoreError, Write, conversation};
 use tokio::sync::mpsc;
 use tungstenite::Utf8Bytes;
 
 use super::retries::{RECENT_IDS, Retries};
-use super::{DmCmd, DmError, DmHandle};
+use super::{DmCmd, DmError, DmHandle, DmSettings};
 use crate::conn::ConnHandle;
 use crate::env::Env;
+use crate::limits::{PerMinute, ip_key};
 use crate::pipeline::{Delivered, Pipeline};
 use crate::players::Player;
 
@@ -84,6 +86,9 @@ impl Known {
 /// The hub's state.
 pub struct Hub {
     pub(super) env: Env,
+    pub(super) settings: DmSettings,
+    /// Bytes of direct messages sent per address this minute.
+    bytes: PerMinute<IpAddr>,
     /// Online players: their connection and name.
     pub(super) online: HashMap<PlayerId, (ConnHandle, String)>,
     pub(super) known: Known,
@@ -91,9 +96,10 @@ pub struct Hub {
 
 impl Hub {
     /// Loads conversations and blocks from the store and starts the hub.
-    pub async fn start(env: Env) -> Result<DmHandle, StoreError> {
+    pub async fn start(env: Env, settings: DmSettings) -> Result<DmHandle, StoreError> {
         let known = env.read(Known::load).await?;
-        let hub = Hub { env, online: HashMap::new(), known };
+        let bytes = PerMinute::new(settings.bytes_per_minute);
+        let hub = Hub { env, settings, bytes, online: HashMap::new(), known };
         let (tx, rx) = mpsc::channel(QUEUE);
         hub.env.tracker.clone().spawn(hub.run(rx));
         Ok(DmHandle::new(tx))
@@ -163,7 +169,8 @@ impl Hub {
             DmCmd::Offline { player_id, conn_id } => self.offline(&player_id, conn_id),
             DmCmd::Send { conn, id, from, to, text, sealed, client_msg_id } => {
                 let writes = batch.writes();
-                let reply = self.send(&from, &to, (text, sealed), client_msg_id, batch);
+                let ip = ip_key(conn.peer());
+                let reply = self.send(ip, &from, &to, (text, sealed), client_msg_id, batch);
                 let delivered = match &reply {
                     Ok(ServerMsg::DmSent { seq, .. })
                         if batch.writes() > writes && self.online.contains_key(&to) =>
@@ -213,8 +220,11 @@ impl Hub {
         }
     }
 
+    /// Stores a message from `from` (connected from address `ip`) to `to`, and pushes it to
+    /// them if they are online.
     fn send(
         &mut self,
+        ip: IpAddr,
         from: &Player,
         to: &str,
         (text, sealed): (String, Option<Sealed>),
@@ -235,6 +245,13 @@ impl Hub {
         if let Some(sealed) = &sealed {
             self.check_copies(&from.id, to, sealed)?;
         }
+        // Counted last, so that a refused message counts nothing.
+        let sealed = sealed.as_ref().map(super::envelope::json);
+        let weight = sealed.as_ref().map_or(text.len(), String::len);
+        let now = tokio::time::Instant::now().into_std();
+        self.bytes.hit_weighted(&ip, u32::try_from(weight).unwrap_or(u32::MAX), now).map_err(
+            |wait| DmError::TooManyBytes { kib: self.settings.bytes_per_minute / 1024, wait },
+        )?;
         let (a, b) = conversation(&from.id, to);
         let seq = {
             let seq = self.known.seqs.entry((a.clone(), b.clone())).or_insert(0);
@@ -253,7 +270,7 @@ impl Hub {
             seq,
             sender: from.id.clone(),
             text,
-            sealed: sealed.map(|s| serde_json::to_string(&s).expect("an envelope serializes")),
+            sealed,
             client_msg_id: client_msg_id.clone(),
             ts_ms: ts,
             delivered_ms: recipient.as_ref().map(|_| ts),
@@ -330,22 +347,16 @@ impl Hub {
             .filter(|c| self.online.contains_key(*c) && !self.known.blocked_between(&player, c))
             .cloned()
             .collect();
+        let budget = self.settings.reply_bytes;
         self.env.tracker.spawn(async move {
             let me = player.clone();
             let list = env.read(move |store| store.conversations(&me)).await;
             let frame = match list {
                 Ok(list) => {
-                    let conversations = list
-                        .into_iter()
-                        .map(|c| ConversationView {
-                            online: online.contains(&c.other),
-                            with: c.other,
-                            name: c.other_name,
-                            last: message(&c.last),
-                            unread: c.unread,
-                        })
-                        .collect();
-                    frame_of(Outgoing::reply(id, ServerMsg::Conversations { conversations }))
+                    let (conversations, truncated) =
+                        super::pages::conversations(list, |c| online.contains(c), budget);
+                    let reply = ServerMsg::Conversations { conversations, truncated };
+                    frame_of(Outgoing::reply(id, reply))
                 }
                 Err(_) => {
                     env.metrics.error(ErrorCode::Internal);

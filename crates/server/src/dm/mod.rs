@@ -12,19 +12,43 @@
 //! - [`keys`]: device keys, and which devices a sealed message must have a copy for.
 //! - [`envelope`]: the shape of a sealed message, checked before it reaches the hub.
 //! - [`presence`]: online and offline, and the messages stored while away.
+//! - [`pages`]: replies that carry stored messages, bounded in bytes.
 //! - [`retries`]: recognizing a retried message.
 
 pub mod envelope;
 pub mod hub;
 mod keys;
+pub mod pages;
 mod presence;
 mod retries;
+
+use std::time::Duration;
 
 use capital_protocol::{ErrorCode, RequestId, Sealed, Seq};
 use tokio::sync::mpsc;
 
 use crate::conn::ConnHandle;
 use crate::players::Player;
+
+/// The hub's own settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DmSettings {
+    /// Bytes of direct messages one address may send per minute (`dm_kib_per_minute`).
+    pub bytes_per_minute: u32,
+    /// Bytes of stored messages one reply or push carries
+    /// ([`crate::config::Config::dm_reply_bytes`]).
+    pub reply_bytes: usize,
+}
+
+impl DmSettings {
+    /// The hub's settings in `config`.
+    pub fn of(config: &crate::config::Config) -> Self {
+        DmSettings {
+            bytes_per_minute: config.dm_kib_per_minute.saturating_mul(1024),
+            reply_bytes: config.dm_reply_bytes(),
+        }
+    }
+}
 
 /// Commands to the hub. Requests carry the connection and request id to answer.
 #[derive(Debug)]
@@ -146,6 +170,19 @@ pub enum DmError {
     /// The copies are not for the players' current devices.
     #[error("the devices of one of you changed: fetch keys_of for both and seal it again")]
     KeysChanged,
+    /// The sender's address sent its bytes of direct messages for this minute.
+    #[error(
+        "too many direct messages from your address: at most {} KiB a minute; try again in {} \
+         seconds",
+        .kib,
+        .wait.as_secs().max(1)
+    )]
+    TooManyBytes {
+        /// The limit, in KiB.
+        kib: u32,
+        /// Until the minute is over.
+        wait: Duration,
+    },
     /// The hub's queue is full.
     #[error("the server is too busy right now; try again")]
     Busy,
@@ -165,6 +202,7 @@ impl DmError {
             DmError::UnknownDevice(_) => ErrorCode::UnknownDevice,
             DmError::KeysChanged => ErrorCode::KeysChanged,
             DmError::Blocked => ErrorCode::Blocked,
+            DmError::TooManyBytes { .. } => ErrorCode::RateLimited,
             DmError::Busy => ErrorCode::Busy,
             DmError::ShuttingDown => ErrorCode::ShuttingDown,
         }

@@ -7,12 +7,14 @@ use capital_protocol::{Outgoing, ReceiptStatus, Seq, ServerMsg};
 use capital_store::Write;
 
 use super::hub::{Batch, Hub, Pair, frame_of, message};
+use super::pages::Budget;
 use crate::conn::ConnHandle;
 use crate::players::Player;
 
-/// Stored messages pushed at connect; more stay waiting (listed as unread in `conversations`,
-/// fetched with `dm_history`, and pushed at the next connect). Keeps a reconnect from
-/// overflowing the connection's outbox.
+/// The most stored messages pushed at one connect, whatever their bytes (which
+/// [`DmSettings::reply_bytes`](super::DmSettings) bounds); more stay waiting (listed as unread
+/// in `conversations`, fetched with `dm_history`, and pushed at the next connect). Keeps a
+/// reconnect from overflowing the connection's outbox, and bounds what is read for it.
 const PUSH_AT_CONNECT: usize = 1000;
 
 impl Hub {
@@ -33,10 +35,10 @@ impl Hub {
         }
     }
 
-    /// `player` is online on `conn`: contacts hear of it, and every message stored for them is
-    /// pushed in the order sent. Runs with nothing of the hub's on its way to the disk (so the
-    /// read sees every message sent before). The delivered marks and the senders' receipts go in
-    /// `batch`.
+    /// `player` is online on `conn`: contacts hear of it, and the messages stored for them are
+    /// pushed in the order sent (as many as one reply's bytes hold; the rest stay waiting). Runs
+    /// with nothing of the hub's on its way to the disk (so the read sees every message sent
+    /// before). The delivered marks and the senders' receipts go in `batch`.
     pub(super) async fn online(&mut self, player: Player, conn: ConnHandle, batch: &mut Batch) {
         let was_online = self.online.contains_key(&player.id);
         self.online.insert(player.id.clone(), (conn.clone(), player.name.clone()));
@@ -47,7 +49,8 @@ impl Hub {
             return;
         }
         let me = player.id.clone();
-        let waiting = match self.env.read(move |store| store.undelivered(&me)).await {
+        let read = self.env.read(move |store| store.undelivered(&me, PUSH_AT_CONNECT + 1));
+        let waiting = match read.await {
             Ok(mut waiting) => {
                 if waiting.len() > PUSH_AT_CONNECT {
                     waiting.truncate(PUSH_AT_CONNECT);
@@ -63,9 +66,15 @@ impl Hub {
         };
         let now = self.env.clock.now_ms();
         let mut last_per_sender: HashMap<Pair, (String, Seq)> = HashMap::new();
+        let mut budget = Budget::new(self.settings.reply_bytes);
         for dm in waiting {
+            let frame = frame_of(Outgoing::push(ServerMsg::Dm { message: message(&dm) }));
+            if !budget.take(frame.len()) {
+                self.known.waiting.insert(player.id.clone()); // the rest, next time
+                break;
+            }
             // Stored already: these need not wait for anything.
-            if !conn.send(frame_of(Outgoing::push(ServerMsg::Dm { message: message(&dm) }))) {
+            if !conn.send(frame) {
                 // The connection is gone or too slow: they stay waiting for next time.
                 self.known.waiting.insert(player.id.clone());
                 break;

@@ -6,6 +6,7 @@ use capital_store::conversation;
 
 use super::router::DmRequest;
 use super::{Reply, Session, SessionError};
+use crate::dm::pages::Start;
 use crate::dm::{self, DmCmd, DmError};
 
 impl Session {
@@ -23,8 +24,12 @@ impl Session {
                     }
                     Some(sealed) => {
                         crate::text::client_msg_id_of(&client_msg_id)?;
-                        let devices = config.max_devices_per_player as usize;
-                        dm::envelope::check(sealed, max, devices).map_err(DmError::from)?;
+                        let bounds = dm::envelope::Bounds {
+                            max_chars: max,
+                            max_devices: config.max_devices_per_player as usize,
+                            max_bytes: config.max_sealed_bytes as usize,
+                        };
+                        dm::envelope::check(sealed, bounds).map_err(DmError::from)?;
                     }
                 }
                 self.known_player(&to).await?;
@@ -94,6 +99,8 @@ impl Session {
         Ok(Some(ServerMsg::DmRow { row }))
     }
 
+    /// A page of `me`'s conversation with `with`: at most `limit` messages, and at most a
+    /// reply's bytes of them ([`dm::pages`]).
     async fn dm_history(
         &self,
         me: &str,
@@ -103,29 +110,16 @@ impl Session {
         limit: usize,
     ) -> Reply {
         let (a, b) = conversation(me, &with);
+        let start = match after {
+            Some(after) => Start::After(after),
+            None => Start::Before(before),
+        };
+        let budget = self.state.config().dm_reply_bytes();
         let (messages, more) = self
             .state
             .env()
-            .read(move |store| {
-                Ok(match after {
-                    Some(after) => {
-                        let mut page = store.dms_after(&a, &b, after, limit + 1)?;
-                        let more = page.len() > limit;
-                        page.truncate(limit);
-                        (page, more)
-                    }
-                    None => {
-                        let mut page = store.dms_before(&a, &b, before, limit + 1)?;
-                        let more = page.len() > limit;
-                        if more {
-                            page.remove(0);
-                        }
-                        (page, more)
-                    }
-                })
-            })
+            .read(move |store| dm::pages::history(store, (&a, &b), start, limit, budget))
             .await?;
-        let messages = messages.iter().map(dm::hub::message).collect();
         Ok(Some(ServerMsg::DmPage { with, messages, more }))
     }
 }

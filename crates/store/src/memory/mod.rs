@@ -197,7 +197,7 @@ impl DmStore for MemoryStore {
         }))
     }
 
-    fn undelivered(&self, recipient: &str) -> Result<Vec<DmRecord>, StoreError> {
+    fn undelivered(&self, recipient: &str, limit: usize) -> Result<Vec<DmRecord>, StoreError> {
         Ok(self.read(|inner| {
             let mut out: Vec<DmRecord> = inner
                 .dms
@@ -206,6 +206,7 @@ impl DmStore for MemoryStore {
                 .cloned()
                 .collect();
             out.sort_by(|x, y| (x.ts_ms, &x.a, &x.b, x.seq).cmp(&(y.ts_ms, &y.a, &y.b, y.seq)));
+            out.truncate(limit);
             out
         }))
     }

@@ -172,13 +172,14 @@ impl DmStore for SqliteStore {
         })
     }
 
-    fn undelivered(&self, recipient: &str) -> Result<Vec<DmRecord>, StoreError> {
+    fn undelivered(&self, recipient: &str, limit: usize) -> Result<Vec<DmRecord>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {DM_COLUMNS} FROM dms WHERE recipient = ?1 AND delivered_ms IS NULL
-                 ORDER BY ts_ms, a, b, seq"
+                 ORDER BY ts_ms, a, b, seq LIMIT ?2"
             ))?;
-            collect(stmt.query_map(params![recipient], |r| Ok(dm_from_row(r)))?)
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            collect(stmt.query_map(params![recipient, limit], |r| Ok(dm_from_row(r)))?)
         })
     }
 
