@@ -230,7 +230,7 @@ impl Server {
             }
         });
         let expiry = Duration::from_secs(u64::from(state.config().guest_expiry_days) * 86_400);
-        env.tracker.spawn(players::expire_guests(env.clone(), expiry));
+        env.tracker.spawn(players::expire_guests(env.clone(), expiry, Some(state.dm().clone())));
         env.tracker.spawn(scripts::watch(scripts, env.shutdown.clone()));
         let addr = listener.local_addr()?;
         let _mdns = state.config().mdns.then(|| {

@@ -11,6 +11,7 @@ use rand::RngExt;
 use sha2::{Digest, Sha256};
 
 use crate::conn::ConnHandle;
+use crate::dm::DmHandle;
 use crate::env::Env;
 
 /// How often guests unseen for too long are looked for.
@@ -19,14 +20,19 @@ const EXPIRE_EVERY: Duration = Duration::from_secs(3600);
 const EXPIRE_AT_ONCE: u32 = 10_000;
 
 /// Forgets guests not seen for `after` (no account, in no open room), at start and every hour
-/// after, until shutdown.
-pub async fn expire_guests(env: Env, after: Duration) {
+/// after, until shutdown; `dm`, the hub, then forgets their device keys too.
+pub async fn expire_guests(env: Env, after: Duration, dm: Option<DmHandle>) {
     let after_ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX);
     loop {
         let seen_before_ms = env.clock.now_ms().saturating_sub(after_ms);
         let expire = capital_store::Write::ExpireGuests { seen_before_ms, limit: EXPIRE_AT_ONCE };
-        if let Err(e) = env.store.commit(expire.into()).await {
-            tracing::warn!(error = %e, "could not forget old guests; trying again later");
+        match env.store.commit(expire.into()).await {
+            Err(e) => tracing::warn!(error = %e, "could not forget old guests; trying again later"),
+            Ok(()) => {
+                if let Some(dm) = &dm {
+                    dm.reload_keys().await;
+                }
+            }
         }
         tokio::select! {
             () = env.shutdown.cancelled() => return,
@@ -152,7 +158,7 @@ mod tests {
             store.commit(Write::CreatePlayer(player, token).into()).await.unwrap();
         }
         let expiry = Duration::from_secs(30 * 86_400);
-        env.tracker.spawn(expire_guests(env.clone(), expiry));
+        env.tracker.spawn(expire_guests(env.clone(), expiry, None));
         crate::testing::settle().await;
         assert!(store.player("old").unwrap().is_some(), "not before the expiry");
         tokio::time::advance(Duration::from_secs(29 * 86_400)).await;

@@ -41,7 +41,8 @@ pub enum Write {
         seen_ms: u64,
     },
     /// Forget guests (players without an account, in no open room) not seen since
-    /// `seen_before_ms`, with their tokens and memberships of closed rooms: at most `limit` of them.
+    /// `seen_before_ms`, with their tokens, device keys and memberships of closed rooms: at most
+    /// `limit` of them.
     ExpireGuests {
         /// Guests last seen before this expire.
         seen_before_ms: u64,

@@ -457,6 +457,16 @@ fn guests_expire(store: &dyn Store) {
     closed.closed = true;
     store.put_room(&closed).wait().unwrap();
     store.put_member(&member(14, "old", Some(0), 1)).wait().unwrap();
+    for (player, device) in [("old", "d-old"), ("seen", "d-seen")] {
+        let key = DeviceKeyRecord {
+            player_id: player.into(),
+            device: device.into(),
+            key: format!("key-{device}"),
+            since_ms: 1,
+            seen_ms: 1,
+        };
+        store.commit(Write::PutDeviceKey { key, evict: None }.into()).wait().unwrap();
+    }
     let expire = Write::ExpireGuests { seen_before_ms: 500, limit: 100 };
     store.commit(expire.into()).wait().unwrap();
     assert_eq!(store.player("old").unwrap(), None, "an unseen guest is forgotten");
@@ -465,6 +475,8 @@ fn guests_expire(store: &dyn Store) {
     assert!(store.player("named").unwrap().is_some(), "has an account");
     assert!(store.player("seated").unwrap().is_some(), "sits in an open room");
     assert_eq!(store.load_room(14, 10).unwrap().unwrap().members, vec![]);
+    let devices: Vec<String> = store.device_keys().unwrap().into_iter().map(|k| k.device).collect();
+    assert_eq!(devices, ["d-seen"], "and with its device keys");
     let limited = Write::ExpireGuests { seen_before_ms: 5000, limit: 1 };
     store.commit(limited.into()).wait().unwrap();
     assert!(store.player("seen").unwrap().is_none(), "the oldest first, at most `limit`");

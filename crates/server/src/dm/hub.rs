@@ -63,12 +63,8 @@ impl Known {
             contacts.entry(a.clone()).or_default().insert(b.clone());
             contacts.entry(b.clone()).or_default().insert(a.clone());
         }
-        let mut keys: HashMap<PlayerId, Vec<DeviceKeyRecord>> = HashMap::new();
-        for key in store.device_keys()? {
-            keys.entry(key.player_id.clone()).or_default().push(key);
-        }
         Ok(Known {
-            keys,
+            keys: keys_by_player(store)?,
             seqs: seqs.into_iter().collect(),
             contacts,
             blocks: store.blocks()?.into_iter().collect(),
@@ -81,6 +77,17 @@ impl Known {
         self.blocks.contains(&(x.to_owned(), y.to_owned()))
             || self.blocks.contains(&(y.to_owned(), x.to_owned()))
     }
+}
+
+/// Every device key in the store, by player (blocking).
+fn keys_by_player(
+    store: &dyn Store,
+) -> Result<HashMap<PlayerId, Vec<DeviceKeyRecord>>, StoreError> {
+    let mut keys: HashMap<PlayerId, Vec<DeviceKeyRecord>> = HashMap::new();
+    for key in store.device_keys()? {
+        keys.entry(key.player_id.clone()).or_default().push(key);
+    }
+    Ok(keys)
 }
 
 /// The hub's state.
@@ -134,6 +141,16 @@ impl Hub {
                         self.delivered(delivered, &mut pipeline).await;
                     }
                     self.online(player, conn, &mut batch).await;
+                } else if let DmCmd::ReloadKeys = cmd {
+                    // The keys its own writes put there are on disk first.
+                    pipeline.submit(std::mem::take(&mut batch));
+                    for delivered in pipeline.drain().await {
+                        self.delivered(delivered, &mut pipeline).await;
+                    }
+                    match self.env.read(keys_by_player).await {
+                        Ok(keys) => self.known.keys = keys,
+                        Err(e) => tracing::warn!(error = %e, "could not read device keys again"),
+                    }
                 } else {
                     self.handle(cmd, &mut batch);
                 }
@@ -166,6 +183,7 @@ impl Hub {
                 // `run` handles these itself (they must wait for the batches before them).
                 tracing::error!(player = %player.id, "an Online command reached handle");
             }
+            DmCmd::ReloadKeys => tracing::error!("a ReloadKeys command reached handle"),
             DmCmd::Offline { player_id, conn_id } => self.offline(&player_id, conn_id),
             DmCmd::Send { conn, id, from, to, text, sealed, client_msg_id } => {
                 let writes = batch.writes();

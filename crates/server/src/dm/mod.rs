@@ -132,6 +132,8 @@ pub enum DmCmd {
         /// Whose keys.
         player: String,
     },
+    /// Guests were forgotten, and their device keys with them: read the keys again.
+    ReloadKeys,
     /// `conversations`.
     Conversations {
         /// Answer here.
@@ -226,6 +228,11 @@ impl DmHandle {
             mpsc::error::TrySendError::Full(_) => DmError::Busy,
             mpsc::error::TrySendError::Closed(_) => DmError::ShuttingDown,
         })
+    }
+
+    /// After guests expired: the hub forgets their device keys (waits for queue space).
+    pub async fn reload_keys(&self) {
+        let _ = self.tx.send(DmCmd::ReloadKeys).await;
     }
 
     /// Presence changes must not be lost: waits for queue space.

@@ -183,6 +183,30 @@ async fn a_key_whose_write_failed_is_not_listed_and_one_more_forgets_the_oldest(
 }
 
 #[tokio::test(start_paused = true)]
+async fn an_expired_guests_keys_are_forgotten_by_the_hub_too() {
+    use capital_e2e::DeviceKey;
+    let (hub, store) = hub().await;
+    let (a, mut a_out) = conn(1);
+    publish(&hub, &a, 1, "pa", &DeviceKey::generate().public());
+    publish(&hub, &a, 2, "pb", &DeviceKey::generate().public());
+    frames(&mut a_out).await;
+    // Bo comes back later; Ana does not, and is forgotten as the expiry runs.
+    store.commit(Write::SeenPlayer { id: "pb".into(), seen_ms: 1000 }.into()).await.unwrap();
+    let expire = Write::ExpireGuests { seen_before_ms: 500, limit: 10 };
+    store.commit(expire.into()).await.unwrap();
+    keys_of(&hub, &a, 3, "pa");
+    let out = frames(&mut a_out).await;
+    assert_eq!(devices(reply_to(&out, 3)).len(), 1, "the hub still holds it until told");
+    hub.reload_keys().await;
+    keys_of(&hub, &a, 4, "pa");
+    keys_of(&hub, &a, 5, "pb");
+    let out = frames(&mut a_out).await;
+    assert!(devices(reply_to(&out, 4)).is_empty(), "forgotten with its guest");
+    assert_eq!(devices(reply_to(&out, 5)).len(), 1, "a guest who came back keeps theirs");
+    assert_eq!(store.device_keys().unwrap().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
 async fn an_address_sends_its_bytes_a_minute_and_a_refused_message_counts_nothing() {
     let (hub, store) = hub_with(DmSettings { bytes_per_minute: 2048, ..SETTINGS }).await;
     let (a, mut a_out) = conn(1);

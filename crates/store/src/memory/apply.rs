@@ -210,5 +210,6 @@ fn expire(inner: &mut Inner, before: u64, limit: u32) {
         inner.seen.remove(&id);
         inner.tokens.retain(|_, t| t.player_id != id);
         inner.members.retain(|(_, p), _| *p != id);
+        inner.device_keys.retain(|(p, _), _| *p != id);
     }
 }

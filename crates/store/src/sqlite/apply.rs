@@ -263,7 +263,7 @@ fn insert_token(tx: &Transaction<'_>, t: &TokenRecord) -> rusqlite::Result<()> {
 }
 
 /// Deletes up to `limit` guests unseen since `before`: players without an account and in no open
-/// room, with their tokens and their memberships of closed rooms. Their chat and direct
+/// room, with their tokens, device keys and memberships of closed rooms. Their chat and direct
 /// messages stay (others' history), under the name they had.
 fn expire_guests(tx: &Transaction<'_>, before: u64, limit: u32) -> rusqlite::Result<()> {
     tx.execute_batch("CREATE TEMP TABLE IF NOT EXISTS expiring (id TEXT PRIMARY KEY)")?;
@@ -280,6 +280,7 @@ fn expire_guests(tx: &Transaction<'_>, before: u64, limit: u32) -> rusqlite::Res
     for sql in [
         "DELETE FROM tokens WHERE player_id IN (SELECT id FROM expiring)",
         "DELETE FROM members WHERE player_id IN (SELECT id FROM expiring)",
+        "DELETE FROM device_keys WHERE player_id IN (SELECT id FROM expiring)",
         "DELETE FROM players WHERE id IN (SELECT id FROM expiring)",
         "DELETE FROM expiring",
     ] {
