@@ -9,13 +9,23 @@
 // - A conversation that was encrypted is never continued in the clear from a page that cannot
 //   encrypt (plain http), and a message that went out sealed once is never retried in the clear.
 // - When the server says the devices changed (`keys_changed`), they are fetched again and the
-//   message is sealed once more.
+//   message is sealed once more; when it is too busy or the address sent too much this minute
+//   (`busy`, `rate_limited`), the same message goes again after the wait it names.
 //
 // These are methods of Messages (messages.js mixes them in), so they use its conversations.
 
 import { friendly, isConnectionError } from "./describe.js";
 import { newMsgId } from "./chat.js";
 import { KeysChanged } from "./e2e/e2e.js";
+
+/** Times a message refused for load (rate_limited, busy) is sent again before it fails. */
+const SEND_TRIES = 5;
+
+/** When to try again after `err`: the seconds the server said ("try again in 12 seconds"), or 5. */
+function againInMs(err) {
+  const said = /in (\d+) seconds?/.exec(err.message || "");
+  return Math.min(60, said ? Number(said[1]) + 1 : 5) * 1000;
+}
 
 export const sending = {
   send(text) {
@@ -47,6 +57,11 @@ export const sending = {
       });
     } catch (err) {
       if (isConnectionError(err)) return; // sent again by flush()
+      if (["rate_limited", "busy"].includes(err.code) && (pending.tries = (pending.tries || 0) + 1) <= SEND_TRIES) {
+        // Too much at once (the server's bytes a minute, say): the same message, a little later.
+        setTimeout(() => this.sendOne(c, pending), againInMs(err));
+        return;
+      }
       pending.failed = err.code === "blocked" ? this.blockedWords(c) : friendly(err);
     } finally {
       pending.sending = false;

@@ -107,7 +107,10 @@ export class MessagesView {
     fill(
       root,
       list.map((c) => {
-        const last = c.outbox.length ? { from: me, text: c.outbox[c.outbox.length - 1].text, ts: Date.now() } : c.last;
+        // No last message: the list left it out (too big for the reply); the conversation has it.
+        const last = c.outbox.length
+          ? { from: me, text: c.outbox[c.outbox.length - 1].text, ts: Date.now() }
+          : c.last || { from: null, text: "Open to read", ts: 0 };
         const mine = last.from === me;
         const name = c.name || "Someone";
         return h(
@@ -132,7 +135,7 @@ export class MessagesView {
                 h("b", { class: "conv-name" }, name),
                 srOnly(`${c.unread ? `, ${c.unread} unread` : ""}: `),
                 this.model.isBlocked(c.with) ? h("span", { class: "tag" }, "blocked") : null,
-                h("time", { class: "conv-time" }, shortTime(last.ts)),
+                h("time", { class: "conv-time" }, last.ts ? shortTime(last.ts) : ""),
               ),
               h(
                 "span",

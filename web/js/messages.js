@@ -85,9 +85,10 @@ export class Messages {
     return n;
   }
 
-  /** The conversations to list: those with a message (or one on its way), newest first. */
+  /** The conversations to list: those with a message (or one on its way, or that the server
+   * listed), newest first. */
   conversations() {
-    return [...this.convs.values()].filter((c) => c.last || c.outbox.length).sort((a, b) => lastTs(b) - lastTs(a));
+    return [...this.convs.values()].filter((c) => c.last || c.outbox.length || c.inList).sort((a, b) => lastTs(b) - lastTs(a));
   }
 
   /** What a message of mine shows: "sent" (stored), "delivered" or "read". Null for theirs. */
@@ -209,6 +210,7 @@ export class Messages {
       c.name = v.name;
       c.online = v.online;
       c.unread = this.isOpen(v.with) ? 0 : v.unread;
+      c.inList = true; // listed, even when its last message was too big to come with the list
       if (v.last) {
         this.add(c, v.last);
         if (v.last.from === me) {
