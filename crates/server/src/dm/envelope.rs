@@ -109,26 +109,14 @@ pub fn check(sealed: &Sealed, bounds: Bounds) -> Result<(), BadEnvelope> {
 #[cfg(test)]
 mod tests {
     use capital_e2e::DeviceKey;
-    use capital_e2e::dm::{b64u, seal_dm};
-    use capital_protocol::SealedCopy;
+    use capital_e2e::dm::b64u;
 
     use super::*;
 
     fn envelope(text: &str, devices: usize) -> Sealed {
         let sender = DeviceKey::generate();
         let keys: Vec<Vec<u8>> = (0..devices).map(|_| DeviceKey::generate().public()).collect();
-        let copies = seal_dm(&sender, "pa", "pb", "m1", text, &keys).unwrap();
-        Sealed {
-            from_key: b64u(&sender.public()),
-            copies: copies
-                .into_iter()
-                .map(|c| SealedCopy {
-                    device: c.device,
-                    enc: b64u(&c.sealed.enc),
-                    ct: b64u(&c.sealed.ciphertext),
-                })
-                .collect(),
-        }
+        capital_client::sealed_for(&sender, "pa", "pb", "m1", text, &keys).unwrap()
     }
 
     /// Ten characters, two devices a player, 4 KiB.
