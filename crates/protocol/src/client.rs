@@ -360,105 +360,10 @@ pub enum ClientMsg {
     },
 }
 
-impl ClientMsg {
-    /// The `type` string of this request, for logs and metrics.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            ClientMsg::Hello { .. } => "hello",
-            ClientMsg::ListGames => "list_games",
-            ClientMsg::CreateRoom { .. } => "create_room",
-            ClientMsg::JoinRoom { .. } => "join_room",
-            ClientMsg::LeaveRoom { .. } => "leave_room",
-            ClientMsg::Ready { .. } => "ready",
-            ClientMsg::React { .. } => "react",
-            ClientMsg::Replay { .. } => "replay",
-            ClientMsg::Leaderboard => "leaderboard",
-            ClientMsg::NewLesson => "new_lesson",
-            ClientMsg::AdminOverview => "admin_overview",
-            ClientMsg::AdminRoom { .. } => "admin_room",
-            ClientMsg::Announce { .. } => "announce",
-            ClientMsg::AdminAudit { .. } => "admin_audit",
-            ClientMsg::AdminScripts => "admin_scripts",
-            ClientMsg::AdminScript { .. } => "admin_script",
-            ClientMsg::AdminUploadScript { .. } => "admin_upload_script",
-            ClientMsg::AdminServer { .. } => "admin_server",
-            ClientMsg::Kick { .. } => "kick",
-            ClientMsg::Lock { .. } => "lock",
-            ClientMsg::SetHost { .. } => "set_host",
-            ClientMsg::ChangeGame { .. } => "change_game",
-            ClientMsg::EndGame { .. } => "end_game",
-            ClientMsg::Start { .. } => "start",
-            ClientMsg::Move { .. } => "move",
-            ClientMsg::Input { .. } => "input",
-            ClientMsg::Rematch { .. } => "rematch",
-            ClientMsg::Chat { .. } => "chat",
-            ClientMsg::ChatHistory { .. } => "chat_history",
-            ClientMsg::Ping => "ping",
-            ClientMsg::Register { .. } => "register",
-            ClientMsg::Login { .. } => "login",
-            ClientMsg::Logout => "logout",
-            ClientMsg::Signal { .. } => "signal",
-            ClientMsg::Dm { .. } => "dm",
-            ClientMsg::DmHistory { .. } => "dm_history",
-            ClientMsg::DmRead { .. } => "dm_read",
-            ClientMsg::PublishKey { .. } => "publish_key",
-            ClientMsg::KeysOf { .. } => "keys_of",
-            ClientMsg::DmStored { .. } => "dm_stored",
-            ClientMsg::Conversations => "conversations",
-            ClientMsg::Block { .. } => "block",
-            ClientMsg::Unblock { .. } => "unblock",
-        }
-    }
-}
-
 /// The emoji a `react` may send.
 pub const REACTIONS: &[&str] = &["👏", "😂", "😮", "🔥", "❤️", "👍", "🎉", "😢"];
 
-/// The request types the server knows, for telling "unknown type" from "bad fields".
-pub const REQUEST_TYPES: &[&str] = &[
-    "hello",
-    "list_games",
-    "create_room",
-    "join_room",
-    "leave_room",
-    "ready",
-    "react",
-    "replay",
-    "leaderboard",
-    "new_lesson",
-    "admin_overview",
-    "admin_room",
-    "announce",
-    "admin_audit",
-    "admin_scripts",
-    "admin_script",
-    "admin_upload_script",
-    "admin_server",
-    "kick",
-    "lock",
-    "set_host",
-    "change_game",
-    "end_game",
-    "start",
-    "move",
-    "input",
-    "rematch",
-    "chat",
-    "chat_history",
-    "ping",
-    "register",
-    "login",
-    "logout",
-    "signal",
-    "dm",
-    "dm_history",
-    "dm_read",
-    "publish_key",
-    "keys_of",
-    "dm_stored",
-    "conversations",
-    "block",
-    "unblock",
-];
+mod kinds;
+pub use kinds::REQUEST_TYPES;
 
 pub use crate::parse::{BadRequest, parse_request};
