@@ -49,8 +49,14 @@ window.addEventListener("unhandledrejection", (e) => window.capitalErrors.push(S
 const session = createSession({
   onEvent: (msg) => room.onEvent(msg),
   onFrame: (msg) => room.onFrame(msg),
-  // An announcement from the teacher's console shows on every phone; the rest is messages'.
-  onPush: (msg) => (msg.type === "announcement" ? toast(`Announcement: ${msg.text}`, "info") : messages.onPush(msg)),
+  // An announcement from the teacher's console shows on every phone; a peer-to-peer room's
+  // signalling is the room's; the rest is messages'.
+  onPush: (msg) =>
+    msg.type === "announcement"
+      ? toast(`Announcement: ${msg.text}`, "info")
+      : msg.type === "signal"
+        ? room.onSignal(msg)
+        : messages.onPush(msg),
   enterRoom: (c, welcome) => room.enterRoom(c, welcome),
   catchUp: async (request) => {
     await e2e.connected(request);

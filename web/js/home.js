@@ -2,7 +2,7 @@
 // and home: who I am, the rooms I am in, join by code (to play or to watch), and a new room of
 // the chosen game (the New room card, new-room.js).
 
-import { drawGamePicker, readOptions } from "./new-room.js";
+import { drawGamePicker, readMode, readOptions } from "./new-room.js";
 import { charCounter, fill, h } from "./dom.js";
 import { dress } from "./fun/avatar.js";
 import { friendly, gameName } from "./describe.js";
@@ -152,9 +152,11 @@ export function createHome({ conn, room, drawAccountCard, drawBadges }) {
     const button = e.submitter || $("create-form").querySelector("button[type=submit]");
     button.disabled = true;
     try {
+      const mode = readMode($("game-options"));
       const reply = await conn.request("create_room", {
         game: chosenGame,
         options: readOptions($("game-options")),
+        ...(mode ? { mode } : {}),
       });
       room.applyJoined(reply, false);
     } catch (err) {

@@ -1,7 +1,9 @@
 // The home screen's "New room" card: the games the server offers (from list_games) and a form
 // for the chosen game's options, drawn from its `options_schema` (docs/protocol.md, list_games):
 // an integer with a few values is a row of buttons, with more a number with - and + steppers; a
-// boolean is a checkbox; a choice is a select. Defaults filled in.
+// boolean is a checkbox; a choice is a select. Defaults filled in. A script game may also be
+// played peer to peer (the host's phone runs it, docs/protocol.md "Peer-to-peer rooms"): a
+// checkbox under the options, read by readMode.
 
 import { h, fill } from "./dom.js";
 import { gameFor } from "./games/index.js";
@@ -48,8 +50,31 @@ export function drawGamePicker(list, options, games, chosen, onChoose) {
   }
 }
 
-/** Form fields for a game's options, one per entry of its schema. */
+/** Form fields for a game's options, one per entry of its schema, and the peer-to-peer choice
+ * for a script game. */
 function optionFields(game) {
+  const fields = schemaFields(game);
+  // A script game (it has an author or a board of its own) may run on the host's phone.
+  if (game.author || game.board) {
+    fields.push(
+      h(
+        "label",
+        { class: "option option-check" },
+        h("input", { type: "checkbox", id: "room-p2p", "data-mode": "p2p", "data-testid": "room-p2p" }),
+        "Peer to peer (the host's phone runs the game)",
+      ),
+    );
+  }
+  return fields;
+}
+
+/** `"p2p"` when the form asks for a peer-to-peer room, else null (the server runs the game). */
+export function readMode(container) {
+  const box = container.querySelector("[data-mode=p2p]");
+  return box && box.checked ? "p2p" : null;
+}
+
+function schemaFields(game) {
   const defaults = game.options || {};
   return (game.options_schema || []).map((spec) => {
     const value = spec.key in defaults ? defaults[spec.key] : spec.default;

@@ -2,8 +2,9 @@
 // face to face, the board, the result and rematch). Drawn from scratch from the room the server
 // sent, every time it changes.
 //
-// ctx: { meId, online, send(button, type, fields), input(code, value), toast(text, kind), pick(member) }
+// ctx: { meId, online, send(button, type, fields), input(code, value), toast(text, kind), pick(member), p2p }
 // `input` sends a real-time game's input (never answered).
+// `p2p` is set in a peer-to-peer room ({text, problem, link}, p2p/room.js): the room says so.
 // `pick` is called when another player is tapped (the app offers "Message").
 
 import { renderBoard, lastMoveLine } from "./boards.js";
@@ -91,6 +92,7 @@ function lobby(room, ctx) {
   const lobbyDiv = h(
     "div",
     { class: "lobby scroll" },
+    p2pLine(ctx.p2p),
     room.game_no > 0
       ? h("p", { class: "lobby-round" }, `Game ${room.game_no + 1} in this room${gameFor(room.game).rematch ? `: ${gameFor(room.game).rematch}` : "."}`)
       : null,
@@ -164,15 +166,41 @@ function game(room, ctx) {
     move: (mv) => ctx.send(null, "move", { code: room.code, move: mv }),
     input: (value) => ctx.input && ctx.input(room.code, value),
   };
+  if (ctx.p2p) parts.push(p2pLine(ctx.p2p));
   parts.push(h("div", { class: `board-wrap${module.flow ? " flow" : ""}` }, renderBoard(room, boardCtx)));
   // The audience (everyone without a seat in this game) cheers: the big screen floats it.
   if (me === null && room.phase === "playing" && room.screens > 0) parts.push(reactions(room, ctx));
   if (room.phase === "over") {
-    parts.push(h("div", { class: "result-actions room-actions" }, ...rematchActions(room, ctx)));
+    const actions = ctx.p2p ? p2pAgain(room, ctx) : rematchActions(room, ctx);
+    parts.push(h("div", { class: "result-actions room-actions" }, ...actions));
   } else {
     parts.push(h("p", { class: "last-move", "data-testid": "last-move" }, lastMoveLine(room)));
   }
   return h("div", { class: "game" }, parts);
+}
+
+/** What a peer-to-peer room says about its model, and what went wrong with the connection. */
+function p2pLine(p2p) {
+  if (!p2p) return null;
+  return h(
+    "div",
+    { class: "p2p-note", "data-testid": "p2p-note", "data-link": p2p.link },
+    h("p", { class: "lobby-note" }, p2p.text),
+    p2p.problem ? h("p", { class: "lobby-note p2p-problem", role: "alert", "data-testid": "p2p-problem" }, p2p.problem) : null,
+    p2p.retry
+      ? h("button", { class: "btn btn-secondary btn-small", type: "button", "data-testid": "p2p-retry", onclick: p2p.retry }, "Try again")
+      : null,
+  );
+}
+
+/** After a peer-to-peer game: the host starts another on their phone; the others wait for it. */
+function p2pAgain(room, ctx) {
+  if (!amHost(room, ctx.meId)) {
+    return ctx.p2p.problem ? [] : [h("p", { class: "lobby-note", "data-testid": "rematch-note" }, "The host may start another game.")];
+  }
+  const again = h("button", { class: "btn btn-primary btn-big", type: "button", "data-testid": "rematch" }, "Play again");
+  again.addEventListener("click", () => ctx.send(again, "start", { code: room.code }));
+  return [again];
 }
 
 /** The players face to face (two) or side by side (more): their mark, name, whose turn it is. */

@@ -8,6 +8,7 @@
 
 import { Chat } from "./chat.js";
 import { createMoments } from "./fun/moments.js";
+import { createP2p } from "./p2p/room.js";
 import { createHostActions } from "./room-host.js";
 import { createRoomFun } from "./fun/room-fun.js";
 import { setupSound, soundSwitch } from "./fun/sound.js";
@@ -59,6 +60,8 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
     onPick: (who) => pickPlayer(who),
   });
   chat.setOpen(WIDE.matches);
+  // A peer-to-peer room's game, on the phones (p2p/): drawn over the server's room.
+  const p2p = createP2p({ request: (type, fields) => conn.request(type, fields), redraw: () => drawRoom(), toast });
 
   /** After hello: resume the room this page shows, or go where the address or storage says. */
   async function enterRoom(c, welcome) {
@@ -213,6 +216,7 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
 
   /** Forgets the room on this page (after leaving, or when it closed). */
   function leaveRoomLocally() {
+    p2p.reset();
     state.code = null;
     state.room = null;
     state.seq = 0;
@@ -235,9 +239,10 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
   }
 
   function drawRoom() {
-    const room = state.room;
-    if (!room) return;
+    if (!state.room) return;
     const meId = state.me && state.me.id;
+    p2p.sync(state.room, meId);
+    const room = p2p.overlay(state.room);
     $("room-game").textContent = gameName(room.game);
     $("room-code-small").textContent = room.code;
     const screen = $("screen-room");
@@ -252,7 +257,7 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
     drawStatus($("status"), line);
     $("watching-tag").hidden = !(room.you && room.you.role === "spectator");
 
-    const ctx = { meId, online: state.online, send, input: sendInput, toast, pick: pickPlayer };
+    const ctx = { meId, online: state.online, send, input: sendInput, toast, pick: pickPlayer, p2p: p2p.line(room) };
     focus.redraw(() => fill($("room-main"), roomView(room, ctx)));
     announce($("announce"), room);
     drawTurnBars();
@@ -262,7 +267,8 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
   async function send(button, type, fields) {
     if (button) button.disabled = true;
     try {
-      await conn.request(type, fields);
+      // In a peer-to-peer room, start and move are the host's phone's, not the server's.
+      await (p2p.take(type, fields, state.room) || conn.request(type, fields));
     } catch (err) {
       // No connection: the banner says so already.
       if (!isConnectionError(err)) toast(friendly(err));
@@ -347,6 +353,7 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
     applyJoined,
     onEvent,
     onFrame,
+    onSignal: (msg) => p2p.onSignal(msg),
     leaveRoomLocally,
     drawRoom,
     knownName,

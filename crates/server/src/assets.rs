@@ -43,7 +43,10 @@ pub const CA_TEMPLATE: &str = "ca.html";
 /// A script game's board frame (filled in by `board_frame`).
 pub const BOARD_TEMPLATE: &str = "frame/board.html";
 
-const TEMPLATES: [&str; 3] = [DEAD_END, CA_TEMPLATE, BOARD_TEMPLATE];
+/// A script game's rules frame, for a peer-to-peer room's host (filled in by `rules_frame`).
+pub const RULES_TEMPLATE: &str = "frame/rules.html";
+
+const TEMPLATES: [&str; 4] = [DEAD_END, CA_TEMPLATE, BOARD_TEMPLATE, RULES_TEMPLATE];
 
 /// Every embedded file, by path; each is encoded the first time it is asked for and kept.
 static FILES: LazyLock<HashMap<String, OnceLock<Encoded>>> =

@@ -29,7 +29,8 @@
 //! - [`banner`], [`mdns`], [`logging`], [`shutdown`]: the edges.
 //! - [`admins`]: `capital admin`, making accounts admins from the terminal.
 //! - [`scripts`]: the game scripts (shipped and in the data directory), reloaded as they change;
-//!   [`board_frame`]: the sandboxed page a script game's board runs in.
+//!   [`board_frame`]: the sandboxed page a script game's board runs in; [`rules_frame`], the
+//!   one its rules run in on the host's phone in a peer-to-peer room.
 
 pub(crate) mod accounts;
 pub mod admins;
@@ -51,6 +52,7 @@ pub(crate) mod pipeline;
 pub(crate) mod players;
 pub(crate) mod room;
 pub(crate) mod routes;
+pub(crate) mod rules_frame;
 pub mod scripts;
 pub mod session;
 pub mod shutdown;

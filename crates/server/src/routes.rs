@@ -32,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .route("/screen/{code}", get(crate::assets::screen))
         .route("/qr/{file}", get(crate::assets::join_qr))
         .route("/games/{kind}/board", get(crate::board_frame::board))
+        .route("/games/{kind}/rules", get(crate::rules_frame::rules))
         .route("/ca", get(crate::tls::page::ca))
         .route("/ca.crt", get(crate::tls::page::ca_crt))
         .fallback(get(crate::assets::static_file))

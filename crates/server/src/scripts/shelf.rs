@@ -28,7 +28,8 @@ pub struct ScriptStatus {
     pub board: Option<String>,
 }
 
-/// A script game's board: the file it came from and its source, served to the browser.
+/// A script file served to the browser (a game's board, or its rules for the rules frame): the
+/// file it came from and its source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Board {
     /// The file (`nim.board.js`), for the browser's error messages.
@@ -105,6 +106,18 @@ impl Shelf {
             return None;
         }
         inner.loaded.get(kind).and_then(|(_, board)| board.clone())
+    }
+
+    /// The rules of the script game `kind` (its file and source), if it is on offer: for the
+    /// rules frame, where the host's phone runs a peer-to-peer room's game.
+    pub fn rules(&self, kind: &str) -> Option<Board> {
+        let inner = self.lock();
+        if inner.off.contains(kind) {
+            return None;
+        }
+        let (loaded, _) = inner.loaded.get(kind)?;
+        let (file, source) = capital_engine::GameKind::source(loaded.as_ref())?;
+        Some(Board { file: file.to_owned(), source: Arc::from(source) })
     }
 
     /// Turns the script game `kind` off (new rooms cannot pick it; running games go on) or on

@@ -43,6 +43,7 @@ mod layout;
 mod layout_games;
 mod light_cycles;
 mod navigation;
+mod p2p_rooms;
 mod privacy_page;
 mod replay;
 mod room_life;
