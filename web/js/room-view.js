@@ -92,7 +92,7 @@ function lobby(room, ctx) {
   const lobbyDiv = h(
     "div",
     { class: "lobby scroll" },
-    p2pLine(ctx.p2p),
+    p2pLine(room, ctx),
     room.game_no > 0
       ? h("p", { class: "lobby-round" }, `Game ${room.game_no + 1} in this room${gameFor(room.game).rematch ? `: ${gameFor(room.game).rematch}` : "."}`)
       : null,
@@ -166,7 +166,7 @@ function game(room, ctx) {
     move: (mv) => ctx.send(null, "move", { code: room.code, move: mv }),
     input: (value) => ctx.input && ctx.input(room.code, value),
   };
-  if (ctx.p2p) parts.push(p2pLine(ctx.p2p));
+  if (ctx.p2p) parts.push(p2pLine(room, ctx));
   parts.push(h("div", { class: `board-wrap${module.flow ? " flow" : ""}` }, renderBoard(room, boardCtx)));
   // The audience (everyone without a seat in this game) cheers: the big screen floats it.
   if (me === null && room.phase === "playing" && room.screens > 0) parts.push(reactions(room, ctx));
@@ -180,8 +180,14 @@ function game(room, ctx) {
 }
 
 /** What a peer-to-peer room says about its model, and what went wrong with the connection. */
-function p2pLine(p2p) {
+function p2pLine(room, ctx) {
+  const p2p = ctx.p2p;
   if (!p2p) return null;
+  // The way on when the phones cannot connect: the same game, through the server.
+  const viaServer = p2p.serverInstead && amHost(room, ctx.meId) ? h("button", { class: "btn btn-secondary btn-small", type: "button", "data-testid": "p2p-server-instead" }, "Play through the server instead") : null;
+  if (viaServer) {
+    viaServer.addEventListener("click", () => ctx.send(viaServer, "change_game", { code: room.code, game: room.game, options: room.options, mode: "server" }));
+  }
   return h(
     "div",
     { class: "p2p-note", "data-testid": "p2p-note", "data-link": p2p.link },
@@ -190,6 +196,7 @@ function p2pLine(p2p) {
     p2p.retry
       ? h("button", { class: "btn btn-secondary btn-small", type: "button", "data-testid": "p2p-retry", onclick: p2p.retry }, "Try again")
       : null,
+    viaServer,
   );
 }
 

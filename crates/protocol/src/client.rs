@@ -131,6 +131,10 @@ pub enum ClientMsg {
         /// Seconds a turn (5 to 600, 0: none); left out: the game's default.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         turn_seconds: Option<u32>,
+        /// `server` or `p2p` (script games only); left out: the room's mode as it is. How a p2p
+        /// room whose phones cannot connect directly goes on through the server.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mode: Option<RoomMode>,
     },
     /// Host only: end the game in progress now, with no winner. Reply: `ok`.
     EndGame {

@@ -90,6 +90,7 @@ fn every_request_type_round_trips() {
             game: "rps".into(),
             options: Some(json!({"best_of": 3})),
             turn_seconds: Some(0),
+            mode: Some(RoomMode::Server),
         },
         ClientMsg::EndGame { code: "ABCD".into() },
         ClientMsg::Start { code: "ABCD".into() },

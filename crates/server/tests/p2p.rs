@@ -71,6 +71,39 @@ async fn members_trade_signals_and_the_server_runs_nothing_of_the_game() {
 }
 
 #[tokio::test]
+async fn a_p2p_room_whose_phones_cannot_connect_goes_on_through_the_server() {
+    // What the page offers when the data channel does not open: the host turns the room to
+    // server mode (change_game, same game), and the same two play through the server.
+    let server = TestServer::start().await;
+    let (mut ana, mut bo, code, _, _) = p2p_room(&server).await;
+    let refused =
+        bo.ask(json!({"type": "change_game", "code": code, "game": "nim", "mode": "server"})).await;
+    assert_eq!(code_of(&refused), "not_host", "{refused}");
+    let to_builtin = ana
+        .ask(json!({"type": "change_game", "code": code, "game": "tictactoe", "mode": "p2p"}))
+        .await;
+    assert_eq!(code_of(&to_builtin), "wrong_mode", "{to_builtin}");
+    let changed = ana
+        .ask(json!({"type": "change_game", "code": code, "game": "nim", "mode": "server"}))
+        .await;
+    assert_eq!(changed["type"], "ok", "{changed}");
+    let event = bo.until(|f| f["kind"] == "game_changed").await;
+    // A server-mode room's view leaves `mode` out (server is the default).
+    assert_eq!(event["room"]["mode"], serde_json::Value::Null, "{event}");
+    // Signals are over; the server runs the game now.
+    let started = ana.ask(json!({"type": "start", "code": code})).await;
+    assert_ne!(started["type"], "error", "{started}");
+
+    // The mode it was changed to survives a restart.
+    let token = ana.token.clone();
+    drop((ana, bo));
+    let server = server.restart().await;
+    let mut back = Raw::connect(&server, json!({"type": "hello", "token": token})).await;
+    let joined = back.ask(json!({"type": "join_room", "code": code})).await;
+    assert_eq!((joined["type"].as_str(), &joined["room"]["mode"]), (Some("joined"), &json!(null)));
+}
+
+#[tokio::test]
 async fn signals_only_between_members_of_a_p2p_room_and_only_for_script_games() {
     let server = TestServer::start().await;
     let (mut ana, mut bo, code, _, bo_id) = p2p_room(&server).await;

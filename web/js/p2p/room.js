@@ -166,8 +166,9 @@ export function createP2p({ request, redraw, toast }) {
     }
   }
 
-  /** What the room says about the model: {text, problem, link, retry?} (problem: null when all
-   * is well; retry: a way on, when this phone may ask again). */
+  /** What the room says about the model: {text, problem, link, retry?, serverInstead?} (problem:
+   * null when all is well; retry: a way on, when this phone may ask again; serverInstead: the
+   * host may turn the room to server mode, change_game with mode "server"). */
   function line(room) {
     if (!room || room.mode !== "p2p") return null;
     const host = member(room, room.host);
@@ -181,12 +182,16 @@ export function createP2p({ request, redraw, toast }) {
         text: "Peer to peer: your phone runs the game; the server only introduced you.",
         problem: failed.length ? `Could not connect directly to ${names}.` : null,
         link: failed.length ? "failed" : open ? "open" : "connecting",
+        serverInstead: failed.length > 0 && room.phase !== "playing",
       };
     }
     const text = `Peer to peer: ${hostName}'s phone runs the game; the server only introduced you.`;
     if (!peer) return { text, problem: null, link: "none" };
     if (peer.hostLeft) return { text, problem: `The game ended because the host (${hostName}) left.`, link: "closed" };
-    if (peer.failed) return { text, problem: `Could not connect directly to ${hostName}'s phone.`, link: "failed", retry };
+    if (peer.failed) {
+      const problem = `Could not connect directly to ${hostName}'s phone. Try again, or ${hostName} can choose to play through the server.`;
+      return { text, problem, link: "failed", retry };
+    }
     return { text, problem: null, link: peer.link ? peer.link.state : "none" };
   }
 

@@ -6,8 +6,8 @@
 //! needs a seat.
 
 use capital_protocol::{
-    AdminAction, Outcome, Outgoing, Phase, PlayerId, Role, RoomEvent, RoomSummary, ServerMsg,
-    SummaryMember,
+    AdminAction, Outcome, Outgoing, Phase, PlayerId, Role, RoomEvent, RoomMode, RoomSummary,
+    ServerMsg, SummaryMember,
 };
 use capital_store::{AuditRecord, Write};
 use serde_json::Value;
@@ -47,8 +47,8 @@ impl Room {
                 Ok(())
             }
             HostAction::SetHost(player) => self.set_host(&player, batch),
-            HostAction::ChangeGame { game, options, turn_seconds } => {
-                self.change_game(&game, options, turn_seconds, batch)
+            HostAction::ChangeGame { game, options, turn_seconds, mode } => {
+                self.change_game(&game, options, (turn_seconds, mode), batch)
             }
             HostAction::EndGame => self.end_by_host(batch),
         }
@@ -204,7 +204,7 @@ impl Room {
         &mut self,
         game: &str,
         options: Option<Value>,
-        turn_seconds: Option<u32>,
+        (turn_seconds, mode): (Option<u32>, Option<RoomMode>),
         batch: &mut Batch,
     ) -> Result<(), RoomError> {
         if self.phase == Phase::Playing {
@@ -212,6 +212,10 @@ impl Room {
         }
         let entry =
             self.ctx.games.find(game).ok_or_else(|| RoomError::UnknownGame(game.to_owned()))?;
+        let mode = mode.unwrap_or(self.mode);
+        if mode == RoomMode::P2p && entry.source().is_none() {
+            return Err(RoomError::WrongMode("only a script game can be played peer to peer"));
+        }
         let (options, players) = entry.check(&options.unwrap_or(Value::Null))?;
         let turn_seconds = super::turn_seconds(&*entry, turn_seconds)
             .map_err(|e| RoomError::Rule(capital_engine::RuleError::BadOptions(e)))?;
@@ -225,6 +229,7 @@ impl Room {
         self.seats = players.max;
         self.min_players = players.min;
         self.turn_seconds = turn_seconds;
+        self.mode = mode;
         self.phase = Phase::Lobby;
         self.game = None;
         self.forfeit = None;

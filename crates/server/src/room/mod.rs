@@ -48,7 +48,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use capital_engine::RuleError;
-use capital_protocol::{ErrorCode, PlayerId, RequestId, Role, Seq};
+use capital_protocol::{ErrorCode, PlayerId, RequestId, Role, RoomMode, Seq};
 use capital_store::RoomId;
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -263,6 +263,8 @@ pub enum HostAction {
         options: Option<Value>,
         /// Seconds a turn.
         turn_seconds: Option<u32>,
+        /// Another mode (server or p2p), or the same.
+        mode: Option<RoomMode>,
     },
     /// End the game in progress, with no winner.
     EndGame,

@@ -271,9 +271,9 @@ pub fn route(identified: bool, msg: ClientMsg) -> Route {
         (true, M::SetHost { code, player }) => {
             Route::Room { code, cmd: RoomRequest::Host(HostAction::SetHost(player)) }
         }
-        (true, M::ChangeGame { code, game, options, turn_seconds }) => Route::Room {
+        (true, M::ChangeGame { code, game, options, turn_seconds, mode }) => Route::Room {
             code,
-            cmd: RoomRequest::Host(HostAction::ChangeGame { game, options, turn_seconds }),
+            cmd: RoomRequest::Host(HostAction::ChangeGame { game, options, turn_seconds, mode }),
         },
         (true, M::EndGame { code }) => {
             Route::Room { code, cmd: RoomRequest::Host(HostAction::EndGame) }

@@ -101,19 +101,16 @@ async fn nim_is_played_peer_to_peer_and_ends_when_the_host_leaves() {
     bo.assert_no_script_errors().await;
 }
 
-/// When the phones cannot connect directly (here Bo's browser never takes Ana's offer, as if
-/// nothing of it got through), after ten seconds both rooms say so, and the host cannot start
-/// a game the other phone would not see. Once it could, Bo's "Try again" connects them.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn phones_that_cannot_connect_directly_are_told_so() {
-    let _turn = ONE_AT_A_TIME.lock().await;
-    let Some(driver) = Driver::start_or_skip("p2p_rooms").await else { return };
-    let server = TestServer::start().await;
-    let base = format!("http://{}", server.addr);
-
-    let ana = driver.phone_with("p2p-ana-alone", &base, &WEBRTC_ON_LOOPBACK).await;
+/// Ana's p2p room of Nim, and Bo in it, whose browser never takes Ana's offer (as if nothing of
+/// it got through): once both rooms say they could not connect, the pages and the room code.
+async fn cannot_connect(
+    driver: &Driver,
+    base: &str,
+    [ana_page, bo_page]: [&'static str; 2],
+) -> (Page, Page, String) {
+    let ana = driver.phone_with(ana_page, base, &WEBRTC_ON_LOOPBACK).await;
     let code = create_p2p_room(&ana, "Ana", "nim").await;
-    let bo = driver.phone_with("p2p-bo-alone", &base, &WEBRTC_ON_LOOPBACK).await;
+    let bo = driver.phone_with(bo_page, base, &WEBRTC_ON_LOOPBACK).await;
     bo.open(&format!("/join/{code}")).await;
     bo.wait_text("[data-testid=name-joining]", &code).await;
     let stuck = "const p = RTCPeerConnection.prototype; window.realSrd = p.setRemoteDescription; \
@@ -124,6 +121,22 @@ async fn phones_that_cannot_connect_directly_are_told_so() {
     bo.wait_text("[data-testid=room-code-small]", &code).await;
     bo.wait_text("[data-testid=p2p-problem]", "Could not connect directly to Ana's phone").await;
     ana.wait_text("[data-testid=p2p-problem]", "Could not connect directly to Bo's phone").await;
+    ana.wait_visible("[data-testid=p2p-server-instead]").await;
+    (ana, bo, code)
+}
+
+/// When the phones cannot connect directly (here Bo's browser never takes Ana's offer, as if
+/// nothing of it got through), after ten seconds both rooms say so, and the host cannot start
+/// a game the other phone would not see. Once it could, Bo's "Try again" connects them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phones_that_cannot_connect_directly_are_told_so() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let Some(driver) = Driver::start_or_skip("p2p_rooms").await else { return };
+    let server = TestServer::start().await;
+    let base = format!("http://{}", server.addr);
+
+    let (ana, bo, _) = cannot_connect(&driver, &base, ["p2p-ana-alone", "p2p-bo-alone"]).await;
+    assert!(!bo.exists("[data-testid=p2p-server-instead]").await, "the host's choice only");
     ana.click("[data-testid=start]").await;
     ana.wait_text("[data-testid=toast]", "Not connected directly to Bo yet").await;
     assert!(!ana.exists("[data-testid=script-frame]").await, "no game started");
@@ -138,6 +151,39 @@ async fn phones_that_cannot_connect_directly_are_told_so() {
     assert!(!bo.exists("[data-testid=p2p-problem]").await, "connected now");
     ana.click("[data-testid=start]").await;
     bo.frame_wait_text("[data-testid=stones]", "15 stones left").await;
+    for page in [&ana, &bo] {
+        page.assert_no_script_errors().await;
+    }
+}
+
+/// When the phones cannot connect, the host may go on through the server: "Play through the
+/// server instead" turns the room to server mode (the same game), the room no longer speaks of
+/// peer to peer, and the moves go through the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phones_that_cannot_connect_play_through_the_server_instead() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let Some(driver) = Driver::start_or_skip("p2p_rooms").await else { return };
+    let server = TestServer::start().await;
+    let base = format!("http://{}", server.addr);
+    let (ana, bo, code) = cannot_connect(&driver, &base, ["p2p-ana-via", "p2p-bo-via"]).await;
+    ana.shot("p2p-server-instead").await;
+    ana.click("[data-testid=p2p-server-instead]").await;
+    for page in [&ana, &bo] {
+        page.wait_js(
+            "the room is in server mode",
+            "return !document.querySelector('[data-testid=p2p-note]');",
+        )
+        .await;
+    }
+    ana.click("[data-testid=start]").await;
+    bo.frame_wait_text("[data-testid=stones]", "15 stones left").await;
+    ana.frame_click("[data-testid=take-3]").await;
+    bo.frame_wait_text("[data-testid=stones]", "12 stones left").await;
+    let mut lee = teacher(&server).await;
+    let overview = lee.ask(json!({"type": "admin_overview"})).await;
+    let rooms = overview["rooms"].as_array().expect("rooms");
+    let room = rooms.iter().find(|r| r["code"] == code.as_str()).expect("the room is listed");
+    assert_eq!((&room["phase"], &room["game_no"]), (&json!("playing"), &json!(1)), "{room}");
     for page in [&ana, &bo] {
         page.assert_no_script_errors().await;
     }

@@ -179,6 +179,7 @@ fn put_room(inner: &mut Inner, room: &RoomRecord) -> Result<(), StoreError> {
             existing.turn_seconds = room.turn_seconds;
             existing.snapshot.clone_from(&room.snapshot);
             existing.snapshot_tick = room.snapshot_tick;
+            existing.mode = room.mode;
         }
         None => {
             inner.rooms.insert(room.id, room.clone());

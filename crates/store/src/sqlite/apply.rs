@@ -112,7 +112,7 @@ pub(super) fn apply(tx: &Transaction<'_>, write: &Write) -> rusqlite::Result<()>
                                                 snapshot = ?16, snapshot_tick = ?17,
                                                 locked = ?18, banned = ?19, chat_off = ?20,
                                                 muted = ?21, scoreboard = ?22,
-                                                game_version = ?23",
+                                                game_version = ?23, mode = ?24",
             )?
             .execute(params![
                 r.id,

@@ -70,8 +70,12 @@ async fn the_host_starts_from_the_result_and_a_game_change_stops_the_countdown()
     top_row(&f.room, ("pb", &b), ("pa", &a), 30);
     ask(&f.room, &a, 40, "pa", RoomRequest::Rematch);
     ask(&f.room, &b, 41, "pb", RoomRequest::Rematch);
-    let change =
-        HostAction::ChangeGame { game: "connect_four".into(), options: None, turn_seconds: None };
+    let change = HostAction::ChangeGame {
+        game: "connect_four".into(),
+        options: None,
+        turn_seconds: None,
+        mode: None,
+    };
     ask(&f.room, &a, 42, "pa", RoomRequest::Host(change));
     let got = frames(&mut a_out).await;
     assert_eq!(event_kinds(&got).last().map(|k| &**k), Some("game_changed"));

@@ -40,6 +40,7 @@ fn every_request() -> Vec<ClientMsg> {
             game: "rps".into(),
             options: None,
             turn_seconds: None,
+            mode: None,
         },
         ClientMsg::EndGame { code: code() },
         ClientMsg::JoinRoom {
