@@ -38,6 +38,7 @@ import { createAccount } from "./account.js";
 import { createHome } from "./home.js";
 import { createRoom } from "./room.js";
 import { loadServerInfo, setServerInfo } from "./info.js";
+import { setIceServers } from "./p2p/signal.js";
 import { state } from "./state.js";
 import { setAddress, toast } from "./screens.js";
 
@@ -166,7 +167,10 @@ function boot() {
     }
   }
   // Where phones reach this server: a page opened on the server itself shows the LAN address.
-  loadServerInfo(() => state.room && room.drawRoom());
+  loadServerInfo((info) => {
+    setIceServers(info.ice_servers); // the STUN/TURN servers of peer-to-peer rooms, if any
+    if (state.room) room.drawRoom();
+  });
   if (hasToken()) {
     conn.start();
   } else {

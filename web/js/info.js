@@ -1,5 +1,6 @@
 // Where phones can reach this server, from GET /api/info:
-//   {"urls": ["http://192.168.1.20:8080/", ...], "mdns": "http://capital.local:8080/" | null, "version"}
+//   {"urls": ["http://192.168.1.20:8080/", ...], "mdns": "http://capital.local:8080/" | null, "version",
+//    "ice_servers": [RTCIceServer...] (for peer-to-peer rooms; [] when the server names none)}
 //
 // A page opened on the server machine itself (localhost, 127.0.0.1, ::1) has an address no
 // phone can open, so its join links use the server's main LAN address (urls[0]) instead. The

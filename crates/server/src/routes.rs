@@ -83,10 +83,23 @@ async fn info(State(state): State<AppState>) -> Json<serde_json::Value> {
         let scheme = if config.tls_enabled() { "https" } else { "http" };
         format!("{scheme}://{}.local:{}/", config.mdns_name, config.bind.port())
     });
+    // What a peer-to-peer room's phones give WebRTC (RTCIceServer), from the settings.
+    let ice_servers = if config.ice_servers.is_empty() {
+        serde_json::json!([])
+    } else if config.ice_username.is_empty() {
+        serde_json::json!([{ "urls": config.ice_servers }])
+    } else {
+        serde_json::json!([{
+            "urls": config.ice_servers,
+            "username": config.ice_username,
+            "credential": config.ice_credential,
+        }])
+    };
     Json(serde_json::json!({
         "urls": state.urls(),
         "mdns": mdns,
         "version": env!("CARGO_PKG_VERSION"),
+        "ice_servers": ice_servers,
     }))
 }
 

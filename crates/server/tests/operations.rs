@@ -17,6 +17,25 @@ async fn health_and_readiness() {
     assert_eq!(status, 200);
     let info: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert!(info["urls"].as_array().is_some_and(|u| !u.is_empty()), "{info}");
+    assert_eq!(info["ice_servers"], serde_json::json!([]), "host candidates only, by default");
+}
+
+#[tokio::test]
+async fn the_ice_servers_of_peer_to_peer_rooms_come_with_the_info() {
+    let server = TestServer::start_with(|c| {
+        c.ice_servers = vec!["turn:turn.example.org:3478".into(), "stun:turn.example.org".into()];
+        c.ice_username = "capital".into();
+        c.ice_credential = "relay-only".into();
+    })
+    .await;
+    let (_, body) = http_get(server.addr, "/api/info").await;
+    let info: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let expected = serde_json::json!([{
+        "urls": ["turn:turn.example.org:3478", "stun:turn.example.org"],
+        "username": "capital",
+        "credential": "relay-only",
+    }]);
+    assert_eq!(info["ice_servers"], expected);
 }
 
 fn metric(text: &str, name: &str) -> f64 {

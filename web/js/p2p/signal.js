@@ -9,7 +9,8 @@
 //   {candidate: {candidate, sdpMid, sdpMLineIndex}}  an ICE candidate
 //
 // By default only host candidates are used (`iceServers: []`: phones on one network, no
-// outside server); setIceServers() is the hook for STUN or TURN servers later.
+// outside server); the server's `ice_servers` setting (a TURN server of the school's, say)
+// comes with /api/info, and app.js hands it to setIceServers().
 
 /** The ICE servers each new connection gets (none: host candidates only). */
 let iceServers = [];

@@ -312,6 +312,15 @@ settings! {
     mdns: bool = true;
     /// The mDNS host name: phones can open http://NAME.local:PORT/.
     mdns_name: String = "capital".to_owned();
+    /// STUN or TURN servers the phones of a peer-to-peer room may use to reach each other
+    /// (`turn:turn.example.org:3478`, `stun:...`); none (the default): host candidates only,
+    /// which is enough on one network. Capital runs none itself.
+    ice_servers: Vec<String> = Vec::new(), flag "ice-server";
+    /// The user name for the TURN servers in `ice_servers` (a static one, e.g. coturn's `user`).
+    ice_username: String = String::new();
+    /// The password for the TURN servers in `ice_servers`. Every phone of the school gets it:
+    /// give the TURN server a user of its own for this, with a quota.
+    ice_credential: String = String::new();
     /// Log filter, e.g. `info`, `debug`, `capital_server=debug,info` (RUST_LOG applies when
     /// this is left at its default). Never shows tokens or passwords.
     log: String = "info".to_owned();

@@ -45,6 +45,8 @@ fn every_setting_has_a_flag_a_variable_a_file_key_and_a_line() {
         "tls" | "mdns" => "true".to_owned(),
         "cert" | "key" => format!("/tmp/{name}.pem"),
         "mdns_name" => "room-12".to_owned(),
+        "ice_servers" => "turn:turn.example.org:3478".to_owned(),
+        "ice_username" | "ice_credential" => "capital".to_owned(),
         "log" => "debug".to_owned(),
         _ => {
             let d = DECLARED.iter().find(|d| d.name == name).unwrap();
@@ -60,7 +62,9 @@ fn every_setting_has_a_flag_a_variable_a_file_key_and_a_line() {
         let v = value(d.name);
         let quoted = |v: &str| serde_json::to_string(v).unwrap();
         let in_toml = match d.name {
-            "allowed_origins" | "public_names" | "word_filter" => format!("[{}]", quoted(&v)),
+            "allowed_origins" | "public_names" | "word_filter" | "ice_servers" => {
+                format!("[{}]", quoted(&v))
+            }
             "tls" | "mdns" => v.clone(),
             n if d.range.is_some() && n != "bind" => v.clone(),
             _ => quoted(&v),
@@ -121,6 +125,8 @@ fn bad_values_name_the_setting() {
     assert!(err.starts_with("log:"), "{err}");
     let err = parse(&["--public-name", "not a name"]).unwrap_err();
     assert!(err.starts_with("public_names:"), "{err}");
+    let err = parse(&["--ice-server", "https://turn.example.org"]).unwrap_err();
+    assert!(err.starts_with("ice_servers:"), "{err}");
     let err = from_toml("max_rooms = 0").unwrap_err().to_string();
     assert!(err.starts_with("max_rooms: 0 is not between"), "{err}");
 }

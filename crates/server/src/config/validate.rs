@@ -1,5 +1,6 @@
 //! [`Config::validate`]: the checks that are not ranges (origins, host names, the TLS pair, the
-//! mDNS name, the log filter, the sizes of direct messages against the bounds on their bytes).
+//! mDNS name, the ICE servers, the log filter, the sizes of direct messages against the bounds on
+//! their bytes).
 //! The ranges come from the table in [`super`].
 
 use super::{Config, ConfigError};
@@ -37,6 +38,18 @@ impl Config {
                 missing,
                 format!("{given} is set, so {missing} is needed too"),
             ));
+        }
+        for url in &self.ice_servers {
+            let scheme = url.split(':').next().unwrap_or("");
+            let rest = url.get(scheme.len() + 1..).unwrap_or("");
+            if !matches!(scheme, "stun" | "stuns" | "turn" | "turns") || rest.is_empty() {
+                return Err(ConfigError::new(
+                    "ice_servers",
+                    format!(
+                        "{url:?} is not a STUN or TURN address like turn:turn.example.org:3478"
+                    ),
+                ));
+            }
         }
         let name = &self.mdns_name;
         if name.contains('.') || !is_host_name(name) {
