@@ -42,6 +42,7 @@ mod keyboard;
 mod layout;
 mod layout_games;
 mod light_cycles;
+mod models;
 mod navigation;
 mod p2p_rooms;
 mod privacy_page;
