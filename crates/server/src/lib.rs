@@ -232,7 +232,12 @@ impl Server {
             }
         });
         let expiry = Duration::from_secs(u64::from(state.config().guest_expiry_days) * 86_400);
-        env.tracker.spawn(players::expire_guests(env.clone(), expiry, Some(state.dm().clone())));
+        let dm = state.dm().clone();
+        let forgotten = move || {
+            let dm = dm.clone();
+            async move { dm.reload_keys().await }
+        };
+        env.tracker.spawn(players::expire_guests(env.clone(), expiry, forgotten));
         env.tracker.spawn(scripts::watch(scripts, env.shutdown.clone()));
         let addr = listener.local_addr()?;
         let _mdns = state.config().mdns.then(|| {

@@ -11,7 +11,6 @@ use rand::RngExt;
 use sha2::{Digest, Sha256};
 
 use crate::conn::ConnHandle;
-use crate::dm::DmHandle;
 use crate::env::Env;
 
 /// How often guests unseen for too long are looked for.
@@ -20,19 +19,20 @@ const EXPIRE_EVERY: Duration = Duration::from_secs(3600);
 const EXPIRE_AT_ONCE: u32 = 10_000;
 
 /// Forgets guests not seen for `after` (no account, in no open room), at start and every hour
-/// after, until shutdown; `dm`, the hub, then forgets their device keys too.
-pub async fn expire_guests(env: Env, after: Duration, dm: Option<DmHandle>) {
+/// after, until shutdown; after each round that forgot, `forgotten` runs (the DM hub forgets
+/// their device keys).
+pub async fn expire_guests<F: Future<Output = ()>>(
+    env: Env,
+    after: Duration,
+    forgotten: impl Fn() -> F,
+) {
     let after_ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX);
     loop {
         let seen_before_ms = env.clock.now_ms().saturating_sub(after_ms);
         let expire = capital_store::Write::ExpireGuests { seen_before_ms, limit: EXPIRE_AT_ONCE };
         match env.store.commit(expire.into()).await {
             Err(e) => tracing::warn!(error = %e, "could not forget old guests; trying again later"),
-            Ok(()) => {
-                if let Some(dm) = &dm {
-                    dm.reload_keys().await;
-                }
-            }
+            Ok(()) => forgotten().await,
         }
         tokio::select! {
             () = env.shutdown.cancelled() => return,
@@ -158,7 +158,7 @@ mod tests {
             store.commit(Write::CreatePlayer(player, token).into()).await.unwrap();
         }
         let expiry = Duration::from_secs(30 * 86_400);
-        env.tracker.spawn(expire_guests(env.clone(), expiry, None));
+        env.tracker.spawn(expire_guests(env.clone(), expiry, || async {}));
         crate::testing::settle().await;
         assert!(store.player("old").unwrap().is_some(), "not before the expiry");
         tokio::time::advance(Duration::from_secs(29 * 86_400)).await;

@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 
 use capital_protocol::{
-    DirectMessage, ErrorCode, Outgoing, PlayerId, ReceiptStatus, RequestId, Sealed, Seq, ServerMsg,
+    ErrorCode, Outgoing, PlayerId, ReceiptStatus, RequestId, Sealed, Seq, ServerMsg,
 };
 use capital_store::{DeviceKeyRecord, DmRecord, Store, StoreError, Write, conversation};
 use tokio::sync::mpsc;
@@ -294,7 +294,8 @@ impl Hub {
             delivered_ms: recipient.as_ref().map(|_| ts),
             read_ms: None,
         };
-        let push = recipient.map(|conn| (conn, ServerMsg::Dm { message: message(&record) }));
+        let push =
+            recipient.map(|conn| (conn, ServerMsg::Dm { message: super::pages::message(&record) }));
         batch.write(Write::AppendDm(record));
         match push {
             Some((conn, push)) => batch.event(conn, frame_of(Outgoing::push(push))),
@@ -384,27 +385,6 @@ impl Hub {
             };
             conn.send(frame);
         });
-    }
-}
-
-/// A stored message as clients see it.
-pub fn message(dm: &DmRecord) -> DirectMessage {
-    DirectMessage {
-        from: dm.sender.clone(),
-        to: dm.recipient().to_owned(),
-        seq: dm.seq,
-        ts: dm.ts_ms,
-        text: dm.text.clone(),
-        sealed: dm.sealed.as_deref().and_then(|json| match serde_json::from_str(json) {
-            Ok(sealed) => Some(sealed),
-            Err(e) => {
-                tracing::error!(from = %dm.sender, seq = dm.seq, "a stored envelope does not read: {e}");
-                None
-            }
-        }),
-        client_msg_id: dm.client_msg_id.clone(),
-        delivered: dm.delivered_ms.is_some(),
-        read: dm.read_ms.is_some(),
     }
 }
 

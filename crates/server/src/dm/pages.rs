@@ -17,8 +17,6 @@ use std::io;
 use capital_protocol::{ConversationView, DirectMessage, PlayerId};
 use capital_store::{ConversationRecord, DmRecord, Store, StoreError};
 
-use super::hub::message;
-
 /// Messages read from the store at a time while filling a page: at most this many beyond the
 /// page are in memory at once (1 MiB of sealed messages of the default `max_sealed_bytes`),
 /// and the default page of 50 small ones takes two reads.
@@ -186,6 +184,27 @@ pub fn conversations(
         views.push(view);
     }
     (views, false)
+}
+
+/// A stored message as clients see it.
+pub fn message(dm: &DmRecord) -> DirectMessage {
+    DirectMessage {
+        from: dm.sender.clone(),
+        to: dm.recipient().to_owned(),
+        seq: dm.seq,
+        ts: dm.ts_ms,
+        text: dm.text.clone(),
+        sealed: dm.sealed.as_deref().and_then(|json| match serde_json::from_str(json) {
+            Ok(sealed) => Some(sealed),
+            Err(e) => {
+                tracing::error!(from = %dm.sender, seq = dm.seq, "a stored envelope does not read: {e}");
+                None
+            }
+        }),
+        client_msg_id: dm.client_msg_id.clone(),
+        delivered: dm.delivered_ms.is_some(),
+        read: dm.read_ms.is_some(),
+    }
 }
 
 #[cfg(test)]

@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use capital_protocol::{Outgoing, ReceiptStatus, Seq, ServerMsg};
 use capital_store::Write;
 
-use super::hub::{Batch, Hub, Pair, frame_of, message};
+use super::hub::{Batch, Hub, Pair, frame_of};
 use super::pages::Budget;
+use super::pages::message;
 use crate::conn::ConnHandle;
 use crate::players::Player;
 

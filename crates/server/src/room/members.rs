@@ -129,7 +129,7 @@ impl Room {
             self.seat_leaves(seat, "forfeit", batch);
         }
         let member = self.members.remove(i);
-        self.forget_signals_of(player_id);
+        self.signals.forget(player_id);
         batch.write(Write::RemoveMember { room_id: self.id, player_id: player_id.to_owned() });
         if self.members.is_empty() {
             self.close(batch, "everyone left");

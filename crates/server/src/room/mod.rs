@@ -24,7 +24,8 @@
 //! - [`chat`]: the room's chat: saying, and history.
 //! - [`recent`]: the recent chat in memory, and retry detection.
 //! - [`view`]: what each member sees of the room, and event delivery.
-//! - [`signal`]: peer-to-peer rooms: relaying WebRTC signalling between members, bounded.
+//! - [`relay`]: peer-to-peer rooms: relaying WebRTC signalling between members.
+//! - [`signal`]: its bounds (size, rate) and counts.
 
 pub mod actor;
 pub mod chat;
@@ -34,6 +35,7 @@ mod host;
 mod members;
 mod realtime;
 pub mod recent;
+mod relay;
 mod replay;
 pub mod rules;
 pub mod signal;
