@@ -25,7 +25,12 @@ pub async fn board(State(state): State<AppState>, Path(kind): Path<String>) -> R
         return (StatusCode::NOT_FOUND, "no game on offer here has a board of its own\n")
             .into_response();
     };
-    let page = page(&kind, &board.file, &board.source);
+    sandboxed(page(&kind, &board.file, &board.source))
+}
+
+/// `page` as a frame of its own: HTML under [`POLICY`], never cached, sniffed or referred (the
+/// board frame's, and the rules frame's too).
+pub(crate) fn sandboxed(page: String) -> Response {
     let mut response = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(POLICY));
@@ -35,20 +40,25 @@ pub async fn board(State(state): State<AppState>, Path(kind): Path<String>) -> R
     response
 }
 
+/// An embedded frame file, as text.
+pub(crate) fn frame_text(path: &str) -> String {
+    let bytes = embedded(path).expect("the frames' files are embedded");
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// A script's `file` and `text` as JSON to put inside a `<script>` element: `<` is written
+/// \u003c, so nothing in it can end the element.
+pub(crate) fn source_json(file: &str, source: &str) -> String {
+    serde_json::json!({ "file": file, "text": source }).to_string().replace('<', "\\u003c")
+}
+
 /// The page: the template with the base style, the bridge and the board's source filled in.
 fn page(kind: &str, file: &str, source: &str) -> String {
-    let text = |path: &str| {
-        let bytes = embedded(path).expect("the board frame's files are embedded");
-        String::from_utf8_lossy(&bytes).into_owned()
-    };
-    // The source goes in as JSON with `<` written \u003c: nothing in it can end the element.
-    let json =
-        serde_json::json!({ "file": file, "text": source }).to_string().replace('<', "\\u003c");
-    text(BOARD_TEMPLATE)
+    frame_text(BOARD_TEMPLATE)
         .replace("{{title}}", &format!("{kind}: board"))
-        .replace("{{style}}", &text("frame/board.css"))
-        .replace("{{bridge}}", &text("frame/bridge.js"))
-        .replace("{{source}}", &json)
+        .replace("{{style}}", &frame_text("frame/board.css"))
+        .replace("{{bridge}}", &frame_text("frame/bridge.js"))
+        .replace("{{source}}", &source_json(file, source))
 }
 
 #[cfg(test)]

@@ -1,19 +1,19 @@
 //! `GET /games/{kind}/rules`: the page a script game's rules run in on the host's phone, in a
 //! peer-to-peer room (where the server runs nothing of the game). The phone page loads it in a
 //! hidden `<iframe sandbox="allow-scripts">`, and the response says the same in its
-//! `Content-Security-Policy` (the board frame's [`POLICY`]): an origin of its own, so the rules
-//! cannot read the player's token, storage or cookies, or reach into the page; and
-//! `default-src 'none'`, so they load nothing and connect nowhere. The page calls the rules
-//! with messages and gets their answers (`web/frame/rules.js`, which gives the script
-//! `game({...})` and a seeded `random` as the server's runtime does). Nothing is fetched: the
-//! runtime and the rules script are both in the page.
+//! `Content-Security-Policy` (the board frame's, [`crate::board_frame::sandboxed`]): an origin
+//! of its own, so the rules cannot read the player's token, storage or cookies, or reach into
+//! the page; and `default-src 'none'`, so they load nothing and connect nowhere. The page
+//! calls the rules with messages and gets their answers (`web/frame/rules.js`, which gives the
+//! script `game({...})` and a seeded `random` as the server's runtime does). Nothing is
+//! fetched: the runtime and the rules script are both in the page.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::assets::{RULES_TEMPLATE, embedded};
-use crate::board_frame::POLICY;
+use crate::assets::RULES_TEMPLATE;
+use crate::board_frame::{frame_text, sandboxed, source_json};
 use crate::state::AppState;
 
 /// The rules page of the script game `kind`, or 404 when no script on offer is that game.
@@ -22,29 +22,15 @@ pub async fn rules(State(state): State<AppState>, Path(kind): Path<String>) -> R
         return (StatusCode::NOT_FOUND, "no game script on offer here is that game\n")
             .into_response();
     };
-    let page = page(&kind, &rules.file, &rules.source);
-    let mut response = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(POLICY));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    response
+    sandboxed(page(&kind, &rules.file, &rules.source))
 }
 
 /// The page: the template with the runtime and the rules' source filled in.
 fn page(kind: &str, file: &str, source: &str) -> String {
-    let text = |path: &str| {
-        let bytes = embedded(path).expect("the rules frame's files are embedded");
-        String::from_utf8_lossy(&bytes).into_owned()
-    };
-    // The source goes in as JSON with `<` written \u003c: nothing in it can end the element.
-    let json =
-        serde_json::json!({ "file": file, "text": source }).to_string().replace('<', "\\u003c");
-    text(RULES_TEMPLATE)
+    frame_text(RULES_TEMPLATE)
         .replace("{{title}}", &format!("{kind}: rules"))
-        .replace("{{runtime}}", &text("frame/rules.js"))
-        .replace("{{source}}", &json)
+        .replace("{{runtime}}", &frame_text("frame/rules.js"))
+        .replace("{{source}}", &source_json(file, source))
 }
 
 #[cfg(test)]
