@@ -46,6 +46,8 @@ struct Shared {
     /// Send times in the texts count from here.
     base: Instant,
     window: usize,
+    /// Whether senders get their own messages back as events.
+    echo: bool,
     /// Time between a player's messages, in rate mode.
     interval: Option<Duration>,
     bytes: usize,
@@ -108,6 +110,7 @@ pub async fn run(args: &ChatArgs, quiet: bool) -> anyhow::Result<ChatReport> {
         counters: counters.clone(),
         base: Instant::now(),
         window: args.window,
+        echo: !args.no_echo,
         interval: args.rate.map(|r| Duration::from_secs_f64(1.0 / r)),
         bytes: args.bytes,
         budget: args.messages.map(std::sync::atomic::AtomicU64::new),
@@ -195,6 +198,7 @@ pub async fn run(args: &ChatArgs, quiet: bool) -> anyhow::Result<ChatReport> {
         room_size: args.room_size,
         rate_per_player: args.rate,
         window: args.window,
+        echo: !args.no_echo,
         bytes: args.bytes,
         setup_seconds: setup.as_secs_f64(),
         window_seconds: window.as_secs_f64(),
@@ -253,6 +257,7 @@ fn send(
         code: code.to_owned(),
         text: stamped_text(stamp, shared.bytes),
         client_msg_id,
+        echo: shared.echo,
     };
     let reply = client.send(body)?;
     Counters::bump(&shared.counters.sent);
@@ -404,6 +409,7 @@ mod tests {
             counters: Arc::default(),
             base: Instant::now(),
             window: 1,
+            echo: true,
             interval: None,
             bytes: 64,
             budget: Some(std::sync::atomic::AtomicU64::new(2)),

@@ -21,6 +21,8 @@ pub struct ChatReport {
     pub rate_per_player: Option<f64>,
     /// Unacknowledged messages allowed per player.
     pub window: usize,
+    /// Whether senders got their own messages back as events (`--no-echo`: not).
+    pub echo: bool,
     /// Characters per message.
     pub bytes: usize,
     /// Seconds spent connecting and seating (not measured).
@@ -71,7 +73,7 @@ impl Report for ChatReport {
             match self.rate_per_player {
                 Some(r) => format!("{r} msg/s per player (window {})", self.window),
                 None => format!("window {} per player", self.window),
-            }
+            } + if self.echo { "" } else { ", no echo" }
         ));
         t.row("set-up", format!("{:.1} s", self.setup_seconds))
             .row("window", format!("{:.1} s", self.window_seconds))

@@ -107,6 +107,10 @@ pub struct ChatArgs {
     /// Seconds to wait, after sending stops, for what is in flight to arrive.
     #[arg(long, default_value_t = 5.0)]
     pub drain: f64,
+    /// Send every message with `"echo": false`: the sender gets only its `chat_sent`, not its
+    /// own `chat` event back (one frame fewer per message).
+    #[arg(long)]
+    pub no_echo: bool,
 }
 
 /// `capital-bench play`.

@@ -61,6 +61,7 @@ async fn chat_delivers_and_counts_every_message() {
         duration: 2.0,
         messages: None,
         drain: 5.0,
+        no_echo: false,
     };
     let report = chat::run(&args, true).await.expect("the chat run");
     // 20 players in rooms of 3: six rooms of three and one of two.
@@ -90,11 +91,14 @@ async fn chat_stops_after_the_message_count() {
         duration: 30.0,
         messages: Some(40),
         drain: 5.0,
+        // The senders do not hear their own messages: the other player still gets each.
+        no_echo: true,
     };
     let report = chat::run(&args, true).await.expect("the chat run");
     assert_eq!(report.sent, 40, "{report:?}");
     assert_eq!(report.acked, 40, "{report:?}");
     assert_eq!(report.delivered, 40, "one recipient in a room of two: {report:?}");
+    assert_eq!(report.errors.total(), 0, "no frame the bench did not expect: {report:?}");
     assert!(report.window_seconds < 20.0, "stopped at the count, not the duration");
     server.stop().await;
 }

@@ -69,20 +69,42 @@ impl Client {
         self.expect_ok(ClientMsg::Start { code: code.to_owned() }).await
     }
 
-    /// `chat` in room `code`; returns the message's seq.
+    /// `chat` in room `code`; returns the message's seq. The `chat` event of it comes too.
     pub async fn chat(
         &self,
         code: &str,
         text: &str,
         client_msg_id: &str,
     ) -> Result<Seq, ClientError> {
+        self.say(code, text, client_msg_id, true).await.map(|(seq, _)| seq)
+    }
+
+    /// `chat` in room `code` with `"echo": false`: no `chat` event of it comes back. Returns
+    /// the message's seq, and the text as stored when the server's word filter changed it.
+    pub async fn chat_without_echo(
+        &self,
+        code: &str,
+        text: &str,
+        client_msg_id: &str,
+    ) -> Result<(Seq, Option<String>), ClientError> {
+        self.say(code, text, client_msg_id, false).await
+    }
+
+    async fn say(
+        &self,
+        code: &str,
+        text: &str,
+        client_msg_id: &str,
+        echo: bool,
+    ) -> Result<(Seq, Option<String>), ClientError> {
         let body = ClientMsg::Chat {
             code: code.to_owned(),
             text: text.to_owned(),
             client_msg_id: client_msg_id.to_owned(),
+            echo,
         };
         match self.request(body).await? {
-            ServerMsg::ChatSent { seq, .. } => Ok(seq),
+            ServerMsg::ChatSent { seq, text, .. } => Ok((seq, text)),
             other => Err(ClientError::Unexpected(Box::new(other))),
         }
     }

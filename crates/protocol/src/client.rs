@@ -252,6 +252,12 @@ pub enum ClientMsg {
         /// Chosen by the client, unique per message; a retry with the same id is stored and
         /// delivered once.
         client_msg_id: String,
+        /// `false`: the sender is not sent its own message back as a `chat` event; the
+        /// `chat_sent` reply carries what the sender needs instead (seq and ts; the text as
+        /// stored when the word filter changed it). Default `true`: every member, the sender
+        /// included, gets the event.
+        #[serde(default = "crate::yes", skip_serializing_if = "crate::is_yes")]
+        echo: bool,
     },
     /// Older chat messages of a room, newest first page first. Reply: `chat_page`.
     ChatHistory {

@@ -60,5 +60,16 @@ pub type Seat = usize;
 /// A per-room event sequence number. Every room event has one; they increase by one per event.
 pub type Seq = u64;
 
+/// `true`: the default of a flag that is on unless a client says otherwise (for serde).
+fn yes() -> bool {
+    true
+}
+
+/// Whether a flag is at its default `true` (for serde: left out when it is).
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_yes(flag: &bool) -> bool {
+    *flag
+}
+
 #[cfg(test)]
 mod tests;

@@ -240,6 +240,10 @@ pub enum ServerMsg {
         seq: Seq,
         /// Server time of the message, milliseconds since the Unix epoch.
         ts: u64,
+        /// The text as stored and as the others see it, when it is not what was sent (the
+        /// server's word filter masked a word).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
     },
     /// Reply to `chat_history`.
     ChatPage {

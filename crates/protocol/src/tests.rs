@@ -97,7 +97,18 @@ fn every_request_type_round_trips() {
         ClientMsg::Move { code: "ABCD".into(), mv: json!({"column": 3}) },
         ClientMsg::Input { code: "ABCD".into(), input: json!({"dir": "up"}) },
         ClientMsg::Rematch { code: "ABCD".into() },
-        ClientMsg::Chat { code: "ABCD".into(), text: "hi".into(), client_msg_id: "m1".into() },
+        ClientMsg::Chat {
+            code: "ABCD".into(),
+            text: "hi".into(),
+            client_msg_id: "m1".into(),
+            echo: true,
+        },
+        ClientMsg::Chat {
+            code: "ABCD".into(),
+            text: "hi".into(),
+            client_msg_id: "m2".into(),
+            echo: false,
+        },
         ClientMsg::ChatHistory { code: "ABCD".into(), before: Some(10), limit: Some(5) },
         ClientMsg::Ping,
         ClientMsg::Register { username: "ana".into(), password: "correct horse".into() },
@@ -370,4 +381,31 @@ fn every_event_names_its_kind_as_on_the_wire_and_carries_the_room_but_chat_and_c
         assert_eq!(event.room().is_some(), carries, "{wire}");
         assert_eq!(event.room().cloned(), event.clone().into_room());
     }
+}
+
+#[test]
+fn chat_echo_is_on_unless_asked_off_and_chat_sent_carries_a_changed_text() {
+    let r =
+        parse_request(r#"{"id":6,"type":"chat","code":"KXMR","text":"hi","client_msg_id":"b1"}"#)
+            .unwrap();
+    assert!(matches!(r.body, ClientMsg::Chat { echo: true, .. }));
+    let r = parse_request(
+        r#"{"id":6,"type":"chat","code":"KXMR","text":"hi","client_msg_id":"b1","echo":false}"#,
+    )
+    .unwrap();
+    assert!(matches!(r.body, ClientMsg::Chat { echo: false, .. }));
+    let sent = |text: Option<&str>| ServerMsg::ChatSent {
+        code: "KXMR".into(),
+        seq: 7,
+        ts: 1795550399102,
+        text: text.map(str::to_owned),
+    };
+    assert_eq!(
+        Outgoing::reply(9, sent(None)).to_json(),
+        r#"{"re":9,"type":"chat_sent","code":"KXMR","seq":7,"ts":1795550399102}"#
+    );
+    assert_eq!(
+        Outgoing::reply(9, sent(Some("oh ****"))).to_json(),
+        r#"{"re":9,"type":"chat_sent","code":"KXMR","seq":7,"ts":1795550399102,"text":"oh ****"}"#
+    );
 }

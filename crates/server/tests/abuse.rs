@@ -167,6 +167,7 @@ async fn a_client_that_stops_reading_is_dropped_and_delays_nobody() {
                     code: code.clone(),
                     text: text.clone(),
                     client_msg_id: format!("m{i}"),
+                    echo: true,
                 })
                 .unwrap(),
             );

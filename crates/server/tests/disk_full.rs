@@ -96,8 +96,12 @@ async fn a_full_disk_refuses_writes_acknowledges_nothing_and_recovers_by_itself(
     let err = ana.chat(&code, "lost", "c1").await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::Internal), "{err}");
     // A message and its retry, sent together: neither was stored, so neither is "sent".
-    let chat =
-        || ClientMsg::Chat { code: code.clone(), text: "again".into(), client_msg_id: "c2".into() };
+    let chat = || ClientMsg::Chat {
+        code: code.clone(),
+        text: "again".into(),
+        client_msg_id: "c2".into(),
+        echo: true,
+    };
     let (first, retry) = (ana.send(chat()).unwrap(), ana.send(chat()).unwrap());
     for reply in [first, retry] {
         let reply = tokio::time::timeout(WAIT, reply).await.unwrap().unwrap();

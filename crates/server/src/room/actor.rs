@@ -345,8 +345,8 @@ impl Room {
             RoomRequest::Start => self.start(&player.id, batch).map(ok),
             RoomRequest::Move(mv) => self.play(&player.id, &mv, batch).map(ok),
             RoomRequest::Rematch => self.rematch(&player.id, batch).map(ok),
-            RoomRequest::Chat { text, client_msg_id } => {
-                self.say(&player, text, client_msg_id, batch)
+            RoomRequest::Chat { text, client_msg_id, echo } => {
+                self.say(&player, text, client_msg_id, echo, batch)
             }
             RoomRequest::History { before, limit } => {
                 batch.after(Read { conn: conn.clone(), id, what: ReadOf::Chat { before, limit } });

@@ -15,13 +15,15 @@ use crate::pipeline::error_frame;
 use crate::players::Player;
 
 impl Room {
-    /// `chat`: stored, then sent to every member. A retry (the same sender and id, among the
-    /// recent messages) is answered as the first time and stored once.
+    /// `chat`: stored, then sent to every member (but the sender, without `echo`). A retry
+    /// (the same sender and id, among the recent messages) is answered as the first time and
+    /// stored once. The reply carries the stored text when the word filter changed it.
     pub(super) fn say(
         &mut self,
         player: &Player,
-        text: String,
+        sent: String,
         client_msg_id: String,
+        echo: bool,
         batch: &mut Batch,
     ) -> Result<Option<ServerMsg>, RoomError> {
         let i = self.member_index(&player.id).ok_or(RoomError::NoSuchRoom)?;
@@ -31,15 +33,17 @@ impl Room {
         if self.muted.contains(&player.id) {
             return Err(RoomError::Muted);
         }
-        crate::text::message(&text, &client_msg_id, self.ctx.settings.max_chat_chars)?;
-        let text = self.ctx.settings.word_filter.mask(&text);
-        if let Some(sent) = self.chat.find_retry(&player.id, &client_msg_id) {
+        crate::text::message(&sent, &client_msg_id, self.ctx.settings.max_chat_chars)?;
+        let text = self.ctx.settings.word_filter.mask(&sent);
+        let changed = |stored: &str| (stored != sent).then(|| stored.to_owned());
+        if let Some(first) = self.chat.find_retry(&player.id, &client_msg_id) {
             // A retry: stored (or on its way to the disk, in which case a failure answers this
             // too); answer as the first time.
             return Ok(Some(ServerMsg::ChatSent {
                 code: self.code.clone(),
-                seq: sent.seq,
-                ts: sent.ts,
+                seq: first.seq,
+                ts: first.ts,
+                text: changed(&first.text),
             }));
         }
         let seq = self.next_seq(false);
@@ -62,9 +66,19 @@ impl Room {
             ts_ms: message.ts,
             removed: false,
         }));
-        let reply = ServerMsg::ChatSent { code: self.code.clone(), seq, ts: message.ts };
+        let reply = ServerMsg::ChatSent {
+            code: self.code.clone(),
+            seq,
+            ts: message.ts,
+            text: changed(&message.text),
+        };
         self.ctx.env.metrics.chat_message();
-        self.send_to_all(batch, seq, RoomEvent::Chat { message: message.clone() });
+        let event = RoomEvent::Chat { message: message.clone() };
+        if echo {
+            self.send_to_all(batch, seq, event);
+        } else {
+            self.send_to_others(batch, &player.id, seq, event);
+        }
         self.chat.push(message);
         Ok(Some(reply))
     }

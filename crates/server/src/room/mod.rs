@@ -304,6 +304,8 @@ pub enum RoomRequest {
         text: String,
         /// The client's id for the message.
         client_msg_id: String,
+        /// Whether the sender gets its own message back as an event too.
+        echo: bool,
     },
     /// A finished game, to replay (the latest, without a number).
     Replay {

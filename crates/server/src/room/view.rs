@@ -106,6 +106,18 @@ impl Room {
         }
     }
 
+    /// An event to every member but `from`, the one whose request it answers (that reply
+    /// carries what the member needs of it).
+    pub(super) fn send_to_others(&self, batch: &mut Batch, from: &str, seq: Seq, event: RoomEvent) {
+        let frame = self.event_frame(seq, event);
+        batch.reserve(self.members.len());
+        for member in self.members.iter().filter(|m| m.player_id != from) {
+            if let Some(conn) = &member.conn {
+                batch.event(conn.clone(), frame.clone());
+            }
+        }
+    }
+
     /// One event, as the frame that carries it.
     pub(super) fn event_frame(&self, seq: Seq, event: RoomEvent) -> Utf8Bytes {
         let msg = ServerMsg::Event(EventMsg { code: self.code.clone(), seq, event });

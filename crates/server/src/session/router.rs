@@ -282,8 +282,8 @@ pub fn route(identified: bool, msg: ClientMsg) -> Route {
         (true, M::Move { code, mv }) => Route::Room { code, cmd: RoomRequest::Move(mv) },
         (true, M::Input { code, input }) => Route::Input { code, input },
         (true, M::Rematch { code }) => Route::Room { code, cmd: RoomRequest::Rematch },
-        (true, M::Chat { code, text, client_msg_id }) => {
-            Route::Room { code, cmd: RoomRequest::Chat { text, client_msg_id } }
+        (true, M::Chat { code, text, client_msg_id, echo }) => {
+            Route::Room { code, cmd: RoomRequest::Chat { text, client_msg_id, echo } }
         }
         (true, M::ChatHistory { code, before, limit }) => {
             Route::Room { code, cmd: RoomRequest::History { before, limit: page(limit) } }

@@ -46,7 +46,7 @@ async fn a_failed_kick_lock_or_rematch_changes_nothing() {
         &s,
         30,
         "ps",
-        RoomRequest::Chat { text: "still here".into(), client_msg_id: "s1".into() },
+        RoomRequest::Chat { text: "still here".into(), client_msg_id: "s1".into(), echo: true },
     );
     assert!(matches!(reply_to(&frames(&mut s_out).await, 30), ServerMsg::ChatSent { .. }));
     let stored = f.store.load_room(7, 10).unwrap().unwrap();

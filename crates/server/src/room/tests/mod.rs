@@ -36,10 +36,20 @@ async fn room_from(
     max_spectators: usize,
     tweak: impl FnOnce(&mut RoomRecord),
 ) -> Fixture {
+    room_set(game, max_spectators, tweak, |_| {}).await
+}
+
+/// A room of `game` from a stored row that `tweak` changed, with settings that `set` changed.
+async fn room_set(
+    game: &str,
+    max_spectators: usize,
+    tweak: impl FnOnce(&mut RoomRecord),
+    set: impl FnOnce(&mut RoomSettings),
+) -> Fixture {
     let (env, store) = env();
     let closed = Arc::new(Mutex::new(Vec::new()));
     let told = closed.clone();
-    let ctx = RoomEnv {
+    let mut ctx = RoomEnv {
         env,
         settings: RoomSettings {
             grace: Duration::from_secs(120),
@@ -55,6 +65,7 @@ async fn room_from(
         games: capital_games::Registry::standard(),
         rebuild: Arc::new(|_| Err("no game scripts here".into())),
     };
+    set(&mut ctx.settings);
     let registry = capital_games::Registry::standard();
     let entry = registry.find(game).unwrap().clone();
     let (options, players) = entry.check(&serde_json::Value::Null).unwrap();
@@ -154,7 +165,7 @@ async fn a_failed_write_answers_internal_tells_nobody_and_the_room_reloads() {
     f.store.fail_writes(true);
     // A move, a chat and its retry, in one go: all of it was built on a write that failed.
     ask(&f.room, &a, 3, "pa", mv(4));
-    let chat = || RoomRequest::Chat { text: "hi".into(), client_msg_id: "c1".into() };
+    let chat = || RoomRequest::Chat { text: "hi".into(), client_msg_id: "c1".into(), echo: true };
     ask(&f.room, &a, 4, "pa", chat());
     ask(&f.room, &a, 5, "pa", chat());
     let a_frames = frames(&mut a_out).await;
@@ -444,6 +455,7 @@ async fn ready_is_stored_shown_to_everyone_and_spent_by_the_start() {
 }
 
 mod bounds;
+mod chat;
 mod failed_writes;
 mod rematch;
 mod signals;

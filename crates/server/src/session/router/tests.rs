@@ -55,7 +55,7 @@ fn every_request() -> Vec<ClientMsg> {
         ClientMsg::Move { code: code(), mv: json!({"cell": 4}) },
         ClientMsg::Input { code: code(), input: json!({"turn": "left"}) },
         ClientMsg::Rematch { code: code() },
-        ClientMsg::Chat { code: code(), text: "hi".into(), client_msg_id: "c1".into() },
+        ClientMsg::Chat { code: code(), text: "hi".into(), client_msg_id: "c1".into(), echo: true },
         ClientMsg::ChatHistory { code: code(), before: None, limit: Some(10_000) },
         ClientMsg::Ping,
         ClientMsg::Register { username: "ana".into(), password: "secret pw".into() },
