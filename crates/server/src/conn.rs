@@ -1,7 +1,9 @@
 //! [`ConnHandle`]: how a room, the DM hub (or a newer connection of the same player) reaches a
 //! connection, and [`Outbox`], the session's end of it.
 //!
-//! The outbox is bounded twice: in frames and in bytes. Whoever sends never waits: a client
+//! The outbox is a queue that holds memory only while frames wait in it (an idle connection's
+//! queue allocates nothing; a tokio channel's first block of slots cost every connection
+//! 1.1 KiB), with a [`Notify`] to wake the session. It is bounded twice: in frames and in bytes. Whoever sends never waits: a client
 //! whose outbox is full stopped reading, and is closed as too slow (frames are shared between
 //! the members they go to, so the bytes bound what one client can make the server hold for it).
 //! Real-time frames do not queue: each connection has a one-frame slot that a newer frame
@@ -12,11 +14,11 @@
 //!
 //! A leaf module: it knows nothing of the rest of the server.
 
+use std::collections::VecDeque;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use tokio::sync::mpsc;
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tungstenite::Utf8Bytes;
 
@@ -83,10 +85,11 @@ struct Inner {
     /// The client's address.
     peer: IpAddr,
     /// Frames for the client; the session task drains it into the socket ([`Outbox`]).
-    outbox: mpsc::Sender<Utf8Bytes>,
-    /// Bytes of the frames in `outbox`.
-    queued: AtomicUsize,
-    /// The most `queued` may reach.
+    queue: Mutex<Queue>,
+    /// Wakes the session when a frame is queued.
+    ready: Notify,
+    /// The most frames, and bytes of frames, the queue may hold.
+    max_frames: usize,
     max_bytes: usize,
     /// Cancelled to make the session close the connection, with `reason`.
     closer: CancellationToken,
@@ -96,28 +99,50 @@ struct Inner {
     frame: Mutex<Option<Utf8Bytes>>,
 }
 
+/// The frames waiting for a connection.
+#[derive(Debug, Default)]
+struct Queue {
+    frames: VecDeque<Utf8Bytes>,
+    /// Bytes of `frames`.
+    bytes: usize,
+    /// The session is gone: nothing is queued any more.
+    closed: bool,
+}
+
+/// A queue that grew past this many frames gives its memory back once it is empty.
+const KEEP_FRAMES: usize = 16;
+
 /// The session's end of a connection's outbox.
 #[derive(Debug)]
 pub struct Outbox {
-    rx: mpsc::Receiver<Utf8Bytes>,
     inner: Arc<Inner>,
 }
 
 impl Outbox {
-    /// The next frame, once there is one (`None` once every handle is gone).
+    /// The next frame, once there is one. (A handle always outlives the wait: the session
+    /// holds its own.)
     pub async fn recv(&mut self) -> Option<Utf8Bytes> {
         loop {
-            let frame = self.rx.recv().await?;
-            if let Some(frame) = self.take(frame) {
+            if let Some(frame) = self.try_recv() {
                 return Some(frame);
             }
+            // A frame queued since `try_recv` left a permit: this returns at once.
+            self.inner.ready.notified().await;
         }
     }
 
     /// The next frame if one is queued.
     pub fn try_recv(&mut self) -> Option<Utf8Bytes> {
         loop {
-            let frame = self.rx.try_recv().ok()?;
+            let frame = {
+                let mut queue = self.inner.queue.lock().expect("outbox lock");
+                let frame = queue.frames.pop_front()?;
+                queue.bytes -= frame.len();
+                if queue.frames.is_empty() && queue.frames.capacity() > KEEP_FRAMES {
+                    queue.frames = VecDeque::new();
+                }
+                frame
+            };
             if let Some(frame) = self.take(frame) {
                 return Some(frame);
             }
@@ -130,8 +155,15 @@ impl Outbox {
         if frame.is_empty() {
             return self.inner.frame.lock().expect("frame slot lock").take();
         }
-        self.inner.queued.fetch_sub(frame.len(), Ordering::AcqRel);
         Some(frame)
+    }
+}
+
+impl Drop for Outbox {
+    /// The session is over: what waits is dropped, and nothing more is queued.
+    fn drop(&mut self) {
+        let mut queue = self.inner.queue.lock().expect("outbox lock");
+        *queue = Queue { closed: true, ..Queue::default() };
     }
 }
 
@@ -139,18 +171,18 @@ impl ConnHandle {
     /// A handle for connection `id` from `peer`, whose outbox holds at most `max_frames` frames
     /// and `max_bytes` bytes; and the outbox, for the session to drain.
     pub fn new(id: u64, peer: IpAddr, max_frames: usize, max_bytes: usize) -> (Self, Outbox) {
-        let (tx, rx) = mpsc::channel(max_frames);
         let inner = Arc::new(Inner {
             id,
             peer,
-            outbox: tx,
-            queued: AtomicUsize::new(0),
+            queue: Mutex::default(),
+            ready: Notify::new(),
+            max_frames,
             max_bytes,
             closer: CancellationToken::new(),
             reason: OnceLock::new(),
             frame: Mutex::new(None),
         });
-        (ConnHandle { inner: inner.clone() }, Outbox { rx, inner })
+        (ConnHandle { inner: inner.clone() }, Outbox { inner })
     }
 
     /// The connection id.
@@ -176,23 +208,25 @@ impl ConnHandle {
     /// too slow: it is closed, and nobody else waits for it. Returns whether the frame was
     /// queued.
     pub fn send(&self, frame: Utf8Bytes) -> bool {
-        let len = frame.len();
-        let before = self.inner.queued.fetch_add(len, Ordering::AcqRel);
-        if before + len > self.inner.max_bytes {
-            self.inner.queued.fetch_sub(len, Ordering::AcqRel);
-            self.too_slow();
-            return false;
-        }
-        match self.inner.outbox.try_send(frame) {
-            Ok(()) => true,
-            Err(e) => {
-                self.inner.queued.fetch_sub(len, Ordering::AcqRel);
-                if matches!(e, mpsc::error::TrySendError::Full(_)) {
-                    self.too_slow();
-                }
-                false
+        {
+            let mut queue = self.inner.queue.lock().expect("outbox lock");
+            if queue.closed {
+                return false;
+            }
+            let full = queue.frames.len() >= self.inner.max_frames
+                || queue.bytes + frame.len() > self.inner.max_bytes;
+            if !full {
+                queue.bytes += frame.len();
+                queue.frames.push_back(frame);
+            }
+            drop(queue);
+            if full {
+                self.too_slow();
+                return false;
             }
         }
+        self.inner.ready.notify_one();
+        true
     }
 
     fn too_slow(&self) {
@@ -204,7 +238,7 @@ impl ConnHandle {
 
     /// Bytes queued for the client now.
     pub fn queued_bytes(&self) -> usize {
-        self.inner.queued.load(Ordering::Acquire)
+        self.inner.queue.lock().expect("outbox lock").bytes
     }
 
     /// Asks the session to close the connection (the first reason given wins).
@@ -251,5 +285,27 @@ mod tests {
         assert!(!conn.send(frame(1)), "three frames in an outbox of two");
         assert_eq!(conn.close_reason(), Some(CloseReason::TooSlow));
         assert_eq!(conn.queued_bytes(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_waiting_session_wakes_for_a_frame_and_a_closed_outbox_takes_none() {
+        let ip: IpAddr = "127.0.0.1".parse().unwrap();
+        let (conn, mut outbox) = ConnHandle::new(1, ip, 64, 1_000_000);
+        let sender = conn.clone();
+        let waiting = tokio::spawn(async move { outbox.recv().await.map(|f| f.len()) });
+        tokio::task::yield_now().await;
+        assert!(sender.send(frame(5)));
+        assert_eq!(waiting.await.unwrap(), Some(5));
+
+        let (conn, mut outbox) = ConnHandle::new(2, ip, 64, 1_000_000);
+        for _ in 0..40 {
+            assert!(conn.send(frame(10)));
+        }
+        while outbox.try_recv().is_some() {}
+        assert_eq!(conn.queued_bytes(), 0);
+        assert_eq!(conn.inner.queue.lock().unwrap().frames.capacity(), 0, "memory given back");
+        drop(outbox);
+        assert!(!conn.send(frame(1)), "the session is gone");
+        assert_eq!((conn.queued_bytes(), conn.close_reason()), (0, None), "not too slow: gone");
     }
 }

@@ -75,14 +75,13 @@ impl Session {
                     .store
                     .commit(Write::CreatePlayer(record.clone(), stored).into())
                     .await?;
-                self.enter(Player { id: record.id, name: record.name }, token, hash).await
+                self.enter_new(Player { id: record.id, name: record.name }, token, hash)
             }
         }
     }
 
     /// Identifies the connection as `player` and answers `welcome`.
     async fn enter(&mut self, player: Player, token: String, hash: [u8; 32]) -> Reply {
-        tracing::Span::current().record("player", player.id.as_str());
         let player_id = player.id.clone();
         let (rooms, account, admin) = self
             .state
@@ -94,6 +93,25 @@ impl Session {
                 Ok((store.rooms_of_player(&player_id)?, account, admin))
             })
             .await?;
+        self.welcome(player, token, hash, rooms, account, admin)
+    }
+
+    /// A guest created just now: no rooms, no account, nothing to read (a class saying hello
+    /// at once would otherwise make as many reads, each on a blocking thread).
+    fn enter_new(&mut self, player: Player, token: String, hash: [u8; 32]) -> Reply {
+        self.welcome(player, token, hash, Vec::new(), None, false)
+    }
+
+    fn welcome(
+        &mut self,
+        player: Player,
+        token: String,
+        hash: [u8; 32],
+        rooms: Vec<capital_store::RoomRecord>,
+        account: Option<capital_store::AccountRecord>,
+        admin: bool,
+    ) -> Reply {
+        tracing::Span::current().record("player", player.id.as_str());
         let reply = ServerMsg::Welcome {
             player_id: player.id.clone(),
             name: player.name.clone(),
