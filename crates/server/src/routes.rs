@@ -10,6 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use futures_util::FutureExt;
 
 use crate::config::Config;
 use crate::state::AppState;
@@ -120,15 +121,19 @@ async fn ws_upgrade(
     let response = upgrade.response();
     let config = crate::upgrade::config(state.config().max_message_bytes as usize);
     let tracker = state.env().tracker.clone();
-    tracker.spawn(async move {
+    tracker.clone().spawn(async move {
         match upgrade.socket(config).await {
-            // Boxed once here: the socket then moves through the session's futures as a
-            // pointer, instead of being copied into each of their states (a few KiB each).
-            Ok(socket) => crate::session::run(Box::new(socket), state, peer).await,
+            Ok(socket) => {
+                // Boxed once here: the socket then moves through the session's futures as a
+                // pointer, instead of being copied into each of their states (a few KiB each).
+                let session = crate::session::run(Box::new(socket), state, peer);
+                // A task of its own, so that what the upgrade needed is not kept in every
+                // connection's state for as long as it lives. The connection's count goes
+                // only once the WebSocket is done too.
+                tracker.spawn(session.map(move |()| drop(slot)));
+            }
             Err(e) => tracing::debug!(%peer, error = %e, "the upgrade did not complete"),
         }
-        // The connection's count goes only once the WebSocket is done too.
-        drop(slot);
     });
     response
 }
