@@ -136,7 +136,8 @@ impl Driver {
         self.desktop_with(name, base, &["--force-prefers-reduced-motion"]).await
     }
 
-    async fn desktop_with(&self, name: &'static str, base: &str, extra: &[&str]) -> Page {
+    /// A big screen whose browser is started with `extra` arguments besides the usual ones.
+    pub async fn desktop_with(&self, name: &'static str, base: &str, extra: &[&str]) -> Page {
         let metrics = json!({
             "deviceMetrics": {
                 "width": 1280, "height": 720, "pixelRatio": 1.0, "touch": false, "mobile": false,
@@ -387,10 +388,25 @@ impl Page {
         self.js(&script).await;
     }
 
+    /// Types `text` into the field `css`, replacing what it held. Text beyond the Basic
+    /// Multilingual Plane (an emoji) is put in as a paste would (some ChromeDriver versions
+    /// refuse to type it): the value, then an `input` event.
     pub async fn type_into(&self, css: &str, text: &str) {
         let el = self.wait_for(&format!("{css} to type into"), async || self.find(css).await).await;
         el.clear().await.unwrap_or_else(|e| panic!("{}: clear {css}: {e}", self.name));
-        el.send_keys(text).await.unwrap_or_else(|e| panic!("{}: type into {css}: {e}", self.name));
+        if text.chars().all(|c| u32::from(c) <= 0xFFFF) {
+            el.send_keys(text)
+                .await
+                .unwrap_or_else(|e| panic!("{}: type into {css}: {e}", self.name));
+            return;
+        }
+        let script = format!(
+            "const el = document.querySelector({}); el.focus(); el.value = {}; \
+             el.dispatchEvent(new Event('input', {{bubbles: true}})); return true;",
+            json!(css),
+            json!(text)
+        );
+        self.js(&script).await;
     }
 
     /// Waits until tic-tac-toe cell `cell` shows `mark`.
