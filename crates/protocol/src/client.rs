@@ -300,6 +300,21 @@ pub enum ClientMsg {
         /// Any JSON, at most 16 KiB written out.
         data: Value,
     },
+    /// How long the sender's last move took it, from the tap to the server's answer, in
+    /// milliseconds (0 to 60,000): for the room's figures (`room_stats`). Only for a move of
+    /// the sender's not yet timed, in a server-mode room. Reply: `ok`.
+    MoveTime {
+        /// The room.
+        code: RoomCode,
+        /// Milliseconds.
+        ms: u32,
+    },
+    /// What the room measured of its games, for the comparison of the two models. Reply:
+    /// `room_stats`.
+    RoomStats {
+        /// The room.
+        code: RoomCode,
+    },
     /// Send a direct message to another player: its `text`, or `sealed` (end-to-end
     /// encrypted, with no `text`). Reply: `dm_sent`.
     Dm {

@@ -16,6 +16,7 @@
 //! - [`games`]: what `list_games` says of each game ([`GameInfo`], the options schema).
 //! - [`replay`]: finished games: [`Replay`] and the lesson's [`LeaderLine`]s.
 //! - [`sealed`]: end-to-end encrypted direct messages ([`Sealed`], [`DeviceKeyView`]).
+//! - [`stats`]: what a room measured of its games, for the two models' comparison ([`RoomStats`]).
 //! - [`error`]: the stable, machine-readable [`ErrorCode`]s.
 
 pub mod admin;
@@ -27,6 +28,7 @@ pub mod replay;
 pub mod room;
 pub mod sealed;
 pub mod server;
+pub mod stats;
 
 pub use admin::{AdminAction, AuditEntry, RoomSummary, SummaryMember};
 pub use client::{ClientMsg, Request, Role};
@@ -41,6 +43,7 @@ pub use sealed::{DeviceKeyView, Sealed, SealedCopy};
 pub use server::{
     ConversationView, DirectMessage, Outgoing, ReceiptStatus, RoomRef, ServerMsg, StoredDm,
 };
+pub use stats::{RoomStats, ServerModeStats, SignallingStats};
 
 /// The protocol version the server speaks; sent in `welcome`. Bumped on incompatible changes.
 pub const PROTOCOL_VERSION: u32 = 1;

@@ -179,6 +179,8 @@ pub enum ServerMsg {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         truncated: bool,
     },
+    /// Reply to `room_stats`.
+    RoomStats(crate::stats::RoomStats),
     /// Pushed: WebRTC signalling from another member of a `p2p` room.
     Signal {
         /// The room.

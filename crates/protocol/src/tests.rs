@@ -135,6 +135,8 @@ fn every_request_type_round_trips() {
         },
         ClientMsg::PublishKey { key: "BAAA".into() },
         ClientMsg::Signal { code: "ABCD".into(), to: "pb".into(), data: json!({"sdp": "v=0"}) },
+        ClientMsg::MoveTime { code: "ABCD".into(), ms: 14 },
+        ClientMsg::RoomStats { code: "ABCD".into() },
         ClientMsg::KeysOf { player: "pb".into() },
         ClientMsg::DmStored { with: "pb".into(), seq: 2 },
         ClientMsg::DmHistory { with: "pb".into(), before: None, after: Some(3), limit: Some(9) },
@@ -211,6 +213,33 @@ fn error_reply_golden() {
         out.to_json(),
         r#"{"re":3,"type":"error","code":"not_your_turn","message":"it is O's turn"}"#
     );
+}
+
+#[test]
+fn room_stats_golden() {
+    let stats = crate::RoomStats {
+        code: "ABCD".into(),
+        server: crate::ServerModeStats {
+            games: 1,
+            moves: 4,
+            bytes_sent: 2800,
+            timed: 0,
+            p50_ms: None,
+            p99_ms: None,
+        },
+        p2p: crate::SignallingStats { signals: 3, signal_bytes: 1200 },
+    };
+    let text = Outgoing::reply(5, ServerMsg::RoomStats(stats.clone())).to_json();
+    assert_eq!(
+        text,
+        concat!(
+            r#"{"re":5,"type":"room_stats","code":"ABCD","server":{"games":1,"moves":4,"#,
+            r#""bytes_sent":2800,"timed":0},"p2p":{"signals":3,"signal_bytes":1200}}"#
+        )
+    );
+    let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let parsed: ServerMsg = serde_json::from_value(back).unwrap();
+    assert_eq!(parsed, ServerMsg::RoomStats(stats));
 }
 
 #[test]

@@ -54,12 +54,14 @@ pub struct Out {
 pub struct Batch<A> {
     writes: WriteBatch,
     out: Vec<Out>,
+    /// The bytes of the frames in `out`.
+    out_bytes: usize,
     after: Vec<A>,
 }
 
 impl<A> Default for Batch<A> {
     fn default() -> Self {
-        Batch { writes: WriteBatch::new(), out: Vec::new(), after: Vec::new() }
+        Batch { writes: WriteBatch::new(), out: Vec::new(), out_bytes: 0, after: Vec::new() }
     }
 }
 
@@ -82,12 +84,20 @@ impl<A> Batch<A> {
 
     /// An event for `conn`, sent once the batch is durable.
     pub fn event(&mut self, conn: ConnHandle, frame: Utf8Bytes) {
+        self.out_bytes += frame.len();
         self.out.push(Out { conn, frame, reply_to: None });
     }
 
     /// The reply to request `id`, sent once the batch is durable (an error if it fails).
     pub fn reply(&mut self, conn: ConnHandle, id: RequestId, frame: Utf8Bytes) {
+        self.out_bytes += frame.len();
         self.out.push(Out { conn, frame, reply_to: Some(id) });
+    }
+
+    /// The bytes of the frames queued so far (an actor compares before and after a request to
+    /// know what it sent for it).
+    pub fn out_bytes(&self) -> usize {
+        self.out_bytes
     }
 
     /// Room for `n` more frames.
@@ -156,7 +166,7 @@ impl<A: Send + 'static> Pipeline<A> {
     /// Hands a batch on. With no writes and nothing before it on the way, its frames go out at
     /// once and its after-work comes back; otherwise it waits its turn in [`Pipeline::durable`].
     pub fn submit(&mut self, batch: Batch<A>) -> Option<Vec<A>> {
-        let Batch { mut writes, out, after } = batch;
+        let Batch { mut writes, out, after, .. } = batch;
         if writes.is_empty() && self.in_flight.is_empty() {
             send(out);
             return Some(after);

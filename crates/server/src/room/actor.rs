@@ -48,6 +48,8 @@ pub(super) struct Member {
     pub(super) screen: bool,
     /// Reactions this member may still send (a few a second).
     pub(super) reactions: crate::limits::TokenBucket,
+    /// Moves the server took from them that their phone has not timed yet (`move_time`).
+    pub(super) untimed: u8,
 }
 
 impl Member {
@@ -132,6 +134,8 @@ pub struct Room {
     /// Where the game runs; in a `p2p` room, what the server relayed.
     pub(super) mode: RoomMode,
     pub(super) signals: super::signal::Signals,
+    /// What it measured of its server-mode games.
+    pub(super) tally: super::tally::Tally,
     pub(super) ctx: RoomEnv,
 }
 
@@ -177,6 +181,7 @@ impl Room {
             scoreboard: record.scoreboard,
             mode: record.mode,
             signals: Default::default(),
+            tally: Default::default(),
             ctx,
         }
     }
@@ -343,7 +348,15 @@ impl Room {
             RoomRequest::React(emoji) => self.react(&player.id, &emoji, batch).map(ok),
             RoomRequest::Host(action) => self.host_action(&player.id, action, batch).map(ok),
             RoomRequest::Start => self.start(&player.id, batch).map(ok),
-            RoomRequest::Move(mv) => self.play(&player.id, &mv, batch).map(ok),
+            RoomRequest::Move(mv) => match self.play_counted(&player.id, &mv, id, batch) {
+                Ok(frame) => {
+                    batch.reply(conn, id, frame);
+                    return;
+                }
+                Err(e) => Err(e),
+            },
+            RoomRequest::MoveTime(ms) => self.move_time(&player.id, ms).map(ok),
+            RoomRequest::Stats => Ok(Some(self.stats())),
             RoomRequest::Rematch => self.rematch(&player.id, batch).map(ok),
             RoomRequest::Chat { text, client_msg_id, echo } => {
                 self.say(&player, text, client_msg_id, echo, batch)

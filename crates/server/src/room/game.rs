@@ -89,6 +89,7 @@ impl Room {
         self.refresh_deadlines();
         self.open_lane(0);
         self.ctx.env.metrics.game_started(self.entry.kind());
+        self.tally.game_started();
         self.next_seq(true);
         self.persist_room(batch);
         self.broadcast(batch, None, |room| RoomEvent::Started { room });

@@ -85,6 +85,7 @@ impl Room {
                     ready: false,
                     screen: screen && seat.is_none(),
                     reactions: super::chat::reaction_budget(),
+                    untimed: 0,
                 };
                 batch.write(Write::PutMember(member.record(self.id)));
                 self.members.push(member);

@@ -40,6 +40,7 @@ mod replay;
 pub mod rules;
 pub mod signal;
 mod stored;
+pub mod tally;
 mod timers;
 pub mod view;
 
@@ -187,6 +188,9 @@ pub enum RoomError {
     /// Signals faster than setting up a connection needs.
     #[error("too many signals; try again in {} seconds", .0.as_secs().max(1))]
     SignalRate(std::time::Duration),
+    /// A `move_time` the room does not take (too long, or no move to time).
+    #[error("{0}")]
+    BadTime(String),
     /// Something inside failed (logged); nothing changed.
     #[error("something failed inside the server; nothing changed")]
     Internal,
@@ -222,7 +226,7 @@ impl RoomError {
             RoomError::Text(text) => text.code(),
             RoomError::Busy | RoomError::ListFull(_) => ErrorCode::Busy,
             RoomError::WrongMode(_) => ErrorCode::WrongMode,
-            RoomError::BadSignal(_) => ErrorCode::BadRequest,
+            RoomError::BadSignal(_) | RoomError::BadTime(_) => ErrorCode::BadRequest,
             RoomError::NotConnected(_) => ErrorCode::NoSuchPlayer,
             RoomError::SignalRate(_) => ErrorCode::RateLimited,
             RoomError::Internal => ErrorCode::Internal,
@@ -319,6 +323,10 @@ pub enum RoomRequest {
         /// Page size.
         limit: usize,
     },
+    /// How long the member's last move took their phone (ms).
+    MoveTime(u32),
+    /// The room's figures for the two models' comparison.
+    Stats,
     /// WebRTC signalling for another member (a `p2p` room).
     Signal {
         /// The member it is for.

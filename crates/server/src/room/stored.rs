@@ -94,6 +94,7 @@ impl Room {
                     ready: m.ready,
                     screen: false,
                     reactions: super::chat::reaction_budget(),
+                    untimed: 0,
                 })
                 .collect(),
             chat: ChatLog::new(RECENT_CHAT, chat, has_older),
@@ -106,6 +107,7 @@ impl Room {
             scoreboard: room.scoreboard,
             mode: room.mode,
             signals: Default::default(),
+            tally: Default::default(),
             ctx,
         };
         restored.restore_deadlines(&deadlines);

@@ -234,6 +234,8 @@ pub fn route(identified: bool, msg: ClientMsg) -> Route {
         (true, M::Signal { code, to, data }) => {
             Route::Room { code, cmd: RoomRequest::Signal { to, data } }
         }
+        (true, M::MoveTime { code, ms }) => Route::Room { code, cmd: RoomRequest::MoveTime(ms) },
+        (true, M::RoomStats { code }) => Route::Room { code, cmd: RoomRequest::Stats },
         (true, M::JoinRoom { code, role, since, screen }) => Route::Room {
             code,
             cmd: RoomRequest::Join { role: role.unwrap_or_default(), since, screen },

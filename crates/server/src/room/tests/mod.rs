@@ -459,3 +459,4 @@ mod chat;
 mod failed_writes;
 mod rematch;
 mod signals;
+mod tally;

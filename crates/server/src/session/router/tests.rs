@@ -62,6 +62,8 @@ fn every_request() -> Vec<ClientMsg> {
         ClientMsg::Login { username: "ana".into(), password: "secret pw".into() },
         ClientMsg::Logout,
         ClientMsg::Signal { code: code(), to: "p2".into(), data: json!({"candidate": ""}) },
+        ClientMsg::MoveTime { code: code(), ms: 12 },
+        ClientMsg::RoomStats { code: code() },
         ClientMsg::Dm {
             to: "pb".into(),
             text: "hi".into(),
@@ -123,7 +125,7 @@ fn after_hello_every_request_goes_to_its_part() {
             "create_room" => "lobby",
             "join_room" | "leave_room" | "ready" | "react" | "kick" | "lock" | "set_host"
             | "change_game" | "end_game" | "start" | "move" | "rematch" | "chat"
-            | "chat_history" | "replay" | "signal" => "room",
+            | "chat_history" | "replay" | "signal" | "move_time" | "room_stats" => "room",
             "input" => "input",
             "admin_overview"
             | "admin_room"
