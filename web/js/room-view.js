@@ -12,7 +12,7 @@ import { h, linkText, srOnly } from "./dom.js";
 import { avatar } from "./fun/avatar.js";
 import { renderMembers } from "./members.js";
 import { amHost, gameName, joinLink, leftName, lobbyCount, mySeat, seatToken } from "./describe.js";
-import { gameFor } from "./games/index.js";
+import { gameFor, serverGame } from "./games/index.js";
 import { mdnsHint } from "./info.js";
 import { countdownBanner, rematchActions } from "./rematch.js";
 import { lockRow } from "./room-host.js";
@@ -172,7 +172,7 @@ function game(room, ctx) {
   if (me === null && room.phase === "playing" && room.screens > 0) parts.push(reactions(room, ctx));
   if (room.phase === "over") {
     const actions = ctx.p2p ? p2pAgain(room, ctx) : rematchActions(room, ctx);
-    parts.push(h("div", { class: "result-actions room-actions" }, ...actions));
+    parts.push(h("div", { class: "result-actions room-actions" }, ...actions, otherModel(room, ctx)));
   } else {
     parts.push(h("p", { class: "last-move", "data-testid": "last-move" }, lastMoveLine(room)));
   }
@@ -198,6 +198,18 @@ function p2pLine(room, ctx) {
       : null,
     viaServer,
   );
+}
+
+/** After a game of a script game, the host's way to play the next one in the other model (the
+ * big screen compares the two: screen-models.js). */
+function otherModel(room, ctx) {
+  const g = serverGame(room.game);
+  if (!amHost(room, ctx.meId) || !g || !(g.author || g.board)) return null;
+  const mode = room.mode === "p2p" ? "server" : "p2p";
+  const label = mode === "p2p" ? "Next game peer to peer" : "Next game through the server";
+  const b = h("button", { class: "btn btn-secondary", type: "button", "data-testid": "switch-model", disabled: !ctx.online }, label);
+  b.addEventListener("click", () => ctx.send(b, "change_game", { code: room.code, game: room.game, options: room.options, mode }));
+  return b;
 }
 
 /** After a peer-to-peer game: the host starts another on their phone; the others wait for it. */

@@ -268,13 +268,28 @@ export function createRoom({ conn, showHome, drawHome, showJoinError, drawTurnBa
     if (button) button.disabled = true;
     try {
       // In a peer-to-peer room, start and move are the host's phone's, not the server's.
-      await (p2p.take(type, fields, state.room) || conn.request(type, fields));
+      const local = p2p.take(type, fields, state.room);
+      if (local) await local;
+      else if (type === "move") await timedMove(fields);
+      else await conn.request(type, fields);
     } catch (err) {
       // No connection: the banner says so already.
       if (!isConnectionError(err)) toast(friendly(err));
       drawRoom(); // undo the board's "sending" state
     } finally {
       if (button && button.isConnected) button.disabled = false;
+    }
+  }
+
+  /** A move through the server; while a big screen watches, the phone tells the server how long
+   * it took, from the tap to the server's answer (`move_time`), for the screen's comparison of
+   * the two models. */
+  async function timedMove(fields) {
+    const tapped = performance.now();
+    await conn.request("move", fields);
+    const ms = Math.round(performance.now() - tapped);
+    if (state.room && state.room.code === fields.code && state.room.screens > 0) {
+      conn.request("move_time", { code: fields.code, ms }).catch(() => {}); // only a figure
     }
   }
 

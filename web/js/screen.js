@@ -19,6 +19,7 @@ import { loadServerInfo, mdnsHint } from "./info.js";
 import { gamePicker, hostBar, playerActions } from "./screen-host.js";
 import { countdownBanner, startCountdown, stopCountdown } from "./rematch.js";
 import { showReplay } from "./replay.js";
+import { createModels } from "./screen-models.js";
 
 const KEY_TOKEN = "capital.screen.token";
 const SCREEN_NAME = "Big screen";
@@ -42,6 +43,7 @@ const state = { me: null, games: null, room: null, seq: 0, chat: new Map(), clos
 const onPush = (msg) => {
   if (msg.type === "announcement") note(`Announcement: ${msg.text}`);
   else if (msg.type === "reaction" && msg.code === code) float(msg);
+  else if (msg.type === "signal") models.onSignal(msg);
 };
 
 /** One reaction rising from the bottom of the screen, at a random place, then gone. */
@@ -54,6 +56,8 @@ function float(msg) {
   layer.append(el);
 }
 const conn = new Connection(socketUrl(), { onOpen: connected, onEvent, onFrame, onPush, onStatus });
+// A p2p room's game comes from the host's phone; the two models' panel (screen-models.js).
+const models = createModels({ request: (type, fields) => conn.request(type, fields), redraw: () => draw() });
 
 // Moments, sounds and the celebration (fun/), with this screen's own sound switch.
 setupSound("capital.screen.sound");
@@ -219,8 +223,9 @@ function onStatus(status) {
 }
 
 function draw() {
-  const room = state.room;
-  if (!room) return;
+  if (!state.room) return;
+  models.sync(state.room);
+  const room = models.overlay(state.room);
   const meId = state.me && state.me.id;
   $("bs-title").textContent = room.phase === "lobby" && room.game_no === 0
     ? `${gameName(room.game)}: join in!`
@@ -242,6 +247,9 @@ function draw() {
     $("bs-last").textContent = "";
   }
   fill($("bs-players"), renderMembers(room, null, { hideId: meId }), scoreboard(room), lessonBoard());
+  models.draw();
+  const trouble = models.problem(room);
+  if (trouble) note(trouble);
   drawHost();
   drawChat();
 }
@@ -262,7 +270,8 @@ function scoreboard(room) {
  * countdown), for games that keep a move log. */
 function replayButton(room) {
   const finished = room.phase === "over" || (room.phase === "lobby" && room.game_no > 0 && !countdownBanner(room));
-  if (!finished || gameFor(room.game).realtime) return null;
+  // A p2p room's games ran on the host's phone: the server has no replay of them.
+  if (!finished || gameFor(room.game).realtime || room.mode === "p2p") return null;
   const label = room.phase === "over" ? "Replay this game" : "Replay the last game";
   return h("button", { class: "btn btn-secondary bs-replay-open", type: "button", "data-testid": "bs-replay-open", onclick: openReplay }, label);
 }

@@ -1,25 +1,32 @@
 // The game of a peer-to-peer room, on the host's phone: the host runs the rules (in the rules
 // frame, rules.js), keeps the state, checks every move (is it that seat's turn, do the rules
 // take it), and sends each player what their seat may see: `view(state, seat)`, whose turn it
-// is and, at the end, the outcome. Nobody else ever gets the state itself. The messages
-// (docs/protocol.md, "Peer-to-peer rooms"):
+// is and, at the end, the outcome. Nobody else ever gets the state itself. A big screen
+// watching gets the spectators' view, `view(state, null)`, and the host's figures (tally.js).
+// The messages (docs/protocol.md, "Peer-to-peer rooms"):
 //
 //   host -> player  {t: "view", game, seat, phase: "playing"|"over", state, turn, outcome}
 //   player -> host  {t: "move", move}
 //   host -> player  {t: "invalid", why}          that move was refused; nothing changed
+//   player -> host  {t: "took", ms}              how long my last move took me
+//   host -> screen  {t: "view", seat: null, ...} and {t: "stats", games, moves, timed, p50_ms, p99_ms}
 //   host -> player  {t: "bye"}                   the host's page is going (the game ends)
 
 import { Rules } from "./rules.js";
+import { Tally } from "./tally.js";
 
 export class GameHost {
   /**
    * @param {string} kind  the script game
-   * @param {(seat: number, msg: object) => void} sendTo  sends a message to the player of a seat
-   *   (the host's own seat included: the page draws it)
+   * @param {(seat: number|null, msg: object) => void} sendTo  sends a message to the player of a
+   *   seat (the host's own seat included: the page draws it), or with seat null to the screens
+   * @param {() => boolean} watched  whether a big screen is connected (views and figures for it)
    */
-  constructor(kind, sendTo) {
+  constructor(kind, sendTo, watched = () => false) {
     this.rules = new Rules(kind);
     this.sendTo = sendTo;
+    this.watched = watched;
+    this.tally = new Tally();
     this.game = 0; // games started on this phone
     this.players = []; // player id by seat, for the game on
     this.state = null;
@@ -42,6 +49,7 @@ export class GameHost {
       const seed = crypto.getRandomValues(new Uint32Array(1))[0];
       await this.rules.call("seed", seed);
       this.state = await this.rules.call("setup", { players: players.length, options });
+      this.tally.gameStarted();
       await this.derive();
     });
   }
@@ -55,14 +63,29 @@ export class GameHost {
       if (next === null) return "the rules did not answer that move";
       if (next && typeof next === "object" && next.$invalid !== undefined) return String(next.$invalid);
       this.state = next;
+      this.tally.moved(seat);
       await this.derive();
       return null;
     });
   }
 
-  /** What the seat `seat` sees now, to send again (a player whose connection came back). */
+  /** What the seat `seat` sees now (null: a screen), to send again (a connection that opened or
+   * came back). */
   resend(seat) {
-    return this.serially(() => this.sendView(seat));
+    return this.serially(async () => {
+      await this.sendView(seat);
+      if (seat === null) this.sendStats();
+    });
+  }
+
+  /** `seat`'s phone says how long its last move took; the screens get the new figures. */
+  took(seat, ms) {
+    if (this.tally.took(seat, ms)) this.sendStats();
+  }
+
+  /** The figures, to the screens. */
+  sendStats() {
+    if (this.watched()) this.sendTo(null, { t: "stats", ...this.tally.view() });
   }
 
   /** Takes the rules frame away. */
@@ -76,6 +99,10 @@ export class GameHost {
     const turn = this.outcome ? [] : await this.rules.call("turn", this.state);
     this.turn = (Array.isArray(turn) ? turn : []).filter((s) => Number.isInteger(s) && s >= 0 && s < this.players.length);
     for (let seat = 0; seat < this.players.length; seat++) await this.sendView(seat);
+    if (this.watched()) {
+      await this.sendView(null);
+      this.sendStats();
+    }
   }
 
   async sendView(seat) {

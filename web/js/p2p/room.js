@@ -10,6 +10,9 @@ import { GameHost } from "./host.js";
 import { Peer } from "./peer.js";
 import { Link } from "./signal.js";
 
+/** Big screens one host's phone links to (a screen says it is one in its hello). */
+const MAX_SCREENS = 2;
+
 /** An error the room screen shows in words (a `code`, so it is not taken for a lost connection). */
 const refusal = (code, message) => Object.assign(new Error(message), { code });
 
@@ -25,6 +28,8 @@ export function createP2p({ request, redraw, toast }) {
   let game = null; // GameHost, on the host's phone
   let mine = null; // the last view of my own seat (host)
   const links = new Map(); // player id -> Link (host)
+  const screens = new Set(); // the ids of the links that are big screens (host)
+  let ownSent = null; // when the host's own move in flight was tapped (performance.now())
   let peer = null; // Peer, on any other player's phone
   let early = []; // signals pushed before the room they are for was drawn
 
@@ -34,6 +39,7 @@ export function createP2p({ request, redraw, toast }) {
     if (game) game.close();
     for (const l of links.values()) l.close();
     links.clear();
+    screens.clear();
     if (peer) peer.close();
     game = mine = peer = null;
     code = me = null;
@@ -50,7 +56,7 @@ export function createP2p({ request, redraw, toast }) {
     code = room.code;
     me = meId;
     if (hosting) {
-      if (!game) game = new GameHost(room.game, sendTo);
+      if (!game) game = new GameHost(room.game, sendTo, watched);
     } else if (seated(room, meId)) {
       if (!peer || peer.host !== room.host) {
         if (peer) peer.close();
@@ -72,9 +78,14 @@ export function createP2p({ request, redraw, toast }) {
     const data = msg.data || {};
     if (game) {
       if (data.hello) {
+        // The players link to the host; so may a few big screens, to watch (no seat, no moves).
+        const screen = data.screen === true && !game.players.includes(msg.from);
+        if (screen && !screens.has(msg.from) && screens.size >= MAX_SCREENS) return;
         links.get(msg.from)?.close();
         const link = hostLink(msg.from);
         links.set(msg.from, link);
+        if (screen) screens.add(msg.from);
+        else screens.delete(msg.from);
         link.offer().catch((err) => console.warn(`p2p offer: ${err.message}`));
         redraw();
       } else {
@@ -91,14 +102,19 @@ export function createP2p({ request, redraw, toast }) {
       offerer: true,
       signal: (data) => signal(id, data),
       onOpen: () => {
-        const seat = game && game.seatOf(id);
-        if (seat !== null && seat !== undefined) game.resend(seat).catch(() => {});
+        const seat = game && (screens.has(id) ? null : game.seatOf(id));
+        if (seat !== undefined && (seat !== null || screens.has(id))) game.resend(seat).catch(() => {});
         redraw();
       },
       onMessage: (msg, link) => {
-        if (msg.t !== "move" || !game || links.get(id) !== link) return;
+        if (!game || links.get(id) !== link || screens.has(id)) return;
         const seat = game.seatOf(id);
         if (seat === null) return;
+        if (msg.t === "took") {
+          game.took(seat, msg.ms);
+          return;
+        }
+        if (msg.t !== "move") return;
         game.play(seat, msg.move).then(
           (why) => why && link.send({ t: "invalid", why }),
           (err) => link.send({ t: "invalid", why: err.message }),
@@ -108,15 +124,31 @@ export function createP2p({ request, redraw, toast }) {
     });
   }
 
-  /** The host's game sends a seat its view: mine is drawn here, the others go over their link. */
+  /** The host's game sends a seat its view: mine is drawn here, the others go over their link;
+   * seat null: to the big screens. */
   function sendTo(seat, msg) {
+    if (seat === null) {
+      for (const id of screens) links.get(id)?.send(msg);
+      return;
+    }
     const id = game.players[seat];
     if (id === me) {
       mine = msg;
+      if (ownSent !== null && msg.t === "view") {
+        // My own move's answer: from the tap to my board, for the screen's figures.
+        game.took(seat, performance.now() - ownSent);
+        ownSent = null;
+      }
       redraw();
     } else {
       links.get(id)?.send(msg);
     }
+  }
+
+  /** Whether a big screen's link is open (it gets the spectators' view and the figures). */
+  function watched() {
+    for (const id of screens) if (links.get(id)?.state === "open") return true;
+    return false;
   }
 
   /** The room to draw: the server's, with the game as this phone knows it. */
@@ -159,7 +191,13 @@ export function createP2p({ request, redraw, toast }) {
   async function move(room, mv) {
     if (game) {
       const seat = game.seatOf(me);
-      const why = seat === null ? "you have no seat in this game" : await game.play(seat, mv);
+      ownSent = performance.now();
+      let why;
+      try {
+        why = seat === null ? "you have no seat in this game" : await game.play(seat, mv);
+      } finally {
+        ownSent = null; // timed as my board got it (sendTo), or not taken
+      }
       if (why) throw refusal("illegal_move", why);
     } else if (!peer || !peer.move(mv)) {
       throw refusal("p2p", "Not connected to the host's phone");

@@ -43,6 +43,7 @@ mod layout;
 mod layout_games;
 mod light_cycles;
 mod models;
+mod models_panel;
 mod navigation;
 mod p2p_rooms;
 mod privacy_page;

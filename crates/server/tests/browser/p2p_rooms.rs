@@ -16,7 +16,7 @@ use crate::harness::{Driver, ONE_AT_A_TIME, Page};
 /// Chromium gathers no loopback candidates unless asked, and hides host addresses behind mDNS
 /// names (which nothing resolves here) unless the page may use the camera: both off, so two
 /// browsers on one machine connect with host candidates only, as phones on one network do.
-const WEBRTC_ON_LOOPBACK: [&str; 2] =
+pub(crate) const WEBRTC_ON_LOOPBACK: [&str; 2] =
     ["--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns"];
 
 /// A phone that creates a p2p room of `game` as `name`: the room's code.
