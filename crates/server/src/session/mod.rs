@@ -52,7 +52,7 @@ type Reply = Result<Option<ServerMsg>, SessionError>;
 /// Serves one WebSocket until the client leaves, the connection is closed by the server, or the
 /// server shuts down.
 ///
-/// Not an `async fn`: the future is the connection's own ([`connection`]) in its span, without
+/// Not an `async fn`: the future is the connection's own (`connection`) in its span, without
 /// an outer state machine that would keep a second copy of the inner one's arguments for as long
 /// as the connection lives (about 700 bytes per idle connection).
 pub fn run(
