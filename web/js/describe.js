@@ -10,7 +10,7 @@ import { gameFor, gameName, playerRange, seatToken } from "./games/index.js";
 import { listWords, memberName, mySeat, rememberedName, seatName, seatsTaken } from "./seats.js";
 
 export { gameName, seatToken };
-export { amHost, leftName, listWords, memberName, mySeat, noteSeats, seatName, seatPlayer, seatsTaken, who } from "./seats.js";
+export { amHost, findMember, leftName, listWords, memberName, mySeat, noteSeats, seatName, seatPlayer, seatsTaken, who } from "./seats.js";
 
 /** The lobby in numbers: seats taken, the fewest and most players, and how many are missing. */
 export function lobbyCount(room) {

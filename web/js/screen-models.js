@@ -12,6 +12,7 @@
 
 import { Peer } from "./p2p/peer.js";
 import { h, fill } from "./dom.js";
+import { findMember, memberName } from "./seats.js";
 import { serverGame } from "./games/index.js";
 
 /** How often the panel asks the server for the room's figures (ms). */
@@ -188,16 +189,8 @@ function comparable(room) {
 }
 
 function hostConnected(room) {
-  const m = member(room, room.host);
+  const m = findMember(room, room.host);
   return !!(m && m.connected);
 }
 
-function hostName(room) {
-  const m = member(room, room.host);
-  return m ? m.name : "the host";
-}
-
-function member(room, id) {
-  for (const s of room.seats) if (s.player && s.player.id === id) return s.player;
-  return (room.spectators || []).find((m) => m.id === id) || null;
-}
+const hostName = (room) => memberName(room, room.host);

@@ -70,11 +70,16 @@ export function amHost(room, meId) {
   return !!meId && room.host === meId;
 }
 
+/** A member by id (seated or watching), or null. */
+export function findMember(room, id) {
+  for (const s of room.seats) if (s.player && s.player.id === id) return s.player;
+  return (room.spectators || []).find((m) => m.id === id) || null;
+}
+
 /** The name of a member by id (seated or watching). */
 export function memberName(room, id) {
-  for (const s of room.seats) if (s.player && s.player.id === id) return s.player.name;
-  for (const m of room.spectators) if (m.id === id) return m.name;
-  return "the host";
+  const m = findMember(room, id);
+  return m ? m.name : "the host";
 }
 
 /** "Ana", "Ana and Bo", "Ana, Bo and Cy". */

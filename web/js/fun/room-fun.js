@@ -11,7 +11,7 @@ import { afterReveal, onRevealEnd } from "./reveal.js";
 import { celebrate, stopCelebration } from "./celebrate.js";
 import { buzz, play } from "./sound.js";
 import { gameFor } from "../games/index.js";
-import { mySeat, rememberedName, seatPlayer } from "../seats.js";
+import { findMember, mySeat, rememberedName, seatPlayer } from "../seats.js";
 
 /** The buzz for my turn, and for a win (on, off, on...), in ms. */
 const TURN_BUZZ = 40;
@@ -77,9 +77,4 @@ export function createRoomFun({ big, meId, redraw, moments }) {
   }
 
   return { onEvent };
-}
-
-function findMember(room, id) {
-  for (const s of room.seats) if (s.player && s.player.id === id) return s.player;
-  return room.spectators.find((m) => m.id === id) || null;
 }

@@ -9,6 +9,7 @@
 import { GameHost } from "./host.js";
 import { Peer } from "./peer.js";
 import { Link } from "./signal.js";
+import { findMember } from "../seats.js";
 
 /** Big screens one host's phone links to (a screen says it is one in its hello). */
 const MAX_SCREENS = 2;
@@ -62,7 +63,7 @@ export function createP2p({ request, redraw, toast }) {
         if (peer) peer.close();
         peer = new Peer(room.host, signal, redraw, (why) => toast(`That move is not allowed: ${why}.`));
       }
-      if (!peer.linked && !peer.failed && member(room, room.host)?.connected) peer.hello();
+      if (!peer.linked && !peer.failed && findMember(room, room.host)?.connected) peer.hello();
     }
     const held = early;
     early = [];
@@ -209,7 +210,7 @@ export function createP2p({ request, redraw, toast }) {
    * host may turn the room to server mode, change_game with mode "server"). */
   function line(room) {
     if (!room || room.mode !== "p2p") return null;
-    const host = member(room, room.host);
+    const host = findMember(room, room.host);
     const hostName = host ? host.name : "The host";
     if (game) {
       const others = room.seats.filter((s) => s.player && s.player.id !== me);
@@ -242,11 +243,6 @@ export function createP2p({ request, redraw, toast }) {
   });
 
   return { sync, onSignal, overlay, take, line, reset };
-}
-
-function member(room, id) {
-  for (const s of room.seats) if (s.player && s.player.id === id) return s.player;
-  return (room.spectators || []).find((m) => m.id === id) || null;
 }
 
 function seated(room, id) {

@@ -5,15 +5,13 @@
 //! need (one transaction), and the frames to send (replies and events), which wait until the
 //! writes are durable. Meanwhile the room goes on with the next commands, so a room's throughput
 //! is not one fsync per batch. If a write fails, the pipeline answers `internal` for that batch
-//! and the ones after it, and the room reloads itself from the store.
+//! and the ones after it, and the room reloads itself from the store. Which request does what is
+//! [`super::dispatch`]'s.
 
 use std::sync::Arc;
 
 use capital_engine::{DynGame, GameKind, Players, Viewer};
-use capital_protocol::{
-    ErrorCode, LeaveReason, Outcome, Outgoing, Phase, PlayerId, RequestId, Role, RoomMode, Seat,
-    Seq, ServerMsg,
-};
+use capital_protocol::{ErrorCode, Outcome, Phase, PlayerId, RequestId, Role, RoomMode, Seat, Seq};
 use capital_store::{MemberRecord, RoomId, RoomRecord, Write};
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -21,10 +19,9 @@ use tokio::time::Instant;
 use tungstenite::Utf8Bytes;
 
 use super::recent::ChatLog;
-use super::{Request, RoomCmd, RoomEnv, RoomError, RoomHandle, RoomRequest};
+use super::{Request, RoomCmd, RoomEnv, RoomError, RoomHandle};
 use crate::config::limits::{RECENT_CHAT, ROOM_QUEUE};
 use crate::conn::ConnHandle;
-use crate::limits::ip_key;
 use crate::pipeline::{Delivered, Pipeline, error_frame};
 
 /// Most commands applied in one batch.
@@ -322,70 +319,6 @@ impl Room {
         }
     }
 
-    fn on_request(&mut self, request: Request, batch: &mut Batch) {
-        let Request { conn, id, player, cmd } = request;
-        if self.closed {
-            batch.reply(conn, id, self.error_frame(id, &RoomError::Closed));
-            return;
-        }
-        let joining = matches!(cmd, RoomRequest::Join { .. });
-        // An admin's request comes from the console: its asker is checked by the session.
-        let admin = matches!(cmd, RoomRequest::Admin { .. } | RoomRequest::Announce { .. });
-        if !joining && !admin && self.member_index(&player.id).is_none() {
-            // Answered as an unknown code is, and counted as a failed lookup: asking a room one
-            // is not in tells nothing about whether it exists.
-            let _ = self.ctx.lookups.hit(&ip_key(conn.peer()), std::time::Instant::now());
-            batch.reply(conn, id, self.error_frame(id, &RoomError::NoSuchRoom));
-            return;
-        }
-        self.last_activity = Instant::now();
-        let result = match cmd {
-            RoomRequest::Join { role, since, screen } => {
-                self.join(&conn, &player, (role, screen), since, batch)
-            }
-            RoomRequest::Leave => self.leave(&player.id, LeaveReason::Left, batch).map(ok),
-            RoomRequest::Ready(ready) => self.set_ready(&player.id, ready, batch).map(ok),
-            RoomRequest::React(emoji) => self.react(&player.id, &emoji, batch).map(ok),
-            RoomRequest::Host(action) => self.host_action(&player.id, action, batch).map(ok),
-            RoomRequest::Start => self.start(&player.id, batch).map(ok),
-            RoomRequest::Move(mv) => match self.play_counted(&player.id, &mv, id, batch) {
-                Ok(frame) => {
-                    batch.reply(conn, id, frame);
-                    return;
-                }
-                Err(e) => Err(e),
-            },
-            RoomRequest::MoveTime(ms) => self.move_time(&player.id, ms).map(ok),
-            RoomRequest::Stats => Ok(Some(self.stats())),
-            RoomRequest::Rematch => self.rematch(&player.id, batch).map(ok),
-            RoomRequest::Chat { text, client_msg_id, echo } => {
-                self.say(&player, text, client_msg_id, echo, batch)
-            }
-            RoomRequest::History { before, limit } => {
-                batch.after(Read { conn: conn.clone(), id, what: ReadOf::Chat { before, limit } });
-                Ok(None)
-            }
-            RoomRequest::Replay { game_no } => {
-                batch.after(Read { conn: conn.clone(), id, what: ReadOf::Replay { game_no } });
-                Ok(None)
-            }
-            RoomRequest::Signal { to, data } => self.signal(&player.id, &to, data, batch),
-            RoomRequest::Admin { action, audit } => self.admin_action(action, audit, batch).map(ok),
-            RoomRequest::Announce { text, audit } => {
-                self.announce(text, audit, batch);
-                Ok(Some(ServerMsg::Ok))
-            }
-        };
-        match result {
-            Ok(Some(reply)) => {
-                let frame = Utf8Bytes::from(Outgoing::reply(id, reply).to_json());
-                batch.reply(conn, id, frame);
-            }
-            Ok(None) => {}
-            Err(e) => batch.reply(conn, id, self.error_frame(id, &e)),
-        }
-    }
-
     pub(super) fn member_index(&self, player_id: &str) -> Option<usize> {
         self.members.iter().position(|m| m.player_id == player_id)
     }
@@ -433,10 +366,6 @@ async fn sleep_until(deadline: Option<Instant>) {
         Some(deadline) => tokio::time::sleep_until(deadline).await,
         None => std::future::pending().await,
     }
-}
-
-fn ok(_: ()) -> Option<ServerMsg> {
-    Some(ServerMsg::Ok)
 }
 
 /// Turns `Viewer` for a member's seat.

@@ -30,6 +30,7 @@
 pub mod actor;
 pub mod chat;
 mod clocks;
+mod dispatch;
 mod game;
 mod host;
 mod members;
