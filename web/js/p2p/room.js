@@ -103,8 +103,9 @@ export function createP2p({ request, redraw, toast }) {
       offerer: true,
       signal: (data) => signal(id, data),
       onOpen: () => {
-        const seat = game && (screens.has(id) ? null : game.seatOf(id));
-        if (seat !== undefined && (seat !== null || screens.has(id))) game.resend(seat).catch(() => {});
+        // What this member sees now: a player's seat, or a screen's spectators' view (null).
+        const seat = screens.has(id) ? null : game.seatOf(id);
+        if (seat !== null || screens.has(id)) game.resend(seat).catch(() => {});
         redraw();
       },
       onMessage: (msg, link) => {
