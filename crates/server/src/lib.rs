@@ -69,7 +69,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use capital_store::{SqliteStore, Store};
+use capital_store::{PostgresStore, SqliteStore, Store};
 use tokio::net::TcpListener;
 
 pub use config::Config;
@@ -105,11 +105,20 @@ impl Server {
         config.validate()?;
         private_dir(&config.data)
             .map_err(|e| anyhow::anyhow!("data: cannot create {}: {e}", config.data.display()))?;
-        let db = config.data.join("capital.db");
-        let store = tokio::task::spawn_blocking(move || SqliteStore::open(&db))
-            .await?
-            .map_err(|e| anyhow::anyhow!("data: cannot open the database: {e}"))?;
-        Self::bind_with_store(config, games, Arc::new(store)).await
+        let store: Arc<dyn Store> = if config.store.is_empty() {
+            let db = config.data.join("capital.db");
+            let store = tokio::task::spawn_blocking(move || SqliteStore::open(&db))
+                .await?
+                .map_err(|e| anyhow::anyhow!("data: cannot open the database: {e}"))?;
+            Arc::new(store)
+        } else {
+            let url = config.store.clone();
+            let store = tokio::task::spawn_blocking(move || PostgresStore::connect(&url))
+                .await?
+                .map_err(|e| anyhow::anyhow!("store: cannot open the PostgreSQL database: {e}"))?;
+            Arc::new(store)
+        };
+        Self::bind_with_store(config, games, store).await
     }
 
     /// Like [`Server::bind`], over a store of the caller's choosing (another backend, or one

@@ -5,8 +5,8 @@
 //! write: [`Store::commit`]); the backend behind them is chosen once, at start. [`SqliteStore`]
 //! is the default: one SQLite file in WAL mode, written by a single thread that commits every
 //! batch queued meanwhile in one transaction (group commit) and fsyncs it before any caller
-//! hears "done". [`MemoryStore`] keeps everything in maps, for tests. A Postgres backend would be
-//! a third implementation of the same traits.
+//! hears "done". [`PostgresStore`] keeps it in PostgreSQL, for several nodes sharing one
+//! database. [`MemoryStore`] keeps everything in maps, for tests.
 //!
 //! Writes travel in a [`WriteBatch`]: all of it becomes durable, or none of it. Committing
 //! returns a [`Ticket`]: a future that resolves once the batch is durable (or failed). Nothing
@@ -21,10 +21,13 @@
 //! - [`write`]: [`Write`], [`WriteBatch`] and [`Chain`].
 //! - [`ticket`]: [`Ticket`], the "durable now" future.
 //! - [`sqlite`]: the SQLite backend: schema, the group-commit writer, checkpoints, reads.
+//! - [`postgres`]: the PostgreSQL backend: schema, the pipelined group-commit writer, reads.
 //! - [`memory`]: the in-memory backend.
 
+mod health;
 pub mod memory;
 pub mod model;
+pub mod postgres;
 pub mod sqlite;
 pub mod ticket;
 pub mod write;
@@ -35,6 +38,7 @@ pub use model::{
     DmRecord, GameRecord, MemberRecord, MoveRecord, PlayerRecord, RoomId, RoomRecord, RulesRecord,
     StoredRoom, TokenRecord, conversation,
 };
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 pub use ticket::Ticket;
 pub use write::{Chain, Write, WriteBatch};

@@ -4,6 +4,11 @@ use capital_protocol::{Outcome, Phase, Role, RoomMode};
 use capital_store::*;
 use serde_json::json;
 
+mod support {
+    pub mod postgres;
+}
+use support::postgres::Postgres;
+
 /// One write, committed alone: the old per-write calls, spelled with [`Store::commit`].
 trait Writes {
     fn create_player(&self, p: &PlayerRecord, t: &TokenRecord) -> Ticket;
@@ -683,6 +688,47 @@ conformance!(sqlite, {
     (dir, store)
 });
 
+conformance!(postgres, {
+    let Some(pg) = Postgres::get() else { return };
+    ((), PostgresStore::connect(&pg.database()).unwrap())
+});
+
+#[test]
+fn postgres_keeps_everything_across_reconnect_and_one_node_at_a_time() {
+    let Some(pg) = Postgres::get() else { return };
+    let url = pg.database();
+    // Three nodes starting at once on a new database: the schema is made once, and one of
+    // them gets the database; the others are told another node has it.
+    let tries: Vec<_> = (0..3)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || PostgresStore::connect(&url))
+        })
+        .collect();
+    let mut tries: Vec<_> = tries.into_iter().map(|t| t.join().unwrap()).collect();
+    let refused: Vec<String> =
+        tries.iter().filter_map(|t| t.as_ref().err()).map(|e| e.to_string()).collect();
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(refused.iter().all(|e| e.contains("another Capital node")), "{refused:?}");
+    let store = tries.iter_mut().find_map(|t| t.as_mut().ok()).unwrap();
+    rooms_members_and_moves(&*store);
+    store.append_chat(&chat(7, 10, "p1", "x")).wait().unwrap();
+    drop(tries);
+    let store = PostgresStore::connect(&url).unwrap();
+    let open = store.open_rooms(10).unwrap();
+    assert_eq!(open[0].room.phase, Phase::Over);
+    assert_eq!(open[0].moves.len(), 3);
+    assert_eq!(open[0].chat.len(), 1);
+    assert_eq!(store.player_by_token(&[2; 32]).unwrap().unwrap().0.id, "p2");
+}
+
+#[test]
+fn postgres_group_commit_answers_every_concurrent_writer() {
+    let Some(pg) = Postgres::get() else { return };
+    let store = std::sync::Arc::new(PostgresStore::connect(&pg.database()).unwrap());
+    concurrent_writers(store);
+}
+
 #[test]
 fn sqlite_keeps_everything_across_reopen() {
     let dir = tempfile::tempdir().unwrap();
@@ -704,6 +750,11 @@ fn sqlite_keeps_everything_across_reopen() {
 fn sqlite_group_commit_answers_every_concurrent_writer() {
     let dir = tempfile::tempdir().unwrap();
     let store = std::sync::Arc::new(SqliteStore::open(&dir.path().join("capital.db")).unwrap());
+    concurrent_writers(store);
+}
+
+/// Eight threads each hand 200 messages over without waiting, then wait for every answer.
+fn concurrent_writers<S: Store + 'static>(store: std::sync::Arc<S>) {
     store.put_room(&room(5, "MANY")).wait().unwrap();
     let threads: Vec<_> = (0..8u64)
         .map(|t| {

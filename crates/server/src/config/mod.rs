@@ -220,6 +220,10 @@ settings! {
     /// Directory for the database and the generated TLS certificates (created if missing,
     /// readable by the server's user only).
     data: PathBuf = PathBuf::from("./capital-data");
+    /// Where everything is stored: empty (the default) for SQLite in the data directory
+    /// (`capital.db`); `postgres://USER:PASSWORD@HOST:PORT/DBNAME` for a PostgreSQL database,
+    /// which several nodes may share (docs/scale-out.md).
+    store: String = String::new();
     /// Seconds a dropped player's seat is held before they leave the room.
     grace_seconds: u64 = 120, range 1..=86_400;
     /// Seconds a room stays open with no request from any member (it then closes; it also

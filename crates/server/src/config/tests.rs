@@ -39,6 +39,7 @@ fn every_setting_has_a_flag_a_variable_a_file_key_and_a_line() {
     let value = |name: &str| match name {
         "bind" => "127.0.0.1:9999".to_owned(),
         "data" => "/tmp/capital-test-data".to_owned(),
+        "store" => "postgres://capital@127.0.0.1:5432/capital".to_owned(),
         "allowed_origins" => "https://a.example".to_owned(),
         "public_names" => "games.example.org".to_owned(),
         "word_filter" => "darn".to_owned(),
@@ -129,6 +130,8 @@ fn bad_values_name_the_setting() {
     assert!(err.starts_with("ice_servers:"), "{err}");
     let err = from_toml("max_rooms = 0").unwrap_err().to_string();
     assert!(err.starts_with("max_rooms: 0 is not between"), "{err}");
+    let err = from_toml("store = \"mysql://db/capital\"").unwrap_err().to_string();
+    assert!(err.starts_with("store: is not a PostgreSQL URL"), "{err}");
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! [`Config::validate`]: the checks that are not ranges (origins, host names, the TLS pair, the
-//! mDNS name, the ICE servers, the log filter, the sizes of direct messages against the bounds on
+//! mDNS name, the store's URL, the ICE servers, the log filter, the sizes of direct messages against the bounds on
 //! their bytes).
 //! The ranges come from the table in [`super`].
 
@@ -10,6 +10,14 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.check_ranges()?;
         self.check_dm_sizes()?;
+        let postgres = ["postgres://", "postgresql://"];
+        if !(self.store.is_empty() || postgres.iter().any(|p| self.store.starts_with(p))) {
+            return Err(ConfigError::new(
+                "store",
+                "is not a PostgreSQL URL like postgres://capital@db.example.org/capital \
+                 (leave it empty for SQLite in the data directory)",
+            ));
+        }
         for origin in &self.allowed_origins {
             if !(origin.starts_with("http://") || origin.starts_with("https://"))
                 || origin

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-use super::health::Health;
+use crate::health::Health;
 
 /// How often the log is checkpointed.
 pub(super) const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);

@@ -15,14 +15,12 @@
 //! - [`writer`]: the writer thread (group commit, savepoints, failed chains, health).
 //! - [`apply`]: how each write changes the database.
 //! - [`checkpoint`]: the checkpointer thread.
-//! - [`health`]: whether writes work, as the writer found.
 //! - [`rows`] and [`reads`]: reading records back.
 
 mod apply;
 mod checkpoint;
-mod health;
 mod reads;
-mod rows;
+pub(crate) mod rows;
 mod schema;
 mod writer;
 
@@ -33,8 +31,8 @@ use std::thread::JoinHandle;
 
 use rusqlite::Connection;
 
+use crate::health::Health;
 use crate::{Store, StoreError, Ticket, WriteBatch};
-use health::Health;
 use writer::{Msg, Writer};
 
 /// Idle read connections kept for reuse (a burst may open more; the extra ones are closed).

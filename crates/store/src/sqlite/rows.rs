@@ -17,7 +17,7 @@ pub(super) fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditRecord> {
     })
 }
 
-pub(super) const DM_COLUMNS: &str =
+pub(crate) const DM_COLUMNS: &str =
     "a, b, seq, sender, text, client_msg_id, ts_ms, delivered_ms, read_ms, sealed";
 
 pub(super) fn dm_from_row(row: &Row<'_>) -> Result<DmRecord, StoreError> {
@@ -44,7 +44,7 @@ pub(super) fn account_from_row(row: &Row<'_>) -> Result<AccountRecord, StoreErro
     })
 }
 
-pub(super) fn phase_str(phase: Phase) -> &'static str {
+pub(crate) fn phase_str(phase: Phase) -> &'static str {
     match phase {
         Phase::Lobby => "lobby",
         Phase::Playing => "playing",
@@ -52,7 +52,7 @@ pub(super) fn phase_str(phase: Phase) -> &'static str {
     }
 }
 
-pub(super) fn parse_phase(s: &str) -> Result<Phase, StoreError> {
+pub(crate) fn parse_phase(s: &str) -> Result<Phase, StoreError> {
     match s {
         "lobby" => Ok(Phase::Lobby),
         "playing" => Ok(Phase::Playing),
@@ -61,14 +61,14 @@ pub(super) fn parse_phase(s: &str) -> Result<Phase, StoreError> {
     }
 }
 
-pub(super) fn role_str(role: Role) -> &'static str {
+pub(crate) fn role_str(role: Role) -> &'static str {
     match role {
         Role::Player => "player",
         Role::Spectator => "spectator",
     }
 }
 
-pub(super) fn parse_role(s: &str) -> Result<Role, StoreError> {
+pub(crate) fn parse_role(s: &str) -> Result<Role, StoreError> {
     match s {
         "player" => Ok(Role::Player),
         "spectator" => Ok(Role::Spectator),
@@ -76,7 +76,7 @@ pub(super) fn parse_role(s: &str) -> Result<Role, StoreError> {
     }
 }
 
-pub(super) fn parse_json(s: &str) -> Result<serde_json::Value, StoreError> {
+pub(crate) fn parse_json(s: &str) -> Result<serde_json::Value, StoreError> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("stored JSON: {e}")))
 }
 
@@ -84,7 +84,7 @@ fn parse_deadlines(s: &str) -> Result<Vec<Option<u64>>, StoreError> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("stored deadlines: {e}")))
 }
 
-pub(super) const ROOM_COLUMNS: &str = "id, code, game, options, host, phase, game_no, seq, outcome, created_ms, closed, players, seed, \
+pub(crate) const ROOM_COLUMNS: &str = "id, code, game, options, host, phase, game_no, seq, outcome, created_ms, closed, players, seed, \
      deadlines, turn_seconds, snapshot, snapshot_tick, locked, banned, chat_off, muted, scoreboard, \
      game_version, mode";
 
@@ -173,7 +173,7 @@ pub(super) fn member_from_row(row: &Row<'_>) -> Result<(MemberRecord, String), S
     Ok((member, row.get(5)?))
 }
 
-pub(super) const GAME_COLUMNS: &str =
+pub(crate) const GAME_COLUMNS: &str =
     "room_id, game_no, code, game, options, seed, seats, winner, reason, realtime, ended_ms";
 
 pub(super) fn game_from_row(row: &Row<'_>) -> Result<GameRecord, StoreError> {
@@ -193,7 +193,7 @@ pub(super) fn game_from_row(row: &Row<'_>) -> Result<GameRecord, StoreError> {
     })
 }
 
-pub(super) const CHAT_COLUMNS: &str =
+pub(crate) const CHAT_COLUMNS: &str =
     "room_id, seq, player_id, name, text, client_msg_id, ts_ms, removed";
 
 pub(super) fn collect<T>(

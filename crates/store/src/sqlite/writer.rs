@@ -25,8 +25,8 @@ use tokio::sync::oneshot;
 
 use super::apply::apply;
 use super::checkpoint;
-use super::health::Health;
 use crate::StoreError;
+use crate::health::Health;
 use crate::write::{Chain, FailedChains, WriteBatch};
 
 /// Most batches committed in one transaction. Bounds the latency one group adds to the next.

@@ -1,0 +1,148 @@
+//! The server on PostgreSQL (`--store postgres://...`): a game and its chat survive a restart
+//! and a `kill -9`, and finish; nothing acknowledged is lost. The database is a throwaway
+//! cluster on 127.0.0.1 (see the store's tests/support/postgres.rs).
+
+mod common;
+#[path = "../../store/tests/support/postgres.rs"]
+mod postgres_support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use capital_client::Client;
+use capital_protocol::{Phase, Role};
+use common::*;
+use postgres_support::Postgres;
+use serde_json::json;
+
+#[tokio::test]
+async fn a_game_on_postgres_survives_a_restart_and_finishes() {
+    let Some(pg) = Postgres::get() else { return };
+    let url = pg.database();
+    let server = TestServer::start_with(|c| c.store = url.clone()).await;
+    let (a, ana) = server.player("Ana").await;
+    let (b, bo) = server.player("Bo").await;
+    let code = a.create_room("tictactoe", None).await.unwrap().code;
+    b.join_room(&code, Role::Player, None).await.unwrap();
+    a.start(&code).await.unwrap();
+    a.play(&code, json!({"cell": 0})).await.unwrap();
+    b.play(&code, json!({"cell": 4})).await.unwrap();
+    a.chat(&code, "stored in postgres", "a1").await.unwrap();
+    drop((a, b));
+
+    let server = server.restart().await;
+    let (a, _) = server.resume(&ana.token).await;
+    let (mut b, _) = server.resume(&bo.token).await;
+    let joined = a.join_room(&code, Role::Player, None).await.unwrap();
+    let room = joined.room.unwrap();
+    assert_eq!(room.phase, Phase::Playing);
+    assert_eq!(
+        room.state.unwrap()["board"],
+        json!(["X", null, null, null, "O", null, null, null, null])
+    );
+    assert_eq!(joined.chat.last().unwrap().text, "stored in postgres");
+    b.join_room(&code, Role::Player, None).await.unwrap();
+    a.play(&code, json!({"cell": 1})).await.unwrap();
+    b.play(&code, json!({"cell": 8})).await.unwrap();
+    a.play(&code, json!({"cell": 2})).await.unwrap();
+    let over = event_of(&mut b, "game_over").await;
+    assert_eq!(room_of(&over).outcome.as_ref().unwrap().winner, Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_on_postgres_loses_nothing_acknowledged() {
+    let Some(pg) = Postgres::get() else { return };
+    let url = pg.database();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, ws) = start_binary(dir.path(), &url);
+    let a = Client::connect(&ws).await.unwrap();
+    let b = Client::connect(&ws).await.unwrap();
+    let ana = a.hello("Ana", None).await.unwrap();
+    let bo = b.hello("Bo", None).await.unwrap();
+    let code = a.create_room("tictactoe", None).await.unwrap().code;
+    b.join_room(&code, Role::Player, None).await.unwrap();
+    a.start(&code).await.unwrap();
+    a.play(&code, json!({"cell": 0})).await.unwrap();
+    b.play(&code, json!({"cell": 4})).await.unwrap();
+    // Chat as fast as the server answers, and kill it meanwhile.
+    let room = code.clone();
+    let talking = tokio::spawn(async move {
+        let mut acknowledged = Vec::new();
+        for i in 0..100_000 {
+            match a.chat(&room, &format!("line {i}"), &format!("c{i}")).await {
+                Ok(_) => acknowledged.push(format!("line {i}")),
+                Err(_) => break,
+            }
+        }
+        acknowledged
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    child.kill();
+    let acknowledged = talking.await.unwrap();
+    assert!(acknowledged.len() > 5, "the chatter was busy: {}", acknowledged.len());
+
+    let (mut child, ws) = start_binary(dir.path(), &url);
+    let a = Client::connect(&ws).await.unwrap();
+    let mut b = Client::connect(&ws).await.unwrap();
+    a.hello("", Some(&ana.token)).await.unwrap();
+    b.hello("", Some(&bo.token)).await.unwrap();
+    let mut stored = Vec::new();
+    let mut before = None;
+    loop {
+        let (page, more) = a.chat_history(&code, before, Some(200)).await.unwrap();
+        before = page.first().map(|m| m.seq);
+        stored.splice(0..0, page.into_iter().map(|m| m.text));
+        if !more {
+            break;
+        }
+    }
+    for line in &acknowledged {
+        assert!(stored.contains(line), "acknowledged {line:?} was lost");
+    }
+    a.join_room(&code, Role::Player, None).await.unwrap();
+    b.join_room(&code, Role::Player, None).await.unwrap();
+    a.play(&code, json!({"cell": 1})).await.unwrap();
+    b.play(&code, json!({"cell": 8})).await.unwrap();
+    a.play(&code, json!({"cell": 2})).await.unwrap();
+    let over = event_of(&mut b, "game_over").await;
+    assert_eq!(room_of(&over).outcome.as_ref().unwrap().winner, Some(0));
+    child.kill();
+}
+
+/// The real `capital` binary on 127.0.0.1 port 0 over the PostgreSQL database `store`.
+fn start_binary(data: &std::path::Path, store: &str) -> (Running, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_capital"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--mdns", "false", "--store", store, "--data"])
+        .arg(data)
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start the capital binary");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("the server logs where it listens").unwrap();
+        if let Some(rest) = line.split("addr=").nth(1).filter(|_| line.contains("listening")) {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (Running(child), format!("ws://{addr}/ws"))
+}
+
+/// A server process, killed (as `kill -9` does) when dropped or asked to.
+struct Running(std::process::Child);
+
+impl Running {
+    fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
