@@ -723,6 +723,39 @@ fn postgres_keeps_everything_across_reconnect_and_one_node_at_a_time() {
 }
 
 #[test]
+fn postgres_writes_again_after_the_database_drops_every_connection() {
+    let Some(pg) = Postgres::get() else { return };
+    let url = pg.database();
+    let store = PostgresStore::connect(&url).unwrap();
+    store.put_room(&room(5, "DROP")).wait().unwrap();
+    store.append_chat(&chat(5, 1, "p1", "before")).wait().unwrap();
+    // What a restarted or failed-over PostgreSQL does to its clients.
+    pg.psql(
+        &url,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    );
+    // The first write after it may fail (its connection was cut); it is then answered so.
+    let during = store.append_chat(&chat(5, 2, "p1", "during")).wait();
+    eprintln!("the write right after the cut: {during:?}");
+    if let Err(e) = &during {
+        assert!(matches!(e, StoreError::Database(_)), "{e:?}");
+    }
+    // The store comes back by itself: a later write goes through.
+    let mut seq = 3;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while store.append_chat(&chat(5, seq, "p1", &format!("after{seq}"))).wait().is_err() {
+        assert!(std::time::Instant::now() < deadline, "the store did not write again");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        seq += 1;
+    }
+    assert!(store.writable());
+    let stored: Vec<u64> = store.chat_after(5, 0, 100).unwrap().iter().map(|c| c.seq).collect();
+    assert!(stored.contains(&1) && stored.contains(&seq), "{stored:?}");
+    assert_eq!(stored.contains(&2), during.is_ok(), "stored iff acknowledged: {stored:?}");
+}
+
+#[test]
 fn postgres_group_commit_answers_every_concurrent_writer() {
     let Some(pg) = Postgres::get() else { return };
     let store = std::sync::Arc::new(PostgresStore::connect(&pg.database()).unwrap());

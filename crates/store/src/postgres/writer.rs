@@ -19,11 +19,12 @@ use std::time::Duration;
 
 use deadpool_postgres::Pool;
 use futures_util::future::join_all;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use super::apply::{Planned, plan};
 use super::{is_constraint, pg_error, pool_error};
 use crate::StoreError;
+use crate::group::{self, Group, Outcome};
 use crate::health::Health;
 use crate::write::{Chain, FailedChains, WriteBatch};
 
@@ -33,8 +34,7 @@ const MAX_GROUP: usize = 4096;
 /// How often a writer that cannot write tries again when nothing else arrives.
 const PROBE_EVERY: Duration = Duration::from_secs(1);
 
-/// Where a ticket's answer goes.
-pub(super) type Done = oneshot::Sender<Result<(), StoreError>>;
+pub(super) use crate::group::Done;
 
 /// What the writer is asked to do.
 pub(super) enum Msg {
@@ -60,14 +60,6 @@ pub(super) struct Writer {
     health: Arc<Health>,
 }
 
-/// One batch of a group, as the transaction goes.
-enum Outcome {
-    /// Applied; durable once the transaction commits.
-    Pending,
-    /// Answered already (refused, or skipped).
-    Done(Result<(), StoreError>),
-}
-
 /// The statement a probe writes (to learn whether writing works again).
 const PROBE: &str = "UPDATE health SET probed_ms = probed_ms + 1 WHERE id = 1";
 
@@ -78,7 +70,7 @@ impl Writer {
 
     /// Serves `rx` until every sender is gone.
     pub(super) async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Msg>) {
-        let mut group: Vec<(Option<WriteBatch>, Done)> = Vec::with_capacity(64);
+        let mut group: Group = Vec::with_capacity(64);
         loop {
             let first = if self.health.writable() {
                 match rx.recv().await {
@@ -111,7 +103,7 @@ impl Writer {
 
     /// Commits a group in one transaction and answers each of its batches. An empty group
     /// commits nothing, unless writes are failing: then it tries a write of its own.
-    async fn commit_group(&mut self, group: &mut Vec<(Option<WriteBatch>, Done)>) {
+    async fn commit_group(&mut self, group: &mut Group) {
         let probe = !self.health.writable();
         if group.is_empty() && !probe {
             return;
@@ -131,17 +123,7 @@ impl Writer {
                 }
             }
         }
-        for ((batch, done), outcome) in group.drain(..).zip(outcomes) {
-            let answer = match (outcome, &result) {
-                (Outcome::Done(answer), _) => answer,
-                (Outcome::Pending, Ok(())) => Ok(()),
-                (Outcome::Pending, Err(e)) => {
-                    self.failed.fail(batch.and_then(|b| b.chain()));
-                    Err(e.clone())
-                }
-            };
-            let _ = done.send(answer);
-        }
+        group::answer(group, outcomes, &result, &mut self.failed);
     }
 
     /// Applies a group in one transaction; `outcomes` (one per batch, all `Pending` at first)
@@ -149,7 +131,7 @@ impl Writer {
     /// did.
     async fn transaction(
         &mut self,
-        group: &[(Option<WriteBatch>, Done)],
+        group: &Group,
         outcomes: &mut [Outcome],
         probe: bool,
     ) -> Result<(), StoreError> {
@@ -163,14 +145,7 @@ impl Writer {
             let mut owner: Vec<Option<usize>> = Vec::new();
             for (i, (batch, _)) in group.iter().enumerate() {
                 let Some(batch) = batch else { continue };
-                if !matches!(outcomes[i], Outcome::Pending) {
-                    continue;
-                }
-                let chain = batch.chain();
-                let after_refused =
-                    chain.is_some() && refused.iter().any(|&(j, c)| j < i && c == chain);
-                if after_refused || !self.failed.admits(chain) {
-                    outcomes[i] = Outcome::Done(Err(StoreError::Skipped));
+                if !group::admit(batch, i, outcomes, &refused, &mut self.failed) {
                     continue;
                 }
                 for write in batch.writes() {

@@ -21,11 +21,11 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use rusqlite::{Connection, Transaction};
-use tokio::sync::oneshot;
 
 use super::apply::apply;
 use super::checkpoint;
 use crate::StoreError;
+use crate::group::{self, Group, Outcome};
 use crate::health::Health;
 use crate::write::{Chain, FailedChains, WriteBatch};
 
@@ -35,8 +35,7 @@ const MAX_GROUP: usize = 4096;
 /// How often a writer that cannot write tries again when nothing else arrives.
 pub(super) const PROBE_EVERY: Duration = Duration::from_secs(1);
 
-/// Where a ticket's answer goes.
-pub(super) type Done = oneshot::Sender<Result<(), StoreError>>;
+pub(super) use crate::group::Done;
 
 /// What the writer thread is asked to do.
 pub(super) enum Msg {
@@ -61,14 +60,6 @@ pub(super) struct Writer {
     health: Arc<Health>,
 }
 
-/// One batch of a group, as the transaction goes.
-enum Outcome {
-    /// Applied; durable once the transaction commits.
-    Pending,
-    /// Answered already (refused, or skipped).
-    Done(Result<(), StoreError>),
-}
-
 impl Writer {
     pub(super) fn new(
         mut conn: Connection,
@@ -87,7 +78,7 @@ impl Writer {
 
     /// Serves `rx` until every sender is gone.
     pub(super) fn run(mut self, rx: mpsc::Receiver<Msg>) {
-        let mut group: Vec<(Option<WriteBatch>, Done)> = Vec::with_capacity(64);
+        let mut group: Group = Vec::with_capacity(64);
         loop {
             let first = if self.health.writable() {
                 match rx.recv() {
@@ -124,7 +115,7 @@ impl Writer {
 
     /// Commits a group in one transaction and answers each of its batches. An empty group
     /// commits nothing, unless writes are failing: then it tries a write of its own.
-    fn commit_group(&mut self, group: &mut Vec<(Option<WriteBatch>, Done)>) {
+    fn commit_group(&mut self, group: &mut Group) {
         let probe = !self.health.writable();
         if group.is_empty() && !probe {
             return;
@@ -148,17 +139,8 @@ impl Writer {
                 }
             }
         }
-        for ((batch, done), outcome) in group.drain(..).zip(outcomes) {
-            let answer = match (outcome, &result) {
-                (Outcome::Done(answer), _) => answer,
-                (Outcome::Pending, Ok(())) => Ok(()),
-                (Outcome::Pending, Err(e)) => {
-                    self.failed.fail(batch.and_then(|b| b.chain()));
-                    Err(StoreError::Database(e.to_string()))
-                }
-            };
-            let _ = done.send(answer);
-        }
+        let result = result.map_err(|e| StoreError::Database(e.to_string()));
+        group::answer(group, outcomes, &result, &mut self.failed);
     }
 
     /// Applies a group in one transaction; `outcomes` (one per batch, all `Pending` at first)
@@ -170,7 +152,7 @@ impl Writer {
     /// A savepoint around every batch cost the writer a third more time per move.
     fn transaction(
         &mut self,
-        group: &[(Option<WriteBatch>, Done)],
+        group: &Group,
         outcomes: &mut [Outcome],
         probe: bool,
     ) -> rusqlite::Result<()> {
@@ -184,16 +166,10 @@ impl Writer {
             };
             for (i, (batch, _)) in group.iter().enumerate() {
                 let Some(batch) = batch else { continue };
-                if !matches!(outcomes[i], Outcome::Pending) {
+                if !group::admit(batch, i, outcomes, &refused, &mut self.failed) {
                     continue;
                 }
                 let chain = batch.chain();
-                let after_refused =
-                    chain.is_some() && refused.iter().any(|&(j, c)| j < i && c == chain);
-                if after_refused || !self.failed.admits(chain) {
-                    outcomes[i] = Outcome::Done(Err(StoreError::Skipped));
-                    continue;
-                }
                 for write in batch.writes() {
                     match apply(&tx, write) {
                         Ok(()) => {}

@@ -125,6 +125,18 @@ impl Postgres {
     }
 }
 
+impl Postgres {
+    /// Runs `sql` in the database of `url` (a URL [`Postgres::database`] gave) with psql.
+    pub fn psql(&self, url: &str, sql: &str) {
+        let status = Command::new(self.bin.join("psql"))
+            .args(["-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
+            .stdout(Stdio::null())
+            .status()
+            .expect("run psql");
+        assert!(status.success(), "psql failed: {sql}");
+    }
+}
+
 fn find_bin() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("CAPITAL_PG_BIN") {
         return Some(PathBuf::from(dir));
