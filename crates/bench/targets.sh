@@ -12,7 +12,9 @@
 # default all: startup idle chat_w1 chat_w16 chat_r2 chat_w8 play realtime), PIN (default 1 on a
 # machine of 2 cores or more: the server runs under `taskset -c 0` and the load generator under
 # `taskset -c 1`, so the CPU figures are the server's own; 0: not pinned), BENCH_ARGS (added to
-# every chat run, e.g. "--no-echo"). Needs curl and jq. Only 127.0.0.1 is contacted. The commit
+# every chat run, e.g. "--no-echo"), STORE (a postgres:// URL: the server keeps its state in
+# that PostgreSQL database instead of SQLite, emptied before every run with psql, which must be
+# on PATH; the database's CPU is not in the server's figures). Needs curl and jq. Only 127.0.0.1 is contacted. The commit
 # printed is this checkout's HEAD: give it binaries built from that commit.
 set -euo pipefail
 
@@ -42,9 +44,15 @@ LIMITS=(--rate-per-second 100000 --rate-burst 100000 --max-connections-per-ip 10
 ulimit -n "$(ulimit -Hn)"
 mkdir -p "$OUT"
 
+STORE_ARGS=()
+if [ -n "${STORE:-}" ]; then STORE_ARGS=(--store "$STORE"); fi
+
 start_server() { # $1: data directory
-    "${SERVER_CPU[@]}" "$CAPITAL" serve --bind "127.0.0.1:$PORT" --data "$1" --mdns false "${LIMITS[@]}" \
-        >>"$OUT/server.log" 2>&1 &
+    if [ -n "${STORE:-}" ]; then
+        psql -q -d "$STORE" -c "DROP SCHEMA public CASCADE; CREATE SCHEMA public;" >/dev/null
+    fi
+    "${SERVER_CPU[@]}" "$CAPITAL" serve --bind "127.0.0.1:$PORT" --data "$1" --mdns false \
+        "${STORE_ARGS[@]}" "${LIMITS[@]}" >>"$OUT/server.log" 2>&1 &
     SERVER=$!
     for _ in $(seq 400); do
         if curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; then return; fi

@@ -24,9 +24,10 @@
 //! - [`schema`]: the migrations.
 //! - [`writer`]: the writer task (group commit, refused batches, failed chains, health).
 //! - [`apply`]: the statements each write is made of.
-//! - [`rows`] and [`reads`]: reading records back.
+//! - [`rows`], [`reads`] and [`dm_reads`]: reading records back.
 
 mod apply;
+mod dm_reads;
 mod reads;
 mod rows;
 mod schema;
