@@ -113,9 +113,18 @@ impl Server {
             Arc::new(store)
         } else {
             let url = config.store.clone();
-            let store = tokio::task::spawn_blocking(move || PostgresStore::connect(&url))
-                .await?
-                .map_err(|e| anyhow::anyhow!("store: cannot open the PostgreSQL database: {e}"))?;
+            let ca = match &config.store_ca {
+                Some(path) => Some(std::fs::read(path).map_err(|e| {
+                    anyhow::anyhow!("store_ca: cannot read {}: {e}", path.display())
+                })?),
+                None => None,
+            };
+            let store = tokio::task::spawn_blocking(move || match ca {
+                Some(ca) => PostgresStore::connect_tls(&url, &ca),
+                None => PostgresStore::connect(&url),
+            })
+            .await?
+            .map_err(|e| anyhow::anyhow!("store: cannot open the PostgreSQL database: {e}"))?;
             Arc::new(store)
         };
         Self::bind_with_store(config, games, store).await

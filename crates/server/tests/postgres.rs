@@ -1,6 +1,6 @@
-//! The server on PostgreSQL (`--store postgres://...`): a game and its chat survive a restart
-//! and a `kill -9`, and finish; nothing acknowledged is lost. The database is a throwaway
-//! cluster on 127.0.0.1 (see the store's tests/support/postgres.rs).
+//! The server on PostgreSQL (`--store postgres://...`, over TLS with `--store-ca`): a game and
+//! its chat survive a restart and a `kill -9`, and finish; nothing acknowledged is lost. The
+//! database is a throwaway cluster on 127.0.0.1 (see the store's tests/support/postgres.rs).
 
 mod common;
 #[path = "../../store/tests/support/postgres.rs"]
@@ -16,10 +16,16 @@ use postgres_support::Postgres;
 use serde_json::json;
 
 #[tokio::test]
-async fn a_game_on_postgres_survives_a_restart_and_finishes() {
+async fn a_game_on_postgres_over_tls_survives_a_restart_and_finishes() {
     let Some(pg) = Postgres::get() else { return };
     let url = pg.database();
-    let server = TestServer::start_with(|c| c.store = url.clone()).await;
+    let ca = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(ca.path(), pg.ca_pem()).unwrap();
+    let server = TestServer::start_with(|c| {
+        c.store = url.clone();
+        c.store_ca = Some(ca.path().to_owned());
+    })
+    .await;
     let (a, ana) = server.player("Ana").await;
     let (b, bo) = server.player("Bo").await;
     let code = a.create_room("tictactoe", None).await.unwrap().code;
@@ -31,6 +37,12 @@ async fn a_game_on_postgres_survives_a_restart_and_finishes() {
     drop((a, b));
 
     let server = server.restart().await;
+    let encrypted = pg.psql_value(
+        &url,
+        "SELECT bool_and(s.ssl) FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid)
+         WHERE a.application_name = 'capital' AND a.datname = current_database()",
+    );
+    assert_eq!(encrypted, "t", "the server's connections to the database are TLS");
     let (a, _) = server.resume(&ana.token).await;
     let (mut b, _) = server.resume(&bo.token).await;
     let joined = a.join_room(&code, Role::Player, None).await.unwrap();

@@ -756,6 +756,42 @@ fn postgres_writes_again_after_the_database_drops_every_connection() {
 }
 
 #[test]
+fn postgres_over_tls_checks_the_database_certificate() {
+    let Some(pg) = Postgres::get() else { return };
+    let url = pg.database();
+    let store = PostgresStore::connect_tls(&url, pg.ca_pem().as_bytes()).unwrap();
+    store.put_room(&room(5, "TLSS")).wait().unwrap();
+    assert_eq!(store.open_rooms(0).unwrap().len(), 1);
+    let count = |ssl: bool| {
+        pg.psql_value(
+            &url,
+            &format!(
+                "SELECT count(*) FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid)
+                 WHERE a.application_name = 'capital' AND a.datname = current_database()
+                   AND s.ssl = {ssl}"
+            ),
+        )
+    };
+    assert_ne!(count(true), "0", "the store's connections are encrypted");
+    assert_eq!(count(false), "0", "and none is plain");
+    drop(store);
+
+    let refused = |result: Result<PostgresStore, StoreError>| match result {
+        Ok(_) => panic!("connected"),
+        Err(e) => e.to_string(),
+    };
+    let why =
+        refused(PostgresStore::connect_tls(&url, support::postgres::other_ca_pem().as_bytes()));
+    assert!(why.contains("certificate"), "a certificate from another CA is refused: {why}");
+    let why = refused(PostgresStore::connect_tls(&url, b"not a certificate"));
+    assert!(why.contains("no certificate"), "{why}");
+    let why = refused(PostgresStore::connect(&format!("{url}?sslmode=require")));
+    assert!(why.contains("store_ca"), "TLS asked for without a CA: {why}");
+    // Plain connections still work (the database takes both).
+    PostgresStore::connect(&url).unwrap().check().unwrap();
+}
+
+#[test]
 fn postgres_group_commit_answers_every_concurrent_writer() {
     let Some(pg) = Postgres::get() else { return };
     let store = std::sync::Arc::new(PostgresStore::connect(&pg.database()).unwrap());

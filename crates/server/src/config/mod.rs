@@ -224,6 +224,10 @@ settings! {
     /// (`capital.db`); `postgres://USER:PASSWORD@HOST:PORT/DBNAME` for a PostgreSQL database,
     /// which several nodes may share (docs/scale-out.md).
     store: String = String::new();
+    /// The certificate (PEM) of the authority that issued the PostgreSQL server's certificate:
+    /// given, the store's connections use TLS (required) and check the database's certificate
+    /// against it and the URL's host; not given, they are plain.
+    store_ca: Option<PathBuf> = None;
     /// Seconds a dropped player's seat is held before they leave the room.
     grace_seconds: u64 = 120, range 1..=86_400;
     /// Seconds a room stays open with no request from any member (it then closes; it also

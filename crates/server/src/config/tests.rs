@@ -44,7 +44,7 @@ fn every_setting_has_a_flag_a_variable_a_file_key_and_a_line() {
         "public_names" => "games.example.org".to_owned(),
         "word_filter" => "darn".to_owned(),
         "tls" | "mdns" => "true".to_owned(),
-        "cert" | "key" => format!("/tmp/{name}.pem"),
+        "cert" | "key" | "store_ca" => format!("/tmp/{name}.pem"),
         "mdns_name" => "room-12".to_owned(),
         "ice_servers" => "turn:turn.example.org:3478".to_owned(),
         "ice_username" | "ice_credential" => "capital".to_owned(),
@@ -132,6 +132,8 @@ fn bad_values_name_the_setting() {
     assert!(err.starts_with("max_rooms: 0 is not between"), "{err}");
     let err = from_toml("store = \"mysql://db/capital\"").unwrap_err().to_string();
     assert!(err.starts_with("store: is not a PostgreSQL URL"), "{err}");
+    let err = from_toml("store_ca = \"/etc/ca.pem\"").unwrap_err().to_string();
+    assert!(err.starts_with("store_ca: is for a PostgreSQL store"), "{err}");
 }
 
 #[test]

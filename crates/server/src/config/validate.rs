@@ -18,6 +18,9 @@ impl Config {
                  (leave it empty for SQLite in the data directory)",
             ));
         }
+        if self.store_ca.is_some() && self.store.is_empty() {
+            return Err(ConfigError::new("store_ca", "is for a PostgreSQL store: set store too"));
+        }
         for origin in &self.allowed_origins {
             if !(origin.starts_with("http://") || origin.starts_with("https://"))
                 || origin

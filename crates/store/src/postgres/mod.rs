@@ -20,6 +20,10 @@
 //! it is open, and a second node on the same database is refused at start. (Rooms shared by
 //! several nodes need each room owned by one node: that is the cluster's part.)
 //!
+//! The connections are plain, or TLS when the server is given the database's CA certificate
+//! ([`PostgresStore::connect_tls`]): then TLS is required and the database's certificate is
+//! checked against that CA and the URL's host.
+//!
 //! # Layout
 //! - [`schema`]: the migrations.
 //! - [`writer`]: the writer task (group commit, refused batches, failed chains, health).
@@ -71,9 +75,21 @@ const NODE_LOCK: i64 = 0x0063_6170_6e6f_6465;
 const NODE_LOCK_WAIT: Duration = Duration::from_secs(3);
 
 impl PostgresStore {
-    /// Connects to the database at `url` (`postgres://user:password@host:port/dbname`), brings
-    /// its schema up to date and starts the writer.
+    /// Connects to the database at `url` (`postgres://user:password@host:port/dbname`) without
+    /// TLS, brings its schema up to date and starts the writer. A URL asking for TLS
+    /// (`sslmode=require`) is refused: use [`PostgresStore::connect_tls`].
     pub fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::open(url, None)
+    }
+
+    /// Like [`PostgresStore::connect`], over TLS (required, whatever the URL's `sslmode`):
+    /// the database's certificate must chain to one of the certificates in `ca_pem` and name
+    /// the URL's host.
+    pub fn connect_tls(url: &str, ca_pem: &[u8]) -> Result<Self, StoreError> {
+        Self::open(url, Some(ca_pem))
+    }
+
+    fn open(url: &str, ca_pem: Option<&[u8]>) -> Result<Self, StoreError> {
         let mut config: tokio_postgres::Config =
             url.parse().map_err(|e| StoreError::Database(format!("the store's URL: {e}")))?;
         // What "acknowledged means committed" rests on, whatever the server's default is.
@@ -86,11 +102,22 @@ impl PostgresStore {
             .enable_all()
             .build()
             .map_err(|e| StoreError::Database(format!("cannot start the store's runtime: {e}")))?;
-        let manager = Manager::from_config(
-            config,
-            tokio_postgres::NoTls,
-            ManagerConfig { recycling_method: RecyclingMethod::Fast },
-        );
+        let manager_config = ManagerConfig { recycling_method: RecyclingMethod::Fast };
+        let manager = match ca_pem {
+            Some(pem) => {
+                config.ssl_mode(tokio_postgres::config::SslMode::Require);
+                let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls_config(pem)?);
+                Manager::from_config(config, tls, manager_config)
+            }
+            None if config.get_ssl_mode() == tokio_postgres::config::SslMode::Require => {
+                return Err(StoreError::Database(
+                    "the store's URL asks for TLS (sslmode=require): give the database's CA \
+                     certificate too (store_ca)"
+                        .into(),
+                ));
+            }
+            None => Manager::from_config(config, tokio_postgres::NoTls, manager_config),
+        };
         let pool = Pool::builder(manager)
             .max_size(POOL_SIZE)
             .runtime(deadpool_postgres::Runtime::Tokio1)
@@ -209,6 +236,27 @@ impl Drop for PostgresStore {
     }
 }
 
+/// TLS for the database's connections: TLS 1.2 and 1.3 (rustls with ring, its safe defaults),
+/// trusting only the certificates in `ca_pem`.
+fn tls_config(ca_pem: &[u8]) -> Result<rustls::ClientConfig, StoreError> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+    let bad = |why: String| StoreError::Database(format!("the store's CA certificate: {why}"));
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(ca_pem) {
+        roots.add(cert.map_err(|e| bad(e.to_string()))?).map_err(|e| bad(e.to_string()))?;
+    }
+    if roots.is_empty() {
+        return Err(bad("no certificate in the file".into()));
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| bad(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
+
 /// A driver error as the store reports it: a constraint refused the write, or the database
 /// failed.
 pub(crate) fn pg_error(e: tokio_postgres::Error) -> StoreError {
@@ -217,7 +265,17 @@ pub(crate) fn pg_error(e: tokio_postgres::Error) -> StoreError {
     } else {
         StoreError::Database(match e.as_db_error() {
             Some(db) => format!("{}: {}", db.code().code(), db.message()),
-            None => e.to_string(),
+            // With what caused it (the driver's own text is short: "error performing TLS
+            // handshake" says nothing of the certificate).
+            None => {
+                let mut text = e.to_string();
+                let mut source = std::error::Error::source(&e);
+                while let Some(cause) = source {
+                    text = format!("{text}: {cause}");
+                    source = cause.source();
+                }
+                text
+            }
         })
     }
 }

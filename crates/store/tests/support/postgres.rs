@@ -3,6 +3,9 @@
 //! when the test process ends, however it ends: the server's keeper waits for its standard
 //! input to close.
 //!
+//! It takes plain and TLS connections: its certificate (for 127.0.0.1 and localhost) is
+//! issued by a certificate authority made for the run, [`Postgres::ca_pem`].
+//!
 //! The binaries are Debian's (`/usr/lib/postgresql/N/bin`, the newest N), or those in
 //! `CAPITAL_PG_BIN`. As root (CI), the cluster runs as the `postgres` user, since PostgreSQL
 //! refuses to run as root. Without PostgreSQL, [`Postgres::get`] says why and the caller skips,
@@ -21,6 +24,7 @@ use std::time::{Duration, Instant};
 pub struct Postgres {
     bin: PathBuf,
     port: u16,
+    ca_pem: String,
     /// The keeper (holding it keeps the server running).
     _keeper: Child,
     _stdin: ChildStdin,
@@ -34,9 +38,13 @@ static NEXT_DB: AtomicU32 = AtomicU32::new(0);
 const KEEPER: &str = r#"
 set -e
 dir=$(mktemp -d /tmp/capital-pg.XXXXXX)
+umask 077
+printf '%s' "$PG_CERT" >"$dir/server.crt"
+printf '%s' "$PG_KEY" >"$dir/server.key"
 "$PG_BIN/initdb" -D "$dir/data" -U capital --auth=trust -E UTF8 --no-sync >"$dir/initdb.log" 2>&1
 "$PG_BIN/postgres" -D "$dir/data" -c listen_addresses=127.0.0.1 -p "$PG_PORT" -k "$dir" \
-    -c max_connections=300 -c shared_buffers=32MB >"$dir/log" 2>&1 &
+    -c max_connections=300 -c shared_buffers=32MB -c ssl=on \
+    -c ssl_cert_file="$dir/server.crt" -c ssl_key_file="$dir/server.key" >"$dir/log" 2>&1 &
 pid=$!
 echo "started $dir"
 cat >/dev/null || true
@@ -75,7 +83,10 @@ impl Postgres {
             c.args(["-c", KEEPER]);
             c
         };
+        let (ca_pem, cert_pem, key_pem) = certificates();
         command
+            .env("PG_CERT", cert_pem)
+            .env("PG_KEY", key_pem)
             .env("PG_BIN", &bin)
             .env("PG_PORT", port.to_string())
             .stdin(Stdio::piped())
@@ -90,7 +101,7 @@ impl Postgres {
         if !line.starts_with("started") {
             return Err(format!("initdb failed (keeper said {line:?})"));
         }
-        let pg = Postgres { bin, port, _keeper: keeper, _stdin: stdin };
+        let pg = Postgres { bin, port, ca_pem, _keeper: keeper, _stdin: stdin };
         let deadline = Instant::now() + Duration::from_secs(60);
         while !pg.ready() {
             if Instant::now() > deadline {
@@ -106,6 +117,11 @@ impl Postgres {
             .args(["-q", "-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "capital"])
             .status()
             .is_ok_and(|s| s.success())
+    }
+
+    /// The certificate (PEM) of the authority that issued the server's.
+    pub fn ca_pem(&self) -> &str {
+        &self.ca_pem
     }
 
     /// The port it listens on (127.0.0.1).
@@ -135,6 +151,42 @@ impl Postgres {
             .expect("run psql");
         assert!(status.success(), "psql failed: {sql}");
     }
+
+    /// The one value `sql` selects in the database of `url`, as psql prints it.
+    pub fn psql_value(&self, url: &str, sql: &str) -> String {
+        let out = Command::new(self.bin.join("psql"))
+            .args(["-tA", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
+            .output()
+            .expect("run psql");
+        assert!(out.status.success(), "psql failed: {sql}");
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+}
+
+/// A certificate authority (PEM), and a certificate it issued for 127.0.0.1 and localhost with
+/// its key (PEM).
+fn certificates() -> (String, String, String) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, SanType};
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name.push(rcgen::DnType::CommonName, "Capital test database CA");
+    let ca_pem = ca.self_signed(&ca_key).unwrap().pem();
+    let issuer = Issuer::new(ca, ca_key);
+    let key = KeyPair::generate().unwrap();
+    let mut server = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+    server.subject_alt_names.push(SanType::IpAddress([127, 0, 0, 1].into()));
+    let cert_pem = server.signed_by(&key, &issuer).unwrap().pem();
+    (ca_pem, cert_pem, key.serialize_pem())
+}
+
+/// A certificate authority of its own (PEM), which issued nothing the cluster uses.
+pub fn other_ca_pem() -> String {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+    let key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.self_signed(&key).unwrap().pem()
 }
 
 fn find_bin() -> Option<PathBuf> {
