@@ -3,22 +3,19 @@
 //! admin and no default password: the first admin is made here, by whoever can run commands on
 //! the server's machine. Each change goes into the audit log as done by `terminal`.
 //!
-//! It opens the data directory's database directly, so it works whether or not the server is
-//! running (SQLite lets both write); a running server reads admin status when a player logs in.
+//! It opens the configured store directly (the data directory's SQLite database, or the
+//! PostgreSQL database of `store`, without taking its node lock), so it works whether or not
+//! the server is running; a running server reads admin status when a player logs in.
 
-use std::path::Path;
+use capital_store::{AuditRecord, Write, WriteBatch};
 
-use capital_store::{AuditRecord, PlayerStore, SqliteStore, Store, Write, WriteBatch};
+use crate::config::Config;
+use crate::storage;
 
 /// Makes `username`'s player an admin (`grant`), or no longer one; returns what was done, in
 /// words. Blocks (it waits for the write): call it off an async runtime's threads.
-pub fn set_admin(data: &Path, username: &str, grant: bool) -> anyhow::Result<String> {
-    let db = data.join("capital.db");
-    if !db.exists() {
-        anyhow::bail!("no database at {}: run `capital serve` once first", db.display());
-    }
-    let store =
-        SqliteStore::open(&db).map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+pub fn set_admin(config: &Config, username: &str, grant: bool) -> anyhow::Result<String> {
+    let store = storage::open(config, storage::Opener::Tool)?;
     let username = username.trim().to_lowercase();
     let Some(account) = store.account_by_username(&username)? else {
         anyhow::bail!(

@@ -27,6 +27,7 @@
 //! - [`tls`]: the certificate: given, or issued by a local CA kept in the data directory, and
 //!   the `/ca` page that hands that CA to phones.
 //! - [`banner`], [`mdns`], [`logging`], [`shutdown`]: the edges.
+//! - [`storage`]: opening the store the configuration names (SQLite or PostgreSQL).
 //! - [`admins`]: `capital admin`, making accounts admins from the terminal.
 //! - [`scripts`]: the game scripts (shipped and in the data directory), reloaded as they change;
 //!   [`board_frame`]: the sandboxed page a script game's board runs in; [`rules_frame`], the
@@ -57,6 +58,7 @@ pub mod scripts;
 pub mod session;
 pub mod shutdown;
 pub(crate) mod state;
+pub mod storage;
 pub(crate) mod text;
 pub mod tls;
 pub mod upgrade;
@@ -69,7 +71,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use capital_store::{PostgresStore, SqliteStore, Store};
+use capital_store::Store;
 use tokio::net::TcpListener;
 
 pub use config::Config;
@@ -105,28 +107,10 @@ impl Server {
         config.validate()?;
         private_dir(&config.data)
             .map_err(|e| anyhow::anyhow!("data: cannot create {}: {e}", config.data.display()))?;
-        let store: Arc<dyn Store> = if config.store.is_empty() {
-            let db = config.data.join("capital.db");
-            let store = tokio::task::spawn_blocking(move || SqliteStore::open(&db))
-                .await?
-                .map_err(|e| anyhow::anyhow!("data: cannot open the database: {e}"))?;
-            Arc::new(store)
-        } else {
-            let url = config.store.clone();
-            let ca = match &config.store_ca {
-                Some(path) => Some(std::fs::read(path).map_err(|e| {
-                    anyhow::anyhow!("store_ca: cannot read {}: {e}", path.display())
-                })?),
-                None => None,
-            };
-            let store = tokio::task::spawn_blocking(move || match ca {
-                Some(ca) => PostgresStore::connect_tls(&url, &ca),
-                None => PostgresStore::connect(&url),
-            })
-            .await?
-            .map_err(|e| anyhow::anyhow!("store: cannot open the PostgreSQL database: {e}"))?;
-            Arc::new(store)
-        };
+        let opening = config.clone();
+        let store =
+            tokio::task::spawn_blocking(move || storage::open(&opening, storage::Opener::Node))
+                .await??;
         Self::bind_with_store(config, games, store).await
     }
 

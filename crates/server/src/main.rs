@@ -62,8 +62,7 @@ async fn main() -> anyhow::Result<()> {
     if sub == "admin" {
         let grant = sub_matches.get_one::<String>("what").is_some_and(|w| w == "grant");
         let username = sub_matches.get_one::<String>("username").expect("required").clone();
-        let data = config.data.clone();
-        let set = move || capital_server::admins::set_admin(&data, &username, grant);
+        let set = move || capital_server::admins::set_admin(&config, &username, grant);
         match tokio::task::spawn_blocking(set).await? {
             Ok(done) => println!("{done}"),
             Err(e) => {

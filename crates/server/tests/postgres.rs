@@ -59,6 +59,25 @@ async fn a_game_on_postgres_over_tls_survives_a_restart_and_finishes() {
     a.play(&code, json!({"cell": 2})).await.unwrap();
     let over = event_of(&mut b, "game_over").await;
     assert_eq!(room_of(&over).outcome.as_ref().unwrap().winner, Some(0));
+
+    // `capital admin grant` beside the running node: it writes to the same database.
+    a.register("ana", "a long passphrase").await.unwrap();
+    let config = server.config.clone();
+    let said = tokio::task::spawn_blocking(move || {
+        capital_server::admins::set_admin(&config, "ana", true)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(said.contains("ana is an admin"), "{said}");
+    // (A store's reads block: off the async threads, as the server runs them.)
+    let (ca, player) = (pg.ca_pem().to_owned(), ana.player_id.clone());
+    let admin = tokio::task::spawn_blocking(move || {
+        let tool = capital_store::PostgresStore::connect_as_tool(&url, Some(ca.as_bytes()));
+        let tool = tool.unwrap_or_else(|e| panic!("{e}"));
+        capital_store::AdminStore::is_admin(&tool, &player).unwrap()
+    });
+    assert!(admin.await.unwrap(), "stored as an admin");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

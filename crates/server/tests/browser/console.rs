@@ -21,8 +21,8 @@ async fn a_teacher_removes_a_phone_and_announces_from_the_console() {
         .await;
     assert_eq!(registered["type"], "registered", "{registered}");
     drop(first);
-    let data = server.config.data.clone();
-    tokio::task::spawn_blocking(move || capital_server::admins::set_admin(&data, "mslee", true))
+    let config = server.config.clone();
+    tokio::task::spawn_blocking(move || capital_server::admins::set_admin(&config, "mslee", true))
         .await
         .unwrap()
         .unwrap();

@@ -109,8 +109,8 @@ pub async fn teacher(server: &TestServer) -> Raw {
     assert_eq!(registered["type"], "registered", "{registered}");
     let before = first.ask(json!({"type": "admin_overview"})).await;
     assert_eq!(code_of(&before), "not_admin", "an account is not an admin until made one");
-    let data = server.config.data.clone();
-    let grant = move || capital_server::admins::set_admin(&data, "MsLee", true);
+    let config = server.config.clone();
+    let grant = move || capital_server::admins::set_admin(&config, "MsLee", true);
     let said = tokio::task::spawn_blocking(grant).await.unwrap().unwrap();
     assert!(said.contains("mslee is an admin"), "{said}");
     let login = json!({"type": "login", "username": "mslee", "password": "a long passphrase"});

@@ -63,9 +63,9 @@ pub struct PostgresStore {
     /// Told when the writer task has finished its last group.
     writer_done: std::sync::Mutex<std::sync::mpsc::Receiver<()>>,
     health: Arc<Health>,
-    /// The connection holding the database's node lock (a session advisory lock, which
+    /// The connection holding the database's node lock (none for a tool's store) (a session advisory lock, which
     /// PostgreSQL lets go when the connection ends, also when the process was killed).
-    _node_lock: deadpool_postgres::Object,
+    _node_lock: Option<deadpool_postgres::Object>,
 }
 
 /// The advisory lock one node holds on its database ("capnode" in ASCII).
@@ -79,17 +79,24 @@ impl PostgresStore {
     /// TLS, brings its schema up to date and starts the writer. A URL asking for TLS
     /// (`sslmode=require`) is refused: use [`PostgresStore::connect_tls`].
     pub fn connect(url: &str) -> Result<Self, StoreError> {
-        Self::open(url, None)
+        Self::open(url, None, true)
     }
 
     /// Like [`PostgresStore::connect`], over TLS (required, whatever the URL's `sslmode`):
     /// the database's certificate must chain to one of the certificates in `ca_pem` and name
     /// the URL's host.
     pub fn connect_tls(url: &str, ca_pem: &[u8]) -> Result<Self, StoreError> {
-        Self::open(url, Some(ca_pem))
+        Self::open(url, Some(ca_pem), true)
     }
 
-    fn open(url: &str, ca_pem: Option<&[u8]>) -> Result<Self, StoreError> {
+    /// A connection for a command-line tool (`capital admin`) beside a running node: like
+    /// [`PostgresStore::connect`] (over TLS with `ca_pem`), without the node lock. It must only
+    /// write what a running node does not hold in memory (an admin flag, the audit log).
+    pub fn connect_as_tool(url: &str, ca_pem: Option<&[u8]>) -> Result<Self, StoreError> {
+        Self::open(url, ca_pem, false)
+    }
+
+    fn open(url: &str, ca_pem: Option<&[u8]>, node: bool) -> Result<Self, StoreError> {
         let mut config: tokio_postgres::Config =
             url.parse().map_err(|e| StoreError::Database(format!("the store's URL: {e}")))?;
         // What "acknowledged means committed" rests on, whatever the server's default is.
@@ -128,6 +135,9 @@ impl PostgresStore {
         let node_lock = runtime.block_on(async {
             let mut client = pool.get().await.map_err(pool_error)?;
             schema::migrate(&mut client).await?;
+            if !node {
+                return Ok(None);
+            }
             // A node that was just killed holds it until PostgreSQL sees its connection end
             // (at once, as a rule): a node restarted at once waits for that.
             let deadline = tokio::time::Instant::now() + NODE_LOCK_WAIT;
@@ -149,7 +159,7 @@ impl PostgresStore {
                         .into(),
                 ));
             }
-            Ok(client)
+            Ok(Some(client))
         })?;
         let health = Arc::new(Health::default());
         let (tx, rx) = mpsc::unbounded_channel();

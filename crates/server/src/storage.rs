@@ -1,0 +1,47 @@
+//! Opening the store the configuration names: SQLite in the data directory (the default), or
+//! the PostgreSQL database of `store` (over TLS with `store_ca`). The one place that chooses.
+
+use std::sync::Arc;
+
+use capital_store::{PostgresStore, SqliteStore, Store};
+
+use crate::config::Config;
+
+/// Who opens the store: the server (which holds a PostgreSQL database's node lock), or a
+/// command-line tool beside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opener {
+    /// `capital serve`.
+    Node,
+    /// `capital admin` and the like.
+    Tool,
+}
+
+/// Opens the store of `config` (creating its schema if needed). Blocks: call it off an async
+/// runtime's threads. A tool's SQLite store must exist already (the server made it).
+pub fn open(config: &Config, opener: Opener) -> anyhow::Result<Arc<dyn Store>> {
+    if config.store.is_empty() {
+        let db = config.data.join("capital.db");
+        if opener == Opener::Tool && !db.exists() {
+            anyhow::bail!("no database at {}: run `capital serve` once first", db.display());
+        }
+        let store = SqliteStore::open(&db)
+            .map_err(|e| anyhow::anyhow!("data: cannot open the database: {e}"))?;
+        return Ok(Arc::new(store));
+    }
+    let ca = match &config.store_ca {
+        Some(path) => Some(
+            std::fs::read(path)
+                .map_err(|e| anyhow::anyhow!("store_ca: cannot read {}: {e}", path.display()))?,
+        ),
+        None => None,
+    };
+    let url = &config.store;
+    let store = match (opener, &ca) {
+        (Opener::Node, Some(ca)) => PostgresStore::connect_tls(url, ca),
+        (Opener::Node, None) => PostgresStore::connect(url),
+        (Opener::Tool, ca) => PostgresStore::connect_as_tool(url, ca.as_deref()),
+    }
+    .map_err(|e| anyhow::anyhow!("store: cannot open the PostgreSQL database: {e}"))?;
+    Ok(Arc::new(store))
+}
