@@ -1,7 +1,8 @@
 //! The `capital` binary: `capital serve` runs the server; `capital config` shows the settings
 //! that `serve` would use, and where each comes from; `capital admin grant USERNAME` makes an
 //! account an admin (the teacher's console at `/teach`); `capital new-game NAME` writes a
-//! starter game script into the data directory's games folder.
+//! starter game script into the data directory's games folder; `capital import-sqlite FILE`
+//! copies a SQLite database into the PostgreSQL database of `--store`.
 
 use capital_server::Config;
 use capital_server::config::Source;
@@ -30,6 +31,21 @@ fn cli() -> Command {
                 )
                 .arg(Arg::new("what").required(true).value_parser(["grant", "revoke"]))
                 .arg(Arg::new("username").required(true).help("The account's username"))
+                .args(Config::args()),
+        )
+        .subcommand(
+            Command::new("import-sqlite")
+                .about(
+                    "Copy a SQLite database (a data directory's capital.db) into the empty \
+                     PostgreSQL database given with --store, all or nothing, while no server \
+                     runs on it. See docs/scale-out.md.",
+                )
+                .arg(
+                    Arg::new("file")
+                        .required(true)
+                        .value_parser(clap::value_parser!(std::path::PathBuf))
+                        .help("The SQLite database, e.g. /var/lib/capital/capital.db"),
+                )
                 .args(Config::args()),
         )
         .subcommand(
@@ -67,6 +83,18 @@ async fn main() -> anyhow::Result<()> {
             Ok(done) => println!("{done}"),
             Err(e) => {
                 eprintln!("capital admin: {e}");
+                std::process::exit(1);
+            }
+        }
+        return Ok(());
+    }
+    if sub == "import-sqlite" {
+        let file = sub_matches.get_one::<std::path::PathBuf>("file").expect("required").clone();
+        let import = move || capital_server::storage::import_sqlite(&config, &file);
+        match tokio::task::spawn_blocking(import).await? {
+            Ok(done) => println!("{done}"),
+            Err(e) => {
+                eprintln!("capital import-sqlite: {e}");
                 std::process::exit(1);
             }
         }

@@ -1,6 +1,8 @@
 //! Opening the store the configuration names: SQLite in the data directory (the default), or
-//! the PostgreSQL database of `store` (over TLS with `store_ca`). The one place that chooses.
+//! the PostgreSQL database of `store` (over TLS with `store_ca`). The one place that chooses;
+//! also `capital import-sqlite`, which moves a server's data from the one to the other.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use capital_store::{PostgresStore, SqliteStore, Store};
@@ -17,6 +19,34 @@ pub enum Opener {
     Tool,
 }
 
+/// `capital import-sqlite FILE`: copies the SQLite database `file` (a data directory's
+/// `capital.db`) into the empty PostgreSQL database of `config.store`, all or nothing; says what
+/// it copied. Holds the database's node lock meanwhile, so no server runs on it. Blocks.
+pub fn import_sqlite(config: &Config, file: &Path) -> anyhow::Result<String> {
+    if config.store.is_empty() {
+        anyhow::bail!("give the PostgreSQL database to copy into: --store postgres://...");
+    }
+    let (url, ca) = (&config.store, read_ca(config)?);
+    let store = match &ca {
+        Some(ca) => PostgresStore::connect_tls(url, ca),
+        None => PostgresStore::connect(url),
+    }
+    .map_err(|e| anyhow::anyhow!("store: cannot open the PostgreSQL database: {e}"))?;
+    let counts = store.import_sqlite(file).map_err(|e| anyhow::anyhow!("not copied: {e}"))?;
+    let rows: Vec<String> = counts.iter().map(|(table, n)| format!("{n} {table}")).collect();
+    Ok(format!("copied {} into the PostgreSQL database: {}", file.display(), rows.join(", ")))
+}
+
+fn read_ca(config: &Config) -> anyhow::Result<Option<Vec<u8>>> {
+    match &config.store_ca {
+        Some(path) => Ok(Some(
+            std::fs::read(path)
+                .map_err(|e| anyhow::anyhow!("store_ca: cannot read {}: {e}", path.display()))?,
+        )),
+        None => Ok(None),
+    }
+}
+
 /// Opens the store of `config` (creating its schema if needed). Blocks: call it off an async
 /// runtime's threads. A tool's SQLite store must exist already (the server made it).
 pub fn open(config: &Config, opener: Opener) -> anyhow::Result<Arc<dyn Store>> {
@@ -29,14 +59,7 @@ pub fn open(config: &Config, opener: Opener) -> anyhow::Result<Arc<dyn Store>> {
             .map_err(|e| anyhow::anyhow!("data: cannot open the database: {e}"))?;
         return Ok(Arc::new(store));
     }
-    let ca = match &config.store_ca {
-        Some(path) => Some(
-            std::fs::read(path)
-                .map_err(|e| anyhow::anyhow!("store_ca: cannot read {}: {e}", path.display()))?,
-        ),
-        None => None,
-    };
-    let url = &config.store;
+    let (url, ca) = (&config.store, read_ca(config)?);
     let store = match (opener, &ca) {
         (Opener::Node, Some(ca)) => PostgresStore::connect_tls(url, ca),
         (Opener::Node, None) => PostgresStore::connect(url),

@@ -177,3 +177,52 @@ impl Drop for Running {
         self.kill();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pi_moves_to_postgres_with_import_sqlite_and_its_game_goes_on() {
+    let Some(pg) = Postgres::get() else { return };
+    let url = pg.database();
+    // A server on SQLite, as on a Pi: a game under way and a chat message.
+    let server = TestServer::start().await;
+    let (a, ana) = server.player("Ana").await;
+    let (b, bo) = server.player("Bo").await;
+    let code = a.create_room("tictactoe", None).await.unwrap().code;
+    b.join_room(&code, Role::Player, None).await.unwrap();
+    a.start(&code).await.unwrap();
+    a.play(&code, json!({"cell": 0})).await.unwrap();
+    a.chat(&code, "moving house", "m1").await.unwrap();
+    let db = server.data_dir().join("capital.db");
+    let _dir = server.stop().await;
+
+    let copied = Command::new(env!("CARGO_BIN_EXE_capital"))
+        .args(["import-sqlite", "--store", &url])
+        .arg(&db)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&copied.stdout);
+    assert!(copied.status.success(), "{said} {}", String::from_utf8_lossy(&copied.stderr));
+    assert!(said.contains("1 rooms") && said.contains("1 chat"), "{said}");
+    let again = Command::new(env!("CARGO_BIN_EXE_capital"))
+        .args(["import-sqlite", "--store", &url])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(!again.status.success(), "a second import is refused");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds"));
+
+    let data = tempfile::tempdir().unwrap();
+    let (_node, ws) = start_binary(data.path(), &url);
+    let a = Client::connect(&ws).await.unwrap();
+    let mut b = Client::connect(&ws).await.unwrap();
+    a.hello("", Some(&ana.token)).await.unwrap();
+    b.hello("", Some(&bo.token)).await.unwrap();
+    let joined = b.join_room(&code, Role::Player, None).await.unwrap();
+    assert_eq!(joined.chat.last().unwrap().text, "moving house");
+    a.join_room(&code, Role::Player, None).await.unwrap();
+    b.play(&code, json!({"cell": 4})).await.unwrap();
+    a.play(&code, json!({"cell": 1})).await.unwrap();
+    b.play(&code, json!({"cell": 8})).await.unwrap();
+    a.play(&code, json!({"cell": 2})).await.unwrap();
+    let over = event_of(&mut b, "game_over").await;
+    assert_eq!(room_of(&over).outcome.as_ref().unwrap().winner, Some(0));
+}

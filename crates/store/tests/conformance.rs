@@ -791,6 +791,140 @@ fn postgres_over_tls_checks_the_database_certificate() {
     PostgresStore::connect(&url).unwrap().check().unwrap();
 }
 
+/// A database with a row in every table: players with tokens and an account, an open room
+/// mid-game with members, moves and chat (one message removed), direct messages (one sealed, one
+/// delivered), a device key, a block, an admin, the audit log, a flag, a finished game, rules.
+fn one_of_everything(store: &dyn Store) {
+    for (i, id) in ["p1", "p2", "p3"].into_iter().enumerate() {
+        create(store, id, i as u8 + 1);
+    }
+    store.add_token(&token("p1", 9, Some(5_000))).wait().unwrap();
+    let account = AccountRecord {
+        player_id: "p1".into(),
+        username: "ana".into(),
+        password_hash: "$argon2id$x".into(),
+        created_ms: 3,
+    };
+    store.create_account(&account).wait().unwrap();
+    let mut r = room(7, "KXMR");
+    (r.phase, r.game_no, r.players, r.seed) = (Phase::Playing, 1, 2, u64::MAX - 5);
+    r.deadlines = vec![Some(70), None];
+    r.scoreboard = vec![("p1".into(), "Ana".into(), 2)];
+    store.put_room(&r).wait().unwrap();
+    store.put_member(&member(7, "p1", Some(0), 1)).wait().unwrap();
+    store.put_member(&member(7, "p2", Some(1), 2)).wait().unwrap();
+    store.put_member(&member(7, "p3", None, 3)).wait().unwrap();
+    for ply in 0..3u32 {
+        let mv = MoveRecord {
+            room_id: 7,
+            game_no: 1,
+            ply,
+            seat: (ply % 2) as usize,
+            mv: json!({"cell": ply}),
+            seq: 2 + u64::from(ply),
+            ts_ms: 50,
+        };
+        store.append_move(&mv).wait().unwrap();
+    }
+    store.append_chat(&chat(7, 5, "p1", "c1")).wait().unwrap();
+    store.append_chat(&chat(7, 6, "p2", "c2")).wait().unwrap();
+    store.commit(Write::RemoveChat { room_id: 7, seq: 6 }.into()).wait().unwrap();
+    store.append_dm(&dm("p1", "p2", 1, "p1", "m1", 10)).wait().unwrap();
+    let sealed = DmRecord {
+        text: String::new(),
+        sealed: Some("{}".into()),
+        ..dm("p1", "p2", 2, "p2", "m2", 11)
+    };
+    store.append_dm(&sealed).wait().unwrap();
+    store.mark_delivered("p1", "p2", "p2", 1, 12).wait().unwrap();
+    let key = DeviceKeyRecord {
+        player_id: "p2".into(),
+        device: "phone".into(),
+        key: "BA".into(),
+        since_ms: 4,
+        seen_ms: 9,
+    };
+    store.commit(Write::PutDeviceKey { key, evict: None }.into()).wait().unwrap();
+    store.set_block("p2", "p3", true, 13).wait().unwrap();
+    store
+        .commit(Write::SetAdmin { player_id: "p1".into(), admin: true, ts_ms: 5 }.into())
+        .wait()
+        .unwrap();
+    for (i, action) in ["kick", "lock", "announce"].into_iter().enumerate() {
+        let entry = AuditRecord {
+            ts_ms: 20 + i as u64,
+            admin_id: "p1".into(),
+            admin: "Ana".into(),
+            action: action.into(),
+            target: "KXMR".into(),
+            detail: format!("entry {i}"),
+        };
+        store.commit(Write::AppendAudit(entry).into()).wait().unwrap();
+    }
+    store.commit(Write::SetFlag { key: "chat_off".into(), on: true }.into()).wait().unwrap();
+    store.commit(Write::RecordGame(game(7, 1, Some(0), 60)).into()).wait().unwrap();
+    let rules = RulesRecord {
+        version: "v1".into(),
+        kind: "nim".into(),
+        file: "nim.js".into(),
+        source: "// rules".into(),
+    };
+    store.commit(Write::KeepRules(rules).into()).wait().unwrap();
+}
+
+#[test]
+fn postgres_imports_a_sqlite_database_whole() {
+    let Some(pg) = Postgres::get() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("capital.db");
+    one_of_everything(&SqliteStore::open(&path).unwrap());
+    let sqlite = SqliteStore::open(&path).unwrap();
+    let url = pg.database();
+    let store = PostgresStore::connect(&url).unwrap();
+    let counts = store.import_sqlite(&path).unwrap();
+    let count = |t: &str| counts.iter().find(|(n, _)| *n == t).unwrap().1;
+    assert_eq!((count("players"), count("chat"), count("audit")), (3, 2, 3), "{counts:?}");
+    // Both answer every read alike.
+    assert_eq!(store.open_rooms(10).unwrap(), sqlite.open_rooms(10).unwrap());
+    assert_eq!(store.load_room(7, 10).unwrap(), sqlite.load_room(7, 10).unwrap());
+    assert_eq!(store.player_by_token(&[2; 32]).unwrap(), sqlite.player_by_token(&[2; 32]).unwrap());
+    assert_eq!(store.dms_after("p1", "p2", 0, 100).unwrap().len(), 2);
+    assert_eq!(
+        store.dms_after("p1", "p2", 0, 100).unwrap(),
+        sqlite.dms_after("p1", "p2", 0, 100).unwrap()
+    );
+    assert_eq!(store.conversations("p2").unwrap(), sqlite.conversations("p2").unwrap());
+    assert_eq!(store.chat_after(7, 0, 10).unwrap(), sqlite.chat_after(7, 0, 10).unwrap());
+    assert!(store.is_admin("p1").unwrap());
+    assert_eq!(store.conversation_seqs().unwrap(), sqlite.conversation_seqs().unwrap());
+    assert_eq!(store.undelivered("p2", 100).unwrap(), sqlite.undelivered("p2", 100).unwrap());
+    assert_eq!(store.device_keys().unwrap(), sqlite.device_keys().unwrap());
+    assert_eq!(store.blocks().unwrap(), sqlite.blocks().unwrap());
+    assert_eq!(store.audit(10).unwrap(), sqlite.audit(10).unwrap());
+    assert_eq!(store.flags().unwrap(), sqlite.flags().unwrap());
+    assert_eq!(store.games_since(0, 100).unwrap(), sqlite.games_since(0, 100).unwrap());
+    assert_eq!(store.rules("v1").unwrap(), sqlite.rules("v1").unwrap());
+    assert_eq!(
+        store.account_by_username("ana").unwrap(),
+        sqlite.account_by_username("ana").unwrap()
+    );
+    // New audit entries go on after the imported ones.
+    let entry = AuditRecord {
+        ts_ms: 99,
+        admin_id: "p1".into(),
+        admin: "teacher".into(),
+        action: "after".into(),
+        target: String::new(),
+        detail: String::new(),
+    };
+    store.commit(Write::AppendAudit(entry).into()).wait().unwrap();
+    assert_eq!(store.audit(1).unwrap()[0].action, "after");
+    // A second import is refused, and changes nothing.
+    let again = store.import_sqlite(&path).unwrap_err();
+    assert!(again.to_string().contains("already holds"), "{again}");
+    assert_eq!(store.audit(10).unwrap().len(), 4);
+}
+
 #[test]
 fn postgres_group_commit_answers_every_concurrent_writer() {
     let Some(pg) = Postgres::get() else { return };

@@ -29,9 +29,11 @@
 //! - [`writer`]: the writer task (group commit, refused batches, failed chains, health).
 //! - [`apply`]: the statements each write is made of.
 //! - [`rows`], [`reads`] and [`dm_reads`]: reading records back.
+//! - [`import`]: copying a SQLite database in (moving a server from one to the other).
 
 mod apply;
 mod dm_reads;
+mod import;
 mod reads;
 mod rows;
 mod schema;
