@@ -6,11 +6,11 @@ mod common;
 #[path = "../../store/tests/support/postgres.rs"]
 mod postgres_support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use capital_client::Client;
 use capital_protocol::{Phase, Role};
+use common::process::Process;
 use common::*;
 use postgres_support::Postgres;
 use serde_json::json;
@@ -140,42 +140,12 @@ async fn kill_9_on_postgres_loses_nothing_acknowledged() {
     child.kill();
 }
 
-/// The real `capital` binary on 127.0.0.1 port 0 over the PostgreSQL database `store`.
-fn start_binary(data: &std::path::Path, store: &str) -> (Running, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_capital"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--mdns", "false", "--store", store, "--data"])
-        .arg(data)
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start the capital binary");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines.next().expect("the server logs where it listens").unwrap();
-        if let Some(rest) = line.split("addr=").nth(1).filter(|_| line.contains("listening")) {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    (Running(child), format!("ws://{addr}/ws"))
-}
-
-/// A server process, killed (as `kill -9` does) when dropped or asked to.
-struct Running(std::process::Child);
-
-impl Running {
-    fn kill(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.kill();
-    }
+/// The real `capital` binary on 127.0.0.1 port 0 over the PostgreSQL database `store`; its
+/// WebSocket URL.
+fn start_binary(data: &std::path::Path, store: &str) -> (Process, String) {
+    let process = Process::start(data, &["--mdns", "false", "--store", store]);
+    let url = process.url.clone();
+    (process, url)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,12 +3,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use capital_client::{Client, Incoming};
 use capital_protocol::{Phase, Role, RoomEvent};
+use common::process::Process;
 use common::*;
 use serde_json::json;
 
@@ -63,63 +62,6 @@ async fn event_where_closed(client: &mut Client) -> Option<(u16, String)> {
     }
 }
 
-/// The real `capital` binary, started on 127.0.0.1 port 0 with `data` as its data dir.
-struct Process {
-    child: Child,
-    url: String,
-}
-
-impl Process {
-    fn start(data: &std::path::Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_capital"))
-            .args(["serve", "--bind", "127.0.0.1:0", "--data"])
-            .arg(data)
-            .env("RUST_LOG", "info")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start the capital binary");
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        let addr = loop {
-            let line = lines.next().expect("the server logs where it listens").unwrap();
-            if let Some(rest) = line.split("addr=").nth(1).filter(|_| line.contains("listening")) {
-                break rest.split_whitespace().next().unwrap().to_string();
-            }
-        };
-        // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Process { child, url: format!("ws://{addr}/ws") }
-    }
-
-    fn signal(&self, signal: &str) {
-        let status = Command::new("kill")
-            .args([signal, &self.child.id().to_string()])
-            .status()
-            .expect("kill");
-        assert!(status.success());
-    }
-
-    fn wait(&mut self, within: Duration) -> std::process::ExitStatus {
-        let deadline = std::time::Instant::now() + within;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(std::time::Instant::now() < deadline, "the server did not exit in {within:?}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// Plays a few acknowledged moves and a chat message in a fresh room; returns what the check
 /// after a restart needs.
 async fn play_some(url: &str) -> (String, String, String) {
@@ -161,7 +103,7 @@ async fn check_and_finish(url: &str, code: &str, ana: &str, bo: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_during_play_exits_promptly_and_keeps_everything_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
-    let mut server = Process::start(dir.path());
+    let mut server = Process::start(dir.path(), &[]);
     let (code, ana, bo) = play_some(&server.url).await;
     // A third player keeps chatting as fast as the server answers while SIGTERM arrives.
     let chatter = Client::connect(&server.url).await.unwrap();
@@ -190,7 +132,7 @@ async fn sigterm_during_play_exits_promptly_and_keeps_everything_acknowledged() 
     let acknowledged = talking.await.unwrap();
     assert!(acknowledged.len() > 5, "the chatter was busy: {}", acknowledged.len());
 
-    let server = Process::start(dir.path());
+    let server = Process::start(dir.path(), &[]);
     let reader = Client::connect(&server.url).await.unwrap();
     reader.hello("", Some(&ana)).await.unwrap();
     let mut stored = Vec::new();
@@ -212,10 +154,10 @@ async fn sigterm_during_play_exits_promptly_and_keeps_everything_acknowledged() 
 #[tokio::test]
 async fn sigkill_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Process::start(dir.path());
+    let server = Process::start(dir.path(), &[]);
     let (code, ana, bo) = play_some(&server.url).await;
     server.signal("-KILL");
     drop(server);
-    let server = Process::start(dir.path());
+    let server = Process::start(dir.path(), &[]);
     check_and_finish(&server.url, &code, &ana, &bo).await;
 }
