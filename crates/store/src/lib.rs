@@ -20,12 +20,14 @@
 //! - [`model`]: the records that are stored.
 //! - [`write`]: [`Write`], [`WriteBatch`] and [`Chain`].
 //! - [`ticket`]: [`Ticket`], the "durable now" future.
+//! - `columns`: the column lists and text encodings the SQL backends share.
 //! - `group`: what the writers share about a group committed together (which batch is tried,
 //!   how each is answered); `health`: whether writes work, as a writer found.
 //! - [`sqlite`]: the SQLite backend: schema, the group-commit writer, checkpoints, reads.
 //! - [`postgres`]: the PostgreSQL backend: schema, the pipelined group-commit writer, reads.
 //! - [`memory`]: the in-memory backend.
 
+mod columns;
 mod group;
 mod health;
 pub mod memory;

@@ -4,8 +4,8 @@
 use tokio_postgres::types::ToSql;
 
 use super::int;
+use crate::columns::{phase_str, role_str};
 use crate::model::TokenRecord;
-use crate::sqlite::rows::{phase_str, role_str};
 use crate::write::Write;
 
 /// A parameter of a planned statement.

@@ -3,8 +3,8 @@
 
 use super::rows::*;
 use super::{PostgresStore, bound, pg_error};
+use crate::columns::DM_COLUMNS;
 use crate::model::*;
-use crate::sqlite::rows::DM_COLUMNS;
 use crate::{DmStore, StoreError};
 
 impl DmStore for PostgresStore {

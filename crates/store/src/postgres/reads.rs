@@ -8,8 +8,8 @@
 
 use super::rows::*;
 use super::{PostgresStore, bound, pg_error};
+use crate::columns::{CHAT_COLUMNS, GAME_COLUMNS, ROOM_COLUMNS};
 use crate::model::*;
-use crate::sqlite::rows::{CHAT_COLUMNS, GAME_COLUMNS, ROOM_COLUMNS};
 use crate::{AdminStore, ChatStore, GameStore, PlayerStore, RoomStore, StoreError};
 
 impl PlayerStore for PostgresStore {

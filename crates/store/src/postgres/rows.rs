@@ -1,7 +1,7 @@
 //! Reading PostgreSQL rows back into records, and the queries more than one read shares.
 //!
 //! The columns and the text encodings (phases, roles, JSON) are SQLite's, so the names and
-//! parsers of `sqlite::rows` serve here too. What differs is the integers: every one is a
+//! parsers of [`crate::columns`] serve here too. What differs is the integers: every one is a
 //! `BIGINT`, read as an `i64` and turned back into the record's type. A `u64` comes back by its
 //! bits (the inverse of `int`); a value that does not fit a narrower type is a corrupt row,
 //! never a wrapped number.
@@ -18,8 +18,8 @@ use tokio_postgres::{Row, Statement};
 
 use super::{bound, pg_error};
 use crate::StoreError;
+use crate::columns::{CHAT_COLUMNS, parse_json, parse_phase, parse_role};
 use crate::model::*;
-use crate::sqlite::rows::{CHAT_COLUMNS, parse_json, parse_phase, parse_role};
 
 /// How many rooms [`stored_rooms`] completes at once: their queries are pipelined on the one
 /// connection rather than waiting one round trip each.

@@ -2,7 +2,7 @@
 
 use rusqlite::{Transaction, params};
 
-use super::rows::{phase_str, role_str};
+use crate::columns::{phase_str, role_str};
 use crate::model::TokenRecord;
 use crate::write::Write;
 

@@ -20,7 +20,7 @@
 mod apply;
 mod checkpoint;
 mod reads;
-pub(crate) mod rows;
+mod rows;
 mod schema;
 mod writer;
 

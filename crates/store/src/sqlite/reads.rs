@@ -4,6 +4,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::SqliteStore;
 use super::rows::*;
+use crate::columns::*;
 use crate::model::*;
 use crate::{AdminStore, ChatStore, DmStore, GameStore, PlayerStore, RoomStore, StoreError};
 

@@ -1,9 +1,10 @@
 //! Reading rows back into records, and the queries more than one read shares.
 
-use capital_protocol::{Outcome, Phase, Role, RoomMode};
+use capital_protocol::{Outcome, RoomMode};
 use rusqlite::{Connection, Row, params};
 
 use crate::StoreError;
+use crate::columns::*;
 use crate::model::*;
 
 pub(super) fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditRecord> {
@@ -16,9 +17,6 @@ pub(super) fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditRecord> {
         detail: row.get(5)?,
     })
 }
-
-pub(crate) const DM_COLUMNS: &str =
-    "a, b, seq, sender, text, client_msg_id, ts_ms, delivered_ms, read_ms, sealed";
 
 pub(super) fn dm_from_row(row: &Row<'_>) -> Result<DmRecord, StoreError> {
     Ok(DmRecord {
@@ -44,49 +42,9 @@ pub(super) fn account_from_row(row: &Row<'_>) -> Result<AccountRecord, StoreErro
     })
 }
 
-pub(crate) fn phase_str(phase: Phase) -> &'static str {
-    match phase {
-        Phase::Lobby => "lobby",
-        Phase::Playing => "playing",
-        Phase::Over => "over",
-    }
-}
-
-pub(crate) fn parse_phase(s: &str) -> Result<Phase, StoreError> {
-    match s {
-        "lobby" => Ok(Phase::Lobby),
-        "playing" => Ok(Phase::Playing),
-        "over" => Ok(Phase::Over),
-        other => Err(StoreError::Corrupt(format!("unknown room phase {other:?}"))),
-    }
-}
-
-pub(crate) fn role_str(role: Role) -> &'static str {
-    match role {
-        Role::Player => "player",
-        Role::Spectator => "spectator",
-    }
-}
-
-pub(crate) fn parse_role(s: &str) -> Result<Role, StoreError> {
-    match s {
-        "player" => Ok(Role::Player),
-        "spectator" => Ok(Role::Spectator),
-        other => Err(StoreError::Corrupt(format!("unknown member role {other:?}"))),
-    }
-}
-
-pub(crate) fn parse_json(s: &str) -> Result<serde_json::Value, StoreError> {
-    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("stored JSON: {e}")))
-}
-
 fn parse_deadlines(s: &str) -> Result<Vec<Option<u64>>, StoreError> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("stored deadlines: {e}")))
 }
-
-pub(crate) const ROOM_COLUMNS: &str = "id, code, game, options, host, phase, game_no, seq, outcome, created_ms, closed, players, seed, \
-     deadlines, turn_seconds, snapshot, snapshot_tick, locked, banned, chat_off, muted, scoreboard, \
-     game_version, mode";
 
 pub(super) fn room_from_row(row: &Row<'_>) -> Result<RoomRecord, StoreError> {
     let options: String = row.get(3)?;
@@ -173,9 +131,6 @@ pub(super) fn member_from_row(row: &Row<'_>) -> Result<(MemberRecord, String), S
     Ok((member, row.get(5)?))
 }
 
-pub(crate) const GAME_COLUMNS: &str =
-    "room_id, game_no, code, game, options, seed, seats, winner, reason, realtime, ended_ms";
-
 pub(super) fn game_from_row(row: &Row<'_>) -> Result<GameRecord, StoreError> {
     Ok(GameRecord {
         room_id: row.get(0)?,
@@ -192,9 +147,6 @@ pub(super) fn game_from_row(row: &Row<'_>) -> Result<GameRecord, StoreError> {
         ended_ms: row.get(10)?,
     })
 }
-
-pub(crate) const CHAT_COLUMNS: &str =
-    "room_id, seq, player_id, name, text, client_msg_id, ts_ms, removed";
 
 pub(super) fn collect<T>(
     rows: impl Iterator<Item = Result<Result<T, StoreError>, rusqlite::Error>>,
