@@ -65,8 +65,9 @@ pub struct PostgresStore {
     /// Told when the writer task has finished its last group.
     writer_done: std::sync::Mutex<std::sync::mpsc::Receiver<()>>,
     health: Arc<Health>,
-    /// The connection holding the database's node lock (none for a tool's store) (a session advisory lock, which
-    /// PostgreSQL lets go when the connection ends, also when the process was killed).
+    /// The connection holding the database's node lock, a session advisory lock, which
+    /// PostgreSQL lets go when the connection ends, also when the process was killed (none
+    /// for a tool's store).
     _node_lock: Option<deadpool_postgres::Object>,
 }
 
