@@ -96,17 +96,7 @@ async fn kill_9_on_postgres_loses_nothing_acknowledged() {
     a.play(&code, json!({"cell": 0})).await.unwrap();
     b.play(&code, json!({"cell": 4})).await.unwrap();
     // Chat as fast as the server answers, and kill it meanwhile.
-    let room = code.clone();
-    let talking = tokio::spawn(async move {
-        let mut acknowledged = Vec::new();
-        for i in 0..100_000 {
-            match a.chat(&room, &format!("line {i}"), &format!("c{i}")).await {
-                Ok(_) => acknowledged.push(format!("line {i}")),
-                Err(_) => break,
-            }
-        }
-        acknowledged
-    });
+    let talking = chat_until_refused(a, code.clone());
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     child.kill();
     let acknowledged = talking.await.unwrap();
@@ -117,16 +107,7 @@ async fn kill_9_on_postgres_loses_nothing_acknowledged() {
     let mut b = Client::connect(&ws).await.unwrap();
     a.hello("", Some(&ana.token)).await.unwrap();
     b.hello("", Some(&bo.token)).await.unwrap();
-    let mut stored = Vec::new();
-    let mut before = None;
-    loop {
-        let (page, more) = a.chat_history(&code, before, Some(200)).await.unwrap();
-        before = page.first().map(|m| m.seq);
-        stored.splice(0..0, page.into_iter().map(|m| m.text));
-        if !more {
-            break;
-        }
-    }
+    let stored = all_chat(&a, &code).await;
     for line in &acknowledged {
         assert!(stored.contains(line), "acknowledged {line:?} was lost");
     }

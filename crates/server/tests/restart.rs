@@ -109,17 +109,7 @@ async fn sigterm_during_play_exits_promptly_and_keeps_everything_acknowledged() 
     let chatter = Client::connect(&server.url).await.unwrap();
     chatter.hello("Cy", None).await.unwrap();
     chatter.join_room(&code, Role::Spectator, None).await.unwrap();
-    let room = code.clone();
-    let talking = tokio::spawn(async move {
-        let mut acknowledged = Vec::new();
-        for i in 0.. {
-            match chatter.chat(&room, &format!("line {i}"), &format!("c{i}")).await {
-                Ok(_) => acknowledged.push(format!("line {i}")),
-                Err(_) => break,
-            }
-        }
-        acknowledged
-    });
+    let talking = chat_until_refused(chatter, code.clone());
     let mut watcher = Client::connect(&server.url).await.unwrap();
     watcher.hello("Watcher", None).await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -135,16 +125,7 @@ async fn sigterm_during_play_exits_promptly_and_keeps_everything_acknowledged() 
     let server = Process::start(dir.path(), &[]);
     let reader = Client::connect(&server.url).await.unwrap();
     reader.hello("", Some(&ana)).await.unwrap();
-    let mut stored = Vec::new();
-    let mut before = None;
-    loop {
-        let (page, more) = reader.chat_history(&code, before, Some(200)).await.unwrap();
-        before = page.first().map(|m| m.seq);
-        stored.splice(0..0, page.into_iter().map(|m| m.text));
-        if !more {
-            break;
-        }
-    }
+    let stored = all_chat(&reader, &code).await;
     for line in acknowledged.iter().chain(["acknowledged means stored".to_string()].iter()) {
         assert!(stored.contains(line), "acknowledged {line:?} was lost");
     }

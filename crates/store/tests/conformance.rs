@@ -715,6 +715,11 @@ fn postgres_keeps_everything_across_reconnect_and_one_node_at_a_time() {
     store.append_chat(&chat(7, 10, "p1", "x")).wait().unwrap();
     drop(tries);
     let store = PostgresStore::connect(&url).unwrap();
+    still_there(&store);
+}
+
+/// What [`rooms_members_and_moves`] and one chat message left, read back by a new store.
+fn still_there(store: &dyn Store) {
     let open = store.open_rooms(10).unwrap();
     assert_eq!(open[0].room.phase, Phase::Over);
     assert_eq!(open[0].moves.len(), 3);
@@ -942,11 +947,7 @@ fn sqlite_keeps_everything_across_reopen() {
         store.append_chat(&chat(7, 10, "p1", "x")).wait().unwrap();
     }
     let store = SqliteStore::open(&path).unwrap();
-    let open = store.open_rooms(10).unwrap();
-    assert_eq!(open[0].room.phase, Phase::Over);
-    assert_eq!(open[0].moves.len(), 3);
-    assert_eq!(open[0].chat.len(), 1);
-    assert_eq!(store.player_by_token(&[2; 32]).unwrap().unwrap().0.id, "p2");
+    still_there(&store);
 }
 
 #[test]

@@ -117,6 +117,35 @@ impl Drop for TestServer {
 }
 
 /// The next room event, or a panic that says what came instead.
+/// Has `client` chat in room `code` as fast as the server answers (at most 100,000 messages)
+/// until a message is refused or the connection goes; resolves to the texts acknowledged.
+pub fn chat_until_refused(client: Client, code: String) -> JoinHandle<Vec<String>> {
+    tokio::spawn(async move {
+        let mut acknowledged = Vec::new();
+        for i in 0..100_000 {
+            match client.chat(&code, &format!("line {i}"), &format!("c{i}")).await {
+                Ok(_) => acknowledged.push(format!("line {i}")),
+                Err(_) => break,
+            }
+        }
+        acknowledged
+    })
+}
+
+/// Every stored chat message of room `code`, oldest first, read page by page.
+pub async fn all_chat(client: &Client, code: &str) -> Vec<String> {
+    let mut stored = Vec::new();
+    let mut before = None;
+    loop {
+        let (page, more) = client.chat_history(code, before, Some(200)).await.unwrap();
+        before = page.first().map(|m| m.seq);
+        stored.splice(0..0, page.into_iter().map(|m| m.text));
+        if !more {
+            return stored;
+        }
+    }
+}
+
 pub async fn event(client: &mut Client) -> EventMsg {
     match client.next_event(WAIT).await {
         Ok(Incoming::Event(event)) => event,
