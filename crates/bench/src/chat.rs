@@ -94,7 +94,7 @@ pub async fn run(args: &ChatArgs, quiet: bool) -> anyhow::Result<ChatReport> {
         anyhow::ensure!(rate > 0.0 && rate.is_finite(), "--rate: a positive number");
     }
     let target = &args.target;
-    let probe = Probe::new(target.pid);
+    let probe = Probe::new(&target.pid);
     let concurrency = usize::try_from(target.connect_concurrency).unwrap_or(64);
 
     let setup_started = Instant::now();

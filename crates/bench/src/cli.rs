@@ -48,12 +48,14 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct Target {
     /// The server's WebSocket URL, e.g. ws://127.0.0.1:8080/ws. Nothing else is contacted.
+    /// Several, comma-separated, are the nodes of a cluster: player N connects to the Nth
+    /// (round robin), so the players of a room are on different nodes.
     #[arg(long)]
     pub url: String,
     /// The server's process id, when it runs on this machine: its RSS and CPU time are read
-    /// from /proc and reported.
-    #[arg(long)]
-    pub pid: Option<u32>,
+    /// from /proc and reported. Several, comma-separated (a cluster's nodes): summed.
+    #[arg(long, value_delimiter = ',')]
+    pub pid: Vec<u32>,
     /// Connections opened at once while setting up.
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     pub connect_concurrency: u64,

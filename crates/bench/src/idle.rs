@@ -74,7 +74,7 @@ impl Report for IdleReport {
 pub async fn run(args: &IdleArgs, quiet: bool) -> anyhow::Result<IdleReport> {
     anyhow::ensure!(args.players >= 1, "--players: at least 1");
     let target = &args.target;
-    let probe = Probe::new(target.pid);
+    let probe = Probe::new(&target.pid);
     let concurrency = usize::try_from(target.connect_concurrency).unwrap_or(64);
     let before = probe.sample();
 

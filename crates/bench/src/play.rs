@@ -70,7 +70,7 @@ pub async fn run(args: &PlayArgs, quiet: bool) -> anyhow::Result<PlayReport> {
     anyhow::ensure!(args.players >= 2, "--players: at least 2");
     anyhow::ensure!(args.rate > 0.0 && args.rate.is_finite(), "--rate: a positive number");
     let target = &args.target;
-    let probe = Probe::new(target.pid);
+    let probe = Probe::new(&target.pid);
     let concurrency = usize::try_from(target.connect_concurrency).unwrap_or(64);
 
     let setup_started = Instant::now();

@@ -140,33 +140,43 @@ fn ticks_to_duration(ticks: u64, per_second: u64) -> Duration {
 }
 
 /// Readings of the server process, when its pid is known: before and after a measured window.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Probe {
-    pid: Option<u32>,
+    pids: Vec<u32>,
 }
 
 impl Probe {
-    /// A probe of process `pid` (none: every reading is `None`).
-    pub fn new(pid: Option<u32>) -> Self {
-        Probe { pid }
+    /// A probe of processes `pids`, summed (a cluster's nodes); none: every reading is `None`.
+    pub fn new(pids: &[u32]) -> Self {
+        Probe { pids: pids.to_vec() }
     }
 
-    /// CPU time by thread name now, if there is a process to read.
+    /// CPU time by thread name now, if there is exactly one process to read.
     pub fn threads(&self) -> Option<Threads> {
-        threads(self.pid?).ok()
+        match self.pids[..] {
+            [pid] => threads(pid).ok(),
+            _ => None,
+        }
     }
 
-    /// Reads the process now, if there is one to read. A process that cannot be read (gone,
-    /// another user's) gives `None` and a warning on stderr.
+    /// Reads the processes now, if there are any to read, summed. A process that cannot be
+    /// read (gone, another user's) gives `None` and a warning on stderr.
     pub fn sample(&self) -> Option<Sample> {
-        let pid = self.pid?;
-        match sample(pid) {
-            Ok(sample) => Some(sample),
-            Err(e) => {
-                eprintln!("capital-bench: cannot read /proc/{pid}: {e}");
-                None
+        let mut sum: Option<Sample> = None;
+        for &pid in &self.pids {
+            match sample(pid) {
+                Ok(one) => {
+                    let total = sum.get_or_insert(Sample { rss_kib: 0, cpu: Duration::ZERO });
+                    total.rss_kib += one.rss_kib;
+                    total.cpu += one.cpu;
+                }
+                Err(e) => {
+                    eprintln!("capital-bench: cannot read /proc/{pid}: {e}");
+                    return None;
+                }
             }
         }
+        sum
     }
 }
 
@@ -284,7 +294,7 @@ mod tests {
         assert!(again.cpu >= me.cpu);
         assert_eq!(cpu_between(Some(me), Some(again)), Some(again.cpu - me.cpu));
         assert_eq!(cpu_between(None, Some(again)), None);
-        assert!(Probe::new(None).sample().is_none());
+        assert!(Probe::new(&[]).sample().is_none());
     }
 
     #[test]

@@ -120,7 +120,7 @@ pub async fn run(args: &RealtimeArgs, quiet: bool) -> anyhow::Result<RealtimeRep
         "--input-hz: above 0, at most 60"
     );
     let target = &args.target;
-    let probe = Probe::new(target.pid);
+    let probe = Probe::new(&target.pid);
     let concurrency = usize::try_from(target.connect_concurrency).unwrap_or(64);
     let n = args.rooms * args.room_size;
     let setup_started = Instant::now();

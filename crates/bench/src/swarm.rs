@@ -38,13 +38,15 @@ pub struct Room {
     pub members: Vec<Player>,
 }
 
-/// Connects `n` players to `url` and says `hello` for each, `concurrency` at a time. The
-/// players come back in index order.
+/// Connects `n` players to `url` (several, comma-separated: player N to the Nth, round robin)
+/// and says `hello` for each, `concurrency` at a time. The players come back in index order.
 pub async fn connect(url: &str, n: usize, concurrency: usize) -> anyhow::Result<Vec<Player>> {
+    let urls: Vec<&str> = url.split(',').collect();
+    let urls = &urls;
     let mut players: Vec<Player> = stream::iter(0..n)
         .map(|index| async move {
             let connect = async {
-                let client = Client::connect(url).await?;
+                let client = Client::connect(urls[index % urls.len()]).await?;
                 let welcome = client.hello(&format!("bench{index}"), None).await?;
                 Ok::<_, capital_client::ClientError>(Player {
                     index,

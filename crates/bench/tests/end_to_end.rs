@@ -36,7 +36,7 @@ impl Running {
     }
 
     fn target(&self) -> Target {
-        Target { url: self.url.clone(), pid: None, connect_concurrency: 8, seed: 7 }
+        Target { url: self.url.clone(), pid: Vec::new(), connect_concurrency: 8, seed: 7 }
     }
 
     async fn stop(mut self) {

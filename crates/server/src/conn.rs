@@ -41,6 +41,8 @@ pub enum CloseReason {
     BadUtf8,
     /// A frame that breaks the WebSocket protocol.
     Protocol,
+    /// The room's node (in a cluster) went down and another node runs it now.
+    Moved,
 }
 
 impl CloseReason {
@@ -55,6 +57,7 @@ impl CloseReason {
             CloseReason::NoHello => 4002,
             CloseReason::BadUtf8 => 1007,
             CloseReason::Protocol => 1002,
+            CloseReason::Moved => 4003,
         }
     }
 
@@ -69,7 +72,26 @@ impl CloseReason {
             CloseReason::NoHello => "no hello in time",
             CloseReason::BadUtf8 => "text frames must be UTF-8",
             CloseReason::Protocol => "a frame broke the WebSocket protocol",
+            CloseReason::Moved => "a room moved to another server: reconnect",
         }
+    }
+
+    /// The reason of close code `code` (as [`CloseReason::code`] gives it), if it is one.
+    pub fn from_code(code: u16) -> Option<Self> {
+        use CloseReason as R;
+        [
+            R::Replaced,
+            R::TooSlow,
+            R::ShuttingDown,
+            R::TooBig,
+            R::Flooding,
+            R::NoHello,
+            R::BadUtf8,
+            R::Protocol,
+            R::Moved,
+        ]
+        .into_iter()
+        .find(|r| r.code() == code)
     }
 }
 
@@ -122,8 +144,19 @@ impl Outbox {
     /// The next frame, once there is one. (A handle always outlives the wait: the session
     /// holds its own.)
     pub async fn recv(&mut self) -> Option<Utf8Bytes> {
+        self.recv_tagged().await.map(|(frame, _)| frame)
+    }
+
+    /// The next frame if one is queued.
+    pub fn try_recv(&mut self) -> Option<Utf8Bytes> {
+        self.try_recv_tagged().map(|(frame, _)| frame)
+    }
+
+    /// Like [`Outbox::recv`], with whether the frame came from the real-time slot (a
+    /// cluster's node passes that on to the player's node).
+    pub async fn recv_tagged(&mut self) -> Option<(Utf8Bytes, bool)> {
         loop {
-            if let Some(frame) = self.try_recv() {
+            if let Some(frame) = self.try_recv_tagged() {
                 return Some(frame);
             }
             // A frame queued since `try_recv` left a permit: this returns at once.
@@ -131,8 +164,8 @@ impl Outbox {
         }
     }
 
-    /// The next frame if one is queued.
-    pub fn try_recv(&mut self) -> Option<Utf8Bytes> {
+    /// Like [`Outbox::try_recv`], with whether the frame came from the real-time slot.
+    pub fn try_recv_tagged(&mut self) -> Option<(Utf8Bytes, bool)> {
         loop {
             let frame = {
                 let mut queue = self.inner.queue.lock().expect("outbox lock");
@@ -150,12 +183,13 @@ impl Outbox {
     }
 
     /// A frame out of the queue: itself, or for the slot's marker the slot's frame (none if a
-    /// marker outlived its frame).
-    fn take(&self, frame: Utf8Bytes) -> Option<Utf8Bytes> {
+    /// marker outlived its frame), and whether it was the slot's.
+    fn take(&self, frame: Utf8Bytes) -> Option<(Utf8Bytes, bool)> {
         if frame.is_empty() {
-            return self.inner.frame.lock().expect("frame slot lock").take();
+            let slot = self.inner.frame.lock().expect("frame slot lock").take();
+            return slot.map(|frame| (frame, true));
         }
-        Some(frame)
+        Some((frame, false))
     }
 }
 

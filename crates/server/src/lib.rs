@@ -28,6 +28,8 @@
 //!   the `/ca` page that hands that CA to phones.
 //! - [`banner`], [`mdns`], [`logging`], [`shutdown`]: the edges.
 //! - [`storage`]: opening the store the configuration names (SQLite or PostgreSQL).
+//! - [`cluster`]: several nodes on one PostgreSQL and one NATS: rooms on one node each,
+//!   players on any.
 //! - [`admins`]: `capital admin`, making accounts admins from the terminal.
 //! - [`scripts`]: the game scripts (shipped and in the data directory), reloaded as they change;
 //!   [`board_frame`]: the sandboxed page a script game's board runs in; [`rules_frame`], the
@@ -38,6 +40,7 @@ pub mod admins;
 pub(crate) mod assets;
 pub mod banner;
 pub(crate) mod board_frame;
+pub mod cluster;
 pub mod config;
 pub(crate) mod conn;
 pub(crate) mod dm;
@@ -108,10 +111,9 @@ impl Server {
         private_dir(&config.data)
             .map_err(|e| anyhow::anyhow!("data: cannot create {}: {e}", config.data.display()))?;
         let opening = config.clone();
-        let store =
-            tokio::task::spawn_blocking(move || storage::open(&opening, storage::Opener::Node))
-                .await??;
-        Self::bind_with_store(config, games, store).await
+        let (store, leases) =
+            tokio::task::spawn_blocking(move || storage::open_node(&opening)).await??;
+        Self::bind_parts(config, games, store, leases).await
     }
 
     /// Like [`Server::bind`], over a store of the caller's choosing (another backend, or one
@@ -120,6 +122,15 @@ impl Server {
         config: Config,
         games: Registry,
         store: Arc<dyn Store>,
+    ) -> anyhow::Result<Self> {
+        Self::bind_parts(config, games, store, None).await
+    }
+
+    async fn bind_parts(
+        config: Config,
+        games: Registry,
+        store: Arc<dyn Store>,
+        leases: Option<capital_store::postgres::Leases>,
     ) -> anyhow::Result<Self> {
         config.validate()?;
         let lan_ips = banner::lan_ips();
@@ -181,9 +192,29 @@ impl Server {
             new_rooms_per_minute: config.new_rooms_per_minute,
         };
         let rooms = Directory::new(room_env, lobby);
+        let online = Arc::new(players::Online::default());
+        let cluster = match leases {
+            Some(leases) => Some(
+                cluster::Cluster::start(cluster::Setup {
+                    url: config.cluster.clone(),
+                    node: config.node_name.clone(),
+                    leases,
+                    env: env.clone(),
+                    rooms: rooms.clone(),
+                    online: online.clone(),
+                    outbox: (config::limits::OUTBOX, config.outbox_kib as usize * 1024),
+                })
+                .await?,
+            ),
+            None => None,
+        };
         let loaded = rooms.load().await?;
         tracing::info!(rooms = loaded, "rooms restored");
-        let state = AppState::new(state::Parts { config, env, rooms, dm, lookups, urls, shelf });
+        if let Some(cluster) = &cluster {
+            cluster.run();
+        }
+        let parts = state::Parts { config, env, rooms, dm, lookups, urls, shelf, online, cluster };
+        let state = AppState::new(parts);
         Ok(Server { listener, state, tls, lan_ips, slots, scripts })
     }
 

@@ -104,6 +104,15 @@ impl Online {
         }
     }
 
+    /// `player` connected to another node of the cluster: their connection here, if any, is
+    /// closed as replaced.
+    pub fn replaced_elsewhere(&self, player: &str) {
+        let old = self.conns.lock().expect("online lock").remove(player);
+        if let Some(old) = old {
+            old.close(crate::conn::CloseReason::Replaced);
+        }
+    }
+
     /// Forgets `player`'s connection if it is still `conn_id`.
     pub fn detach(&self, player: &str, conn_id: u64) {
         let mut conns = self.conns.lock().expect("online lock");

@@ -26,7 +26,9 @@ struct Shared {
     env: Env,
     rooms: Directory,
     dm: DmHandle,
-    online: Online,
+    online: Arc<Online>,
+    /// The cluster this node is part of (none: a single node).
+    cluster: Option<crate::cluster::Cluster>,
     /// Login and register attempts, and the bound on password hashing.
     gate: Gate,
     /// New guests per address.
@@ -60,12 +62,17 @@ pub struct Parts {
     pub urls: Vec<String>,
     /// The game scripts and how each stands.
     pub shelf: crate::scripts::Shelf,
+    /// Who is connected (shared with the cluster, which closes a player's connection here
+    /// when they connect to another node).
+    pub online: Arc<Online>,
+    /// The cluster, if this node is part of one.
+    pub cluster: Option<crate::cluster::Cluster>,
 }
 
 impl AppState {
     /// The shared state of a server whose actors are running.
     pub fn new(parts: Parts) -> Self {
-        let Parts { config, env, rooms, dm, lookups, urls, shelf } = parts;
+        let Parts { config, env, rooms, dm, lookups, urls, shelf, online, cluster } = parts;
         AppState {
             inner: Arc::new(Shared {
                 gate: Gate::new(config.login_attempts_per_minute, Gate::hashes_for_this_machine()),
@@ -76,7 +83,8 @@ impl AppState {
                 env,
                 rooms,
                 dm,
-                online: Online::default(),
+                online,
+                cluster,
                 lookups,
                 urls,
                 shelf,
@@ -118,6 +126,11 @@ impl AppState {
     /// Players with a live connection.
     pub fn online(&self) -> &Online {
         &self.inner.online
+    }
+
+    /// The cluster this node is part of, if any.
+    pub fn cluster(&self) -> Option<&crate::cluster::Cluster> {
+        self.inner.cluster.as_ref()
     }
 
     /// Login and register limits, password hashing.

@@ -47,6 +47,21 @@ fn read_ca(config: &Config) -> anyhow::Result<Option<Vec<u8>>> {
     }
 }
 
+/// Opens the store of a node (`capital serve`): [`open`]'s, and in a cluster (`config.cluster`
+/// set) the database's room leases, without the node lock the nodes would fight over. Blocks.
+pub fn open_node(
+    config: &Config,
+) -> anyhow::Result<(Arc<dyn Store>, Option<capital_store::postgres::Leases>)> {
+    if config.cluster.is_empty() {
+        return Ok((open(config, Opener::Node)?, None));
+    }
+    let ca = read_ca(config)?;
+    let store = PostgresStore::connect_shared(&config.store, ca.as_deref())
+        .map_err(|e| anyhow::anyhow!("store: cannot open the PostgreSQL database: {e}"))?;
+    let leases = store.leases()?;
+    Ok((Arc::new(store), Some(leases)))
+}
+
 /// Opens the store of `config` (creating its schema if needed). Blocks: call it off an async
 /// runtime's threads. A tool's SQLite store must exist already (the server made it).
 pub fn open(config: &Config, opener: Opener) -> anyhow::Result<Arc<dyn Store>> {

@@ -228,6 +228,13 @@ settings! {
     /// given, the store's connections use TLS (required) and check the database's certificate
     /// against it and the URL's host; not given, they are plain.
     store_ca: Option<PathBuf> = None;
+    /// The NATS server of a cluster (`nats://HOST:PORT`): nodes that share one PostgreSQL
+    /// `store` and reach each other's rooms through it (docs/scale-out.md). Empty (the
+    /// default): a single node.
+    cluster: String = String::new();
+    /// This node's name in the cluster (letters, digits, `-`; at most 32); empty: a random
+    /// one at each start.
+    node_name: String = String::new();
     /// Seconds a dropped player's seat is held before they leave the room.
     grace_seconds: u64 = 120, range 1..=86_400;
     /// Seconds a room stays open with no request from any member (it then closes; it also

@@ -40,6 +40,8 @@ fn every_setting_has_a_flag_a_variable_a_file_key_and_a_line() {
         "bind" => "127.0.0.1:9999".to_owned(),
         "data" => "/tmp/capital-test-data".to_owned(),
         "store" => "postgres://capital@127.0.0.1:5432/capital".to_owned(),
+        "cluster" => "nats://127.0.0.1:4222".to_owned(),
+        "node_name" => "pi-2".to_owned(),
         "allowed_origins" => "https://a.example".to_owned(),
         "public_names" => "games.example.org".to_owned(),
         "word_filter" => "darn".to_owned(),
@@ -134,6 +136,14 @@ fn bad_values_name_the_setting() {
     assert!(err.starts_with("store: is not a PostgreSQL URL"), "{err}");
     let err = from_toml("store_ca = \"/etc/ca.pem\"").unwrap_err().to_string();
     assert!(err.starts_with("store_ca: is for a PostgreSQL store"), "{err}");
+    let err = from_toml("cluster = \"nats://127.0.0.1:4222\"").unwrap_err().to_string();
+    assert!(err.starts_with("cluster: needs a store the nodes share"), "{err}");
+    let err = from_toml("store = \"postgres://db/c\"\ncluster = \"http://nats\"")
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("cluster: is not a NATS URL"), "{err}");
+    let err = from_toml("node_name = \"pi 2\"").unwrap_err().to_string();
+    assert!(err.starts_with("node_name: may hold only"), "{err}");
 }
 
 #[test]

@@ -21,6 +21,28 @@ impl Config {
         if self.store_ca.is_some() && self.store.is_empty() {
             return Err(ConfigError::new("store_ca", "is for a PostgreSQL store: set store too"));
         }
+        if !self.cluster.is_empty() {
+            if !self.cluster.starts_with("nats://") {
+                return Err(ConfigError::new(
+                    "cluster",
+                    "is not a NATS URL like nats://nats.example.org:4222 (leave it empty for \
+                     a single node)",
+                ));
+            }
+            if self.store.is_empty() {
+                return Err(ConfigError::new(
+                    "cluster",
+                    "needs a store the nodes share: set store to a postgres:// URL",
+                ));
+            }
+        }
+        let name_ok = |c: char| c.is_ascii_alphanumeric() || c == '-';
+        if self.node_name.len() > 32 || !self.node_name.chars().all(name_ok) {
+            return Err(ConfigError::new(
+                "node_name",
+                "may hold only letters, digits and '-', at most 32 of them",
+            ));
+        }
         for origin in &self.allowed_origins {
             if !(origin.starts_with("http://") || origin.starts_with("https://"))
                 || origin

@@ -8,13 +8,20 @@
 //!
 //! # Layout
 //! - [`codes`]: the code alphabet, random codes, normalizing what people type.
-//! - [`Directory`]: creating rooms, finding them by code, restoring them at start.
+//! - [`Directory`]: creating rooms, finding them by code.
+//! - [`restore`]: bringing rooms back from the store, at start (and, in a cluster, when their
+//!   node died).
+//! - [`Placement`]: where rooms run when several nodes share a store (none on a single node).
 
 pub mod codes;
+mod placement;
+mod restore;
+
+pub use placement::Placement;
 
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
 use capital_games::Registry;
@@ -23,7 +30,6 @@ use capital_store::{RoomId, RoomRecord, Write};
 use rand::RngExt;
 use serde_json::Value;
 
-use crate::config::limits::RECENT_CHAT;
 use crate::limits::PerMinute;
 use crate::players::Player;
 use crate::room::actor::Room;
@@ -112,6 +118,8 @@ struct Shared {
     room_env: RoomEnv,
     settings: LobbySettings,
     new_rooms: PerMinute<IpAddr>,
+    /// Where rooms run, in a cluster.
+    placement: OnceLock<Arc<dyn Placement>>,
 }
 
 #[derive(Default)]
@@ -150,9 +158,20 @@ impl Directory {
                 room_env,
                 settings,
                 new_rooms: PerMinute::new(settings.new_rooms_per_minute),
+                placement: OnceLock::new(),
             }
         });
         Directory { shared }
+    }
+
+    /// Places every room from now on with `placement` (a cluster's; set once, before any
+    /// room is created or restored).
+    pub fn place_with(&self, placement: Arc<dyn Placement>) {
+        let _ = self.shared.placement.set(placement);
+    }
+
+    fn placement(&self) -> Option<&Arc<dyn Placement>> {
+        self.shared.placement.get()
     }
 
     /// The games rooms can be created for.
@@ -213,25 +232,14 @@ impl Directory {
             return Err(LobbyError::WrongMode);
         }
         shared.new_rooms.hit(&ip, std::time::Instant::now()).map_err(LobbyError::RateLimited)?;
-        let code = {
-            let mut rooms = shared.rooms.lock().expect("directory lock");
-            if rooms.by_code.len() + rooms.reserved.len() >= shared.settings.max_rooms {
-                return Err(LobbyError::Full);
-            }
-            let max = shared.settings.max_rooms_per_player;
-            if rooms.per_creator.get(&host.id).copied().unwrap_or(0) >= max {
-                return Err(LobbyError::TooManyRooms(max));
-            }
-            let code = (0..CODE_ATTEMPTS)
-                .map(|_| codes::random())
-                .find(|code| !rooms.by_code.contains_key(code) && !rooms.reserved.contains(code))
-                .ok_or(LobbyError::NoFreeCode)?;
-            rooms.reserved.insert(code.clone());
-            rooms.count(&host.id, 1);
-            code
+        let id = rand::rng().random_range(1..i64::MAX);
+        let code = self.reserve(host)?;
+        let code = match self.placement() {
+            Some(placement) => self.claim(placement, code, id, &host.id).await?,
+            None => code,
         };
         let record = RoomRecord {
-            id: rand::rng().random_range(1..i64::MAX),
+            id,
             mode: setup.mode,
             code: code.clone(),
             game: entry.kind().to_owned(),
@@ -273,37 +281,73 @@ impl Directory {
         let kind = entry.kind().to_owned();
         let handle = Room::create(shared.room_env.clone(), record, entry, players).spawn();
         rooms.by_code.insert(code, handle.clone());
+        drop(rooms);
+        if let Some(placement) = self.placement() {
+            placement.adopt(&handle);
+        }
         tracing::info!(code = %handle.code, game = %kind, "room created");
         Ok(handle)
     }
 
-    /// Brings back every open room from the store; returns how many.
-    pub async fn load(&self) -> Result<usize, capital_store::StoreError> {
+    /// Reserves a free code for a room of `host`'s (counted against their open rooms).
+    fn reserve(&self, host: &Player) -> Result<String, LobbyError> {
         let shared = &self.shared;
-        let stored = shared.room_env.env.read(|store| store.open_rooms(RECENT_CHAT)).await?;
-        let mut loaded = 0;
-        for stored in stored {
-            let code = stored.room.code.clone();
-            // A script's room comes back with the version of the rules it started with.
-            let entry = match crate::room::rules::of(&shared.room_env, &stored.room, None).await {
-                Ok(entry) => entry,
-                Err(e) => {
-                    tracing::error!(%code, game = %stored.room.game, error = %e, "room left closed");
-                    continue;
+        let mut rooms = shared.rooms.lock().expect("directory lock");
+        if rooms.by_code.len() + rooms.reserved.len() >= shared.settings.max_rooms {
+            return Err(LobbyError::Full);
+        }
+        let max = shared.settings.max_rooms_per_player;
+        if rooms.per_creator.get(&host.id).copied().unwrap_or(0) >= max {
+            return Err(LobbyError::TooManyRooms(max));
+        }
+        let code = Self::free_code(&rooms)?;
+        rooms.reserved.insert(code.clone());
+        rooms.count(&host.id, 1);
+        Ok(code)
+    }
+
+    fn free_code(rooms: &Rooms) -> Result<String, LobbyError> {
+        (0..CODE_ATTEMPTS)
+            .map(|_| codes::random())
+            .find(|code| !rooms.by_code.contains_key(code) && !rooms.reserved.contains(code))
+            .ok_or(LobbyError::NoFreeCode)
+    }
+
+    /// The reserved `code`, or another, taken for this node in the cluster (a code another
+    /// node's open room has is not free here either). On failure nothing stays reserved.
+    async fn claim(
+        &self,
+        placement: &Arc<dyn Placement>,
+        mut code: String,
+        id: RoomId,
+        host: &str,
+    ) -> Result<String, LobbyError> {
+        let mut attempts = 0;
+        loop {
+            let claimed = placement.claim(&code, id).await;
+            let mut rooms = self.shared.rooms.lock().expect("directory lock");
+            rooms.reserved.remove(&code);
+            attempts += 1;
+            let next = match claimed {
+                Ok(true) => {
+                    rooms.reserved.insert(code.clone());
+                    return Ok(code);
                 }
+                Ok(false) if attempts < CODE_ATTEMPTS => Self::free_code(&rooms),
+                Ok(false) => Err(LobbyError::NoFreeCode),
+                Err(()) => Err(LobbyError::Internal),
             };
-            match Room::restore(shared.room_env.clone(), stored, entry) {
-                Ok(room) => {
-                    let handle = room.spawn();
-                    let mut rooms = shared.rooms.lock().expect("directory lock");
-                    rooms.count(&handle.creator, 1);
-                    rooms.by_code.insert(code, handle);
-                    loaded += 1;
+            match next {
+                Ok(next) => {
+                    rooms.reserved.insert(next.clone());
+                    code = next;
                 }
-                Err(e) => tracing::error!(%code, error = %e, "room could not be restored"),
+                Err(e) => {
+                    rooms.count(host, -1);
+                    return Err(e);
+                }
             }
         }
-        Ok(loaded)
     }
 }
 

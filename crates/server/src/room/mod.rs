@@ -411,6 +411,11 @@ impl RoomHandle {
         let _ = self.tx.try_send(RoomCmd::Input { player_id, input });
     }
 
+    /// Whether the room's actor has ended (the room closed).
+    pub fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+
     /// Tells the room a connection closed. Waits for queue space: this must not be lost.
     pub async fn detach(&self, player_id: String, conn_id: u64) {
         let _ = self.tx.send(RoomCmd::Detach { player_id, conn_id }).await;

@@ -86,6 +86,17 @@ pub enum SessionError {
     /// The hub refused.
     #[error(transparent)]
     Dm(#[from] DmError),
+    /// The room's node (in a cluster) refused the request.
+    #[error("{message}")]
+    Remote {
+        /// The code it gave.
+        code: ErrorCode,
+        /// Why.
+        message: String,
+    },
+    /// The room's node (in a cluster) could not be reached in time.
+    #[error("the room's server is out of reach (or did not answer in time); try again")]
+    Unavailable,
     /// Something failed inside (logged where it happened); nothing changed.
     #[error("something failed inside the server; nothing changed")]
     Internal,
@@ -119,6 +130,8 @@ impl SessionError {
             E::Room(e) => e.code(),
             E::Lobby(e) => e.code(),
             E::Dm(e) => e.code(),
+            E::Remote { code, .. } => *code,
+            E::Unavailable => ErrorCode::Busy,
             E::Internal => ErrorCode::Internal,
         }
     }

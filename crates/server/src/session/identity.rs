@@ -128,6 +128,10 @@ impl Session {
             .request(DmCmd::Online { player: player.clone(), conn: self.conn.clone() })?;
         // Only now that nothing can fail: an older connection of this player is replaced.
         self.state.online().attach(&player.id, self.conn.clone());
+        if let Some(cluster) = self.state.cluster().cloned() {
+            let id = player.id.clone();
+            tokio::spawn(async move { cluster.connected(&id).await });
+        }
         self.player = Some(player);
         self.token_hash = Some(hash);
         self.admin = admin;

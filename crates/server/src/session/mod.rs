@@ -105,7 +105,15 @@ struct Session {
     /// When the connection must have identified (set at open, and again after `logout`).
     hello_deadline: Instant,
     /// Rooms this connection joined: told when it closes.
-    rooms: HashMap<String, RoomHandle>,
+    rooms: HashMap<String, Link>,
+}
+
+/// How a session reaches a room it joined.
+enum Link {
+    /// The room runs on this node.
+    Here(RoomHandle),
+    /// It runs on another node of the cluster.
+    Elsewhere,
 }
 
 impl Session {
@@ -126,9 +134,9 @@ impl Session {
             Route::CreateRoom { game, options, setup, role, screen } => {
                 self.create_room(id, &game, options, setup, (role, screen)).await
             }
-            Route::Room { code, cmd } => self.forward_to_room(id, &code, cmd),
+            Route::Room { code, cmd } => self.forward_to_room(id, &code, cmd, text).await,
             Route::Input { code, input } => {
-                self.input(&code, input);
+                self.input(&code, input, text).await;
                 Ok(None)
             }
             Route::Dm(request) => self.dm(id, request).await,
@@ -191,37 +199,60 @@ impl Session {
         let room = self.state.rooms().create(&player, ip, game, options, setup).await?;
         let cmd = RoomRequest::Join { role, since: None, screen };
         room.try_request(Request { conn: self.conn.clone(), id, player, cmd })?;
-        self.rooms.insert(room.code.clone(), room);
+        self.rooms.insert(room.code.clone(), Link::Here(room));
         Ok(None)
     }
 
     /// Hands a real-time input to a room this connection joined; anything else is dropped
     /// unanswered (inputs are never answered, so they tell nothing about other rooms).
-    fn input(&self, typed: &str, input: serde_json::Value) {
+    async fn input(&self, typed: &str, input: serde_json::Value, text: &str) {
         let (Some(player), Some(code)) = (&self.player, crate::lobby::codes::normalize(typed))
         else {
             return;
         };
-        if let Some(room) = self.rooms.get(&code) {
-            room.try_input(player.id.clone(), input);
+        match (self.rooms.get(&code), self.state.cluster()) {
+            (Some(Link::Here(room)), _) => room.try_input(player.id.clone(), input),
+            (Some(Link::Elsewhere), Some(cluster)) => {
+                Box::pin(cluster.input(&code, &player.id, text)).await;
+            }
+            _ => {}
         }
     }
 
     /// Hands a room request to its room; the room replies. A code this connection has not
     /// joined is a lookup: a failed one counts against the address, and past the limit they
-    /// are refused (so codes cannot be found by trying them all).
-    fn forward_to_room(&mut self, id: RequestId, typed: &str, cmd: RoomRequest) -> Reply {
+    /// are refused (so codes cannot be found by trying them all). In a cluster, a room that
+    /// runs on another node gets the request there.
+    async fn forward_to_room(
+        &mut self,
+        id: RequestId,
+        typed: &str,
+        cmd: RoomRequest,
+        text: &str,
+    ) -> Reply {
         let player = self.me()?;
-        let known = crate::lobby::codes::normalize(typed).and_then(|c| self.rooms.get(&c).cloned());
-        let room = match known {
-            Some(room) => room,
+        let code = crate::lobby::codes::normalize(typed);
+        let joining = matches!(cmd, RoomRequest::Join { .. });
+        let room = match code.as_ref().and_then(|c| self.rooms.get(c)) {
+            Some(Link::Here(room)) => room.clone(),
+            Some(Link::Elsewhere) => {
+                return Box::pin(self.elsewhere(&player, typed, text, false)).await;
+            }
             None => {
-                let lookups = self.state.lookups();
+                let state = self.state.clone();
+                let lookups = state.lookups();
                 let ip = ip_key(self.peer.ip());
                 let now = std::time::Instant::now();
                 lookups.check(&ip, now).map_err(SessionError::TooManyLookups)?;
-                match self.state.rooms().get(typed) {
+                match state.rooms().get(typed) {
                     Some(room) => room,
+                    None if code.is_some() && state.cluster().is_some() => {
+                        let found = Box::pin(self.elsewhere(&player, typed, text, joining)).await;
+                        if let Err(SessionError::Room(crate::room::RoomError::NoSuchRoom)) = found {
+                            let _ = lookups.hit(&ip, now);
+                        }
+                        return found;
+                    }
                     None => {
                         let _ = lookups.hit(&ip, now);
                         return Err(crate::room::RoomError::NoSuchRoom.into());
@@ -229,12 +260,38 @@ impl Session {
                 }
             }
         };
-        let joining = matches!(cmd, RoomRequest::Join { .. });
         room.try_request(Request { conn: self.conn.clone(), id, player, cmd })?;
         if joining {
-            self.rooms.insert(room.code.clone(), room);
+            self.rooms.insert(room.code.clone(), Link::Here(room));
         }
         Ok(None)
+    }
+
+    /// Sends a room request to the room's node in the cluster (or, if the room came to this
+    /// node meanwhile, to the room).
+    async fn elsewhere(
+        &mut self,
+        player: &Player,
+        typed: &str,
+        text: &str,
+        joining: bool,
+    ) -> Reply {
+        let cluster = self.state.cluster().ok_or(SessionError::Internal)?.clone();
+        let code = crate::lobby::codes::normalize(typed).ok_or(SessionError::Internal)?;
+        match cluster.forward(&self.conn, player, &code, text).await? {
+            crate::cluster::Forwarded::Remote => {
+                if joining {
+                    self.rooms.insert(code, Link::Elsewhere);
+                }
+                Ok(None)
+            }
+            crate::cluster::Forwarded::Local(_) => {
+                // It moved here while the request waited: the client asks again (as after any
+                // move) and reaches it here.
+                self.rooms.remove(&code);
+                Err(SessionError::Unavailable)
+            }
+        }
     }
 
     /// The connection is gone (or logged out): rooms hold the player's seats for the grace
@@ -242,8 +299,13 @@ impl Session {
     async fn finish(&mut self) {
         self.admin = false;
         let Some(player) = self.player.take() else { return };
-        for (_, room) in self.rooms.drain() {
-            room.detach(player.id.clone(), self.conn.id()).await;
+        for (_, link) in self.rooms.drain() {
+            if let Link::Here(room) = link {
+                room.detach(player.id.clone(), self.conn.id()).await;
+            }
+        }
+        if let Some(cluster) = self.state.cluster() {
+            Box::pin(cluster.finish(self.conn.id(), &player.id)).await;
         }
         self.state.online().detach(&player.id, self.conn.id());
         let seen =

@@ -1,6 +1,7 @@
 //! Test helpers: a real server on 127.0.0.1 port 0 with its own data directory, and clients.
 #![allow(dead_code, missing_docs)]
 
+pub mod nats;
 pub mod process;
 pub mod raw;
 

@@ -34,10 +34,13 @@
 mod apply;
 mod dm_reads;
 mod import;
+mod leases;
 mod reads;
 mod rows;
 mod schema;
 mod writer;
+
+pub use leases::{Lease, Leases};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -97,6 +100,19 @@ impl PostgresStore {
     /// write what a running node does not hold in memory (an admin flag, the audit log).
     pub fn connect_as_tool(url: &str, ca_pem: Option<&[u8]>) -> Result<Self, StoreError> {
         Self::open(url, ca_pem, false)
+    }
+
+    /// A node of a cluster (docs/scale-out.md): like [`PostgresStore::connect`] (over TLS
+    /// with `ca_pem`), without the node lock: the nodes share the database, and each room runs
+    /// on the node that holds its lease ([`PostgresStore::leases`]).
+    pub fn connect_shared(url: &str, ca_pem: Option<&[u8]>) -> Result<Self, StoreError> {
+        Self::open(url, ca_pem, false)
+    }
+
+    /// The database's room leases, for a cluster's nodes.
+    pub fn leases(&self) -> Result<Leases, StoreError> {
+        let runtime = self.runtime.as_ref().ok_or(StoreError::Closed)?;
+        Ok(Leases::new(self.pool.clone(), runtime.handle().clone()))
     }
 
     fn open(url: &str, ca_pem: Option<&[u8]>, node: bool) -> Result<Self, StoreError> {

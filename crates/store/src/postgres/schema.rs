@@ -12,7 +12,8 @@ use super::pg_error;
 use crate::StoreError;
 
 /// The schema, one entry per version. A database at version N runs the entries after N.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
     CREATE TABLE players (
         id          TEXT PRIMARY KEY,
         name        TEXT NOT NULL,
@@ -164,7 +165,21 @@ const MIGRATIONS: &[&str] = &[r#"
         probed_ms   BIGINT NOT NULL
     );
     INSERT INTO health (id, probed_ms) VALUES (1, 0);
-"#];
+"#,
+    r#"
+    CREATE TABLE room_leases (
+        code        TEXT PRIMARY KEY,
+        room_id     BIGINT NOT NULL,
+        node        TEXT NOT NULL,
+        until       TIMESTAMPTZ NOT NULL
+    );
+    CREATE INDEX room_leases_node ON room_leases (node);
+    CREATE TABLE cluster_nodes (
+        node        TEXT PRIMARY KEY,
+        until       TIMESTAMPTZ NOT NULL
+    );
+"#,
+];
 
 /// The advisory lock key the migrations hold (any constant; "capital" in ASCII).
 const MIGRATION_LOCK: i64 = 0x0063_6170_6974_616c;
