@@ -100,13 +100,7 @@ async fn players_on_two_nodes_play_a_game_and_chat_and_have_one_live_connection(
     assert!(format!("{:?}", said.event).contains("hello from node b"), "{said:?}");
     let refused = b.play(&code, json!({"cell": 5})).await.unwrap_err();
     assert_eq!(refused.code(), Some(capital_protocol::ErrorCode::NotYourTurn), "{refused}");
-    a.play(&code, json!({"cell": 1})).await.unwrap();
-    b.play(&code, json!({"cell": 8})).await.unwrap();
-    a.play(&code, json!({"cell": 2})).await.unwrap();
-    let over = event_of(&mut b, "game_over").await;
-    assert_eq!(room_of(&over).outcome.as_ref().unwrap().winner, Some(0));
-    let over = event_of(&mut a, "game_over").await;
-    assert_eq!(room_of(&over).phase, Phase::Over);
+    tictactoe_finished(&mut a, &mut b, &code).await;
 
     // Bo opens the game on a third node: the connection on node b closes as replaced, and the
     // new one reaches the room (on node a) as Bo.
@@ -128,11 +122,7 @@ async fn a_node_killed_mid_game_hands_its_room_to_another_and_the_game_finishes(
     let mut b = Client::connect(nodes.url(1)).await.unwrap();
     let ana = a.hello("Ana", None).await.unwrap();
     let bo = b.hello("Bo", None).await.unwrap();
-    let code = a.create_room("tictactoe", None).await.unwrap().code;
-    b.join_room(&code, Role::Player, None).await.unwrap();
-    a.start(&code).await.unwrap();
-    a.play(&code, json!({"cell": 0})).await.unwrap();
-    b.play(&code, json!({"cell": 4})).await.unwrap();
+    let code = tictactoe_begun(&a, &b).await;
     // Ana (on the room's node) chats as fast as it answers; the node is killed meanwhile.
     let talking = chat_until_refused(a, code.clone());
     tokio::time::sleep(Duration::from_millis(400)).await;
@@ -162,11 +152,8 @@ async fn a_node_killed_mid_game_hands_its_room_to_another_and_the_game_finishes(
     }
     let mut b = b;
     retried(WAIT, async || b.join_room(&code, Role::Player, None).await).await;
-    a.play(&code, json!({"cell": 1})).await.unwrap();
-    b.play(&code, json!({"cell": 8})).await.unwrap();
-    a.play(&code, json!({"cell": 2})).await.unwrap();
-    let over = event_of(&mut b, "game_over").await;
-    assert_eq!(room_of(&over).outcome.as_ref().unwrap().winner, Some(0));
+    let mut a = a;
+    tictactoe_finished(&mut a, &mut b, &code).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -194,13 +181,7 @@ async fn nats_restarted_mid_game_the_cluster_recovers() {
 
     // Once the nodes are back on NATS, Bo's requests reach the room again.
     retried(Duration::from_secs(15), async || b.play(&code, json!({"cell": 4})).await).await;
-    a.play(&code, json!({"cell": 1})).await.unwrap();
-    b.play(&code, json!({"cell": 8})).await.unwrap();
-    a.play(&code, json!({"cell": 2})).await.unwrap();
-    let over = event_of(&mut b, "game_over").await;
-    assert_eq!(room_of(&over).outcome.as_ref().unwrap().winner, Some(0));
-    let over = event_of(&mut a, "game_over").await;
-    assert_eq!(room_of(&over).phase, Phase::Over);
+    tictactoe_finished(&mut a, &mut b, &code).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -28,11 +28,7 @@ async fn a_game_on_postgres_over_tls_survives_a_restart_and_finishes() {
     .await;
     let (a, ana) = server.player("Ana").await;
     let (b, bo) = server.player("Bo").await;
-    let code = a.create_room("tictactoe", None).await.unwrap().code;
-    b.join_room(&code, Role::Player, None).await.unwrap();
-    a.start(&code).await.unwrap();
-    a.play(&code, json!({"cell": 0})).await.unwrap();
-    b.play(&code, json!({"cell": 4})).await.unwrap();
+    let code = tictactoe_begun(&a, &b).await;
     a.chat(&code, "stored in postgres", "a1").await.unwrap();
     drop((a, b));
 
@@ -90,11 +86,7 @@ async fn kill_9_on_postgres_loses_nothing_acknowledged() {
     let b = Client::connect(&ws).await.unwrap();
     let ana = a.hello("Ana", None).await.unwrap();
     let bo = b.hello("Bo", None).await.unwrap();
-    let code = a.create_room("tictactoe", None).await.unwrap().code;
-    b.join_room(&code, Role::Player, None).await.unwrap();
-    a.start(&code).await.unwrap();
-    a.play(&code, json!({"cell": 0})).await.unwrap();
-    b.play(&code, json!({"cell": 4})).await.unwrap();
+    let code = tictactoe_begun(&a, &b).await;
     // Chat as fast as the server answers, and kill it meanwhile.
     let talking = chat_until_refused(a, code.clone());
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;

@@ -124,3 +124,64 @@ async fn turn_timers_are_asked_for_checked_and_a_game_may_have_one_by_default() 
         assert!(matches!(err, LobbyError::BadOptions(_)), "{bad}: {err:?}");
     }
 }
+
+/// A cluster's placement, as the lobby sees it: how many claims other nodes win before one is
+/// this node's, or a store that cannot say; what was asked and adopted.
+#[derive(Default)]
+struct Placed {
+    held_elsewhere: std::sync::atomic::AtomicUsize,
+    unreachable: std::sync::atomic::AtomicBool,
+    asked: std::sync::Mutex<Vec<String>>,
+    adopted: std::sync::Mutex<Vec<String>>,
+}
+
+impl Placement for Placed {
+    fn claim(
+        &self,
+        code: &str,
+        _: RoomId,
+    ) -> futures_util::future::BoxFuture<'static, Result<bool, ()>> {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.asked.lock().unwrap().push(code.to_owned());
+        let elsewhere =
+            self.held_elsewhere.fetch_update(Relaxed, Relaxed, |n| n.checked_sub(1)).is_ok();
+        let answer = if self.unreachable.load(Relaxed) { Err(()) } else { Ok(!elsewhere) };
+        Box::pin(async move { answer })
+    }
+
+    fn adopt(&self, room: &RoomHandle) {
+        self.adopted.lock().unwrap().push(room.code.clone());
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn in_a_cluster_a_code_another_node_holds_is_not_given_and_a_refusal_holds_nothing() {
+    use std::sync::atomic::Ordering::Relaxed;
+    let (lobby, store) = lobby(10);
+    let placed = Arc::new(Placed::default());
+    lobby.place_with(placed.clone());
+    let ana = player("pa", "Ana");
+    // Every code is another node's: none is given.
+    placed.held_elsewhere.store(usize::MAX, Relaxed);
+    let err = lobby.create(&ana, IP, "tictactoe", None, RoomSetup::default()).await.unwrap_err();
+    assert_eq!(err, LobbyError::NoFreeCode, "every code held elsewhere");
+    assert_eq!(placed.asked.lock().unwrap().len(), CODE_ATTEMPTS);
+    // The first code asked for is another node's: the room gets the next one.
+    placed.held_elsewhere.store(1, Relaxed);
+    placed.asked.lock().unwrap().clear();
+    let room = lobby.create(&ana, IP, "tictactoe", None, RoomSetup::default()).await.unwrap();
+    let asked = placed.asked.lock().unwrap().clone();
+    assert_eq!(asked.len(), 2);
+    assert_eq!(room.code, asked[1]);
+    assert_ne!(room.code, asked[0]);
+    assert!(store.load_room(room.id, 1).unwrap().is_some());
+    assert_eq!(*placed.adopted.lock().unwrap(), vec![room.code.clone()], "told it runs here");
+    // The store cannot say who holds codes: refused, nothing stored, nothing counted.
+    placed.unreachable.store(true, Relaxed);
+    let err = lobby.create(&ana, IP, "rps", None, RoomSetup::default()).await.unwrap_err();
+    assert_eq!(err, LobbyError::Internal);
+    assert_eq!(lobby.len(), 1);
+    let rooms = lobby.shared.rooms.lock().unwrap();
+    assert!(rooms.reserved.is_empty(), "no code stays reserved");
+    assert_eq!(rooms.per_creator.get("pa").copied(), Some(1), "only the listed room counts");
+}

@@ -274,3 +274,27 @@ pub async fn http_get_all(addr: std::net::SocketAddr, path: &str) -> (u16, Strin
     let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     (status, head.to_owned(), body.to_owned())
 }
+
+/// Ana on `a` creates a tic-tac-toe room, Bo on `b` joins, Ana starts and plays cell 0, Bo
+/// cell 4; the room's code.
+pub async fn tictactoe_begun(a: &Client, b: &Client) -> String {
+    use capital_protocol::Role;
+    let code = a.create_room("tictactoe", None).await.unwrap().code;
+    b.join_room(&code, Role::Player, None).await.unwrap();
+    a.start(&code).await.unwrap();
+    a.play(&code, serde_json::json!({"cell": 0})).await.unwrap();
+    b.play(&code, serde_json::json!({"cell": 4})).await.unwrap();
+    code
+}
+
+/// The game [`tictactoe_begun`] began, played to its end (Ana 1, Bo 8, Ana 2): Ana wins, and
+/// both see the game over.
+pub async fn tictactoe_finished(a: &mut Client, b: &mut Client, code: &str) {
+    a.play(code, serde_json::json!({"cell": 1})).await.unwrap();
+    b.play(code, serde_json::json!({"cell": 8})).await.unwrap();
+    a.play(code, serde_json::json!({"cell": 2})).await.unwrap();
+    for client in [b, a] {
+        let over = event_of(client, "game_over").await;
+        assert_eq!(room_of(&over).outcome.as_ref().unwrap().winner, Some(0));
+    }
+}
