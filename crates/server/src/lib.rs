@@ -163,7 +163,6 @@ impl Server {
         let scripts =
             tokio::task::spawn_blocking(move || scripts::Scripts::load(&dir, limits, on_shelf))
                 .await?;
-        let dm = dm::hub::Hub::start(env.clone(), dm::DmSettings::of(&config)).await?;
         let lookups = Arc::new(PerMinute::new(config.failed_lookups_per_minute));
         let room_env = RoomEnv {
             env: env.clone(),
@@ -203,10 +202,16 @@ impl Server {
                     rooms: rooms.clone(),
                     online: online.clone(),
                     outbox: (config::limits::OUTBOX, config.outbox_kib as usize * 1024),
+                    dm_settings: dm::DmSettings::of(&config),
                 })
                 .await?,
             ),
             None => None,
+        };
+        // A cluster has one direct-message hub, on one of its nodes; a single node its own.
+        let dm = match &cluster {
+            Some(cluster) => dm::DmHandle::forwarded(Arc::new(cluster.clone())),
+            None => dm::hub::Hub::start(env.clone(), dm::DmSettings::of(&config)).await?,
         };
         let loaded = rooms.load().await?;
         tracing::info!(rooms = loaded, "rooms restored");

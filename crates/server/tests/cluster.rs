@@ -216,3 +216,70 @@ async fn a_direct_message_to_a_player_offline_is_delivered_once_on_another_node(
     let texts: Vec<&str> = history.iter().map(|m| m.text.as_str()).collect();
     assert_eq!(texts, ["are you there?", "here, on node c"]);
 }
+
+/// The next push to `client` that `pick` takes, skipping others.
+async fn push_where<T>(
+    client: &mut Client,
+    mut pick: impl FnMut(capital_protocol::ServerMsg) -> Option<T>,
+) -> T {
+    loop {
+        let push = client.next_push(WAIT).await.expect("a pushed message");
+        if let Some(found) = pick(push) {
+            return found;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn direct_messages_between_nodes_are_pushed_and_receipted_and_outlive_the_hubs_node() {
+    use capital_protocol::{ReceiptStatus, ServerMsg};
+    let Some((pg, nats)) = setup() else { return };
+    let db = pg.database();
+    let mut nodes = cluster(3, &db, &nats);
+    // The cluster's one hub runs on one of the nodes: Ana and Bo are on the two others.
+    let deadline = Instant::now() + WAIT;
+    let hub = loop {
+        let node = pg.psql_value(&db, "SELECT node FROM room_leases WHERE code = 'dm-hub'");
+        if let Some(hub) = ["a", "b", "c"].iter().position(|n| node == *n) {
+            break hub;
+        }
+        assert!(Instant::now() < deadline, "no node runs the hub");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let (x, y) = match hub {
+        0 => (1, 2),
+        1 => (0, 2),
+        _ => (0, 1),
+    };
+    let mut a = Client::connect(nodes.url(x)).await.unwrap();
+    let mut b = Client::connect(nodes.url(y)).await.unwrap();
+    let ana = a.hello("Ana", None).await.unwrap();
+    let bo = b.hello("Bo", None).await.unwrap();
+    assert_eq!(a.dm(&bo.player_id, "live across nodes", "m1").await.unwrap(), 1);
+    let got = next_dm(&mut b).await;
+    assert_eq!((got.seq, got.text.as_str()), (1, "live across nodes"), "pushed at once");
+    let delivered = push_where(&mut a, |m| match m {
+        ServerMsg::DmReceipt { seq, status: ReceiptStatus::Delivered, .. } => Some(seq),
+        _ => None,
+    });
+    assert_eq!(delivered.await, 1, "Ana hears it was delivered");
+
+    // The hub's node dies: another node runs the hub, and the two go on talking.
+    nodes.nodes[hub].kill();
+    let killed = Instant::now();
+    let seq = retried(Duration::from_secs(20), async || {
+        b.dm(&ana.player_id, "after the hub moved", "r1").await
+    })
+    .await;
+    eprintln!("direct messages went again {} ms after kill -9", killed.elapsed().as_millis());
+    assert_eq!(seq, 2, "the conversation's sequence carries on");
+    let got = next_dm(&mut a).await;
+    assert_eq!((got.seq, got.text.as_str()), (2, "after the hub moved"));
+    // And presence crosses nodes: Bo leaves, Ana sees him go.
+    drop(b);
+    let offline = push_where(&mut a, |m| match m {
+        ServerMsg::Presence { player, online: false, .. } => Some(player),
+        _ => None,
+    });
+    assert_eq!(offline.await, bo.player_id);
+}

@@ -17,8 +17,10 @@
 //! - [`wire`]: the subjects and messages (pure).
 //! - [`owner`]: the room's side: serving a room's subject, the stand-in connections.
 //! - [`origin`]: the player's side: forwarding requests, queuing the frames that come back.
+//! - [`hub`]: the cluster's one direct-message hub, on the node that holds its lease.
 //! - here: starting, leases, failover, and "one live connection" across nodes.
 
+mod hub;
 mod origin;
 mod owner;
 pub mod wire;
@@ -37,9 +39,10 @@ use tokio_util::sync::CancellationToken;
 pub use origin::Forwarded;
 
 use crate::conn::ConnHandle;
+use crate::dm::{DmHandle, DmSettings};
 use crate::env::Env;
 use crate::lobby::{Directory, Placement};
-use crate::players::Online;
+use crate::players::{Online, Player};
 use crate::room::RoomHandle;
 
 /// How long a lease lasts unless renewed: a dead node's rooms wait this long for another.
@@ -72,6 +75,15 @@ struct Inner {
     linked: Mutex<HashMap<u64, (ConnHandle, HashSet<String>)>>,
     /// Ids of stand-in connections (high bit set: they never meet this node's own ids).
     next_standin: AtomicU64,
+    /// The hub this node runs for the cluster, if it holds the hub's lease, and what stops
+    /// serving it.
+    hub: Mutex<Option<(DmHandle, CancellationToken)>>,
+    /// Commands on their way to the hub.
+    hub_out: tokio::sync::mpsc::Sender<bytes::Bytes>,
+    /// This node's connections the hub knows as online, with their players (told again when
+    /// the hub moves).
+    dm_players: Mutex<HashMap<u64, (ConnHandle, Player)>>,
+    dm_settings: DmSettings,
 }
 
 /// What a cluster node starts with.
@@ -90,6 +102,8 @@ pub struct Setup {
     pub online: Arc<Online>,
     /// A connection's outbox bounds (frames, bytes).
     pub outbox: (usize, usize),
+    /// The settings of the hub, when this node runs it.
+    pub dm_settings: DmSettings,
 }
 
 impl Cluster {
@@ -106,6 +120,7 @@ impl Cluster {
             .connect(setup.url.as_str())
             .await
             .map_err(|e| anyhow::anyhow!("cluster: cannot reach NATS at {}: {e}", setup.url))?;
+        let (hub_out, waiting) = tokio::sync::mpsc::channel(hub::WAITING);
         let cluster = Cluster {
             inner: Arc::new(Inner {
                 node,
@@ -119,6 +134,10 @@ impl Cluster {
                 standins: Mutex::default(),
                 linked: Mutex::default(),
                 next_standin: AtomicU64::new(1 << 63),
+                hub: Mutex::default(),
+                hub_out,
+                dm_players: Mutex::default(),
+                dm_settings: setup.dm_settings,
             }),
         };
         let inner = &cluster.inner;
@@ -135,7 +154,8 @@ impl Cluster {
         let tracker = &inner.env.tracker;
         tracker.spawn(origin::frames(inner.clone(), frames));
         tracker.spawn(cluster.clone().logins(logins));
-        tracker.spawn(origin::moves(inner.clone(), moves));
+        tracker.spawn(origin::moves(cluster.clone(), moves));
+        tracker.spawn(hub::send_out(inner.clone(), waiting));
         inner.rooms.place_with(Arc::new(cluster.clone()));
         // The first heartbeat before anything else: the other nodes see this one as alive.
         inner.leases.renew(&inner.node, LEASE).await?;
@@ -177,22 +197,26 @@ impl Cluster {
     async fn tick(self) {
         let shutdown = self.inner.env.shutdown.clone();
         loop {
-            tokio::select! {
-                () = shutdown.cancelled() => break,
-                () = tokio::time::sleep(TICK) => {}
-            }
             if let Err(e) = self.renew().await {
                 tracing::warn!(error = %e, "could not renew this node's room leases");
             }
             if let Err(e) = self.take_over().await {
                 tracing::warn!(error = %e, "could not look for rooms whose node stopped");
             }
+            if let Err(e) = self.claim_hub().await {
+                tracing::warn!(error = %e, "could not look for the direct-message hub");
+            }
+            tokio::select! {
+                () = shutdown.cancelled() => break,
+                () = tokio::time::sleep(TICK) => {}
+            }
         }
         // Stopping: what this node ran is free for the others at once (the store keeps it).
         let owned: Vec<String> =
             self.inner.owned.lock().expect("owned lock").keys().cloned().collect();
-        for code in owned {
-            let _ = self.inner.leases.release(&code, &self.inner.node).await;
+        let hub = self.inner.hub.lock().expect("hub lock").is_some();
+        for code in owned.iter().map(String::as_str).chain(hub.then_some(wire::HUB_LEASE)) {
+            let _ = self.inner.leases.release(code, &self.inner.node).await;
         }
     }
 
@@ -224,6 +248,12 @@ impl Cluster {
         for code in &closed {
             inner.leases.release(code, &inner.node).await?;
         }
+        if !held.contains(wire::HUB_LEASE)
+            && let Some((_, stop)) = inner.hub.lock().expect("hub lock").take()
+        {
+            tracing::error!("this node lost the direct-message hub's lease; it no longer runs it");
+            stop.cancel();
+        }
         for code in &lost {
             tracing::error!(%code, "this node lost a room's lease (the store was out of reach too long); it no longer serves the room");
         }
@@ -236,6 +266,10 @@ impl Cluster {
     async fn take_over(&self) -> Result<(), capital_store::StoreError> {
         let inner = &self.inner;
         for lease in inner.leases.expired().await? {
+            // (The hub's lease is taken by `claim_hub`.)
+            if lease.code == wire::HUB_LEASE {
+                continue;
+            }
             if !inner.leases.claim(&lease.code, lease.room_id, &inner.node, LEASE).await? {
                 continue;
             }

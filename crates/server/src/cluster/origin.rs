@@ -121,13 +121,14 @@ impl Cluster {
         let from = Origin { node: inner.node.clone(), conn: conn_id };
         let message = ToRoom::Detach { from, player_id: player_id.to_owned() };
         let payload: bytes::Bytes = serde_json::to_vec(&message).expect("serializes").into();
-        for code in codes {
-            let _ = inner.nats.publish(wire::room(&code), payload.clone()).await;
+        // (The hub hears of it from the session's `Offline`.)
+        for code in codes.iter().filter(|c| *c != wire::HUB_LEASE) {
+            let _ = inner.nats.publish(wire::room(code), payload.clone()).await;
         }
     }
 
     /// Records that `conn` reaches room `code` elsewhere; whether it did not already.
-    fn link(&self, conn: &ConnHandle, code: &str) -> bool {
+    pub(super) fn link(&self, conn: &ConnHandle, code: &str) -> bool {
         let mut linked = self.inner.linked.lock().expect("linked lock");
         let (_, codes) = linked.entry(conn.id()).or_insert_with(|| (conn.clone(), HashSet::new()));
         codes.insert(code.to_owned())
@@ -173,8 +174,9 @@ pub(super) async fn frames(inner: Arc<Inner>, mut frames: async_nats::Subscriber
 }
 
 /// Closes the connections linked to a room that moved to another node: they reconnect and
-/// resume there (or wherever they land).
-pub(super) async fn moves(inner: Arc<Inner>, mut moves: async_nats::Subscriber) {
+/// resume there (or wherever they land). When the hub moved, it is told who is online here.
+pub(super) async fn moves(cluster: Cluster, mut moves: async_nats::Subscriber) {
+    let inner = &cluster.inner;
     let shutdown = inner.env.shutdown.clone();
     loop {
         let msg = tokio::select! {
@@ -182,6 +184,10 @@ pub(super) async fn moves(inner: Arc<Inner>, mut moves: async_nats::Subscriber) 
             msg = moves.next() => match msg { Some(msg) => msg, None => return },
         };
         let code = wire::last(&msg.subject);
+        if code == wire::HUB_LEASE {
+            cluster.online_again().await;
+            continue;
+        }
         let linked = inner.linked.lock().expect("linked lock");
         for (conn, codes) in linked.values() {
             if codes.contains(code) {

@@ -23,10 +23,10 @@ use crate::session::router::{self, Route};
 
 /// A connection of another node, as a room here sees it.
 pub(super) struct StandIn {
-    conn: ConnHandle,
+    pub(super) conn: ConnHandle,
     player_id: String,
     /// Stops the task that drains its outbox.
-    stop: CancellationToken,
+    pub(super) stop: CancellationToken,
 }
 
 /// Serves room `room`'s subject until `stop` (the room closed, or moved) or shutdown.
@@ -120,7 +120,7 @@ fn request(
 }
 
 /// The stand-in of `from` in room `code`, made if it is the connection's first request there.
-fn standin(
+pub(super) fn standin(
     inner: &Arc<Inner>,
     code: &str,
     from: Origin,
@@ -196,7 +196,19 @@ pub(super) async fn forget_dead(inner: &Arc<Inner>, live: &HashSet<String>) {
             standins.keys().filter(|(_, origin)| !live.contains(&origin.node)).cloned().collect();
         keys.into_iter().filter_map(|key| standins.remove(&key).map(|s| (key.0, s))).collect()
     };
+    let hub = inner.hub.lock().expect("hub lock").as_ref().map(|(hub, _)| hub.clone());
     for (code, standin) in gone {
+        if code == super::wire::HUB_LEASE {
+            if let Some(hub) = &hub {
+                let offline = crate::dm::DmCmd::Offline {
+                    player_id: standin.player_id.clone(),
+                    conn_id: standin.conn.id(),
+                };
+                hub.presence(offline).await;
+            }
+            standin.stop.cancel();
+            continue;
+        }
         match inner.rooms.get(&code) {
             Some(room) => detach(&room, standin).await,
             None => standin.stop.cancel(),

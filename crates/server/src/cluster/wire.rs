@@ -9,13 +9,14 @@
 //! | `capital.conn.NODE.CONN.c` | the same | close the connection: the close code |
 //! | `capital.login.PLAYER` | a player's new node → every node | the node's name |
 //! | `capital.moved.CODE` | a room's new node → every node | the node's name |
+//! | `capital.dm` | a player's node → the hub's node | [`ToHub`] |
 //!
 //! A player's request travels as the text the client sent: the room's node parses and routes
 //! it as its own session would, so the protocol has one parser.
 
 use std::net::IpAddr;
 
-use capital_protocol::ErrorCode;
+use capital_protocol::{ErrorCode, RequestId, Sealed, Seq};
 use serde::{Deserialize, Serialize};
 
 /// The subject of the room with code `code` (its node subscribes while it runs the room).
@@ -91,6 +92,12 @@ pub fn last(subject: &str) -> &str {
     subject.rsplit('.').next().unwrap_or("")
 }
 
+/// The subject of the cluster's one direct-message hub.
+pub const HUB: &str = "capital.dm";
+
+/// The hub's lease, among the rooms' (no room code looks like it: codes are four capitals).
+pub const HUB_LEASE: &str = "dm-hub";
+
 /// Where a request came from: a connection of a node.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Origin {
@@ -130,6 +137,102 @@ pub enum ToRoom {
         from: Origin,
         /// Whose.
         player_id: String,
+    },
+}
+
+/// A command for the direct-message hub, as a player's node passes it on: the hub's own
+/// commands, with the connection as an [`Origin`] (and its address).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum ToHub {
+    /// A player said hello on the connection.
+    Online {
+        /// The connection.
+        from: Origin,
+        /// Its address.
+        ip: IpAddr,
+        /// Who.
+        player_id: String,
+        /// Their name.
+        name: String,
+    },
+    /// The connection closed.
+    Offline {
+        /// The connection.
+        from: Origin,
+        /// Whose.
+        player_id: String,
+    },
+    /// A request of the connection (its checks done on the player's node).
+    Request {
+        /// The connection.
+        from: Origin,
+        /// Its address (the hub's limits are per address).
+        ip: IpAddr,
+        /// The request id to answer.
+        id: RequestId,
+        /// What.
+        request: HubRequest,
+    },
+    /// Guests were forgotten: the hub reads device keys again.
+    ReloadKeys,
+}
+
+/// A request for the hub (see [`ToHub::Request`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "r", rename_all = "snake_case")]
+pub enum HubRequest {
+    /// `dm`.
+    Send {
+        /// The sender.
+        from_id: String,
+        /// Their name.
+        from_name: String,
+        /// The recipient.
+        to: String,
+        /// The text.
+        text: String,
+        /// The sealed message.
+        sealed: Option<Sealed>,
+        /// The client's id for it.
+        client_msg_id: String,
+    },
+    /// `dm_read`.
+    Read {
+        /// Who read.
+        reader: String,
+        /// Whose messages.
+        with: String,
+        /// Up to this seq.
+        seq: Seq,
+    },
+    /// `block` / `unblock`.
+    Block {
+        /// Who blocks.
+        blocker: String,
+        /// Whom.
+        blocked: String,
+        /// Block or unblock.
+        on: bool,
+    },
+    /// `publish_key`.
+    PublishKey {
+        /// Whose device.
+        player: String,
+        /// The key.
+        key: String,
+        /// Devices a player may have.
+        max: usize,
+    },
+    /// `keys_of`.
+    KeysOf {
+        /// Whose.
+        player: String,
+    },
+    /// `conversations`.
+    Conversations {
+        /// Whose.
+        player: String,
     },
 }
 

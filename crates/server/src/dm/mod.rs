@@ -216,33 +216,70 @@ impl DmError {
     }
 }
 
-/// A way to reach the hub.
-#[derive(Debug, Clone)]
+/// A way to reach the hub: this node's own, or (in a cluster) the cluster's one hub, wherever
+/// it runs.
+#[derive(Clone)]
 pub struct DmHandle {
-    tx: mpsc::Sender<DmCmd>,
+    route: Route,
+}
+
+#[derive(Clone)]
+enum Route {
+    Here(mpsc::Sender<DmCmd>),
+    Forward(std::sync::Arc<dyn Forward>),
+}
+
+impl std::fmt::Debug for DmHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.route {
+            Route::Here(_) => "DmHandle(here)",
+            Route::Forward(_) => "DmHandle(forwarded)",
+        })
+    }
+}
+
+/// How commands reach a hub on another node (the cluster's).
+pub trait Forward: Send + Sync {
+    /// Passes `cmd` on without waiting; `busy` when too many wait to go.
+    fn forward(&self, cmd: DmCmd) -> Result<(), DmError>;
+    /// Passes `cmd` on, waiting for room: it must not be lost.
+    fn forward_all(&self, cmd: DmCmd) -> futures_util::future::BoxFuture<'static, ()>;
 }
 
 impl DmHandle {
     pub(super) fn new(tx: mpsc::Sender<DmCmd>) -> Self {
-        DmHandle { tx }
+        DmHandle { route: Route::Here(tx) }
+    }
+
+    /// A handle whose commands go to the cluster's hub through `forward`.
+    pub fn forwarded(forward: std::sync::Arc<dyn Forward>) -> Self {
+        DmHandle { route: Route::Forward(forward) }
     }
 
     /// Queues a request; `busy` if the hub's queue is full.
     pub fn request(&self, cmd: DmCmd) -> Result<(), DmError> {
-        self.tx.try_send(cmd).map_err(|e| match e {
-            mpsc::error::TrySendError::Full(_) => DmError::Busy,
-            mpsc::error::TrySendError::Closed(_) => DmError::ShuttingDown,
-        })
+        match &self.route {
+            Route::Here(tx) => tx.try_send(cmd).map_err(|e| match e {
+                mpsc::error::TrySendError::Full(_) => DmError::Busy,
+                mpsc::error::TrySendError::Closed(_) => DmError::ShuttingDown,
+            }),
+            Route::Forward(forward) => forward.forward(cmd),
+        }
     }
 
     /// After guests expired: the hub forgets their device keys (waits for queue space).
     pub async fn reload_keys(&self) {
-        let _ = self.tx.send(DmCmd::ReloadKeys).await;
+        self.presence(DmCmd::ReloadKeys).await;
     }
 
     /// Presence changes must not be lost: waits for queue space.
     pub async fn presence(&self, cmd: DmCmd) {
-        let _ = self.tx.send(cmd).await;
+        match &self.route {
+            Route::Here(tx) => {
+                let _ = tx.send(cmd).await;
+            }
+            Route::Forward(forward) => forward.forward_all(cmd).await,
+        }
     }
 }
 
