@@ -11,7 +11,6 @@
 use std::sync::Arc;
 
 use capital_protocol::Outgoing;
-use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -145,11 +144,7 @@ async fn serve(inner: Arc<Inner>, hub: DmHandle, stop: CancellationToken) {
     };
     let shutdown = inner.env.shutdown.clone();
     loop {
-        let msg = tokio::select! {
-            () = stop.cancelled() => break,
-            () = shutdown.cancelled() => break,
-            msg = commands.next() => match msg { Some(msg) => msg, None => break },
-        };
+        let Some(msg) = super::next_message(&mut commands, &stop, &shutdown).await else { break };
         let Ok(to) = serde_json::from_slice::<ToHub>(&msg.payload) else {
             tracing::warn!("a message for the hub that is not one");
             continue;

@@ -36,7 +36,7 @@ use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use tokio_util::sync::CancellationToken;
 
-pub use origin::Forwarded;
+pub use origin::{ForwardError, Forwarded};
 
 use crate::conn::ConnHandle;
 use crate::dm::{DmHandle, DmSettings};
@@ -184,10 +184,7 @@ impl Cluster {
     async fn logins(self, mut logins: async_nats::Subscriber) {
         let shutdown = self.inner.env.shutdown.clone();
         loop {
-            let msg = tokio::select! {
-                () = shutdown.cancelled() => return,
-                msg = logins.next() => match msg { Some(msg) => msg, None => return },
-            };
+            let Some(msg) = next_message(&mut logins, &shutdown, &shutdown).await else { return };
             if msg.payload.as_ref() != self.inner.node.as_bytes() {
                 self.inner.online.replaced_elsewhere(wire::last(&msg.subject));
             }
@@ -311,6 +308,20 @@ impl Placement for Cluster {
             previous.cancel();
         }
         self.inner.env.tracker.spawn(owner::serve(self.inner.clone(), room.clone(), stop));
+    }
+}
+
+/// The next message of `subscription`, or none once `stop` (or shutdown) comes first or the
+/// subscription ended.
+async fn next_message(
+    subscription: &mut async_nats::Subscriber,
+    stop: &CancellationToken,
+    shutdown: &CancellationToken,
+) -> Option<async_nats::Message> {
+    tokio::select! {
+        () = stop.cancelled() => None,
+        () = shutdown.cancelled() => None,
+        msg = subscription.next() => msg,
     }
 }
 

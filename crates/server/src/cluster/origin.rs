@@ -9,20 +9,43 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_nats::RequestErrorKind;
-use futures_util::StreamExt;
 
 use super::wire::{self, Answer, Origin, ToConn, ToRoom};
-use super::{Cluster, Inner, LEASE};
+use super::{Cluster, Inner, LEASE, next_message};
 use crate::conn::{CloseReason, ConnHandle};
 use crate::players::Player;
-use crate::room::{RoomError, RoomHandle};
-use crate::session::SessionError;
+use crate::room::RoomHandle;
 
 /// How long a request waits for the room's node to take it.
 const ANSWER_WAIT: Duration = Duration::from_secs(3);
 
 /// How long a request for a room whose node stopped waits for another node to take the room.
 const MOVE_WAIT: Duration = Duration::from_secs(LEASE.as_secs() + 4);
+
+/// Why a forwarded request did not reach its room.
+#[derive(Debug, thiserror::Error)]
+pub enum ForwardError {
+    /// No node runs a room by that code.
+    #[error("no such room")]
+    NoSuchRoom,
+    /// The room's node refused it, with the error the client gets.
+    #[error("{message}")]
+    Refused {
+        /// The code.
+        code: capital_protocol::ErrorCode,
+        /// Why.
+        message: String,
+    },
+    /// The room's node, or NATS, could not be reached in time.
+    #[error("the room's server is out of reach")]
+    Unavailable,
+    /// The store could not say where the room is.
+    #[error(transparent)]
+    Store(#[from] capital_store::StoreError),
+    /// The room's node answered something that is not an answer.
+    #[error("a node's answer could not be read")]
+    BadAnswer,
+}
 
 /// Where a forwarded request went.
 #[derive(Debug)]
@@ -42,7 +65,7 @@ impl Cluster {
         player: &Player,
         code: &str,
         text: &str,
-    ) -> Result<Forwarded, SessionError> {
+    ) -> Result<Forwarded, ForwardError> {
         let inner = &self.inner;
         let message = ToRoom::Request {
             from: Origin { node: inner.node.clone(), conn: conn.id() },
@@ -62,33 +85,33 @@ impl Cluster {
             // Not sent while NATS is out of reach: the client would queue it, and deliver it
             // after the request was answered as failed.
             if !self.reachable() {
-                break Err(SessionError::Unavailable);
+                break Err(ForwardError::Unavailable);
             }
             let asked = inner.nats.request(wire::room(code), payload.clone());
             match tokio::time::timeout(ANSWER_WAIT, asked).await {
                 Ok(Ok(reply)) => match serde_json::from_slice::<Answer>(&reply.payload) {
                     Ok(Answer::Taken) => break Ok(Forwarded::Remote),
                     Ok(Answer::Refused { code, message }) => {
-                        break Err(SessionError::Remote { code, message });
+                        break Err(ForwardError::Refused { code, message });
                     }
-                    Err(_) => break Err(SessionError::Internal),
+                    Err(_) => break Err(ForwardError::BadAnswer),
                 },
                 Ok(Err(e)) if e.kind() == RequestErrorKind::NoResponders => {
                     // Nobody serves the room: there is none, or its node stopped and another
                     // takes it within a lease.
                     if inner.leases.of(code).await?.is_none() {
-                        break Err(RoomError::NoSuchRoom.into());
+                        break Err(ForwardError::NoSuchRoom);
                     }
                     if tokio::time::Instant::now() >= deadline {
-                        break Err(SessionError::Unavailable);
+                        break Err(ForwardError::Unavailable);
                     }
                     tokio::time::sleep(Duration::from_millis(200)).await;
                 }
                 Ok(Err(e)) => {
                     tracing::warn!(code, error = %e, "a request to another node failed");
-                    break Err(SessionError::Unavailable);
+                    break Err(ForwardError::Unavailable);
                 }
-                Err(_) => break Err(SessionError::Unavailable),
+                Err(_) => break Err(ForwardError::Unavailable),
             }
         };
         if fresh && !matches!(result, Ok(Forwarded::Remote)) {
@@ -149,10 +172,7 @@ impl Cluster {
 pub(super) async fn frames(inner: Arc<Inner>, mut frames: async_nats::Subscriber) {
     let shutdown = inner.env.shutdown.clone();
     loop {
-        let msg = tokio::select! {
-            () = shutdown.cancelled() => return,
-            msg = frames.next() => match msg { Some(msg) => msg, None => return },
-        };
+        let Some(msg) = next_message(&mut frames, &shutdown, &shutdown).await else { return };
         let Some((conn_id, what)) = wire::parse_conn(&msg.subject) else { continue };
         let conn = inner.linked.lock().expect("linked lock").get(&conn_id).map(|(c, _)| c.clone());
         let Some(conn) = conn else { continue };
@@ -179,10 +199,7 @@ pub(super) async fn moves(cluster: Cluster, mut moves: async_nats::Subscriber) {
     let inner = &cluster.inner;
     let shutdown = inner.env.shutdown.clone();
     loop {
-        let msg = tokio::select! {
-            () = shutdown.cancelled() => return,
-            msg = moves.next() => match msg { Some(msg) => msg, None => return },
-        };
+        let Some(msg) = next_message(&mut moves, &shutdown, &shutdown).await else { return };
         let code = wire::last(&msg.subject);
         if code == wire::HUB_LEASE {
             cluster.online_again().await;

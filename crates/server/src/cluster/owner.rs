@@ -11,7 +11,6 @@ use std::sync::atomic::Ordering;
 
 use capital_protocol::ErrorCode;
 use capital_protocol::client::parse_request;
-use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
 
 use super::Inner;
@@ -40,11 +39,7 @@ pub(super) async fn serve(inner: Arc<Inner>, room: RoomHandle, stop: Cancellatio
     };
     let shutdown = inner.env.shutdown.clone();
     loop {
-        let msg = tokio::select! {
-            () = stop.cancelled() => break,
-            () = shutdown.cancelled() => break,
-            msg = requests.next() => match msg { Some(msg) => msg, None => break },
-        };
+        let Some(msg) = super::next_message(&mut requests, &stop, &shutdown).await else { break };
         let Ok(to) = serde_json::from_slice::<ToRoom>(&msg.payload) else {
             tracing::warn!(code = %room.code, "a message for a room that is not one");
             continue;

@@ -155,6 +155,22 @@ impl From<Turned> for SessionError {
     }
 }
 
+impl From<crate::cluster::ForwardError> for SessionError {
+    fn from(e: crate::cluster::ForwardError) -> Self {
+        use crate::cluster::ForwardError as F;
+        match e {
+            F::NoSuchRoom => SessionError::Room(RoomError::NoSuchRoom),
+            F::Refused { code, message } => SessionError::Remote { code, message },
+            F::Unavailable => SessionError::Unavailable,
+            F::Store(e) => e.into(),
+            F::BadAnswer => {
+                tracing::error!("a node's answer to a forwarded request could not be read");
+                SessionError::Internal
+            }
+        }
+    }
+}
+
 impl From<StoreError> for SessionError {
     fn from(e: StoreError) -> Self {
         tracing::error!(error = %e, "a store operation failed");
