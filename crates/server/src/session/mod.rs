@@ -236,7 +236,7 @@ impl Session {
         let room = match code.as_ref().and_then(|c| self.rooms.get(c)) {
             Some(Link::Here(room)) => room.clone(),
             Some(Link::Elsewhere) => {
-                return Box::pin(self.elsewhere(&player, typed, text, false)).await;
+                return Box::pin(self.elsewhere(id, player, typed, text, cmd)).await;
             }
             None => {
                 let state = self.state.clone();
@@ -247,7 +247,7 @@ impl Session {
                 match state.rooms().get(typed) {
                     Some(room) => room,
                     None if code.is_some() && state.cluster().is_some() => {
-                        let found = Box::pin(self.elsewhere(&player, typed, text, joining)).await;
+                        let found = Box::pin(self.elsewhere(id, player, typed, text, cmd)).await;
                         if let Err(SessionError::Room(crate::room::RoomError::NoSuchRoom)) = found {
                             let _ = lookups.hit(&ip, now);
                         }
@@ -271,27 +271,27 @@ impl Session {
     /// node meanwhile, to the room).
     async fn elsewhere(
         &mut self,
-        player: &Player,
+        id: RequestId,
+        player: Player,
         typed: &str,
         text: &str,
-        joining: bool,
+        cmd: RoomRequest,
     ) -> Reply {
         let cluster = self.state.cluster().ok_or(SessionError::Internal)?.clone();
         let code = crate::lobby::codes::normalize(typed).ok_or(SessionError::Internal)?;
-        match cluster.forward(&self.conn, player, &code, text).await? {
-            crate::cluster::Forwarded::Remote => {
-                if joining {
-                    self.rooms.insert(code, Link::Elsewhere);
-                }
-                Ok(None)
+        let joining = matches!(cmd, RoomRequest::Join { .. });
+        let link = match cluster.forward(&self.conn, &player, &code, text).await? {
+            crate::cluster::Forwarded::Remote => Link::Elsewhere,
+            crate::cluster::Forwarded::Local(room) => {
+                // It moved here while the request waited: it goes to the room here.
+                room.try_request(Request { conn: self.conn.clone(), id, player, cmd })?;
+                Link::Here(room)
             }
-            crate::cluster::Forwarded::Local(_) => {
-                // It moved here while the request waited: the client asks again (as after any
-                // move) and reaches it here.
-                self.rooms.remove(&code);
-                Err(SessionError::Unavailable)
-            }
+        };
+        if joining {
+            self.rooms.insert(code, link);
         }
+        Ok(None)
     }
 
     /// The connection is gone (or logged out): rooms hold the player's seats for the grace
