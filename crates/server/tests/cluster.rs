@@ -283,3 +283,39 @@ async fn direct_messages_between_nodes_are_pushed_and_receipted_and_outlive_the_
     });
     assert_eq!(offline.await, bo.player_id);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guessing_codes_through_another_node_is_bounded_while_a_game_goes_on() {
+    use capital_protocol::ErrorCode;
+    let Some((pg, nats)) = setup() else { return };
+    let nodes = cluster(2, &pg.database(), &nats);
+    let mut a = Client::connect(nodes.url(0)).await.unwrap();
+    let mut b = Client::connect(nodes.url(1)).await.unwrap();
+    a.hello("Ana", None).await.unwrap();
+    b.hello("Bo", None).await.unwrap();
+    let code = tictactoe_begun(&a, &b).await;
+    // Eve, on node b from another address, tries codes: each miss asks the cluster (NATS, the
+    // leases), and past the address's limit (30 a minute) she is refused before any of that.
+    let eve = Client::connect_from(nodes.url(1), "127.0.0.3".parse().unwrap()).await.unwrap();
+    eve.hello("Eve", None).await.unwrap();
+    const ALPHABET: &[u8] = b"ACDEFGHJKMNPRTWXY";
+    let guesses = ALPHABET
+        .iter()
+        .flat_map(|x| ALPHABET.iter().map(move |y| format!("AA{}{}", *x as char, *y as char)));
+    let mut guesses = guesses.filter(|g| *g != code);
+    let mut misses = 0;
+    let limited = loop {
+        let guess = guesses.next().unwrap();
+        match eve.join_room(&guess, Role::Player, None).await.unwrap_err().code() {
+            Some(ErrorCode::NoSuchRoom) => misses += 1,
+            Some(ErrorCode::RateLimited) => break misses,
+            other => panic!("guess {guess}: {other:?}"),
+        }
+        assert!(misses <= 31, "no limit after {misses} misses");
+    };
+    assert_eq!(limited, 30);
+    let refused = eve.join_room(&code, Role::Player, None).await.unwrap_err();
+    assert_eq!(refused.code(), Some(ErrorCode::RateLimited), "the real code too, now");
+    // Meanwhile the game across the two nodes goes on.
+    tictactoe_finished(&mut a, &mut b, &code).await;
+}
