@@ -319,3 +319,32 @@ async fn guessing_codes_through_another_node_is_bounded_while_a_game_goes_on() {
     // Meanwhile the game across the two nodes goes on.
     tictactoe_finished(&mut a, &mut b, &code).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_player_whose_node_dies_is_seen_disconnected_and_comes_back_through_another() {
+    let Some((pg, nats)) = setup() else { return };
+    let mut nodes = cluster(3, &pg.database(), &nats);
+    let mut a = Client::connect(nodes.url(0)).await.unwrap();
+    let b = Client::connect(nodes.url(1)).await.unwrap();
+    a.hello("Ana", None).await.unwrap();
+    let bo = b.hello("Bo", None).await.unwrap();
+    let code = tictactoe_begun(&a, &b).await;
+    // Bo's node dies: the room's node hears no more of his connection there, and within its
+    // heartbeat lets go of it; Ana sees him disconnected, his seat held.
+    nodes.nodes[1].kill();
+    let gone = tokio::time::timeout(Duration::from_secs(15), async {
+        event_where(&mut a, |e| kind_of(&e.event) == "disconnected").await
+    });
+    let gone = gone.await.expect("Bo seen disconnected within 15 s");
+    let seat = room_of(&gone)
+        .seats
+        .iter()
+        .find(|s| s.player.as_ref().is_some_and(|p| p.id == bo.player_id));
+    assert!(!seat.expect("his seat is held").player.as_ref().unwrap().connected);
+    // His phone reconnects to the third node and he plays on.
+    let mut b = Client::connect(nodes.url(2)).await.unwrap();
+    b.hello("", Some(&bo.token)).await.unwrap();
+    b.join_room(&code, Role::Player, None).await.unwrap();
+    event_of(&mut a, "reconnected").await;
+    tictactoe_finished(&mut a, &mut b, &code).await;
+}
