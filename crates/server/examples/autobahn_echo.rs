@@ -84,7 +84,8 @@ async fn main() -> anyhow::Result<()> {
             token.cancel();
         }
     });
-    http::serve(listener, router, None, slots, handshake, token, TaskTracker::new()).await;
+    let accept = http::Accept { tls: None, slots, handshake, proxies: Vec::new() };
+    http::serve(listener, router, accept, token, TaskTracker::new()).await;
     Ok(())
 }
 

@@ -6,8 +6,14 @@
 //! idle or half-done handshakes cannot use up the file descriptors), a TLS handshake deadline,
 //! a deadline for the request headers, and a cap on their size. A connection over a count is
 //! answered `503` at once and closed.
+//!
+//! Behind a load balancer every connection comes from the balancer's address; one named in
+//! `trusted_proxies` opens each with a PROXY protocol v2 header ([`proxy`]) that gives the
+//! client's, which is then the connection's address for every count and limit.
 
-use std::net::SocketAddr;
+pub mod proxy;
+
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -71,16 +77,28 @@ pub fn http1_builder(header_timeout: Duration) -> hyper::server::conn::http1::Bu
     http
 }
 
+/// How connections are taken in: TLS or not, their counts, the handshake deadline, and the
+/// load balancers whose PROXY protocol headers are believed.
+pub struct Accept {
+    /// TLS, when serving HTTPS.
+    pub tls: Option<TlsAcceptor>,
+    /// Connections per address and in all.
+    pub slots: Slots,
+    /// The deadline of a TLS handshake, of a PROXY header, and of the request headers.
+    pub handshake: Duration,
+    /// `trusted_proxies`.
+    pub proxies: Vec<IpAddr>,
+}
+
 /// Accepts connections until `shutdown`, serving each on its own task (tracked by `tracker`).
 pub async fn serve(
     listener: TcpListener,
     router: Router,
-    tls: Option<TlsAcceptor>,
-    slots: Slots,
-    handshake: Duration,
+    accept: Accept,
     shutdown: CancellationToken,
     tracker: TaskTracker,
 ) {
+    let accept = Arc::new(accept);
     loop {
         let (tcp, peer) = tokio::select! {
             () = shutdown.cancelled() => break,
@@ -94,30 +112,60 @@ pub async fn serve(
                 }
             },
         };
-        let slot = match slots.acquire(peer.ip()) {
-            Ok(slot) => ConnectionSlot(Arc::new(slot)),
-            Err(refused) => {
-                shed(&tcp, peer, refused, tls.is_some());
-                continue;
-            }
-        };
         let _ = tcp.set_nodelay(true);
-        let (router, tls, shutdown) = (router.clone(), tls.clone(), shutdown.clone());
-        tracker.spawn(async move {
-            match tls {
-                None => serve_connection(tcp, peer, slot, router, handshake, shutdown).await,
-                Some(acceptor) => {
-                    match tokio::time::timeout(handshake, acceptor.accept(tcp)).await {
-                        Ok(Ok(stream)) => {
-                            serve_connection(stream, peer, slot, router, handshake, shutdown).await;
+        let (router, accept_, shutdown_) = (router.clone(), accept.clone(), shutdown.clone());
+        if accept.proxies.contains(&peer.ip()) {
+            // The client's address comes first, within the handshake's deadline.
+            tracker.spawn(async move {
+                let mut tcp = tcp;
+                let read = proxy::read_header(&mut tcp, peer);
+                match tokio::time::timeout(accept_.handshake, read).await {
+                    Ok(Ok(client)) => {
+                        if let Some(task) = start(tcp, client, router, &accept_, shutdown_) {
+                            task.await;
                         }
-                        Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
-                        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
                     }
+                    Ok(Err(e)) => tracing::debug!(%peer, error = %e, "bad PROXY header"),
+                    Err(_) => tracing::debug!(%peer, "no PROXY header in time"),
                 }
-            }
-        });
+            });
+            continue;
+        }
+        if let Some(task) = start(tcp, peer, router, &accept, shutdown_) {
+            tracker.spawn(task);
+        }
     }
+}
+
+/// Counts connection `tcp` from `peer` and returns the task that serves it; none (it was turned
+/// away) when `peer` is over a count.
+fn start(
+    tcp: tokio::net::TcpStream,
+    peer: SocketAddr,
+    router: Router,
+    accept: &Accept,
+    shutdown: CancellationToken,
+) -> Option<impl Future<Output = ()> + Send + 'static> {
+    let slot = match accept.slots.acquire(peer.ip()) {
+        Ok(slot) => ConnectionSlot(Arc::new(slot)),
+        Err(refused) => {
+            shed(&tcp, peer, refused, accept.tls.is_some());
+            return None;
+        }
+    };
+    let (tls, handshake) = (accept.tls.clone(), accept.handshake);
+    Some(async move {
+        match tls {
+            None => serve_connection(tcp, peer, slot, router, handshake, shutdown).await,
+            Some(acceptor) => match tokio::time::timeout(handshake, acceptor.accept(tcp)).await {
+                Ok(Ok(stream)) => {
+                    serve_connection(stream, peer, slot, router, handshake, shutdown).await;
+                }
+                Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+                Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+            },
+        }
+    })
 }
 
 /// Turns away a connection over a count: a short `503` if the socket takes it at once (plain

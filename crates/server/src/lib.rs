@@ -295,16 +295,9 @@ impl Server {
         let router = routes::router(state.clone());
         tracing::info!(%addr, tls = acceptor.is_some(), "listening");
         let handshake = Duration::from_secs(state.config().handshake_seconds);
-        http::serve(
-            listener,
-            router,
-            acceptor,
-            slots,
-            handshake,
-            token.clone(),
-            env.tracker.clone(),
-        )
-        .await;
+        let proxies = state.config().proxies();
+        let accept = http::Accept { tls: acceptor, slots, handshake, proxies };
+        http::serve(listener, router, accept, token.clone(), env.tracker.clone()).await;
         token.cancel();
         env.tracker.close();
         if tokio::time::timeout(SHUTDOWN_GRACE, env.tracker.wait()).await.is_err() {

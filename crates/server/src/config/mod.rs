@@ -312,6 +312,11 @@ settings! {
     /// (e.g. `games.example.org` behind a proxy). Requests for any other host are refused, so
     /// a web page cannot reach the server through a DNS name it controls (DNS rebinding).
     public_names: Vec<String> = Vec::new(), flag "public-name";
+    /// Addresses of load balancers in front of the server (e.g. `10.0.0.1`, HAProxy with
+    /// `send-proxy-v2`) that open every connection with a PROXY protocol v2 header giving the
+    /// client's address: from them, that address is the connection's (for every per-address
+    /// limit). From anyone else no header is read. Empty (the default): none.
+    trusted_proxies: Vec<String> = Vec::new(), flag "trusted-proxy";
     /// Words masked with `*` in chat messages and player names (whole words, any case; the
     /// message is still delivered, masked). Empty (the default): no filter.
     word_filter: Vec<String> = Vec::new(), flag "filter-word";

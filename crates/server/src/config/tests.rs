@@ -44,6 +44,7 @@ fn every_setting_has_a_flag_a_variable_a_file_key_and_a_line() {
         "node_name" => "pi-2".to_owned(),
         "allowed_origins" => "https://a.example".to_owned(),
         "public_names" => "games.example.org".to_owned(),
+        "trusted_proxies" => "10.0.0.1".to_owned(),
         "word_filter" => "darn".to_owned(),
         "tls" | "mdns" => "true".to_owned(),
         "cert" | "key" | "store_ca" => format!("/tmp/{name}.pem"),
@@ -65,7 +66,8 @@ fn every_setting_has_a_flag_a_variable_a_file_key_and_a_line() {
         let v = value(d.name);
         let quoted = |v: &str| serde_json::to_string(v).unwrap();
         let in_toml = match d.name {
-            "allowed_origins" | "public_names" | "word_filter" | "ice_servers" => {
+            "allowed_origins" | "public_names" | "trusted_proxies" | "word_filter"
+            | "ice_servers" => {
                 format!("[{}]", quoted(&v))
             }
             "tls" | "mdns" => v.clone(),
@@ -142,6 +144,8 @@ fn bad_values_name_the_setting() {
         .unwrap_err()
         .to_string();
     assert!(err.starts_with("cluster: is not a NATS URL"), "{err}");
+    let err = from_toml("trusted_proxies = [\"haproxy\"]").unwrap_err().to_string();
+    assert!(err.starts_with("trusted_proxies: \"haproxy\" is not an IP address"), "{err}");
     let err = from_toml("node_name = \"pi 2\"").unwrap_err().to_string();
     assert!(err.starts_with("node_name: may hold only"), "{err}");
 }

@@ -6,6 +6,11 @@
 use super::{Config, ConfigError};
 
 impl Config {
+    /// The load balancers' addresses of `trusted_proxies` (checked by [`Config::validate`]).
+    pub fn proxies(&self) -> Vec<std::net::IpAddr> {
+        self.trusted_proxies.iter().filter_map(|p| p.parse().ok()).collect()
+    }
+
     /// Checks every setting, whatever its source.
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.check_ranges()?;
@@ -53,6 +58,14 @@ impl Config {
                 return Err(ConfigError::new(
                     "allowed_origins",
                     format!("{origin:?} is not an origin like https://example.org"),
+                ));
+            }
+        }
+        for proxy in &self.trusted_proxies {
+            if proxy.parse::<std::net::IpAddr>().is_err() {
+                return Err(ConfigError::new(
+                    "trusted_proxies",
+                    format!("{proxy:?} is not an IP address like 10.0.0.1"),
                 ));
             }
         }
