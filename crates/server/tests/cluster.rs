@@ -348,3 +348,20 @@ async fn a_player_whose_node_dies_is_seen_disconnected_and_comes_back_through_an
     event_of(&mut a, "reconnected").await;
     tictactoe_finished(&mut a, &mut b, &code).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_node_of_the_same_name_is_refused() {
+    let Some((pg, nats)) = setup() else { return };
+    let db = pg.database();
+    let _nodes = cluster(1, &db, &nats);
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_capital"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--mdns", "false", "--data"])
+        .arg(dir.path())
+        .args(["--store", &db, "--cluster", &nats.url(), "--node-name", "a"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("another node named a is running"), "{said}");
+}

@@ -111,6 +111,18 @@ impl Cluster {
     /// placement (before any room is loaded). Fails when NATS cannot be reached.
     pub async fn start(setup: Setup) -> anyhow::Result<Cluster> {
         let node = if setup.node.is_empty() { random_name() } else { setup.node };
+        // A node of the same name that is still alive would share this one's leases. One that
+        // just died (kill -9 and a restart) is waited for: its heartbeat runs out.
+        let deadline = tokio::time::Instant::now() + LEASE + TICK;
+        while setup.leases.live_nodes().await?.contains(&node) {
+            if tokio::time::Instant::now() >= deadline {
+                anyhow::bail!(
+                    "cluster: another node named {node} is running (give each node its own \
+                     --node-name)"
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
         let nats = async_nats::ConnectOptions::new()
             .name(format!("capital {node}"))
             .connection_timeout(Duration::from_secs(5))
