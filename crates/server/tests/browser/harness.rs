@@ -392,7 +392,15 @@ impl Page {
     /// Multilingual Plane (an emoji) is put in as a paste would (some ChromeDriver versions
     /// refuse to type it): the value, then an `input` event.
     pub async fn type_into(&self, css: &str, text: &str) {
-        let el = self.wait_for(&format!("{css} to type into"), async || self.find(css).await).await;
+        // Shown and enabled, as `click` waits for: a field still in a screen that is on its way
+        // in (a busy machine) is "not interactable".
+        let el = self
+            .wait_for(&format!("{css} to type into"), async || {
+                let el = self.find(css).await?;
+                let ready = el.is_enabled().await.ok()? && el.is_displayed().await.ok()?;
+                ready.then_some(el)
+            })
+            .await;
         el.clear().await.unwrap_or_else(|e| panic!("{}: clear {css}: {e}", self.name));
         if text.chars().all(|c| u32::from(c) <= 0xFFFF) {
             el.send_keys(text)
