@@ -24,24 +24,28 @@ use crate::players::Player;
 /// Commands waiting to go to the hub, at most (then `busy`).
 pub(super) const WAITING: usize = 4096;
 
+/// A command for the hub, and for a request its reply subject.
+pub(super) type Outbound = (bytes::Bytes, Option<String>);
+
 impl Forward for Cluster {
     fn forward(&self, cmd: DmCmd) -> Result<(), DmError> {
-        let payload = self.to_hub(cmd);
-        self.inner.hub_out.try_send(payload).map_err(|_| DmError::Busy)
+        let out = self.to_hub(cmd);
+        self.inner.hub_out.try_send(out).map_err(|_| DmError::Busy)
     }
 
     fn forward_all(&self, cmd: DmCmd) -> BoxFuture<'static, ()> {
-        let payload = self.to_hub(cmd);
-        let out = self.inner.hub_out.clone();
+        let out = self.to_hub(cmd);
+        let hub_out = self.inner.hub_out.clone();
         Box::pin(async move {
-            let _ = out.send(payload).await;
+            let _ = hub_out.send(out).await;
         })
     }
 }
 
 impl Cluster {
-    /// `cmd` as the hub's node gets it; the connection is linked for the hub's answers.
-    fn to_hub(&self, cmd: DmCmd) -> bytes::Bytes {
+    /// `cmd` as the hub's node gets it (the connection is linked for the hub's answers), and
+    /// for a request the subject where NATS says that no node runs the hub.
+    fn to_hub(&self, cmd: DmCmd) -> Outbound {
         let request = |conn: &ConnHandle, id, request| {
             let (from, ip) = self.origin(conn);
             ToHub::Request { from, ip, id, request }
@@ -79,7 +83,11 @@ impl Cluster {
             }
             DmCmd::ReloadKeys => ToHub::ReloadKeys,
         };
-        serde_json::to_vec(&message).expect("serializes").into()
+        let reply = match &message {
+            ToHub::Request { from, id, .. } => Some(wire::hub_reply(&from.node, from.conn, *id)),
+            _ => None,
+        };
+        (serde_json::to_vec(&message).expect("serializes").into(), reply)
     }
 
     /// Where `conn` is, for the hub; linked, so that the hub's answers reach it.
@@ -120,15 +128,36 @@ impl Cluster {
 }
 
 /// Publishes what waits for the hub, in order.
-pub(super) async fn send_out(inner: Arc<Inner>, mut waiting: mpsc::Receiver<bytes::Bytes>) {
+pub(super) async fn send_out(inner: Arc<Inner>, mut waiting: mpsc::Receiver<Outbound>) {
     let shutdown = inner.env.shutdown.clone();
     loop {
-        let payload = tokio::select! {
+        let (payload, reply) = tokio::select! {
             () = shutdown.cancelled() => return,
-            payload = waiting.recv() => match payload { Some(p) => p, None => return },
+            out = waiting.recv() => match out { Some(out) => out, None => return },
         };
-        if let Err(e) = inner.nats.publish(wire::HUB, payload).await {
+        let sent = match reply {
+            Some(reply) => inner.nats.publish_with_reply(wire::HUB, reply, payload).await,
+            None => inner.nats.publish(wire::HUB, payload).await,
+        };
+        if let Err(e) = sent {
             tracing::warn!(error = %e, "a direct-message command could not go to the hub");
+        }
+    }
+}
+
+/// Answers `busy` to the requests that NATS says no node took: the hub is moving.
+pub(super) async fn unserved(inner: Arc<Inner>, mut replies: async_nats::Subscriber) {
+    let shutdown = inner.env.shutdown.clone();
+    while let Some(msg) = super::next_message(&mut replies, &shutdown, &shutdown).await {
+        if msg.status != Some(async_nats::StatusCode::NO_RESPONDERS) {
+            continue;
+        }
+        let Some((conn_id, id)) = wire::parse_hub_reply(&msg.subject) else { continue };
+        let conn = inner.linked.lock().expect("linked lock").get(&conn_id).map(|(c, _)| c.clone());
+        if let Some(conn) = conn {
+            let why = "the direct messages' server is moving to another node; try again";
+            let refused = Outgoing::error(Some(id), capital_protocol::ErrorCode::Busy, why);
+            conn.send(refused.to_json().into());
         }
     }
 }

@@ -79,7 +79,7 @@ struct Inner {
     /// serving it.
     hub: Mutex<Option<(DmHandle, CancellationToken)>>,
     /// Commands on their way to the hub.
-    hub_out: tokio::sync::mpsc::Sender<bytes::Bytes>,
+    hub_out: tokio::sync::mpsc::Sender<hub::Outbound>,
     /// This node's connections the hub knows as online, with their players (told again when
     /// the hub moves).
     dm_players: Mutex<HashMap<u64, (ConnHandle, Player)>>,
@@ -163,11 +163,13 @@ impl Cluster {
         let frames = subscribe(wire::conns_of(&inner.node)).await?;
         let logins = subscribe(wire::LOGINS.to_owned()).await?;
         let moves = subscribe(wire::MOVES.to_owned()).await?;
+        let unserved = subscribe(wire::hub_replies_of(&inner.node)).await?;
         let tracker = &inner.env.tracker;
         tracker.spawn(origin::frames(inner.clone(), frames));
         tracker.spawn(cluster.clone().logins(logins));
         tracker.spawn(origin::moves(cluster.clone(), moves));
         tracker.spawn(hub::send_out(inner.clone(), waiting));
+        tracker.spawn(hub::unserved(inner.clone(), unserved));
         inner.rooms.place_with(Arc::new(cluster.clone()));
         // The first heartbeat before anything else: the other nodes see this one as alive.
         inner.leases.renew(&inner.node, LEASE).await?;

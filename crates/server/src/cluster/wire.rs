@@ -10,6 +10,7 @@
 //! | `capital.login.PLAYER` | a player's new node → every node | the node's name |
 //! | `capital.moved.CODE` | a room's new node → every node | the node's name |
 //! | `capital.dm` | a player's node → the hub's node | [`ToHub`] |
+//! | `capital.hubreply.NODE.CONN.ID` | NATS → the player's node | only "no responders": no node runs the hub |
 //!
 //! A player's request travels as the text the client sent: the room's node parses and routes
 //! it as its own session would, so the protocol has one parser.
@@ -94,6 +95,27 @@ pub fn last(subject: &str) -> &str {
 
 /// The subject of the cluster's one direct-message hub.
 pub const HUB: &str = "capital.dm";
+
+/// The reply subject of request `id` of connection `conn` of node `node` to the hub: the hub
+/// never answers on it, but NATS says there when no node serves the hub.
+pub fn hub_reply(node: &str, conn: u64, id: RequestId) -> String {
+    format!("capital.hubreply.{node}.{conn}.{id}")
+}
+
+/// Every hub reply subject of node `node`.
+pub fn hub_replies_of(node: &str) -> String {
+    format!("capital.hubreply.{node}.>")
+}
+
+/// The connection and request a hub reply subject names.
+pub fn parse_hub_reply(subject: &str) -> Option<(u64, RequestId)> {
+    let mut parts = subject.strip_prefix("capital.hubreply.")?.split('.');
+    let (_node, conn, id) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    Some((conn.parse().ok()?, id.parse().ok()?))
+}
 
 /// The hub's lease, among the rooms' (no room code looks like it: codes are four capitals).
 pub const HUB_LEASE: &str = "dm-hub";
@@ -267,6 +289,9 @@ mod tests {
         assert_eq!(parse_conn("capital.room.ABCD"), None);
         assert_eq!(last(&login("p123")), "p123");
         assert_eq!(last(&moved("WXYZ")), "WXYZ");
+        assert_eq!(parse_hub_reply(&hub_reply("pi-2", 41, 7)), Some((41, 7)));
+        assert_eq!(parse_hub_reply("capital.hubreply.pi-2.41"), None);
+        assert_eq!(parse_hub_reply("capital.conn.pi-2.41.7"), None);
     }
 
     #[test]
