@@ -11,15 +11,16 @@
 //! - this file: the table and what is derived from it.
 //! - [`setting`]: what each type of setting knows (parsing, TOML, ranges).
 //! - [`validate`]: the checks that are not ranges.
+//! - [`derived`]: what settings mean in the server's own terms (durations, byte bounds).
 //! - [`limits`]: sizes that are not settings.
 
+mod derived;
 pub mod limits;
 mod setting;
 mod validate;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use clap::parser::ValueSource;
 use clap::{Arg, ArgMatches};
@@ -371,45 +372,6 @@ impl Config {
     /// The names of every setting, in the order of the table.
     pub fn names() -> impl Iterator<Item = &'static str> {
         DECLARED.iter().map(|d| d.name)
-    }
-
-    /// Whether the server speaks TLS.
-    pub fn tls_enabled(&self) -> bool {
-        self.tls || self.cert.is_some()
-    }
-
-    /// How long a dropped player's seat is held.
-    pub fn grace(&self) -> Duration {
-        Duration::from_secs(self.grace_seconds)
-    }
-
-    /// How long a silent connection lives.
-    pub fn keepalive(&self) -> Duration {
-        Duration::from_secs(self.keepalive_seconds)
-    }
-
-    /// How long a new connection has to say hello.
-    pub fn hello_deadline(&self) -> Duration {
-        Duration::from_secs(self.hello_seconds)
-    }
-
-    /// How long an unattended room stays open.
-    pub fn room_idle(&self) -> Duration {
-        Duration::from_secs(self.room_idle_seconds)
-    }
-
-    /// The most bytes of stored direct messages one reply or push carries (a `dm_history`
-    /// page, what waited for a player at connect, the `last` messages of `conversations`):
-    /// a quarter of a connection's outbox, so that catching up never fills it (a reply that
-    /// carries one message may be bigger, up to the largest message).
-    pub fn dm_reply_bytes(&self) -> usize {
-        self.outbox_kib as usize * 1024 / 4
-    }
-
-    /// The most bytes one direct message takes as stored: a sealed one's envelope, or a text
-    /// of `max_dm_chars` characters of four bytes each.
-    pub fn largest_dm_bytes(&self) -> usize {
-        (self.max_sealed_bytes as usize).max(4 * self.max_dm_chars as usize)
     }
 
     /// The settings in effect as TOML, each with where it came from.

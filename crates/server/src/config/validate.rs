@@ -6,11 +6,6 @@
 use super::{Config, ConfigError};
 
 impl Config {
-    /// The load balancers' addresses of `trusted_proxies` (checked by [`Config::validate`]).
-    pub fn proxies(&self) -> Vec<std::net::IpAddr> {
-        self.trusted_proxies.iter().filter_map(|p| p.parse().ok()).collect()
-    }
-
     /// Checks every setting, whatever its source.
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.check_ranges()?;
