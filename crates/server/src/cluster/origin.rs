@@ -99,7 +99,7 @@ impl Cluster {
                 Ok(Err(e)) if e.kind() == RequestErrorKind::NoResponders => {
                     // Nobody serves the room: there is none, or its node stopped and another
                     // takes it within a lease.
-                    if inner.leases.of(code).await?.is_none() {
+                    if !inner.leases.exists(code).await? {
                         break Err(ForwardError::NoSuchRoom);
                     }
                     if tokio::time::Instant::now() >= deadline {

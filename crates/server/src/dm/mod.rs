@@ -38,10 +38,6 @@ pub struct DmSettings {
     /// Bytes of stored messages one reply or push carries
     /// ([`crate::config::Config::dm_reply_bytes`]).
     pub reply_bytes: usize,
-    /// Other nodes of a cluster write to the same store: what the hub remembers of who has
-    /// messages waiting, and of each conversation's latest seq, may be behind it, so a player
-    /// who comes online is always looked up in the store.
-    pub shared_store: bool,
 }
 
 impl DmSettings {
@@ -50,7 +46,6 @@ impl DmSettings {
         DmSettings {
             bytes_per_minute: config.dm_kib_per_minute.saturating_mul(1024),
             reply_bytes: config.dm_reply_bytes(),
-            shared_store: !config.cluster.is_empty(),
         }
     }
 }

@@ -46,7 +46,7 @@ impl Hub {
         if !was_online {
             self.announce(&player.id, &player.name, true);
         }
-        if !self.known.waiting.remove(&player.id) && !self.settings.shared_store {
+        if !self.known.waiting.remove(&player.id) {
             return;
         }
         let me = player.id.clone();
@@ -80,9 +80,6 @@ impl Hub {
                 self.known.waiting.insert(player.id.clone());
                 break;
             }
-            // Sent through another node, perhaps: this hub's next seq comes after it.
-            let latest = self.known.seqs.entry((dm.a.clone(), dm.b.clone())).or_insert(0);
-            *latest = (*latest).max(dm.seq);
             last_per_sender.insert((dm.a.clone(), dm.b.clone()), (dm.sender.clone(), dm.seq));
         }
         for ((a, b), (sender, seq)) in last_per_sender {

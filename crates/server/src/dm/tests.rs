@@ -8,8 +8,7 @@ use super::*;
 use crate::testing::*;
 
 /// The defaults: 512 KiB a minute, replies of 256 KiB.
-const SETTINGS: DmSettings =
-    DmSettings { bytes_per_minute: 512 * 1024, reply_bytes: 256 * 1024, shared_store: false };
+const SETTINGS: DmSettings = DmSettings { bytes_per_minute: 512 * 1024, reply_bytes: 256 * 1024 };
 
 async fn hub() -> (DmHandle, std::sync::Arc<capital_store::MemoryStore>) {
     hub_with(SETTINGS).await

@@ -151,24 +151,18 @@ impl Leases {
         .await
     }
 
-    /// The lease of room `code`, live or not (none: no node ever ran an open room by that
-    /// code, or it closed).
-    pub async fn of(&self, code: &str) -> Result<Option<(Lease, bool)>, StoreError> {
+    /// Whether room `code` has a lease, live or not (none: no node ever ran an open room by
+    /// that code, or it closed).
+    pub async fn exists(&self, code: &str) -> Result<bool, StoreError> {
         let code = code.to_owned();
         let pool = self.pool.clone();
         self.run(async move {
             let client = pool.get().await.map_err(pool_error)?;
             let row = client
-                .query_opt(
-                    "SELECT code, room_id, node, until >= clock_timestamp() FROM room_leases \
-                     WHERE code = $1",
-                    &[&code],
-                )
+                .query_opt("SELECT 1 FROM room_leases WHERE code = $1", &[&code])
                 .await
                 .map_err(pg_error)?;
-            Ok(row.map(|row| {
-                (Lease { code: row.get(0), room_id: row.get(1), node: row.get(2) }, row.get(3))
-            }))
+            Ok(row.is_some())
         })
         .await
     }
